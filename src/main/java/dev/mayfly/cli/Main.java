@@ -1,0 +1,2 @@
+package dev.mayfly.cli;
+public class Main { public static void main(String[] a) {} }

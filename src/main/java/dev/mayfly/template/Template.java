@@ -1,0 +1,70 @@
+package dev.mayfly.template;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A launchable service as written in {@code templates/<name>.yaml}, already validated.
+ *
+ * @param file the YAML file it came from; relative repo paths were resolved against its folder
+ * @param params in file order
+ * @param ports name to port number, in file order; the first one is the one {@code health} probes
+ * @param root where the deployment lives on a host; empty means {@code ~/.mayfly/<deployment>}
+ * @param sync empty when the template does not sync
+ */
+public record Template(
+    String name,
+    String description,
+    Path file,
+    Service service,
+    Data data,
+    Map<String, Param> params,
+    Map<String, Integer> ports,
+    Health health,
+    Duration lifetime,
+    Optional<Sync> sync,
+    Optional<String> root) {
+
+  /** Where a repo lives: a git URL, or a local path (a git repo or a plain directory to snapshot). */
+  public record Repo(String url, Optional<Path> localPath) {
+    public boolean isLocal() {
+      return localPath.isPresent();
+    }
+
+    @Override
+    public String toString() {
+      return localPath.map(Path::toString).orElse(url);
+    }
+  }
+
+  /**
+   * @param install shell command run in {@code service/}; placeholders already checked
+   * @param start optional shell command that runs the service in the foreground, run detached by mayfly
+   */
+  public record Service(Repo repo, String ref, String install, Optional<String> start) {}
+
+  /**
+   * @param publish optional shell command run inside a new release directory before it goes live
+   * @param keep how many releases stay on the host (at least 1)
+   */
+  public record Data(Repo repo, String ref, Optional<String> publish, int keep) {}
+
+  public record Param(
+      String name,
+      boolean required,
+      Optional<String> defaultValue,
+      boolean secret,
+      Optional<java.util.regex.Pattern> pattern,
+      String description) {}
+
+  /**
+   * @param port name of the entry in {@code ports} to probe
+   * @param status the HTTP status that means healthy
+   */
+  public record Health(String path, String port, int status, Duration deadline) {}
+
+  /** @param cron Unix 5-field cron, validated */
+  public record Sync(String cron) {}
+}

@@ -1,2 +1,143 @@
 package dev.mayfly.cli;
-public class Main { public static void main(String[] a) {} }
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.deploy.Deployments;
+import dev.mayfly.provider.Providers;
+import dev.mayfly.store.Registry;
+import dev.mayfly.template.TemplateCatalog;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+@Command(
+    name = "mayfly",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Launches whole web services as time-boxed deployments from templates, keeps their data"
+        + " fresh, and ends them at expiry.",
+    subcommands = {
+      TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
+      StatusCommand.class, SyncCommand.class, TerminateCommand.class, CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nFiles:%n",
+    footer = {
+      "  state (registry, sandboxes, logs): $MAYFLY_HOME, else $XDG_DATA_HOME/mayfly, else ~/.local/share/mayfly",
+      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:the operation ran and failed (a host step, a health check, an unreachable peer)",
+      "2:bad input: template, parameter, duration, option",
+      "3:wrong state: unknown deployment, or one already terminated",
+      "4:internal error (a bug: please report it with --verbose output)"
+    })
+public final class Main {
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+  boolean verbose;
+
+  final Map<String, String> env;
+  final Path cwd;
+  private PrintWriter out;
+  private PrintWriter err;
+  private Registry registry;
+  private Deployments deployments;
+
+  Main(Map<String, String> env, Path cwd) {
+    this.env = env;
+    this.cwd = cwd;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), Path.of("").toAbsolutePath(),
+        new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line; everything the process depends on comes in, so tests need no globals. */
+  public static int run(String[] args, Map<String, String> env, Path cwd, PrintWriter out, PrintWriter err) {
+    Main main = new Main(env, cwd);
+    main.out = out;
+    main.err = err;
+    CommandLine cli = new CommandLine(main);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (main.verbose) {
+        e.printStackTrace(err);
+      }
+      if (e instanceof MayflyException m) {
+        err.println("mayfly: " + m.getMessage());
+        return m.exit().code;
+      }
+      err.println("mayfly: internal error: " + e + (main.verbose ? "" : " (run with --verbose for details)"));
+      return MayflyException.Exit.INTERNAL.code;
+    });
+    try {
+      return cli.execute(args);
+    } finally {
+      main.close();
+    }
+  }
+
+  PrintWriter out() {
+    return out;
+  }
+
+  PrintWriter err() {
+    return err;
+  }
+
+  /** True when stderr is a terminal a person watches (progress may redraw lines there). */
+  boolean interactive() {
+    return System.console() != null && !"dumb".equals(env.get("TERM"));
+  }
+
+  /** The state folder: registry, sandboxes, snapshots, logs. */
+  Path stateDir() {
+    String home = env.get("MAYFLY_HOME");
+    if (home != null && !home.isBlank()) {
+      return Path.of(home);
+    }
+    String xdg = env.get("XDG_DATA_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "."), ".local/share");
+    return base.resolve("mayfly");
+  }
+
+  TemplateCatalog catalog() {
+    return TemplateCatalog.standard(cwd, env);
+  }
+
+  /** Opened on first use, so commands that need no registry (template check, help) stay fast. */
+  Deployments deployments() {
+    if (deployments == null) {
+      Path state = stateDir();
+      try {
+        java.nio.file.Files.createDirectories(state);
+      } catch (java.io.IOException e) {
+        throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
+      }
+      registry = Registry.open(state);
+      deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC());
+    }
+    return deployments;
+  }
+
+  private void close() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"mayfly " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.deploy.HostOutcome;
+import dev.mayfly.deploy.LaunchOptions;
+import dev.mayfly.deploy.LaunchResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "launch",
+    description = {
+      "Launch a template as a new deployment and print its URL.",
+      "Repos are pinned to commits first; then each host gets the service, its installer runs, the data is"
+          + " published and the service must answer its health check."
+    })
+final class LaunchCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Mixin OutputOption output;
+
+  @Parameters(paramLabel = "TEMPLATE", arity = "0..1", description = "Template name (see `mayfly templates`).")
+  String template;
+
+  @Option(names = "--file", paramLabel = "PATH", description = "Launch the template in this file instead of by name.")
+  Path file;
+
+  @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "A template parameter; repeatable.")
+  List<String> params = new ArrayList<>();
+
+  @Option(names = "--expires", paramLabel = "WHEN",
+      description = "When it ends: a duration (30d, 72h, 90m) or a UTC time (2026-12-31T23:00Z)."
+          + " Default: the template's lifetime.")
+  String expires;
+
+  @Option(names = "--name", paramLabel = "ID", description = "Deployment id (default: <template>-<random>).")
+  String name;
+
+  @Option(names = "--target", defaultValue = "local", paramLabel = "TARGET",
+      description = "Where hosts come from (default: ${DEFAULT-VALUE}, a sandbox on this machine).")
+  String target;
+
+  @Option(names = {"-n", "--count"}, defaultValue = "1", paramLabel = "N", description = "Number of hosts (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--parallel", defaultValue = "16", paramLabel = "N",
+      description = "Hosts bootstrapped at once (default: ${DEFAULT-VALUE}).")
+  int parallel;
+
+  @Option(names = "--host", paramLabel = "USER@ADDR[:PORT]", description = "A server, for targets that take existing servers; repeatable.")
+  List<String> hosts = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    if ((template == null) == (file == null)) {
+      throw dev.mayfly.MayflyException.badInput("launch: give a TEMPLATE name or --file PATH (one of them)");
+    }
+    LaunchResult result = main.deployments().launch(
+        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts),
+        new ProgressPrinter(main.err(), main.interactive()));
+    render(result);
+    return result.ok() ? 0 : 1;
+  }
+
+  private void render(LaunchResult result) {
+    PrintWriter out = main.out();
+    if (output.json()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", result.deploymentId());
+      m.put("state", result.state());
+      m.put("url", result.url());
+      m.put("expiresAt", result.expiresAt().toString());
+      m.put("hosts", result.hosts().stream().map(LaunchCommand::host).toList());
+      Json.print(out, m);
+      return;
+    }
+    if (result.hosts().size() > 1 || !result.ok()) {
+      Table table = new Table("HOST", "RESULT", "URL / FAILURE");
+      for (HostOutcome h : result.hosts()) {
+        table.row(h.hostId(), h.healthy() ? "healthy" : "failed at " + h.failedStep(),
+            h.healthy() ? h.url() : h.message());
+      }
+      table.print(main.err());
+    }
+    for (HostOutcome h : result.hosts()) {
+      if (!h.healthy()) {
+        PrintWriter err = main.err();
+        err.println("mayfly: " + h.hostId() + ": step " + h.failedStep() + " failed: " + h.message());
+        if (h.logTail() != null && !h.logTail().isBlank()) {
+          err.println("  last lines (full log: " + h.log() + "):");
+          h.logTail().lines().forEach(l -> err.println("  | " + l));
+        }
+        err.flush();
+      }
+    }
+    if (result.ok()) {
+      out.println(result.url());
+      main.err().println("deployment " + result.deploymentId() + " is running until " + result.expiresAt());
+    } else {
+      main.err().println("deployment " + result.deploymentId() + " failed; `mayfly terminate "
+          + result.deploymentId() + "` cleans up");
+    }
+    out.flush();
+    main.err().flush();
+  }
+
+  private static Map<String, Object> host(HostOutcome h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", h.hostId());
+    m.put("healthy", h.healthy());
+    m.put("url", h.url());
+    m.put("failedStep", h.failedStep());
+    m.put("message", h.message());
+    return m;
+  }
+}

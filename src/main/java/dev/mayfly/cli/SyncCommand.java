@@ -1,0 +1,47 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.deploy.Deployments;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "sync", description = {
+  "Publish the data repo's newest commit, if it moved, as a new release on every healthy host.",
+  "A host that fails keeps serving its previous release."
+})
+final class SyncCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Mixin OutputOption output;
+
+  @Parameters(paramLabel = "ID", description = "The deployment id.")
+  String id;
+
+  @Override
+  public Integer call() {
+    Deployments.SyncResult r = main.deployments().sync(id, new ProgressPrinter(main.err(), main.interactive()));
+    PrintWriter out = main.out();
+    if (output.json()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", r.deploymentId());
+      m.put("commit", r.commit());
+      m.put("updated", r.updated());
+      m.put("unchanged", r.unchanged());
+      m.put("failures", r.failures());
+      Json.print(out, m);
+    } else if (r.changedAnything()) {
+      out.println("published data " + Views.shortCommit(r.commit()) + " on " + String.join(", ", r.updated()));
+    } else if (r.failures().isEmpty()) {
+      out.println("data unchanged (still " + Views.shortCommit(r.commit()) + "): nothing to publish");
+    }
+    r.failures().forEach((host, why) ->
+        main.err().println("mayfly: " + host + ": sync failed, previous release still serving: " + why));
+    out.flush();
+    main.err().flush();
+    return r.failures().isEmpty() ? 0 : 1;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.template.Template;
+import dev.mayfly.template.TemplateLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "template", description = "Show or check one template.",
+    subcommands = {TemplateCommand.Show.class, TemplateCommand.Check.class})
+final class TemplateCommand {
+  @ParentCommand Main main;
+
+  /** Name or file, exactly one. */
+  static final class Which {
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "Template name (see `mayfly templates`).")
+    String name;
+
+    @Option(names = "--file", paramLabel = "PATH", description = "A template file instead of a name.")
+    Path file;
+
+    Template load(Main main) {
+      if ((name == null) == (file == null)) {
+        throw MayflyException.badInput("give a template NAME or --file PATH (one of them)");
+      }
+      return TemplateLoader.load(file != null ? file : main.catalog().find(name));
+    }
+  }
+
+  @Command(name = "show", description = "Show a template's repos, commands, parameters and schedule.")
+  static final class Show implements Callable<Integer> {
+    @ParentCommand TemplateCommand parent;
+    @Mixin Which which;
+    @Mixin OutputOption output;
+
+    @Override
+    public Integer call() {
+      Template t = which.load(parent.main);
+      PrintWriter out = parent.main.out();
+      if (output.json()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.name());
+        m.put("description", t.description());
+        m.put("file", t.file().toString());
+        m.put("service", Map.of("repo", t.service().repo().toString(), "ref", t.service().ref(),
+            "install", t.service().install(), "start", t.service().start().orElse("")));
+        m.put("data", Map.of("repo", t.data().repo().toString(), "ref", t.data().ref(),
+            "publish", t.data().publish().orElse(""), "keep", t.data().keep()));
+        Map<String, Object> params = new LinkedHashMap<>();
+        t.params().forEach((k, p) -> {
+          Map<String, Object> pm = new LinkedHashMap<>();
+          pm.put("required", p.required());
+          pm.put("default", p.secret() ? null : p.defaultValue().orElse(null));
+          pm.put("secret", p.secret());
+          pm.put("pattern", p.pattern().map(Object::toString).orElse(null));
+          pm.put("description", p.description());
+          params.put(k, pm);
+        });
+        m.put("params", params);
+        m.put("ports", t.ports());
+        m.put("health", Map.of("path", t.health().path(), "port", t.health().port(), "status", t.health().status(),
+            "deadlineSeconds", t.health().deadline().toSeconds()));
+        m.put("lifetimeSeconds", t.lifetime().toSeconds());
+        m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
+        m.put("root", t.root().orElse(null));
+        Json.print(out, m);
+        return 0;
+      }
+      out.printf("%s — %s%n  file     %s%n", t.name(), t.description(), t.file());
+      out.printf("  service  %s @ %s%n  install  %s%n  start    %s%n", t.service().repo(), t.service().ref(),
+          t.service().install(), t.service().start().orElse("-"));
+      out.printf("  data     %s @ %s (keep %d)%n  publish  %s%n", t.data().repo(), t.data().ref(), t.data().keep(),
+          t.data().publish().orElse("-"));
+      out.printf("  ports    %s%n  health   GET %s on %s -> %d within %ds%n", t.ports(), t.health().path(),
+          t.health().port(), t.health().status(), t.health().deadline().toSeconds());
+      out.printf("  lifetime %s%n  sync     %s%n", human(t.lifetime()), t.sync().map(Template.Sync::cron).orElse("-"));
+      t.params().forEach((k, p) -> out.printf("  param    %s%s%s — %s%n", k,
+          p.required() ? " (required)" : p.defaultValue().filter(v -> !p.secret()).map(v -> " = " + v).orElse(""),
+          p.secret() ? " (secret)" : "", p.description()));
+      out.flush();
+      return 0;
+    }
+
+    private static String human(Duration d) {
+      return dev.mayfly.template.Durations.human(d);
+    }
+  }
+
+  @Command(name = "check", description = "Validate a template; print the first problem as file:line:column.")
+  static final class Check implements Callable<Integer> {
+    @ParentCommand TemplateCommand parent;
+    @Mixin Which which;
+
+    @Override
+    public Integer call() {
+      Template t = which.load(parent.main);
+      parent.main.out().println("ok: " + t.name() + " (" + t.file() + ")");
+      parent.main.out().flush();
+      return 0;
+    }
+  }
+}

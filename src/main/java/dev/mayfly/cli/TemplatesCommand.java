@@ -1,0 +1,38 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.template.TemplateCatalog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "templates", description = "List the templates mayfly can launch, and any that do not validate.")
+final class TemplatesCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Mixin OutputOption output;
+
+  @Override
+  public Integer call() {
+    List<TemplateCatalog.Entry> entries = main.catalog().list();
+    if (output.json()) {
+      Json.print(main.out(), entries.stream().map(e -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", e.name());
+        m.put("file", e.file().toString());
+        m.put("description", e.description().orElse(null));
+        m.put("error", e.error().orElse(null));
+        return m;
+      }).toList());
+      return 0;
+    }
+    Table table = new Table("NAME", "DESCRIPTION", "FILE");
+    for (TemplateCatalog.Entry e : entries) {
+      table.row(e.name(), e.ok() ? e.description().orElse("") : "INVALID: " + e.error().orElse(""), e.file());
+    }
+    table.print(main.out());
+    return 0;
+  }
+}

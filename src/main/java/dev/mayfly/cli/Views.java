@@ -1,0 +1,65 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.EventRow;
+import dev.mayfly.store.HostRow;
+import dev.mayfly.template.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** How registry rows look in JSON and tables; one place, so every command names fields alike. */
+final class Views {
+  private Views() {}
+
+  static String expiresIn(DeploymentRow d, Instant now) {
+    if (d.state().equals("terminated")) {
+      return "-";
+    }
+    return d.expiresAt().map(at -> at.isAfter(now) ? Durations.human(Duration.between(now, at)) : "overdue")
+        .orElse("never");
+  }
+
+  static Map<String, Object> deployment(DeploymentRow d, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", d.id());
+    m.put("template", d.template());
+    m.put("target", d.target());
+    m.put("hosts", d.hostCount());
+    m.put("state", d.state());
+    m.put("url", d.url().orElse(null));
+    m.put("createdAt", d.createdAt().toString());
+    m.put("expiresAt", d.expiresAt().map(Instant::toString).orElse(null));
+    m.put("expiresIn", expiresIn(d, now));
+    m.put("params", d.params());
+    m.put("serviceCommit", d.serviceCommit().orElse(null));
+    m.put("dataCommit", d.dataCommit().orElse(null));
+    return m;
+  }
+
+  static Map<String, Object> host(HostRow h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", h.hostId());
+    m.put("address", h.address());
+    m.put("ports", h.ports());
+    m.put("root", h.root().orElse(null));
+    m.put("state", h.state());
+    m.put("dataCommit", h.dataCommit().orElse(null));
+    m.put("detail", h.detail().orElse(null));
+    return m;
+  }
+
+  static Map<String, Object> event(EventRow e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("at", e.at().toString());
+    m.put("host", e.hostId().orElse(null));
+    m.put("kind", e.kind());
+    m.put("detail", e.detail());
+    return m;
+  }
+
+  static String shortCommit(String commit) {
+    return commit == null || commit.length() < 12 ? commit : commit.substring(0, 12);
+  }
+}

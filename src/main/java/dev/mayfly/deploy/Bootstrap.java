@@ -1,0 +1,149 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.git.GitRepos;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Provider;
+import dev.mayfly.store.HostRow;
+import dev.mayfly.store.Registry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Turns one raw host into the running service: connect, prepare, fetch the service, write the env file,
+ * install, publish data, start, check health. Every step is timed, reported and recorded.
+ */
+final class Bootstrap {
+  private final String deploymentId;
+  private final Spec spec;
+  private final GitRepos.Pinned service;
+  private final GitRepos.Pinned data;
+  private final Function<Host, String> envFile;
+  private final Provider provider;
+  private final Registry registry;
+  private final Progress progress;
+  private final Path logDir;
+
+  Bootstrap(String deploymentId, Spec spec, GitRepos.Pinned service, GitRepos.Pinned data,
+      Function<Host, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir) {
+    this.deploymentId = deploymentId;
+    this.spec = spec;
+    this.service = service;
+    this.data = data;
+    this.envFile = envFile;
+    this.provider = provider;
+    this.registry = registry;
+    this.progress = progress;
+    this.logDir = logDir;
+  }
+
+  HostOutcome run(Host host) {
+    String url = url(host, "/");
+    try (HostLog log = new HostLog(logDir.resolve(host.id() + ".log"))) {
+      HostSession session = null;
+      try {
+        session = timed(host, "connect", () -> HostSession.open(provider.open(host), log, rootFor(host)));
+        HostSession s = session;
+        record(host, "pending", s.root(), null, null);
+        timed(host, "prepare", () -> {
+          s.prepare();
+          return null;
+        });
+        timed(host, "fetch-service", () -> {
+          s.fetchService(service.fetchUrl(), service.commit(), spec.service().ref());
+          return null;
+        });
+        timed(host, "configure", () -> {
+          s.writeEnv(envFile.apply(host));
+          return null;
+        });
+        timed(host, "install", () -> {
+          s.install(spec.install());
+          return null;
+        });
+        timed(host, "publish-data", () -> {
+          s.publishData(data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish(), spec.keep());
+          return null;
+        });
+        if (spec.start() != null) {
+          timed(host, "start", () -> {
+            s.start(spec.start());
+            return null;
+          });
+        }
+        timed(host, "health", () -> {
+          awaitHealthy(host, s);
+          return null;
+        });
+        record(host, "healthy", s.root(), data.commit(), null);
+        return new HostOutcome(host.id(), url, null, null, null, log.file().toString());
+      } catch (HostSession.StepFailed e) {
+        String tail = e.step.equals("health") ? session.serviceLogTail() : log.tail();
+        record(host, "failed", session == null ? null : session.root(), null, e.step + ": " + e.getMessage());
+        registry.event(deploymentId, host.id(), "failed", e.step + ": " + e.getMessage());
+        return new HostOutcome(host.id(), url, e.step, e.getMessage(), tail, log.file().toString());
+      } finally {
+        if (session != null) {
+          session.close();
+        }
+      }
+    }
+  }
+
+  private String rootFor(Host host) {
+    return host.root().orElse(spec.root() != null ? spec.root() : "~/.mayfly/" + deploymentId);
+  }
+
+  private void awaitHealthy(Host host, HostSession session) {
+    String failure;
+    try {
+      failure = HealthCheck.await(url(host, spec.healthPath()), spec.healthStatus(),
+          Duration.ofSeconds(spec.healthDeadlineSeconds()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HostSession.StepFailed("health", "interrupted");
+    }
+    if (failure != null) {
+      throw new HostSession.StepFailed("health", failure);
+    }
+  }
+
+  String url(Host host, String path) {
+    Integer port = host.ports().getOrDefault(spec.healthPort(), spec.ports().get(spec.healthPort()));
+    return "http://" + host.address() + ":" + port + path;
+  }
+
+  private interface Step<T> {
+    T run();
+  }
+
+  private <T> T timed(Host host, String step, Step<T> body) {
+    long start = System.nanoTime();
+    progress.started(host.id(), step);
+    try {
+      T result = body.run();
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      progress.finished(host.id(), step, elapsed, null);
+      registry.event(deploymentId, host.id(), "step", step + " done in " + seconds(elapsed));
+      return result;
+    } catch (HostSession.StepFailed e) {
+      progress.finished(host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+      throw e;
+    } catch (MayflyException | java.io.UncheckedIOException e) {
+      progress.finished(host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+      throw new HostSession.StepFailed(step, e.getMessage());
+    }
+  }
+
+  static String seconds(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+  }
+
+  private void record(Host host, String state, String root, String dataCommit, String detail) {
+    registry.putHost(new HostRow(deploymentId, host.id(), host.address(), Map.copyOf(host.ports()),
+        Optional.ofNullable(root), state, Optional.ofNullable(dataCommit), Optional.ofNullable(detail)));
+  }
+}

@@ -1,0 +1,301 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.git.GitRepos;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.Providers;
+import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.EventRow;
+import dev.mayfly.store.HostRow;
+import dev.mayfly.store.Registry;
+import dev.mayfly.template.Commands;
+import dev.mayfly.template.Durations;
+import dev.mayfly.template.Params;
+import dev.mayfly.template.Template;
+import dev.mayfly.template.TemplateCatalog;
+import dev.mayfly.template.TemplateLoader;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+
+/** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
+public final class Deployments {
+  public static final String LAUNCHING = "launching";
+  public static final String RUNNING = "running";
+  public static final String FAILED = "failed";
+  public static final String TERMINATED = "terminated";
+  private static final String SECRET_MASK = "(secret)";
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+  private final Path stateDir;
+  private final Registry registry;
+  private final TemplateCatalog catalog;
+  private final Providers providers;
+  private final GitRepos git;
+  private final Clock clock;
+
+  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
+    this.stateDir = stateDir;
+    this.registry = registry;
+    this.catalog = catalog;
+    this.providers = providers;
+    this.git = new GitRepos(stateDir);
+    this.clock = clock;
+  }
+
+  /** A template by name from the catalog, or from a file when {@code file} is given. */
+  public Template template(String name, Path file) {
+    return TemplateLoader.load(file != null ? file : catalog.find(name));
+  }
+
+  public TemplateCatalog catalog() {
+    return catalog;
+  }
+
+  /** Validates everything first; only then records the deployment and touches hosts. */
+  public LaunchResult launch(LaunchOptions options, Progress progress) {
+    Template template = template(options.template(), options.file());
+    Map<String, String> params = Params.resolve(template, Params.parseAssignments(options.params()));
+    Instant now = clock.instant();
+    Instant expiresAt = options.expires() == null
+        ? now.plus(template.lifetime())
+        : Durations.parseExpiry("--expires", options.expires(), now);
+    if (options.count() < 1) {
+      throw MayflyException.badInput("--count: must be at least 1");
+    }
+    String id = newId(options.name(), template.name());
+    Provider provider = providers.create(options.target(), stateDir, Map.of());
+    Spec spec = Spec.of(template);
+    GitRepos.Pinned service = pin("service.repo", spec.service());
+    GitRepos.Pinned data = pin("data.repo", spec.data());
+
+    registry.insert(new DeploymentRow(id, template.name(), options.target(), LAUNCHING, masked(template, params),
+        spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()), Optional.empty(), now,
+        Optional.of(expiresAt), 0));
+    registry.event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
+        + options.count() + " host(s), service " + service.commit() + ", data " + data.commit());
+
+    List<Host> hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
+        expiresAt, Map.of("host", options.hosts())));
+    Map<String, String> extra = new LinkedHashMap<>();
+    extra.put("MAYFLY_DEPLOYMENT", id);
+    Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
+        host -> envFile(template, params, host, extra, spec), provider, registry, progress, logDir(id));
+    List<HostOutcome> outcomes = fanOut(hosts, bootstrap, options.parallel());
+
+    boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
+    String url = outcomes.stream().filter(HostOutcome::healthy).map(HostOutcome::url).findFirst().orElse(null);
+    if (url != null) {
+      registry.setUrl(id, url);
+    }
+    registry.setState(id, ok ? RUNNING : FAILED);
+    registry.event(id, null, ok ? "running" : "failed",
+        outcomes.stream().filter(HostOutcome::healthy).count() + " of " + outcomes.size() + " host(s) healthy");
+    return new LaunchResult(id, ok ? RUNNING : FAILED, url, expiresAt, outcomes);
+  }
+
+  private String envFile(Template template, Map<String, String> params, Host host, Map<String, String> extra,
+      Spec spec) {
+    Map<String, String> all = new LinkedHashMap<>(extra);
+    String root = host.root().orElse(null);
+    if (root != null) {
+      all.put("MAYFLY_ROOT", root);
+      all.put("MAYFLY_DATA", root + "/data/current");
+    }
+    return Commands.envFile(template, params, host.ports(), all);
+  }
+
+  private static List<HostOutcome> fanOut(List<Host> hosts, Bootstrap bootstrap, int parallel) {
+    int threads = Math.max(1, Math.min(hosts.size(), parallel));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<HostOutcome>> futures = new ArrayList<>();
+      for (Host host : hosts) {
+        futures.add(pool.submit(() -> bootstrap.run(host)));
+      }
+      List<HostOutcome> outcomes = new ArrayList<>();
+      for (Future<HostOutcome> f : futures) {
+        outcomes.add(f.get());
+      }
+      return outcomes;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw MayflyException.failed("launch interrupted; `mayfly terminate` cleans up what started");
+    } catch (ExecutionException e) {
+      throw new MayflyException(MayflyException.Exit.INTERNAL, "host bootstrap crashed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private GitRepos.Pinned pin(String field, Spec.Repo repo) {
+    return git.pin(field, repo.url(), repo.path(), repo.ref());
+  }
+
+  private String newId(String name, String template) {
+    if (name != null) {
+      if (!NAME.matcher(name).matches()) {
+        throw MayflyException.badInput("--name: '" + name + "' must be lower-case letters, digits and '-', at most 40");
+      }
+      if (registry.find(name).isPresent()) {
+        throw MayflyException.badInput("--name: a deployment named '" + name + "' exists already");
+      }
+      return name;
+    }
+    SecureRandom random = new SecureRandom();
+    while (true) {
+      byte[] bytes = new byte[3];
+      random.nextBytes(bytes);
+      String id = template + "-" + HexFormat.of().formatHex(bytes);
+      if (registry.find(id).isEmpty()) {
+        return id;
+      }
+    }
+  }
+
+  private static Map<String, String> masked(Template template, Map<String, String> params) {
+    Map<String, String> shown = new LinkedHashMap<>();
+    params.forEach((k, v) -> shown.put(k, template.params().get(k).secret() ? SECRET_MASK : v));
+    return shown;
+  }
+
+  private Path logDir(String id) {
+    return stateDir.resolve("logs").resolve(id);
+  }
+
+  public List<DeploymentRow> list() {
+    return registry.list();
+  }
+
+  /** A deployment with its hosts and history. */
+  public record Status(DeploymentRow deployment, List<HostRow> hosts, List<EventRow> events) {}
+
+  public Status status(String id) {
+    DeploymentRow d = require(id);
+    return new Status(d, registry.hosts(id), registry.events(id));
+  }
+
+  private DeploymentRow require(String id) {
+    return registry.find(id).orElseThrow(() -> MayflyException.wrongState(
+        "unknown deployment '" + id + "' (see `mayfly list`)"));
+  }
+
+  private DeploymentRow requireLive(String id) {
+    DeploymentRow d = require(id);
+    if (d.state().equals(TERMINATED)) {
+      throw MayflyException.wrongState("deployment '" + id + "' is terminated");
+    }
+    return d;
+  }
+
+  /**
+   * The outcome of a sync.
+   *
+   * @param updated hosts that got the new release
+   * @param failures host id to why, for hosts that kept their previous release
+   */
+  public record SyncResult(String deploymentId, String commit, List<String> updated, List<String> unchanged,
+      Map<String, String> failures) {
+    public boolean changedAnything() {
+      return !updated.isEmpty();
+    }
+  }
+
+  /**
+   * Publishes the data repo's newest commit on every healthy host that does not have it yet. The repo is
+   * resolved once; hosts already at that commit are not contacted. A host that fails keeps serving its
+   * previous release.
+   */
+  public SyncResult sync(String id, Progress progress) {
+    DeploymentRow d = requireLive(id);
+    Spec spec = Spec.fromJson(d.spec());
+    GitRepos.Pinned data = pin("data.repo", spec.data());
+    Provider provider = providers.create(d.target(), stateDir, Map.of());
+    List<String> updated = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (HostRow row : registry.hosts(id)) {
+      if (!row.state().equals("healthy")) {
+        continue;
+      }
+      if (row.dataCommit().filter(data.commit()::equals).isPresent()) {
+        unchanged.add(row.hostId());
+        continue;
+      }
+      Host host = new Host(row.hostId(), row.address(), row.ports(), row.root());
+      long start = System.nanoTime();
+      progress.started(host.id(), "sync");
+      try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
+          HostSession session = HostSession.open(provider.open(host), log, row.root().orElseThrow())) {
+        session.publishData(data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish(), spec.keep());
+        registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
+            Optional.of(data.commit()), row.detail()));
+        registry.event(id, host.id(), "synced", "data at " + data.commit());
+        progress.finished(host.id(), "sync", java.time.Duration.ofNanos(System.nanoTime() - start), null);
+        updated.add(host.id());
+      } catch (HostSession.StepFailed | MayflyException e) {
+        String why = e.getMessage();
+        registry.event(id, host.id(), "sync-failed", why + "; previous release still serving");
+        progress.finished(host.id(), "sync", java.time.Duration.ofNanos(System.nanoTime() - start), why);
+        failures.put(host.id(), why);
+      }
+    }
+    if (!updated.isEmpty() && failures.isEmpty()) {
+      registry.setDataCommit(id, data.commit());
+    }
+    if (updated.isEmpty() && failures.isEmpty()) {
+      registry.event(id, null, "sync-unchanged", "data repo still at " + data.commit());
+    }
+    return new SyncResult(id, data.commit(), updated, unchanged, failures);
+  }
+
+  /**
+   * Stops the service and removes the deployment root on every host, then has the provider end the
+   * hosts. Safe to repeat on a failed or half-launched deployment.
+   */
+  public void terminate(String id, Progress progress) {
+    DeploymentRow d = requireLive(id);
+    Provider provider = providers.create(d.target(), stateDir, Map.of());
+    List<HostRow> rows = registry.hosts(id);
+    List<Host> hosts = new ArrayList<>();
+    for (HostRow row : rows) {
+      Host host = new Host(row.hostId(), row.address(), row.ports(), row.root());
+      hosts.add(host);
+      if (row.root().isEmpty()) {
+        continue;
+      }
+      long start = System.nanoTime();
+      progress.started(host.id(), "destroy");
+      try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
+          HostSession session = HostSession.open(provider.open(host), log, row.root().get())) {
+        session.destroy();
+        progress.finished(host.id(), "destroy", java.time.Duration.ofNanos(System.nanoTime() - start), null);
+      } catch (HostSession.StepFailed | MayflyException e) {
+        // the provider still ends the host; record why the clean stop did not happen
+        registry.event(id, host.id(), "destroy-failed", e.getMessage());
+        progress.finished(host.id(), "destroy", java.time.Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+      }
+    }
+    provider.terminate(id, hosts);
+    for (HostRow row : rows) {
+      registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), TERMINATED,
+          row.dataCommit(), row.detail()));
+    }
+    registry.setState(id, TERMINATED);
+    registry.event(id, null, "terminated", hosts.size() + " host(s) ended");
+  }
+}

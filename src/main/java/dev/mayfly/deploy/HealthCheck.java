@@ -1,0 +1,40 @@
+package dev.mayfly.deploy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+
+/** "healthy": polls a URL until it answers the expected status or the deadline passes. */
+final class HealthCheck {
+  private static final Duration POLL = Duration.ofMillis(300);
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  private HealthCheck() {}
+
+  /** @return null when healthy, else what the last attempt saw */
+  static String await(String url, int expectedStatus, Duration deadline) throws InterruptedException {
+    Instant end = Instant.now().plus(deadline);
+    String last = "no answer";
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+    while (true) {
+      try {
+        int status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status == expectedStatus) {
+          return null;
+        }
+        last = "HTTP " + status;
+      } catch (IOException e) {
+        last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      }
+      if (Instant.now().plus(POLL).isAfter(end)) {
+        return url + " did not answer " + expectedStatus + " within " + deadline.toSeconds() + "s (last: " + last + ")";
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.host.HostShell;
+import dev.mayfly.template.ShellQuote;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The steps mayfly runs on one host, through its shell and the host script. Each step throws
+ * {@link StepFailed} naming itself, so the caller can report host + step + log tail.
+ */
+final class HostSession implements AutoCloseable {
+  static final String SCRIPT = "bin/mayfly-host.sh";
+  private static final byte[] SCRIPT_BODY = loadScript();
+
+  private final HostShell shell;
+  private final HostLog log;
+  private final String root;
+
+  private HostSession(HostShell shell, HostLog log, String root) {
+    this.shell = shell;
+    this.log = log;
+    this.root = root;
+  }
+
+  /** Opens the session and resolves the root (a leading {@code ~/} is the remote user's home). */
+  static HostSession open(HostShell shell, HostLog log, String root) {
+    String resolved = root;
+    if (root.startsWith("~/")) {
+      List<String> out = new ArrayList<>();
+      HostShell.ExecResult r = shell.exec("printf '%s\\n' \"$HOME\"", Duration.ofSeconds(30), out::add);
+      if (!r.ok() || out.isEmpty()) {
+        throw new StepFailed("connect", "cannot read $HOME on " + shell.describe());
+      }
+      resolved = out.get(0) + root.substring(1);
+    }
+    return new HostSession(shell, log, resolved);
+  }
+
+  String root() {
+    return root;
+  }
+
+  void prepare() {
+    run("prepare", "mkdir -p " + ShellQuote.quote(root + "/bin"), Duration.ofMinutes(1));
+    shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
+    step("prepare", Duration.ofMinutes(1));
+  }
+
+  void fetchService(String url, String commit, String ref) {
+    step("fetch-service", Duration.ofMinutes(15), url, commit, ref);
+  }
+
+  void writeEnv(String content) {
+    log.step("configure");
+    shell.upload(content.getBytes(java.nio.charset.StandardCharsets.UTF_8), root + "/mayfly.env", 0600);
+  }
+
+  void install(String command) {
+    step("install", Duration.ofMinutes(30), command);
+  }
+
+  void publishData(String url, String commit, String ref, String publish, int keep) {
+    step("publish-data", Duration.ofMinutes(15), url, commit, ref, publish, Integer.toString(keep));
+  }
+
+  void start(String command) {
+    step("start", Duration.ofMinutes(2), command);
+  }
+
+  /** The data commit now live on the host, or empty if none. */
+  String currentData() {
+    List<String> out = new ArrayList<>();
+    HostShell.ExecResult r = shell.exec(invocation("current-data"), Duration.ofMinutes(1), out::add);
+    if (!r.ok()) {
+      throw new StepFailed("current-data", "exit " + r.exitCode());
+    }
+    return out.isEmpty() ? "" : out.get(0).trim();
+  }
+
+  /** The last lines of the service's own log on the host, for a failed health check. */
+  String serviceLogTail() {
+    List<String> out = new ArrayList<>();
+    shell.exec("tail -n 15 " + ShellQuote.quote(root + "/log/service.log") + " 2>/dev/null",
+        Duration.ofSeconds(30), out::add);
+    return String.join("\n", out);
+  }
+
+  /** Stops the service and removes the deployment root; the host itself stays. */
+  void destroy() {
+    step("destroy", Duration.ofMinutes(2));
+  }
+
+  private void step(String name, Duration timeout, String... args) {
+    run(name, invocation(name, args), timeout);
+  }
+
+  private void run(String name, String command, Duration timeout) {
+    log.step(name);
+    HostShell.ExecResult r = shell.exec(command, timeout, log);
+    if (r.timedOut()) {
+      throw new StepFailed(name, "timed out after " + timeout.toMinutes() + " min");
+    }
+    if (!r.ok()) {
+      throw new StepFailed(name, "exit " + r.exitCode());
+    }
+  }
+
+  private String invocation(String step, String... args) {
+    List<String> words = new ArrayList<>(List.of("sh", root + "/" + SCRIPT, root, step));
+    words.addAll(List.of(args));
+    return ShellQuote.join(words);
+  }
+
+  HostLog log() {
+    return log;
+  }
+
+  @Override
+  public void close() {
+    shell.close();
+  }
+
+  private static byte[] loadScript() {
+    try (InputStream in = HostSession.class.getResourceAsStream("mayfly-host.sh")) {
+      if (in == null) {
+        throw new MayflyException(MayflyException.Exit.INTERNAL, "mayfly-host.sh missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A host step that did not succeed. */
+  static final class StepFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String step;
+
+    StepFailed(String step, String message) {
+      super(message);
+      this.step = step;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.mayfly.deploy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code mayfly launch} was asked for, unvalidated.
+ *
+ * @param template a template name, looked up in the catalog, unless {@code file} is given
+ * @param expires null for the template's lifetime
+ * @param name null to generate one
+ * @param hosts provider option: {@code user@addr[:port]} per host, for targets that take them
+ */
+public record LaunchOptions(
+    String template,
+    Path file,
+    List<String> params,
+    String expires,
+    String name,
+    String target,
+    int count,
+    int parallel,
+    List<String> hosts) {}

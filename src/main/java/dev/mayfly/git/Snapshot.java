@@ -1,0 +1,79 @@
+package dev.mayfly.git;
+
+import dev.mayfly.MayflyException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
+
+/**
+ * Turns a plain folder into a commit in a bare repo. The commit has no parent and a fixed author and
+ * time, so the same content always gives the same commit: a sync of an unchanged folder changes nothing.
+ */
+final class Snapshot {
+  private static final PersonIdent AUTHOR =
+      new PersonIdent("mayfly", "mayfly@localhost", java.time.Instant.EPOCH, java.time.ZoneOffset.UTC);
+
+  private Snapshot() {}
+
+  static ObjectId commit(Repository repo, Path folder) {
+    try (ObjectInserter inserter = repo.newObjectInserter()) {
+      ObjectId tree = tree(inserter, folder);
+      CommitBuilder commit = new CommitBuilder();
+      commit.setTreeId(tree);
+      commit.setAuthor(AUTHOR);
+      commit.setCommitter(AUTHOR);
+      commit.setMessage("mayfly snapshot of " + folder.getFileName() + "\n");
+      ObjectId id = inserter.insert(commit);
+      inserter.flush();
+      RefUpdate update = repo.updateRef(Constants.R_HEADS + "snapshot");
+      update.setNewObjectId(id);
+      update.setForceUpdate(true);
+      update.update();
+      return id;
+    } catch (IOException e) {
+      throw MayflyException.failed("cannot snapshot " + folder + ": " + e.getMessage());
+    }
+  }
+
+  private static ObjectId tree(ObjectInserter inserter, Path folder) throws IOException {
+    List<Path> children;
+    try (Stream<Path> list = Files.list(folder)) {
+      // git orders tree entries by name, with folders compared as if they ended in '/'
+      children = new ArrayList<>(list.filter(p -> !p.getFileName().toString().equals(".git")).toList());
+    }
+    children.sort((a, b) -> sortKey(a).compareTo(sortKey(b)));
+    TreeFormatter tree = new TreeFormatter();
+    for (Path child : children) {
+      String name = child.getFileName().toString();
+      if (Files.isSymbolicLink(child)) {
+        byte[] target = Files.readSymbolicLink(child).toString().getBytes(StandardCharsets.UTF_8);
+        tree.append(name, FileMode.SYMLINK, inserter.insert(Constants.OBJ_BLOB, target));
+      } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+        tree.append(name, FileMode.TREE, tree(inserter, child));
+      } else if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
+        FileMode mode = Files.isExecutable(child) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+        tree.append(name, mode, inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(child)));
+      }
+    }
+    return inserter.insert(tree);
+  }
+
+  private static String sortKey(Path p) {
+    String name = p.getFileName().toString();
+    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? name + "/" : name;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.mayfly.host;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * A shell on one host: the only way the pipeline touches a machine, whether it is a sandbox folder here
+ * or a server over SSH. Commands are POSIX shell text; every value inside them is quoted by the caller
+ * with {@code ShellQuote}.
+ */
+public interface HostShell extends AutoCloseable {
+
+  /**
+   * Runs {@code command} with {@code sh -c}, streaming each output line (stdout and stderr merged) to
+   * {@code output}; returns when it exits or {@code timeout} passes (then the command is killed and the
+   * exit code is {@link ExecResult#TIMED_OUT}).
+   */
+  ExecResult exec(String command, Duration timeout, Consumer<String> output);
+
+  /** Writes {@code content} to {@code path} on the host (parents must exist) with POSIX {@code mode}. */
+  void upload(byte[] content, String path, int mode);
+
+  /** How to name this host in messages: {@code user@host:port} or {@code local:/path}. */
+  String describe();
+
+  @Override
+  void close();
+
+  record ExecResult(int exitCode) {
+    public static final int TIMED_OUT = -1;
+
+    public boolean ok() {
+      return exitCode == 0;
+    }
+
+    public boolean timedOut() {
+      return exitCode == TIMED_OUT;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.mayfly.host;
+
+import dev.mayfly.MayflyException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.LogOutputStream;
+import org.apache.commons.exec.PumpStreamHandler;
+
+/** A shell on this machine, working in a sandbox folder, through Commons Exec with a watchdog. */
+public final class LocalShell implements HostShell {
+  private final Path workDir;
+  private final Map<String, String> environment;
+
+  public LocalShell(Path workDir, Map<String, String> environment) {
+    this.workDir = workDir;
+    this.environment = Map.copyOf(environment);
+  }
+
+  @Override
+  public ExecResult exec(String command, Duration timeout, Consumer<String> output) {
+    CommandLine line = new CommandLine("/bin/sh").addArgument("-c").addArgument(command, false);
+    ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+    Consumer<String> serialized = l -> {
+      synchronized (output) {
+        output.accept(l);
+      }
+    };
+    try (LineStream out = new LineStream(serialized);
+        LineStream err = new LineStream(serialized)) {
+      DefaultExecutor executor = DefaultExecutor.builder().setWorkingDirectory(workDir.toFile()).get();
+      executor.setWatchdog(watchdog);
+      executor.setExitValues(null);
+      executor.setStreamHandler(new PumpStreamHandler(out, err, InputStream.nullInputStream()));
+      int exit = executor.execute(line, environment);
+      if (watchdog.killedProcess()) {
+        return new ExecResult(ExecResult.TIMED_OUT);
+      }
+      return new ExecResult(exit);
+    } catch (IOException e) {
+      throw MayflyException.failed(describe() + ": cannot run a shell: " + e.getMessage());
+    }
+  }
+
+  /** Splits a byte stream into lines for the caller's log. */
+  private static final class LineStream extends LogOutputStream {
+    private final Consumer<String> output;
+
+    LineStream(Consumer<String> output) {
+      super(0, StandardCharsets.UTF_8);
+      this.output = output;
+    }
+
+    @Override
+    protected void processLine(String line, int level) {
+      output.accept(line);
+    }
+  }
+
+  @Override
+  public void upload(byte[] content, String path, int mode) {
+    Path target = workDir.resolve(path);
+    try {
+      Path temp = Files.createTempFile(target.getParent(), ".upload", ".tmp");
+      Files.setPosixFilePermissions(temp, permissions(mode));
+      try (OutputStream out = Files.newOutputStream(temp)) {
+        out.write(content);
+      }
+      Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw MayflyException.failed(describe() + ": cannot write " + path + ": " + e.getMessage());
+    }
+  }
+
+  static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+    };
+    for (int bit = 0; bit < order.length; bit++) {
+      if ((mode & (1 << bit)) != 0) {
+        set.add(order[bit]);
+      }
+    }
+    return set;
+  }
+
+  @Override
+  public String describe() {
+    return "local:" + workDir;
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,26 @@
+package dev.mayfly.provider;
+
+import dev.mayfly.host.HostShell;
+import java.util.List;
+
+/**
+ * Where hosts come from. One implementation per backend, found by name through {@link ProviderFactory}
+ * (java.util.ServiceLoader), so {@code deploy} never imports a backend.
+ */
+public interface Provider {
+
+  /** Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. */
+  List<Host> launch(LaunchRequest request);
+
+  /** The deployment's hosts as the backend sees them now. */
+  List<Host> describe(String deploymentId);
+
+  /** Ends the hosts (or, for servers mayfly does not own, leaves them as they were before launch). */
+  void terminate(String deploymentId, List<Host> hosts);
+
+  /** A shell on the host; the caller closes it. */
+  HostShell open(Host host);
+
+  /** Every host this mayfly owns on the backend, for the reaper. */
+  List<Host> owned();
+}

@@ -1,0 +1,17 @@
+package dev.mayfly.provider;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Makes a {@link Provider}; listed in META-INF/services so targets are found by name. */
+public interface ProviderFactory {
+
+  /** The provider name a target uses: {@code local}, {@code ssh}, {@code ec2}, {@code metaleuca}. */
+  String name();
+
+  /**
+   * @param stateDir mayfly's state folder (sandboxes, keys, snapshots live below it)
+   * @param settings the target's settings
+   */
+  Provider create(Path stateDir, Map<String, String> settings);
+}

@@ -1,0 +1,174 @@
+package dev.mayfly.provider.local;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.host.HostShell;
+import dev.mayfly.host.LocalShell;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Provider;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Hosts that are sandbox folders on this machine: {@code <state>/sandboxes/<deployment>/host-N/}, the
+ * deployment root in its {@code root/} and the host's ports in {@code host.properties}. Services bind
+ * ports picked free here, so any number of deployments of one template can run side by side.
+ */
+final class LocalProvider implements Provider {
+  private static final String LOOPBACK = "127.0.0.1";
+  private final Path sandboxes;
+
+  LocalProvider(Path stateDir) {
+    this.sandboxes = stateDir.resolve("sandboxes");
+  }
+
+  @Override
+  public List<Host> launch(LaunchRequest request) {
+    List<Host> hosts = new ArrayList<>();
+    for (int i = 1; i <= request.count(); i++) {
+      Path dir = sandboxes.resolve(request.deploymentId()).resolve("host-" + i);
+      Host existing = read(dir);
+      hosts.add(existing != null ? existing : create(dir, "host-" + i, request.ports()));
+    }
+    return hosts;
+  }
+
+  private Host create(Path dir, String id, Map<String, Integer> templatePorts) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    templatePorts.keySet().forEach(name -> ports.put(name, freePort()));
+    Properties props = new Properties();
+    ports.forEach((name, port) -> props.setProperty("port." + name, Integer.toString(port)));
+    try {
+      Files.createDirectories(dir.resolve("root"));
+      try (Writer out = Files.newBufferedWriter(dir.resolve("host.properties"))) {
+        props.store(out, "mayfly local host");
+      }
+    } catch (IOException e) {
+      throw MayflyException.failed("cannot create sandbox " + dir + ": " + e.getMessage());
+    }
+    return new Host(id, LOOPBACK, ports, Optional.of(dir.resolve("root").toString()));
+  }
+
+  private static Host read(Path dir) {
+    Path file = dir.resolve("host.properties");
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    props.stringPropertyNames().stream()
+        .filter(k -> k.startsWith("port."))
+        .sorted()
+        .forEach(k -> ports.put(k.substring(5), Integer.parseInt(props.getProperty(k))));
+    return new Host(
+        dir.getFileName().toString(), LOOPBACK, ports, Optional.of(dir.resolve("root").toString()));
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw MayflyException.failed("no free port on " + LOOPBACK + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public List<Host> describe(String deploymentId) {
+    Path dir = sandboxes.resolve(deploymentId);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.sorted().map(LocalProvider::read).filter(h -> h != null).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void terminate(String deploymentId, List<Host> hosts) {
+    Path dir = sandboxes.resolve(deploymentId);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    for (Host host : describe(deploymentId)) {
+      killServiceTree(dir.resolve(host.id()).resolve("root/run/service.pid"));
+    }
+    deleteTree(dir);
+  }
+
+  /** Belt and braces after the host script's own stop: the whole group and anything it spawned. */
+  private static void killServiceTree(Path pidFile) {
+    if (!Files.isRegularFile(pidFile)) {
+      return;
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      ProcessHandle.of(pid).ifPresent(root -> {
+        root.descendants().forEach(ProcessHandle::destroyForcibly);
+        root.destroyForcibly();
+      });
+      new ProcessBuilder("kill", "-KILL", "--", "-" + pid).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    } catch (IOException | NumberFormatException e) {
+      // nothing left to kill
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw MayflyException.failed("cannot remove sandbox " + dir + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public HostShell open(Host host) {
+    Path root = Path.of(host.root().orElseThrow());
+    Map<String, String> env = new HashMap<>();
+    for (String name : List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "USER")) {
+      String value = System.getenv(name);
+      if (value != null) {
+        env.put(name, value);
+      }
+    }
+    return new LocalShell(root, env);
+  }
+
+  @Override
+  public List<Host> owned() {
+    if (!Files.isDirectory(sandboxes)) {
+      return List.of();
+    }
+    try (Stream<Path> deployments = Files.list(sandboxes)) {
+      return deployments.flatMap(d -> describe(d.getFileName().toString()).stream()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

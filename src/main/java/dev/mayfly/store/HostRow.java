@@ -1,0 +1,14 @@
+package dev.mayfly.store;
+
+import java.util.Map;
+import java.util.Optional;
+
+public record HostRow(
+    String deploymentId,
+    String hostId,
+    String address,
+    Map<String, Integer> ports,
+    Optional<String> root,
+    String state,
+    Optional<String> dataCommit,
+    Optional<String> detail) {}

@@ -14,4 +14,13 @@ public interface ProviderFactory {
    * @param settings the target's settings
    */
   Provider create(Path stateDir, Map<String, String> settings);
+
+  /**
+   * Makes the provider with everything mayfly can give it: the target's name, the environment (for
+   * secrets a target points at) and the registry. The default ignores all but the state folder and
+   * settings.
+   */
+  default Provider create(ProviderContext context) {
+    return create(context.stateDir(), context.settings());
+  }
 }

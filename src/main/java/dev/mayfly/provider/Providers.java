@@ -1,31 +1,66 @@
 package dev.mayfly.provider;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.store.Registry;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** The providers on the class path, by name. */
+/**
+ * The providers on the class path, by name, and the targets that configure them: a target name from the
+ * targets file ({@code lab}) or a provider's own name ({@code local}) both work wherever a target goes.
+ */
 public final class Providers {
-  private final Map<String, ProviderFactory> byName = new TreeMap<>();
+  private final Map<String, ProviderFactory> byName;
+  private final Targets targets;
+  private final Map<String, String> env;
+  private final Optional<Registry> registry;
 
-  private Providers() {
-    for (ProviderFactory factory : ServiceLoader.load(ProviderFactory.class)) {
-      byName.put(factory.name(), factory);
-    }
+  private Providers(Map<String, ProviderFactory> byName, Targets targets, Map<String, String> env,
+      Optional<Registry> registry) {
+    this.byName = byName;
+    this.targets = targets;
+    this.env = env;
+    this.registry = registry;
   }
 
   public static Providers installed() {
-    return new Providers();
+    Map<String, ProviderFactory> byName = new TreeMap<>();
+    for (ProviderFactory factory : ServiceLoader.load(ProviderFactory.class)) {
+      byName.put(factory.name(), factory);
+    }
+    return new Providers(byName, Targets.none(), Map.of(), Optional.empty());
   }
 
-  public Provider create(String name, Path stateDir, Map<String, String> settings) {
-    ProviderFactory factory = byName.get(name);
+  /** The same providers, configured by {@code targets}, with the environment and registry they may need. */
+  public Providers configured(Targets targets, Map<String, String> env, Registry registry) {
+    return new Providers(byName, targets, Map.copyOf(env), Optional.ofNullable(registry));
+  }
+
+  /**
+   * @param target a target name from the targets file, or a provider name
+   * @param settings extra settings over the target's own
+   */
+  public Provider create(String target, Path stateDir, Map<String, String> settings) {
+    Optional<Target> named = targets.find(target);
+    String provider = named.map(Target::provider).orElse(target);
+    ProviderFactory factory = byName.get(provider);
     if (factory == null) {
-      throw MayflyException.badInput(
-          "--target: unknown target '" + name + "' (known: " + String.join(", ", byName.keySet()) + ")");
+      if (named.isPresent()) {
+        throw MayflyException.badInput(targets.file() + ": target '" + target + "': unknown provider '" + provider
+            + "' (known: " + String.join(", ", byName.keySet()) + ")");
+      }
+      TreeSet<String> known = new TreeSet<>(byName.keySet());
+      known.addAll(targets.all().keySet());
+      throw MayflyException.badInput("--target: unknown target '" + target + "' (known: " + String.join(", ", known)
+          + (targets.file() == null ? "" : "; targets are defined in " + targets.file()) + ")");
     }
-    return factory.create(stateDir, settings);
+    Map<String, String> merged = new LinkedHashMap<>(named.map(Target::settings).orElse(Map.of()));
+    merged.putAll(settings);
+    return factory.create(new ProviderContext(stateDir, target, Map.copyOf(merged), env, registry));
   }
 }

@@ -152,6 +152,16 @@ public final class Registry implements AutoCloseable {
     }
   }
 
+  /** Bare-metal reservations, on this registry's connection. */
+  public Reservations reservations() {
+    return new Reservations(this);
+  }
+
+  /** For {@link Reservations}, which synchronizes on this registry around its use. */
+  Connection connection() {
+    return connection;
+  }
+
   private void update(String sql, Object... args) {
     try (PreparedStatement st = prepare(sql, args)) {
       st.executeUpdate();

@@ -1,0 +1,88 @@
+package dev.mayfly.provider.metaleuca;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.host.HostShell;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.ProviderContext;
+import dev.mayfly.store.Reservations;
+import dev.mayfly.store.Reservations.Reservation;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Bare-metal machines from a Cobbler pool, as Metaleuca's run-instances did it: reserve N free machines
+ * of a group (in the registry, transactionally), set the profile, enable netboot, power-reboot, wait
+ * until the install clears netboot. The reservation exists before Cobbler is touched, so a crash at any
+ * later point leaves a reservation that {@link #owned()} (and `metal instances`) shows.
+ */
+final class MetaleucaProvider implements Provider {
+  private final ProviderContext context;
+
+  MetaleucaProvider(ProviderContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public List<Host> launch(LaunchRequest request) {
+    try (MetalPool pool = MetalPool.open(context)) {
+      String group = option(request, "group").or(() -> pool.settings().group()).orElseThrow(() ->
+          MayflyException.badInput("--group: target '" + pool.target() + "' needs a group (see `mayfly metal groups`)"));
+      String profile = option(request, "profile").or(() -> pool.settings().profile()).orElseThrow(() ->
+          MayflyException.badInput("--profile: target '" + pool.target() + "' needs a profile (see `mayfly metal"
+              + " profiles`)"));
+      List<MetalSystem> machines = pool.reserve(request.deploymentId(), request.count(), group, profile);
+      List<MetalSystem> toInstall = machines.stream().filter(m -> !m.profile().equals(profile) || m.netbootEnabled())
+          .toList();
+      if (!toInstall.isEmpty()) {
+        pool.provision(toInstall, profile);
+      }
+      pool.awaitInstalled(machines);
+      return machines.stream().map(m -> host(m.name(), m.address(), request)).toList();
+    }
+  }
+
+  private static Optional<String> option(LaunchRequest request, String name) {
+    List<String> values = request.options().getOrDefault(name, List.of());
+    return values.isEmpty() ? Optional.empty() : Optional.of(values.get(values.size() - 1));
+  }
+
+  private static Host host(String system, String address, LaunchRequest request) {
+    return new Host(system, address, request.ports(), Optional.empty());
+  }
+
+  @Override
+  public List<Host> describe(String deploymentId) {
+    return reservations().forDeployment(deploymentId).stream()
+        .map(r -> new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty())).toList();
+  }
+
+  @Override
+  public void terminate(String deploymentId, List<Host> hosts) {
+    try (MetalPool pool = MetalPool.open(context)) {
+      pool.release(deploymentId);
+    }
+  }
+
+  @Override
+  public HostShell open(Host host) {
+    throw MayflyException.failed("metaleuca: " + host.id() + " (" + host.address() + "): SSH hosts are not in this"
+        + " build yet (branch ssh)");
+  }
+
+  /** Every reserved machine on this target's Cobbler (or on every Cobbler, without settings): from the registry alone. */
+  @Override
+  public List<Host> owned() {
+    String url = context.settings().get("url");
+    List<Reservation> all = url == null ? reservations().all(null)
+        : reservations().all(MetalSettings.poolOf(context.target(), url));
+    return all.stream().map(r -> new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty())).toList();
+  }
+
+  private Reservations reservations() {
+    return context.registry()
+        .orElseThrow(() -> new MayflyException(MayflyException.Exit.INTERNAL, "metaleuca needs the registry"))
+        .reservations();
+  }
+}

@@ -58,16 +58,35 @@ final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--host", paramLabel = "USER@ADDR[:PORT]", description = "A server, for targets that take existing servers; repeatable.")
   List<String> hosts = new ArrayList<>();
 
+  @Option(names = "--group", paramLabel = "GROUP",
+      description = "metaleuca targets: the machine group to take free machines from (see `mayfly metal groups`).")
+  String group;
+
+  @Option(names = "--profile", paramLabel = "PROFILE",
+      description = "metaleuca targets: the Cobbler profile the machines are reinstalled with.")
+  String profile;
+
   @Override
   public Integer call() {
     if ((template == null) == (file == null)) {
       throw dev.mayfly.MayflyException.badInput("launch: give a TEMPLATE name or --file PATH (one of them)");
     }
     LaunchResult result = main.deployments().launch(
-        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts),
+        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts, providerOptions()),
         new ProgressPrinter(main.err(), main.interactive()));
     render(result);
     return result.ok() ? 0 : 1;
+  }
+
+  private Map<String, List<String>> providerOptions() {
+    Map<String, List<String>> options = new LinkedHashMap<>();
+    if (group != null) {
+      options.put("group", List.of(group));
+    }
+    if (profile != null) {
+      options.put("profile", List.of(profile));
+    }
+    return options;
   }
 
   private void render(LaunchResult result) {

@@ -2,7 +2,9 @@ package dev.mayfly.cli;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
+import dev.mayfly.provider.Targets;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
@@ -22,12 +24,14 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, CommandLine.HelpCommand.class
+      StatusCommand.class, SyncCommand.class, TerminateCommand.class, MetalCommand.class,
+      CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
       "  state (registry, sandboxes, logs): $MAYFLY_HOME, else $XDG_DATA_HOME/mayfly, else ~/.local/share/mayfly",
-      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES"
+      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES",
+      "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml, else ~/.config/mayfly/targets.yaml"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -47,6 +51,7 @@ public final class Main {
   private PrintWriter err;
   private Registry registry;
   private Deployments deployments;
+  private Providers providers;
 
   Main(Map<String, String> env, Path cwd) {
     this.env = env;
@@ -122,9 +127,30 @@ public final class Main {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
       registry = Registry.open(state);
-      deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC());
+      deployments = new Deployments(state, registry, catalog(), providers(), Clock.systemUTC());
     }
     return deployments;
+  }
+
+  /** The installed providers, configured by the targets file, with the registry and this environment. */
+  private Providers providers() {
+    if (providers == null) {
+      providers = Providers.installed().configured(Targets.load(env), env, registry);
+    }
+    return providers;
+  }
+
+  /**
+   * How a provider of {@code target} is made, for provider-specific commands such as {@code metal}.
+   *
+   * @param target null for the only target of {@code provider} in the targets file
+   */
+  ProviderContext providerContext(String target, String provider) {
+    deployments();
+    String name = target != null ? target : providers().onlyTargetOf(provider).orElseThrow(() ->
+        MayflyException.badInput("--target: give the " + provider + " target to use (targets are defined in "
+            + Targets.location(env) + ")"));
+    return providers().context(name, stateDir(), provider);
   }
 
   private void close() {

@@ -89,8 +89,10 @@ public final class Deployments {
     registry.event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
         + options.count() + " host(s), service " + service.commit() + ", data " + data.commit());
 
+    Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
+    providerOptions.put("host", options.hosts());
     List<Host> hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
-        expiresAt, Map.of("host", options.hosts())));
+        expiresAt, providerOptions));
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,

@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -46,6 +47,41 @@ public final class Providers {
    * @param settings extra settings over the target's own
    */
   public Provider create(String target, Path stateDir, Map<String, String> settings) {
+    ProviderContext context = context(target, stateDir, null);
+    if (!settings.isEmpty()) {
+      Map<String, String> merged = new LinkedHashMap<>(context.settings());
+      merged.putAll(settings);
+      context = new ProviderContext(stateDir, target, Map.copyOf(merged), env, registry);
+    }
+    return byName.get(providerOf(target)).create(context);
+  }
+
+  /**
+   * What a provider for {@code target} is made with, for provider-specific commands.
+   *
+   * @param requiredProvider null, or the provider the target must use ({@code metaleuca})
+   */
+  public ProviderContext context(String target, Path stateDir, String requiredProvider) {
+    String provider = providerOf(target);
+    if (requiredProvider != null && !requiredProvider.equals(provider)) {
+      List<String> fitting = targets.all().values().stream().filter(t -> t.provider().equals(requiredProvider))
+          .map(Target::name).toList();
+      throw MayflyException.badInput("--target: '" + target + "' is a " + provider + " target, not " + requiredProvider
+          + " (" + requiredProvider + " targets: " + (fitting.isEmpty() ? "none in " + targets.file()
+          : String.join(", ", fitting)) + ")");
+    }
+    Map<String, String> settings = targets.find(target).map(Target::settings).orElse(Map.of());
+    return new ProviderContext(stateDir, target, settings, env, registry);
+  }
+
+  /** The one target of {@code provider} in the targets file, when there is exactly one. */
+  public Optional<String> onlyTargetOf(String provider) {
+    List<String> names = targets.all().values().stream().filter(t -> t.provider().equals(provider))
+        .map(Target::name).toList();
+    return names.size() == 1 ? Optional.of(names.get(0)) : Optional.empty();
+  }
+
+  private String providerOf(String target) {
     Optional<Target> named = targets.find(target);
     String provider = named.map(Target::provider).orElse(target);
     ProviderFactory factory = byName.get(provider);
@@ -59,8 +95,6 @@ public final class Providers {
       throw MayflyException.badInput("--target: unknown target '" + target + "' (known: " + String.join(", ", known)
           + (targets.file() == null ? "" : "; targets are defined in " + targets.file()) + ")");
     }
-    Map<String, String> merged = new LinkedHashMap<>(named.map(Target::settings).orElse(Map.of()));
-    merged.putAll(settings);
-    return factory.create(new ProviderContext(stateDir, target, Map.copyOf(merged), env, registry));
+    return provider;
   }
 }

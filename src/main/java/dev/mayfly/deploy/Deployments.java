@@ -91,8 +91,16 @@ public final class Deployments {
 
     Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
     providerOptions.put("host", options.hosts());
-    List<Host> hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
-        expiresAt, providerOptions));
+    List<Host> hosts;
+    try {
+      hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
+          expiresAt, providerOptions));
+    } catch (MayflyException e) {
+      // the provider refused or failed before any host was up: the deployment is over, not "launching"
+      registry.setState(id, FAILED);
+      registry.event(id, null, "failed", e.getMessage());
+      throw e;
+    }
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,

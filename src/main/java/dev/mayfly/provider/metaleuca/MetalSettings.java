@@ -75,7 +75,11 @@ record MetalSettings(
   }
 
   private static Duration duration(Map<String, String> s, String key, String fallback, String where) {
-    return Durations.parse(where + ": " + key, s.getOrDefault(key, fallback));
+    String text = s.getOrDefault(key, fallback).strip();
+    if (text.matches("[0-9]{1,9}ms")) {
+      return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+    }
+    return Durations.parse(where + ": " + key, text);
   }
 
   /** {@code host} or {@code host:port} alone means Metaleuca's {@code http://host/cobbler_api}. */

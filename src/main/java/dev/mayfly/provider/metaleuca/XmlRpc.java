@@ -2,10 +2,11 @@ package dev.mayfly.provider.metaleuca;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,20 +22,18 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 
 /**
- * A small XML-RPC client on the JDK alone (java.net.http and javax.xml): Apache XML-RPC, the usual Java
+ * A small XML-RPC client on the JDK alone (HttpURLConnection and javax.xml): Apache XML-RPC, the usual Java
  * library, has had no release since 2013, and Cobbler needs only the core types. Values map to Java as
  * string, int, boolean, double, {@code List<Object>}, {@code Map<String, Object>} and null ({@code <nil/>},
  * which Cobbler's server allows).
  */
 final class XmlRpc {
-  private final HttpClient http;
   private final URI endpoint;
   private final Duration timeout;
 
   XmlRpc(URI endpoint, Duration timeout) {
     this.endpoint = endpoint;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
   URI endpoint() {
@@ -62,24 +61,36 @@ final class XmlRpc {
   }
 
   Object call(String method, Object... params) throws Fault, Unreachable {
-    HttpRequest request = HttpRequest.newBuilder(endpoint)
-        .timeout(timeout)
-        .header("Content-Type", "text/xml; charset=utf-8")
-        .POST(HttpRequest.BodyPublishers.ofString(encodeCall(method, params), StandardCharsets.UTF_8))
-        .build();
-    HttpResponse<byte[]> response;
+    byte[] body = encodeCall(method, params).getBytes(StandardCharsets.UTF_8);
+    HttpURLConnection c = null;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      c = (HttpURLConnection) endpoint.toURL().openConnection(Proxy.NO_PROXY);
+      c.setConnectTimeout((int) timeout.toMillis());
+      c.setReadTimeout((int) timeout.toMillis());
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      c.setRequestProperty("Content-Type", "text/xml; charset=utf-8");
+      // one connection per call: cobblerd's Python server closes connections, and reusing one it has
+      // just closed fails with no answer at all
+      c.setRequestProperty("Connection", "close");
+      c.setFixedLengthStreamingMode(body.length);
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(body);
+      }
+      int status = c.getResponseCode();
+      if (status != 200) {
+        throw new Unreachable("HTTP " + status + " (is this the XML-RPC path, like /cobbler_api?)");
+      }
+      try (InputStream in = c.getInputStream()) {
+        return decodeResponse(in.readAllBytes());
+      }
     } catch (IOException e) {
       throw new Unreachable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unreachable("interrupted");
+    } finally {
+      if (c != null) {
+        c.disconnect();
+      }
     }
-    if (response.statusCode() != 200) {
-      throw new Unreachable("HTTP " + response.statusCode() + " (is this the XML-RPC path, like /cobbler_api?)");
-    }
-    return decodeResponse(response.body());
   }
 
   static String encodeCall(String method, Object... params) {

@@ -95,10 +95,10 @@ public final class Deployments {
     try {
       hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
           expiresAt, providerOptions));
-    } catch (MayflyException e) {
-      // the provider refused or failed before any host was up: the deployment is over, not "launching"
+    } catch (RuntimeException e) {
+      // the row stays, so terminate and the reaper can still find whatever the provider made
       registry.setState(id, FAILED);
-      registry.event(id, null, "failed", e.getMessage());
+      registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
       throw e;
     }
     Map<String, String> extra = new LinkedHashMap<>();

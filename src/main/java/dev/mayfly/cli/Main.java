@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, CommandLine.HelpCommand.class
+      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ForgetHostCommand.class,
+      CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
@@ -122,7 +123,7 @@ public final class Main {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
       registry = Registry.open(state);
-      deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC());
+      deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC(), env);
     }
     return deployments;
   }

@@ -14,4 +14,12 @@ public interface ProviderFactory {
    * @param settings the target's settings
    */
   Provider create(Path stateDir, Map<String, String> settings);
+
+  /**
+   * Makes the provider for one operation on one deployment. Providers that reach hosts over SSH override
+   * this to take {@link ProviderContext#ssh()}; the default ignores it.
+   */
+  default Provider create(ProviderContext context) {
+    return create(context.stateDir(), context.settings());
+  }
 }

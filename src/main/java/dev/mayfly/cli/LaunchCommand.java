@@ -51,7 +51,7 @@ final class LaunchCommand implements Callable<Integer> {
   @Option(names = {"-n", "--count"}, defaultValue = "1", paramLabel = "N", description = "Number of hosts (default: ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--parallel", defaultValue = "16", paramLabel = "N",
+  @Option(names = "--parallel", defaultValue = "32", paramLabel = "N",
       description = "Hosts bootstrapped at once (default: ${DEFAULT-VALUE}).")
   int parallel;
 

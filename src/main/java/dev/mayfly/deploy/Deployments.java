@@ -134,7 +134,7 @@ public final class Deployments {
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
-        host -> envFile(template, params, host, extra, spec), provider, registry, progress, logDir(id),
+        (host, root) -> envFile(template, params, host, root, extra), provider, registry, progress, logDir(id),
         new GitDelivery(git, gitMode, provider.hostsSeeControllerFiles()));
     List<HostOutcome> outcomes = fanOut(id, hosts, bootstrap, options.parallel());
 
@@ -149,10 +149,10 @@ public final class Deployments {
     return new LaunchResult(id, ok ? RUNNING : FAILED, url, expiresAt, outcomes);
   }
 
-  private String envFile(Template template, Map<String, String> params, Host host, Map<String, String> extra,
-      Spec spec) {
+  /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */
+  private String envFile(Template template, Map<String, String> params, Host host, String root,
+      Map<String, String> extra) {
     Map<String, String> all = new LinkedHashMap<>(extra);
-    String root = host.root().orElse(null);
     if (root != null) {
       all.put("MAYFLY_ROOT", root);
       all.put("MAYFLY_DATA", root + "/data/current");

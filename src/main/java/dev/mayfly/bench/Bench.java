@@ -40,7 +40,8 @@ public final class Bench {
         case "launch-local" -> launchLocal(project, work);
         case "list-10k" -> list10k(project, work);
         default -> {
-          System.err.println("usage: mayfly-bench launch-local | list-10k");
+          // fanout-ssh runs from the test classes (it needs the sshd harness): bin/mayfly-bench starts it
+          System.err.println("usage: mayfly-bench launch-local | list-10k | fanout-ssh");
           System.exit(2);
         }
       }

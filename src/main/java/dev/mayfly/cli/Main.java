@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, MetalCommand.class,
+      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ForgetHostCommand.class, MetalCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
@@ -127,7 +127,7 @@ public final class Main {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
       registry = Registry.open(state);
-      deployments = new Deployments(state, registry, catalog(), providers(), Clock.systemUTC());
+      deployments = new Deployments(state, registry, catalog(), providers(), Clock.systemUTC(), env);
     }
     return deployments;
   }

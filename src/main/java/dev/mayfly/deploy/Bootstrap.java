@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Turns one raw host into the running service: connect, prepare, fetch the service, write the env file,
@@ -21,14 +21,17 @@ final class Bootstrap {
   private final Spec spec;
   private final GitRepos.Pinned service;
   private final GitRepos.Pinned data;
-  private final Function<Host, String> envFile;
+  private final BiFunction<Host, String, String> envFile;
   private final Provider provider;
   private final Registry registry;
   private final Progress progress;
   private final Path logDir;
+  private final GitDelivery delivery;
 
   Bootstrap(String deploymentId, Spec spec, GitRepos.Pinned service, GitRepos.Pinned data,
-      Function<Host, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir) {
+      BiFunction<Host, String, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir,
+      GitDelivery delivery) {
+    this.delivery = delivery;
     this.deploymentId = deploymentId;
     this.spec = spec;
     this.service = service;
@@ -53,11 +56,13 @@ final class Bootstrap {
           return null;
         });
         timed(host, "fetch-service", () -> {
-          s.fetchService(service.fetchUrl(), service.commit(), spec.service().ref());
+          String how = delivery.deliver("fetch-service", "service.repo", s, service, spec.service().ref(),
+              (from, ref) -> s.fetchService(from, service.commit(), ref));
+          registry.event(deploymentId, host.id(), "git", how);
           return null;
         });
         timed(host, "configure", () -> {
-          s.writeEnv(envFile.apply(host));
+          s.writeEnv(envFile.apply(host, s.root()));
           return null;
         });
         timed(host, "install", () -> {
@@ -65,7 +70,9 @@ final class Bootstrap {
           return null;
         });
         timed(host, "publish-data", () -> {
-          s.publishData(data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish(), spec.keep());
+          String how = delivery.deliver("publish-data", "data.repo", s, data, spec.data().ref(),
+              (from, ref) -> s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
+          registry.event(deploymentId, host.id(), "git", how);
           return null;
         });
         if (spec.start() != null) {

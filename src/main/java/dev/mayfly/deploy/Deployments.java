@@ -2,9 +2,13 @@ package dev.mayfly.deploy;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
+import dev.mayfly.host.Identity;
+import dev.mayfly.host.SshAccess;
+import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
@@ -19,6 +23,7 @@ import dev.mayfly.template.TemplateLoader;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,6 +44,8 @@ public final class Deployments {
   public static final String FAILED = "failed";
   public static final String TERMINATED = "terminated";
   private static final String SECRET_MASK = "(secret)";
+  /** "ssh open" for sync and terminate: the hosts are up already, so fail sooner than at launch. */
+  private static final Duration OPERATION_SSH_DEADLINE = Duration.ofSeconds(60);
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   private final Path stateDir;
@@ -47,14 +54,22 @@ public final class Deployments {
   private final Providers providers;
   private final GitRepos git;
   private final Clock clock;
+  private final Map<String, String> env;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
+    this(stateDir, registry, catalog, providers, clock, System.getenv());
+  }
+
+  /** @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent} */
+  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock,
+      Map<String, String> env) {
     this.stateDir = stateDir;
     this.registry = registry;
     this.catalog = catalog;
     this.providers = providers;
     this.git = new GitRepos(stateDir);
     this.clock = clock;
+    this.env = Map.copyOf(env);
   }
 
   /** A template by name from the catalog, or from a file when {@code file} is given. */
@@ -78,8 +93,22 @@ public final class Deployments {
       throw MayflyException.badInput("--count: must be at least 1");
     }
     String id = newId(options.name(), template.name());
-    Provider provider = providers.create(options.target(), stateDir, Map.of());
-    Spec spec = Spec.of(template);
+    Template.GitMode gitMode = template.git();
+    if (options.gitMode() != null) {
+      gitMode = Template.GitMode.parse(options.gitMode());
+      if (gitMode == null) {
+        throw MayflyException.badInput("--git-mode: '" + options.gitMode() + "' must be pull, push or auto");
+      }
+    }
+    Duration sshDeadline = options.sshTimeout() == null
+        ? SshAccess.DEFAULT_CONNECT_DEADLINE
+        : Durations.parse("--ssh-timeout", options.sshTimeout());
+    Identity identity = options.identity() == null
+        ? Identity.generated(keyFile(id))
+        : Identity.parse("--identity", options.identity(), Path.of("").toAbsolutePath(), env.get("SSH_AUTH_SOCK"));
+    Provider provider = providers.create(options.target(),
+        new ProviderContext(stateDir, Map.of(), id, access(identity).withConnectDeadline(sshDeadline)));
+    Spec spec = Spec.of(template).with(gitMode, identity.spec());
     GitRepos.Pinned service = pin("service.repo", spec.service());
     GitRepos.Pinned data = pin("data.repo", spec.data());
 
@@ -89,6 +118,9 @@ public final class Deployments {
     registry.event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
         + options.count() + " host(s), service " + service.commit() + ", data " + data.commit());
 
+    if (identity.generated()) {
+      KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
+    }
     Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
     providerOptions.put("host", options.hosts());
     List<Host> hosts;
@@ -104,8 +136,9 @@ public final class Deployments {
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
-        host -> envFile(template, params, host, extra, spec), provider, registry, progress, logDir(id));
-    List<HostOutcome> outcomes = fanOut(hosts, bootstrap, options.parallel());
+        (host, root) -> envFile(template, params, host, root, extra), provider, registry, progress, logDir(id),
+        new GitDelivery(git, gitMode, provider.hostsSeeControllerFiles()));
+    List<HostOutcome> outcomes = fanOut(id, hosts, bootstrap, options.parallel());
 
     boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
     String url = outcomes.stream().filter(HostOutcome::healthy).map(HostOutcome::url).findFirst().orElse(null);
@@ -118,10 +151,10 @@ public final class Deployments {
     return new LaunchResult(id, ok ? RUNNING : FAILED, url, expiresAt, outcomes);
   }
 
-  private String envFile(Template template, Map<String, String> params, Host host, Map<String, String> extra,
-      Spec spec) {
+  /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */
+  private String envFile(Template template, Map<String, String> params, Host host, String root,
+      Map<String, String> extra) {
     Map<String, String> all = new LinkedHashMap<>(extra);
-    String root = host.root().orElse(null);
     if (root != null) {
       all.put("MAYFLY_ROOT", root);
       all.put("MAYFLY_DATA", root + "/data/current");
@@ -129,7 +162,14 @@ public final class Deployments {
     return Commands.envFile(template, params, host.ports(), all);
   }
 
-  private static List<HostOutcome> fanOut(List<Host> hosts, Bootstrap bootstrap, int parallel) {
+  /**
+   * Bootstraps every host, at most {@code parallel} at once. A host whose bootstrap crashed is reported as
+   * failed like any other, so one host never hides the others' results.
+   */
+  private List<HostOutcome> fanOut(String id, List<Host> hosts, Bootstrap bootstrap, int parallel) {
+    if (parallel < 1) {
+      throw MayflyException.badInput("--parallel: must be at least 1");
+    }
     int threads = Math.max(1, Math.min(hosts.size(), parallel));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -138,18 +178,48 @@ public final class Deployments {
         futures.add(pool.submit(() -> bootstrap.run(host)));
       }
       List<HostOutcome> outcomes = new ArrayList<>();
-      for (Future<HostOutcome> f : futures) {
-        outcomes.add(f.get());
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          outcomes.add(futures.get(i).get());
+        } catch (ExecutionException e) {
+          Host host = hosts.get(i);
+          String why = "internal error: " + e.getCause();
+          registry.event(id, host.id(), "failed", why);
+          outcomes.add(new HostOutcome(host.id(), bootstrap.url(host, "/"), "bootstrap", why, null,
+              logDir(id).resolve(host.id() + ".log").toString()));
+        }
       }
       return outcomes;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw MayflyException.failed("launch interrupted; `mayfly terminate` cleans up what started");
-    } catch (ExecutionException e) {
-      throw new MayflyException(MayflyException.Exit.INTERNAL, "host bootstrap crashed: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private Path keyFile(String id) {
+    return stateDir.resolve("keys").resolve(id).resolve("id_ed25519");
+  }
+
+  private SshAccess access(Identity identity) {
+    return new SshAccess(identity, new RegistryHostKeys(registry), SshAccess.DEFAULT_CONNECT_DEADLINE,
+        SshAccess.DEFAULT_KEEPALIVE);
+  }
+
+  /** The provider for a recorded deployment, logging in as it did at launch. */
+  private Provider providerFor(DeploymentRow d, Spec spec) {
+    Identity identity = spec.identity() == null
+        ? Identity.generated(keyFile(d.id()))
+        : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
+    return providers.create(d.target(),
+        new ProviderContext(stateDir, Map.of(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE)));
+  }
+
+  /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */
+  public boolean forgetHostKey(String hostPort) {
+    String normalized = hostPort.matches(".*:[0-9]+$") && !hostPort.endsWith("]") ? hostPort : hostPort + ":22";
+    return registry.forgetHostKey(normalized);
   }
 
   private GitRepos.Pinned pin(String field, Spec.Repo repo) {
@@ -234,7 +304,8 @@ public final class Deployments {
     DeploymentRow d = requireLive(id);
     Spec spec = Spec.fromJson(d.spec());
     GitRepos.Pinned data = pin("data.repo", spec.data());
-    Provider provider = providers.create(d.target(), stateDir, Map.of());
+    Provider provider = providerFor(d, spec);
+    GitDelivery delivery = new GitDelivery(git, spec.git(), provider.hostsSeeControllerFiles());
     List<String> updated = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
@@ -251,7 +322,9 @@ public final class Deployments {
       progress.started(host.id(), "sync");
       try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
           HostSession session = HostSession.open(provider.open(host), log, row.root().orElseThrow())) {
-        session.publishData(data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish(), spec.keep());
+        String how = delivery.deliver("sync", "data.repo", session, data, spec.data().ref(),
+            (url, ref) -> session.publishData(url, data.commit(), ref, spec.publish(), spec.keep()));
+        registry.event(id, host.id(), "git", how);
         registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
             Optional.of(data.commit()), row.detail()));
         registry.event(id, host.id(), "synced", "data at " + data.commit());
@@ -279,7 +352,7 @@ public final class Deployments {
    */
   public void terminate(String id, Progress progress) {
     DeploymentRow d = requireLive(id);
-    Provider provider = providers.create(d.target(), stateDir, Map.of());
+    Provider provider = providerFor(d, Spec.fromJson(d.spec()));
     List<HostRow> rows = registry.hosts(id);
     List<Host> hosts = new ArrayList<>();
     for (HostRow row : rows) {

@@ -21,6 +21,8 @@ final class HostSession implements AutoCloseable {
   private final HostShell shell;
   private final HostLog log;
   private final String root;
+  /** True once {@code <root>/stage} exists: prepare made it. */
+  private boolean prepared;
 
   private HostSession(HostShell shell, HostLog log, String root) {
     this.shell = shell;
@@ -50,10 +52,32 @@ final class HostSession implements AutoCloseable {
     run("prepare", "mkdir -p " + ShellQuote.quote(root + "/bin"), Duration.ofMinutes(1));
     shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
     step("prepare", Duration.ofMinutes(1));
+    prepared = true;
   }
 
   void fetchService(String url, String commit, String ref) {
     step("fetch-service", Duration.ofMinutes(15), url, commit, ref);
+  }
+
+  /** Uploads a local file into {@code <root>/stage/}; returns its path on the host. */
+  String stage(String step, java.nio.file.Path file, String name) {
+    String dir = root + "/stage";
+    if (!prepared) {
+      run(step, "mkdir -p " + ShellQuote.quote(dir), Duration.ofMinutes(1));
+      prepared = true;
+    }
+    String path = dir + "/" + name;
+    log.accept("mayfly: uploading " + file.getFileName() + " (" + size(file) + " bytes) to " + path);
+    shell.upload(file, path, 0600);
+    return path;
+  }
+
+  private static long size(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   void writeEnv(String content) {

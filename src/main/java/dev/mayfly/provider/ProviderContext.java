@@ -1,20 +1,29 @@
 package dev.mayfly.provider;
 
+import dev.mayfly.host.SshAccess;
 import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a provider is made with, besides its name.
+ * What a provider is made with for one operation, on one deployment or none.
  *
  * @param stateDir mayfly's state folder (sandboxes, keys, snapshots live below it)
+ * @param settings the target's settings (the targets file's, under any given by the caller); secrets
+ *     appear only as references ({@code password-env}, {@code password-file}) the provider resolves
+ * @param deploymentId the deployment this provider works for; null for commands on the target itself
+ * @param ssh how to log in to the deployment's hosts and check their keys; providers whose hosts are
+ *     reached over SSH pass it to {@code dev.mayfly.host.ssh.SshShells.open}; null where no host is opened
  * @param target the target's name as the user gave it ({@code lab}), or the provider's name
- * @param settings the target's settings from the targets file; secrets appear only as references
- *     ({@code password-env}, {@code password-file}), which the provider resolves itself
  * @param env the process environment, for the secrets a target points at
- * @param registry mayfly's registry, for providers that keep state there (bare-metal reservations);
- *     empty where none is open
+ * @param registry mayfly's registry, for providers that keep state there (bare-metal reservations)
  */
-public record ProviderContext(Path stateDir, String target, Map<String, String> settings, Map<String, String> env,
-    Optional<Registry> registry) {}
+public record ProviderContext(Path stateDir, Map<String, String> settings, String deploymentId, SshAccess ssh,
+    String target, Map<String, String> env, Optional<Registry> registry) {
+
+  /** For one deployment; {@link Providers} fills in the target, environment and registry. */
+  public ProviderContext(Path stateDir, Map<String, String> settings, String deploymentId, SshAccess ssh) {
+    this(stateDir, settings, deploymentId, ssh, null, Map.of(), Optional.empty());
+  }
+}

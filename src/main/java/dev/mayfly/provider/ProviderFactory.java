@@ -16,9 +16,9 @@ public interface ProviderFactory {
   Provider create(Path stateDir, Map<String, String> settings);
 
   /**
-   * Makes the provider with everything mayfly can give it: the target's name, the environment (for
-   * secrets a target points at) and the registry. The default ignores all but the state folder and
-   * settings.
+   * Makes the provider for one operation (on one deployment, when {@link ProviderContext#deploymentId()} is
+   * set), with everything mayfly can give it: SSH access, the target's name, the environment (for secrets
+   * a target points at) and the registry. The default ignores all but the state folder and settings.
    */
   default Provider create(ProviderContext context) {
     return create(context.stateDir(), context.settings());

@@ -47,13 +47,19 @@ public final class Providers {
    * @param settings extra settings over the target's own
    */
   public Provider create(String target, Path stateDir, Map<String, String> settings) {
-    ProviderContext context = context(target, stateDir, null);
-    if (!settings.isEmpty()) {
-      Map<String, String> merged = new LinkedHashMap<>(context.settings());
-      merged.putAll(settings);
-      context = new ProviderContext(stateDir, target, Map.copyOf(merged), env, registry);
-    }
-    return byName.get(providerOf(target)).create(context);
+    return create(target, new ProviderContext(stateDir, settings, null, null));
+  }
+
+  /**
+   * The provider for {@code target} (a target name from the targets file, or a provider name), with the
+   * target's settings under the context's, and this mayfly's environment and registry.
+   */
+  public Provider create(String target, ProviderContext context) {
+    String provider = providerOf(target);
+    Map<String, String> merged = new LinkedHashMap<>(targets.find(target).map(Target::settings).orElse(Map.of()));
+    merged.putAll(context.settings());
+    return byName.get(provider).create(new ProviderContext(context.stateDir(), Map.copyOf(merged),
+        context.deploymentId(), context.ssh(), target, env, registry));
   }
 
   /**
@@ -71,7 +77,7 @@ public final class Providers {
           : String.join(", ", fitting)) + ")");
     }
     Map<String, String> settings = targets.find(target).map(Target::settings).orElse(Map.of());
-    return new ProviderContext(stateDir, target, settings, env, registry);
+    return new ProviderContext(stateDir, settings, null, null, target, env, registry);
   }
 
   /** The one target of {@code provider} in the targets file, when there is exactly one. */

@@ -28,9 +28,12 @@ fetch_commit() {
     echo "commit $3 is not in $2 (ref $4 moved?)" >&2
     exit 1
   fi
+  # a bundle mayfly pushed here has served its purpose
+  case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
 }
 
 stop_service() {
+  # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
   [ -f run/service.pid ] || return 0
   pgid=$(cat run/service.pid)
   if kill -0 "-$pgid" 2>/dev/null; then
@@ -44,8 +47,10 @@ stop_service() {
 
 case "$STEP" in
 prepare)
-  mkdir -p bin data/releases log run
+  mkdir -p bin data/releases log run stage
   chmod 700 "$ROOT"
+  # git bundles pushed by an earlier, interrupted launch
+  rm -f stage/*.bundle
   # a publish that died half-way leaves only a hidden staging folder: clear it
   rm -rf data/releases/.staging-*
   ;;

@@ -2,6 +2,8 @@ package dev.mayfly.provider.metaleuca;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
+import dev.mayfly.host.SshEndpoint;
+import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
@@ -65,10 +67,18 @@ final class MetaleucaProvider implements Provider {
     }
   }
 
+  /** Over SSH to the machine's ip_address, as the target's {@code ssh-user} (default root), port {@code ssh-port}. */
   @Override
   public HostShell open(Host host) {
-    throw MayflyException.failed("metaleuca: " + host.id() + " (" + host.address() + "): SSH hosts are not in this"
-        + " build yet (branch ssh)");
+    if (context.ssh() == null) {
+      throw new MayflyException(MayflyException.Exit.INTERNAL, "metaleuca: no SSH access given to open "
+          + host.id());
+    }
+    String user = context.settings().getOrDefault("ssh-user", "root").strip();
+    String port = context.settings().getOrDefault("ssh-port", "22").strip();
+    SshEndpoint endpoint = SshEndpoint.parse("target '" + context.target() + "': ssh-user/ssh-port",
+        user + "@" + host.address() + ":" + port);
+    return SshShells.open(endpoint, context.ssh());
   }
 
   /** Every reserved machine on this target's Cobbler (or on every Cobbler, without settings): from the registry alone. */

@@ -16,7 +16,7 @@ public final class MetaleucaProviderFactory implements ProviderFactory {
 
   @Override
   public Provider create(Path stateDir, Map<String, String> settings) {
-    return new MetaleucaProvider(new ProviderContext(stateDir, name(), settings, Map.of(), Optional.empty()));
+    return new MetaleucaProvider(new ProviderContext(stateDir, settings, null, null, name(), Map.of(), Optional.empty()));
   }
 
   @Override

@@ -81,6 +81,9 @@ final class CobblerClient implements AutoCloseable {
   private MayflyException fault(String method, XmlRpc.Fault e) {
     // faultString looks like "<class 'cobbler.cexceptions.CX'>:'what went wrong'"
     String why = e.getMessage().replaceFirst("^<class '[^']*'>:", "").replaceAll("^'|'$", "");
+    if (token != null) {
+      why = why.replace(token, "(token)"); // "invalid token: <token>": a login token is a credential too
+    }
     return MayflyException.failed("Cobbler " + method + " failed: " + why);
   }
 

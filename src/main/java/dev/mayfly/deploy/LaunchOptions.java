@@ -10,6 +10,7 @@ import java.util.List;
  * @param expires null for the template's lifetime
  * @param name null to generate one
  * @param hosts provider option: {@code user@addr[:port]} per host, for targets that take them
+ * @param sync a Unix 5-field cron overriding the template's sync schedule; null for the template's
  */
 public record LaunchOptions(
     String template,
@@ -20,4 +21,12 @@ public record LaunchOptions(
     String target,
     int count,
     int parallel,
-    List<String> hosts) {}
+    List<String> hosts,
+    String sync) {
+
+  /** Without a sync override: the template's schedule applies. */
+  public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
+      int count, int parallel, List<String> hosts) {
+    this(template, file, params, expires, name, target, count, parallel, hosts, null);
+  }
+}

@@ -37,8 +37,11 @@ public final class Registry implements AutoCloseable {
   /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
   public static Registry open(Path stateDir) {
     // AUTO_SERVER lets a second mayfly process (a `list` during a `launch`) share the file
-    String url = "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE";
-    return open(url, "mayfly", "");
+    return open(Database.h2(stateDir), "mayfly", "");
+  }
+
+  public static Registry open(Database db) {
+    return open(db.url(), db.user(), db.password());
   }
 
   public static Registry open(String jdbcUrl, String user, String password) {

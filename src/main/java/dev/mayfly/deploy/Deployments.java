@@ -100,8 +100,16 @@ public final class Deployments {
         + options.count() + " host(s), service " + service.commit() + ", data " + data.commit()
         + (syncCron == null ? "" : ", sync '" + syncCron + "'") + (expiresAt == null ? ", never expires" : ""));
 
-    List<Host> hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
-        expiresAt, Map.of("host", options.hosts())));
+    List<Host> hosts;
+    try {
+      hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
+          expiresAt, Map.of("host", options.hosts())));
+    } catch (RuntimeException e) {
+      // the row stays, so terminate and the reaper can still find whatever the provider made
+      registry.setState(id, FAILED);
+      registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
+      throw e;
+    }
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,

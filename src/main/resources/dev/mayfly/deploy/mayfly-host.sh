@@ -33,11 +33,11 @@ fetch_commit() {
 stop_service() {
   [ -f run/service.pid ] || return 0
   pgid=$(cat run/service.pid)
-  if kill -0 -- "-$pgid" 2>/dev/null; then
-    kill -TERM -- "-$pgid" 2>/dev/null || true
+  if kill -0 "-$pgid" 2>/dev/null; then
+    kill -TERM "-$pgid" 2>/dev/null || true
     n=0
-    while kill -0 -- "-$pgid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
-    kill -KILL -- "-$pgid" 2>/dev/null || true
+    while kill -0 "-$pgid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+    kill -KILL "-$pgid" 2>/dev/null || true
   fi
   rm -f run/service.pid
 }

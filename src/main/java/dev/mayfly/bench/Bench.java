@@ -1,0 +1,126 @@
+package dev.mayfly.bench;
+
+import dev.mayfly.deploy.Deployments;
+import dev.mayfly.deploy.LaunchOptions;
+import dev.mayfly.deploy.LaunchResult;
+import dev.mayfly.deploy.Progress;
+import dev.mayfly.provider.Providers;
+import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.Registry;
+import dev.mayfly.template.TemplateCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Benchmarks that print numbers: {@code bin/mayfly-bench <scenario>}. Each prints a table and ends with one
+ * line {@code RESULT <scenario> <metric>=<value>}. Targets live here and in README, never in tests.
+ */
+public final class Bench {
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    String scenario = args.length == 0 ? "" : args[0];
+    Path project = Path.of(System.getProperty("mayfly.project", ".")).toAbsolutePath().normalize();
+    Path work = Files.createTempDirectory("mayfly-bench-");
+    try {
+      switch (scenario) {
+        case "launch-local" -> launchLocal(project, work);
+        case "list-10k" -> list10k(project, work);
+        default -> {
+          System.err.println("usage: mayfly-bench launch-local | list-10k");
+          System.exit(2);
+        }
+      }
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  /** Launch-to-healthy of the bundled demo on this machine, split by step. */
+  private static void launchLocal(Path project, Path work) {
+    Map<String, Duration> steps = new LinkedHashMap<>();
+    Progress timing = new Progress() {
+      @Override
+      public void started(String host, String step) {}
+
+      @Override
+      public synchronized void finished(String host, String step, Duration elapsed, String failure) {
+        steps.merge(step, elapsed, Duration::plus);
+      }
+    };
+    try (Registry registry = Registry.open(work)) {
+      Deployments deployments = new Deployments(work, registry,
+          new TemplateCatalog(List.of(project.resolve("templates"))), Providers.installed(), Clock.systemUTC());
+      long start = System.nanoTime();
+      LaunchResult result = deployments.launch(
+          new LaunchOptions("qa-results", null, List.of(), null, null, "local", 1, 1, List.of()), timing);
+      Duration total = Duration.ofNanos(System.nanoTime() - start);
+      deployments.terminate(result.deploymentId(), Progress.SILENT);
+      if (!result.ok()) {
+        throw new IllegalStateException("launch failed: " + result.hosts());
+      }
+      Duration accounted = steps.values().stream().reduce(Duration.ZERO, Duration::plus);
+      System.out.printf("%-16s %9s%n", "STEP", "SECONDS");
+      steps.forEach((step, d) -> System.out.printf(Locale.ROOT, "%-16s %9.3f%n", step, d.toMillis() / 1000.0));
+      System.out.printf(Locale.ROOT, "%-16s %9.3f%n", "(pin repos etc.)", total.minus(accounted).toMillis() / 1000.0);
+      System.out.printf(Locale.ROOT, "%-16s %9.3f%n", "total", total.toMillis() / 1000.0);
+      System.out.printf(Locale.ROOT, "RESULT launch-local seconds=%.3f%n", total.toMillis() / 1000.0);
+    }
+  }
+
+  /** Whole-process time of `mayfly list` with 10,000 deployments in the registry. Target < 1 s. */
+  private static void list10k(Path project, Path work) throws Exception {
+    int count = 10_000;
+    try (Registry registry = Registry.open(work)) {
+      Instant now = Instant.now();
+      for (int i = 0; i < count; i++) {
+        registry.insert(new DeploymentRow(String.format("bench-%05d", i), "qa-results", "local", "running",
+            Map.of("title", "Nightly QA results"), "{}", Optional.of("0".repeat(40)), Optional.of("1".repeat(40)),
+            Optional.of("http://127.0.0.1:8080/"), now.minusSeconds(i), Optional.of(now.plus(Duration.ofDays(7))), 0));
+      }
+    }
+    Path launcher = project.resolve("bin/mayfly");
+    List<Double> seconds = new ArrayList<>();
+    for (int run = 0; run < 6; run++) {
+      ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "list")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
+      pb.environment().put("MAYFLY_HOME", work.toString());
+      long start = System.nanoTime();
+      Process p = pb.start();
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("mayfly list failed");
+      }
+      seconds.add((System.nanoTime() - start) / 1e9);
+    }
+    // the first run warms the OS page cache and the registry file; report the rest
+    List<Double> warm = seconds.subList(1, seconds.size()).stream().sorted().toList();
+    System.out.printf("%-10s %s%n", "RUN", "SECONDS");
+    for (int i = 0; i < seconds.size(); i++) {
+      System.out.printf(Locale.ROOT, "%-10s %.3f%s%n", i + 1, seconds.get(i), i == 0 ? " (cold, not counted)" : "");
+    }
+    double median = warm.get(warm.size() / 2);
+    System.out.printf(Locale.ROOT, "deployments=%d median=%.3f s target<1.0 s%n", count, median);
+    System.out.printf(Locale.ROOT, "RESULT list-10k seconds=%.3f%n", median);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package dev.mayfly.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mayfly.MayflyException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TemplateLoaderTest {
+  private static final String BROKEN = "src/test/resources/templates-broken/";
+
+  /** Loads {@code templates-broken/<name>.yaml} and returns the message after the file name. */
+  private static String rejection(String name) {
+    Path file = Path.of(BROKEN + name + ".yaml");
+    TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
+    assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    String prefix = file + ":";
+    assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+    return e.getMessage().substring(prefix.length());
+  }
+
+  @Test
+  void unknownKeyIsNamedWithTheKeysThatAreAllowed() {
+    assertEquals(
+        "4:3: unknown key 'instal' in service (expected: repo, ref, install, start)", rejection("unknown-key"));
+  }
+
+  @Test
+  void missingTopLevelFieldPointsAtTheDocument() {
+    assertEquals("1:1: missing required field 'service'", rejection("missing-field"));
+  }
+
+  @Test
+  void missingNestedFieldPointsAtItsSection() {
+    assertEquals("5:1: missing required field 'service.install'", rejection("missing-install"));
+  }
+
+  @Test
+  void badCronSaysWhy() {
+    assertEquals(
+        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (Value 61 not in range [0, 59])",
+        rejection("bad-cron"));
+  }
+
+  @Test
+  void badDurationShowsTheAcceptedForms() {
+    assertEquals(
+        "10:11: lifetime: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)", rejection("bad-duration"));
+  }
+
+  @Test
+  void yamlSyntaxErrorCarriesTheParsersPosition() {
+    assertEquals(
+        "4:6: YAML syntax error: expected ',' or ']', but got : (while parsing a flow sequence at line 3)",
+        rejection("syntax-error"));
+  }
+
+  @Test
+  void emptyFileIsRejected() {
+    assertEquals(
+        "1:1: empty template (expected fields name, description, service, data, params, ports, health, lifetime,"
+            + " sync, root)",
+        rejection("empty"));
+  }
+
+  @Test
+  void listWhereAMappingBelongsIsAWrongType() {
+    assertEquals("9:3: ports: expected a mapping, found a list", rejection("wrong-type"));
+    assertEquals(
+        "1:1: expected a mapping of template fields (name, description, service, data, params, ports, health,"
+            + " lifetime, sync, root), found a list",
+        rejection("list-not-mapping"));
+  }
+
+  @Test
+  void portOutOfRangeIsRejected() {
+    assertEquals("9:9: ports.http: 70000 is not a port number (1..65535)", rejection("bad-port"));
+  }
+
+  @Test
+  void unknownPlaceholderPointsAtThePlaceholderItself() {
+    assertEquals(
+        "8:33: service.install: unknown placeholder '{{titel}}' (known: {{title}}, {{ports.http}})",
+        rejection("unknown-placeholder"));
+  }
+
+  @Test
+  void placeholderPositionIsExactInsideAMultiLineBlock() {
+    assertEquals(
+        "8:14: service.start: unknown placeholder '{{ports.web}}' (known: {{ports.http}})",
+        rejection("placeholder-in-block"));
+  }
+
+  @Test
+  void placeholderInsideSingleQuotesIsRejectedBecauseTheShellWouldNotExpandIt() {
+    assertEquals(
+        "8:35: service.install: placeholder '{{title}}' is inside single quotes, where the shell would not expand"
+            + " it (drop the quotes: values arrive quoted)",
+        rejection("single-quoted-placeholder"));
+  }
+
+  @Test
+  void nameMustMatchTheFileName() {
+    assertEquals(
+        "1:7: name: 'something-else' does not match the file name 'name-mismatch.yaml' (rename one of them)",
+        rejection("name-mismatch"));
+  }
+
+  @Test
+  void defaultMustMatchItsPattern() {
+    assertEquals("5:14: params.count.default: does not match pattern '[0-9]+'", rejection("default-pattern"));
+  }
+
+  @Test
+  void patternMustCompile() {
+    assertEquals(
+        "5:14: params.count.pattern: '[0-9+' is not a valid regex (Unclosed character class)",
+        rejection("bad-regex"));
+  }
+
+  @Test
+  void requiredParamCannotHaveADefault() {
+    assertEquals(
+        "6:14: params.email.default: a required param cannot have a default (drop one of them)",
+        rejection("required-with-default"));
+  }
+
+  @Test
+  void missingLocalRepoPathIsNamedWithWhereItWasLookedFor() {
+    Path resolved = Path.of("src/test/resources/no-such-folder/service").toAbsolutePath().normalize();
+    assertEquals(
+        "4:9: service.repo: local path '../no-such-folder/service' does not exist (resolved to " + resolved + ")",
+        rejection("missing-repo"));
+  }
+
+  @Test
+  void duplicateKeyNamesTheFirstOne() {
+    assertEquals("7:3: duplicate key 'ref' in service (first at line 5)", rejection("duplicate-key"));
+  }
+
+  @Test
+  void healthPortMustBeADeclaredPort() {
+    assertEquals("11:9: health.port: 'admin' is not one of the ports (http)", rejection("bad-health-port"));
+  }
+
+  @Test
+  void rootThatTerminationWouldWipeIsRejected() {
+    assertEquals(
+        "10:7: root: '/' must be an absolute path (or start with ~/) naming a folder, like /opt/open-qa",
+        rejection("bad-root"));
+  }
+
+  @Test
+  void missingFileIsAOneLineError() {
+    TemplateException e =
+        assertThrows(TemplateException.class, () -> TemplateLoader.load(Path.of(BROKEN + "nope.yaml")));
+    assertEquals(BROKEN + "nope.yaml: no such file", e.getMessage());
+  }
+
+  @Test
+  void minimalTemplateGetsAllDefaultsAndResolvesLocalRepos(@TempDir Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("apps/demo/service"));
+    Files.createDirectories(dir.resolve("apps/demo/data"));
+    Path file = dir.resolve("templates/demo.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "name: demo",
+            "description: A demo",
+            "service:",
+            "  repo: ../apps/demo/service",
+            "  install: ./install.sh --title {{title}} --port {{ ports.http }}",
+            "data:",
+            "  repo: ../apps/demo/data",
+            "params:",
+            "  title:",
+            "    default: 5",
+            "  email:",
+            "ports:",
+            "  http: 8080",
+            "  admin: 9090",
+            ""));
+
+    Template t = TemplateLoader.load(file);
+
+    assertEquals("demo", t.name());
+    assertEquals("A demo", t.description());
+    assertEquals(file, t.file());
+    assertEquals(
+        new Template.Repo("../apps/demo/service", Optional.of(dir.resolve("apps/demo/service").toAbsolutePath())),
+        t.service().repo());
+    assertTrue(t.service().repo().isLocal());
+    assertEquals("HEAD", t.service().ref());
+    assertEquals(Optional.empty(), t.service().start());
+    assertEquals("HEAD", t.data().ref());
+    assertEquals(Optional.empty(), t.data().publish());
+    assertEquals(3, t.data().keep());
+    assertEquals(List.of("title", "email"), List.copyOf(t.params().keySet()));
+    Template.Param title = t.params().get("title");
+    assertEquals(Optional.of("5"), title.defaultValue());
+    assertFalse(title.required());
+    assertFalse(title.secret());
+    assertEquals(Optional.empty(), title.pattern());
+    assertEquals("", title.description());
+    assertEquals(Map.of("http", 8080, "admin", 9090), t.ports());
+    assertEquals(List.of("http", "admin"), List.copyOf(t.ports().keySet()));
+    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2)), t.health());
+    assertEquals(Duration.ofDays(7), t.lifetime());
+    assertEquals(Optional.empty(), t.sync());
+    assertEquals(Optional.empty(), t.root());
+  }
+
+  @Test
+  void openQaTemplateValidatesWithTheRealRepos() {
+    Template t = TemplateLoader.load(Path.of("templates/open-qa.yaml"));
+
+    assertEquals("open-qa", t.name());
+    assertEquals(new Template.Repo("https://github.com/eucalyptus/open-qa.git", Optional.empty()), t.service().repo());
+    assertEquals("master", t.service().ref());
+    assertTrue(t.service().install().startsWith("cd script && ./open_qa-installer.py -t amazon -e {{email}}"));
+    assertTrue(t.service().install().endsWith("ln -sfn \"$MAYFLY_DATA\" /var/www/html/webcache"));
+    assertEquals(
+        new Template.Repo("https://github.com/eucalyptus/open-qa-frontend-data.git", Optional.empty()),
+        t.data().repo());
+    assertEquals("master", t.data().ref());
+    assertEquals(
+        Optional.of("tar -xzf cache_storage_for_open_qa.tar.gz && rm -f cache_storage_for_open_qa.tar.gz"),
+        t.data().publish());
+    Template.Param email = t.params().get("email");
+    assertTrue(email.required());
+    assertFalse(email.description().isBlank());
+    assertTrue(email.pattern().orElseThrow().matcher("qa@eucalyptus.com").matches());
+    assertFalse(email.pattern().orElseThrow().matcher("not an email").matches());
+    assertEquals(Map.of("http", 80), t.ports());
+    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2)), t.health());
+    assertEquals(Duration.ofDays(30), t.lifetime());
+    assertEquals(Optional.of(new Template.Sync("1 0 * * *")), t.sync());
+    assertEquals(Optional.of("/opt/open-qa"), t.root());
+  }
+}

@@ -1,0 +1,45 @@
+package dev.mayfly.testing;
+
+import dev.mayfly.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs mayfly's command line in-process against one state folder, the way a user would type it. */
+public final class MayflyCli {
+  private final Map<String, String> env = new HashMap<>();
+  private final Path cwd;
+
+  public MayflyCli(Path home, Path cwd) {
+    this.cwd = cwd;
+    env.put("HOME", home.toString());
+    env.put("MAYFLY_HOME", home.resolve("state").toString());
+    env.put("PATH", System.getenv("PATH"));
+    env.put("TERM", "dumb");
+  }
+
+  public MayflyCli env(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
+  public Path stateDir() {
+    return Path.of(env.get("MAYFLY_HOME"));
+  }
+
+  public Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.run(args, env, cwd, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  public record Result(int exit, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+}

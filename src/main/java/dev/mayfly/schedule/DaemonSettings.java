@@ -62,6 +62,9 @@ public record DaemonSettings(
     Source s = new Source(options, config);
     int threads = s.integer("threads", "4", 1, 64);
     Duration poll = s.duration("poll", "5s");
+    if (poll.toMillis() < 1000) {
+      throw MayflyException.badInput(s.where("poll") + ": " + poll.toMillis() + "ms is below Quartz's minimum of 1s");
+    }
     String reap = s.text("reap", "dry-run");
     if (!reap.equals("dry-run") && !reap.equals("act")) {
       throw MayflyException.badInput(s.where("reap") + ": '" + reap + "' must be dry-run or act");

@@ -27,8 +27,10 @@ public record Database(String url, String user, String password) {
       throw MayflyException.badInput("--db: '" + Registry.redact(url)
           + "' is not a jdbc:postgresql:// or jdbc:h2: URL");
     }
-    String user = first(env.get("MAYFLY_DB_USER"), config.getProperty("db.user"), "");
-    String password = first(env.get("MAYFLY_DB_PASSWORD"), config.getProperty("db.password"), "");
+    // empty: the URL carries them (?user=...), or the server trusts this machine
+    String user = java.util.Objects.requireNonNullElse(first(env.get("MAYFLY_DB_USER"), config.getProperty("db.user")), "");
+    String password =
+        java.util.Objects.requireNonNullElse(first(env.get("MAYFLY_DB_PASSWORD"), config.getProperty("db.password")), "");
     return new Database(url, user, password);
   }
 

@@ -66,7 +66,16 @@ final class DaemonProcess implements AutoCloseable {
 
   /** Waits until the log contains {@code text}; fails after {@code limit}, showing the log. */
   void awaitLog(String text, Duration limit) {
-    await("log line '" + text + "'", limit, () -> log().contains(text));
+    await("log line '" + text + "'", limit, () -> {
+      if (log().contains(text)) {
+        return true;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("the daemon exited (" + process.exitValue() + ") before logging '" + text
+            + "':\n" + log());
+      }
+      return false;
+    });
   }
 
   /** How often {@code regex} matches the log. */

@@ -39,8 +39,10 @@ public final class Bench {
       switch (scenario) {
         case "launch-local" -> launchLocal(project, work);
         case "list-10k" -> list10k(project, work);
+        case "sync-idle" -> DaemonBench.syncIdle(work);
+        case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         default -> {
-          System.err.println("usage: mayfly-bench launch-local | list-10k");
+          System.err.println("usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k");
           System.exit(2);
         }
       }

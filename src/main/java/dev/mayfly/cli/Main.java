@@ -3,6 +3,7 @@ package dev.mayfly.cli;
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.provider.Providers;
+import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
@@ -22,8 +23,8 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ForgetHostCommand.class,
-      CommandLine.HelpCommand.class
+      StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
+      DaemonCommand.class, ForgetHostCommand.class, CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
@@ -46,6 +47,7 @@ public final class Main {
   final Path cwd;
   private PrintWriter out;
   private PrintWriter err;
+  private Database database;
   private Registry registry;
   private Deployments deployments;
 
@@ -115,6 +117,11 @@ public final class Main {
 
   /** Opened on first use, so commands that need no registry (template check, help) stay fast. */
   Deployments deployments() {
+    return deployments(null);
+  }
+
+  /** @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default */
+  Deployments deployments(String db) {
     if (deployments == null) {
       Path state = stateDir();
       try {
@@ -122,10 +129,22 @@ public final class Main {
       } catch (java.io.IOException e) {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
-      registry = Registry.open(state);
+      database = Database.resolve(db, env, state);
+      registry = Registry.open(database);
       deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC(), env);
     }
     return deployments;
+  }
+
+  /** The registry {@link #deployments()} opened. */
+  Registry registry() {
+    deployments();
+    return registry;
+  }
+
+  Database database() {
+    deployments();
+    return database;
   }
 
   private void close() {

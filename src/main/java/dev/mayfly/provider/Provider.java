@@ -29,6 +29,9 @@ public interface Provider {
     return false;
   }
 
-  /** Every host this mayfly owns on the backend, for the reaper. */
-  List<Host> owned();
+  /**
+   * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
+   * reaper. A backend whose servers mayfly does not own returns an empty list.
+   */
+  List<OwnedHost> owned();
 }

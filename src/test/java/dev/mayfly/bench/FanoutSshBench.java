@@ -68,7 +68,7 @@ public final class FanoutSshBench {
     };
     long start = System.nanoTime();
     LaunchResult result = deployments.launch(new LaunchOptions(null, template, List.of(), null, null, "ssh", count,
-        HOSTS, logins, hosts.userKey().toString(), null, null), timing);
+        HOSTS, logins, null, hosts.userKey().toString(), null, null), timing);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     StringBuilder steps = new StringBuilder();
     slowest.forEach((step, d) -> steps.append(String.format(Locale.ROOT, " %s=%.2f", step, d.toMillis() / 1000.0)));

@@ -2,8 +2,10 @@ package dev.mayfly.cli;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.deploy.Reaper;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Registry;
+import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,12 +24,14 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, CommandLine.HelpCommand.class
+      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ReapCommand.class,
+      CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
       "  state (registry, sandboxes, logs): $MAYFLY_HOME, else $XDG_DATA_HOME/mayfly, else ~/.local/share/mayfly",
-      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES"
+      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES",
+      "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml, else ~/.config/mayfly/targets.yaml"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -41,12 +45,17 @@ public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
   boolean verbose;
 
+  @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+      description = "AWS profile for ec2 targets (default: $AWS_PROFILE, else the SDK's default chain).")
+  String profile;
+
   final Map<String, String> env;
   final Path cwd;
   private PrintWriter out;
   private PrintWriter err;
   private Registry registry;
   private Deployments deployments;
+  private Reaper reaper;
 
   Main(Map<String, String> env, Path cwd) {
     this.env = env;
@@ -122,9 +131,17 @@ public final class Main {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
       registry = Registry.open(state);
-      deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC());
+      Providers providers = Providers.installed();
+      Targets targets = Targets.load(env, profile, providers::settingNames);
+      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC());
+      reaper = new Reaper(state, registry, providers, targets, Clock.systemUTC());
     }
     return deployments;
+  }
+
+  Reaper reaper() {
+    deployments();
+    return reaper;
   }
 
   private void close() {

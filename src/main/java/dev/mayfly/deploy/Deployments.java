@@ -10,6 +10,8 @@ import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.Registry;
+import dev.mayfly.target.Target;
+import dev.mayfly.target.Targets;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Params;
@@ -45,16 +47,29 @@ public final class Deployments {
   private final Registry registry;
   private final TemplateCatalog catalog;
   private final Providers providers;
+  private final Targets targets;
   private final GitRepos git;
   private final Clock clock;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
+    this(stateDir, registry, catalog, providers, Targets.none(), clock);
+  }
+
+  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Targets targets,
+      Clock clock) {
     this.stateDir = stateDir;
     this.registry = registry;
     this.catalog = catalog;
     this.providers = providers;
+    this.targets = targets;
     this.git = new GitRepos(stateDir);
     this.clock = clock;
+  }
+
+  /** The provider behind a target name, with the target's settings; the caller closes it. */
+  Provider provider(String targetName) {
+    Target target = targets.resolve(targetName);
+    return providers.create(target.provider(), stateDir, target.settings());
   }
 
   /** A template by name from the catalog, or from a file when {@code file} is given. */
@@ -78,7 +93,13 @@ public final class Deployments {
       throw MayflyException.badInput("--count: must be at least 1");
     }
     String id = newId(options.name(), template.name());
-    Provider provider = providers.create(options.target(), stateDir, Map.of());
+    try (Provider provider = provider(options.target())) {
+      return launch(options, template, params, id, now, expiresAt, provider, progress);
+    }
+  }
+
+  private LaunchResult launch(LaunchOptions options, Template template, Map<String, String> params, String id,
+      Instant now, Instant expiresAt, Provider provider, Progress progress) {
     Spec spec = Spec.of(template);
     GitRepos.Pinned service = pin("service.repo", spec.service());
     GitRepos.Pinned data = pin("data.repo", spec.data());
@@ -89,8 +110,17 @@ public final class Deployments {
     registry.event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
         + options.count() + " host(s), service " + service.commit() + ", data " + data.commit());
 
-    List<Host> hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
-        expiresAt, Map.of("host", options.hosts())));
+    // the row above exists before the provider creates anything: a crash from here on leaves tagged
+    // resources the reaper can match to it
+    List<Host> hosts;
+    try {
+      hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
+          expiresAt, Map.of("host", options.hosts())));
+    } catch (MayflyException e) {
+      registry.setState(id, FAILED);
+      registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
+      throw e;
+    }
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
@@ -224,7 +254,12 @@ public final class Deployments {
     DeploymentRow d = requireLive(id);
     Spec spec = Spec.fromJson(d.spec());
     GitRepos.Pinned data = pin("data.repo", spec.data());
-    Provider provider = providers.create(d.target(), stateDir, Map.of());
+    try (Provider provider = provider(d.target())) {
+      return sync(id, spec, data, provider, progress);
+    }
+  }
+
+  private SyncResult sync(String id, Spec spec, GitRepos.Pinned data, Provider provider, Progress progress) {
     List<String> updated = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
@@ -269,7 +304,12 @@ public final class Deployments {
    */
   public void terminate(String id, Progress progress) {
     DeploymentRow d = requireLive(id);
-    Provider provider = providers.create(d.target(), stateDir, Map.of());
+    try (Provider provider = provider(d.target())) {
+      terminate(id, provider, progress);
+    }
+  }
+
+  private void terminate(String id, Provider provider, Progress progress) {
     List<HostRow> rows = registry.hosts(id);
     List<Host> hosts = new ArrayList<>();
     for (HostRow row : rows) {

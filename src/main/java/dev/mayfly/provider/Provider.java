@@ -1,13 +1,14 @@
 package dev.mayfly.provider;
 
 import dev.mayfly.host.HostShell;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Where hosts come from. One implementation per backend, found by name through {@link ProviderFactory}
  * (java.util.ServiceLoader), so {@code deploy} never imports a backend.
  */
-public interface Provider {
+public interface Provider extends AutoCloseable {
 
   /** Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. */
   List<Host> launch(LaunchRequest request);
@@ -23,4 +24,23 @@ public interface Provider {
 
   /** Every host this mayfly owns on the backend, for the reaper. */
   List<Host> owned();
+
+  /**
+   * Every host on the backend that carries a mayfly deployment tag, with the deployment and expiry the
+   * tags name, so the reaper can decide about hosts whose deployment the registry does not know. Backends
+   * without tags return nothing (the default): the reaper then leaves them alone.
+   */
+  default List<OwnedHost> inventory() {
+    return List.of();
+  }
+
+  /**
+   * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts. The default does
+   * nothing, for backends where only the controller enforces expiry.
+   */
+  default void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {}
+
+  /** Releases API clients and connections; the default holds none. */
+  @Override
+  default void close() {}
 }

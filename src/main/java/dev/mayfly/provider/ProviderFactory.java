@@ -2,6 +2,7 @@ package dev.mayfly.provider;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /** Makes a {@link Provider}; listed in META-INF/services so targets are found by name. */
 public interface ProviderFactory {
@@ -14,4 +15,9 @@ public interface ProviderFactory {
    * @param settings the target's settings
    */
   Provider create(Path stateDir, Map<String, String> settings);
+
+  /** The settings a target of this provider may have (checked with file:line:column); empty means any. */
+  default Set<String> settingNames() {
+    return Set.of();
+  }
 }

@@ -116,7 +116,8 @@ public final class Deployments {
     try {
       hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
           expiresAt, Map.of("host", options.hosts())));
-    } catch (MayflyException e) {
+    } catch (RuntimeException e) {
+      // the row stays, so terminate and the reaper can still find whatever the provider made
       registry.setState(id, FAILED);
       registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
       throw e;

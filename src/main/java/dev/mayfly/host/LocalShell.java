@@ -32,7 +32,7 @@ public final class LocalShell implements HostShell {
   @Override
   public ExecResult exec(String command, Duration timeout, Consumer<String> output) {
     CommandLine line = new CommandLine("/bin/sh").addArgument("-c").addArgument(command, false);
-    ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+    TreeWatchdog watchdog = new TreeWatchdog(timeout);
     Consumer<String> serialized = l -> {
       synchronized (output) {
         output.accept(l);
@@ -43,7 +43,10 @@ public final class LocalShell implements HostShell {
       DefaultExecutor executor = DefaultExecutor.builder().setWorkingDirectory(workDir.toFile()).get();
       executor.setWatchdog(watchdog);
       executor.setExitValues(null);
-      executor.setStreamHandler(new PumpStreamHandler(out, err, InputStream.nullInputStream()));
+      PumpStreamHandler streams = new PumpStreamHandler(out, err, InputStream.nullInputStream());
+      // a background child that kept our pipes open must not hold the step after its shell exited
+      streams.setStopTimeout(Duration.ofSeconds(2));
+      executor.setStreamHandler(streams);
       int exit = executor.execute(line, environment);
       if (watchdog.killedProcess()) {
         return new ExecResult(ExecResult.TIMED_OUT);
@@ -51,6 +54,33 @@ public final class LocalShell implements HostShell {
       return new ExecResult(exit);
     } catch (IOException e) {
       throw MayflyException.failed(describe() + ": cannot run a shell: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Kills the whole tree on timeout: killing only {@code sh} would leave its children running and
+   * holding the output pipes open.
+   */
+  private static final class TreeWatchdog extends ExecuteWatchdog {
+    private Process process;
+
+    @SuppressWarnings("deprecation") // the builder offers no way to subclass
+    TreeWatchdog(Duration timeout) {
+      super(timeout.toMillis());
+    }
+
+    @Override
+    public synchronized void start(Process process) {
+      this.process = process;
+      super.start(process);
+    }
+
+    @Override
+    public synchronized void timeoutOccured(org.apache.commons.exec.Watchdog w) {
+      if (process != null) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+      }
+      super.timeoutOccured(w);
     }
   }
 

@@ -58,13 +58,29 @@ final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--host", paramLabel = "USER@ADDR[:PORT]", description = "A server, for targets that take existing servers; repeatable.")
   List<String> hosts = new ArrayList<>();
 
+  @Option(names = "--identity", paramLabel = "KEY|agent",
+      description = "Log in to hosts with this private key file, or with ssh-agent ('agent')."
+          + " Default: a new ed25519 key for this deployment, kept under the state folder.")
+  String identity;
+
+  @Option(names = "--git-mode", paramLabel = "MODE",
+      description = "How hosts get the repos: pull (the host fetches), push (mayfly uploads a git bundle) or"
+          + " auto (pull, else push). Default: the template's git key, else auto.")
+  String gitMode;
+
+  @Option(names = "--ssh-timeout", paramLabel = "DURATION",
+      description = "How long to keep trying to log in to a host that is still booting (default: 3m).")
+  String sshTimeout;
+
   @Override
   public Integer call() {
     if ((template == null) == (file == null)) {
       throw dev.mayfly.MayflyException.badInput("launch: give a TEMPLATE name or --file PATH (one of them)");
     }
     LaunchResult result = main.deployments().launch(
-        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts),
+        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts,
+            identity == null || identity.equals("agent") ? identity : main.cwd.resolve(identity).toString(),
+            gitMode, sshTimeout),
         new ProgressPrinter(main.err(), main.interactive()));
     render(result);
     return result.ok() ? 0 : 1;

@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ReapCommand.class,
+      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ReapCommand.class, ForgetHostCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
@@ -133,7 +133,7 @@ public final class Main {
       registry = Registry.open(state);
       Providers providers = Providers.installed();
       Targets targets = Targets.load(env, profile, providers::settingNames);
-      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC());
+      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC(), env);
       reaper = new Reaper(state, registry, providers, targets, Clock.systemUTC());
     }
     return deployments;

@@ -26,9 +26,12 @@ final class Bootstrap {
   private final Registry registry;
   private final Progress progress;
   private final Path logDir;
+  private final GitDelivery delivery;
 
   Bootstrap(String deploymentId, Spec spec, GitRepos.Pinned service, GitRepos.Pinned data,
-      Function<Host, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir) {
+      Function<Host, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir,
+      GitDelivery delivery) {
+    this.delivery = delivery;
     this.deploymentId = deploymentId;
     this.spec = spec;
     this.service = service;
@@ -53,7 +56,9 @@ final class Bootstrap {
           return null;
         });
         timed(host, "fetch-service", () -> {
-          s.fetchService(service.fetchUrl(), service.commit(), spec.service().ref());
+          String how = delivery.deliver("fetch-service", "service.repo", s, service, spec.service().ref(),
+              (from, ref) -> s.fetchService(from, service.commit(), ref));
+          registry.event(deploymentId, host.id(), "git", how);
           return null;
         });
         timed(host, "configure", () -> {
@@ -65,7 +70,9 @@ final class Bootstrap {
           return null;
         });
         timed(host, "publish-data", () -> {
-          s.publishData(data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish(), spec.keep());
+          String how = delivery.deliver("publish-data", "data.repo", s, data, spec.data().ref(),
+              (from, ref) -> s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
+          registry.event(deploymentId, host.id(), "git", how);
           return null;
         });
         if (spec.start() != null) {

@@ -2,9 +2,13 @@ package dev.mayfly.deploy;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
+import dev.mayfly.host.Identity;
+import dev.mayfly.host.SshAccess;
+import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
@@ -21,6 +25,7 @@ import dev.mayfly.template.TemplateLoader;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -41,6 +46,8 @@ public final class Deployments {
   public static final String FAILED = "failed";
   public static final String TERMINATED = "terminated";
   private static final String SECRET_MASK = "(secret)";
+  /** "ssh open" for sync and terminate: the hosts are up already, so fail sooner than at launch. */
+  private static final Duration OPERATION_SSH_DEADLINE = Duration.ofSeconds(60);
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   private final Path stateDir;
@@ -50,13 +57,24 @@ public final class Deployments {
   private final Targets targets;
   private final GitRepos git;
   private final Clock clock;
+  private final Map<String, String> env;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
-    this(stateDir, registry, catalog, providers, Targets.none(), clock);
+    this(stateDir, registry, catalog, providers, Targets.none(), clock, System.getenv());
   }
 
+  /** @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent} */
+  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock,
+      Map<String, String> env) {
+    this(stateDir, registry, catalog, providers, Targets.none(), clock, env);
+  }
+
+  /**
+   * @param targets what {@code --target NAME} means
+   * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}
+   */
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Targets targets,
-      Clock clock) {
+      Clock clock, Map<String, String> env) {
     this.stateDir = stateDir;
     this.registry = registry;
     this.catalog = catalog;
@@ -64,12 +82,13 @@ public final class Deployments {
     this.targets = targets;
     this.git = new GitRepos(stateDir);
     this.clock = clock;
+    this.env = Map.copyOf(env);
   }
 
-  /** The provider behind a target name, with the target's settings; the caller closes it. */
-  Provider provider(String targetName) {
+  /** The provider behind a target name, with the target's settings, for one deployment; the caller closes it. */
+  private Provider provider(String targetName, String id, SshAccess access) {
     Target target = targets.resolve(targetName);
-    return providers.create(target.provider(), stateDir, target.settings());
+    return providers.create(target.provider(), new ProviderContext(stateDir, target.settings(), id, access));
   }
 
   /** A template by name from the catalog, or from a file when {@code file} is given. */
@@ -93,14 +112,28 @@ public final class Deployments {
       throw MayflyException.badInput("--count: must be at least 1");
     }
     String id = newId(options.name(), template.name());
-    try (Provider provider = provider(options.target())) {
-      return launch(options, template, params, id, now, expiresAt, provider, progress);
+    Template.GitMode gitMode = template.git();
+    if (options.gitMode() != null) {
+      gitMode = Template.GitMode.parse(options.gitMode());
+      if (gitMode == null) {
+        throw MayflyException.badInput("--git-mode: '" + options.gitMode() + "' must be pull, push or auto");
+      }
+    }
+    Duration sshDeadline = options.sshTimeout() == null
+        ? SshAccess.DEFAULT_CONNECT_DEADLINE
+        : Durations.parse("--ssh-timeout", options.sshTimeout());
+    Identity identity = options.identity() == null
+        ? Identity.generated(keyFile(id))
+        : Identity.parse("--identity", options.identity(), Path.of("").toAbsolutePath(), env.get("SSH_AUTH_SOCK"));
+    try (Provider provider = provider(options.target(), id, access(identity).withConnectDeadline(sshDeadline))) {
+      return launch(options, template, params, id, now, expiresAt, gitMode, identity, provider, progress);
     }
   }
 
   private LaunchResult launch(LaunchOptions options, Template template, Map<String, String> params, String id,
-      Instant now, Instant expiresAt, Provider provider, Progress progress) {
-    Spec spec = Spec.of(template);
+      Instant now, Instant expiresAt, Template.GitMode gitMode, Identity identity, Provider provider,
+      Progress progress) {
+    Spec spec = Spec.of(template).with(gitMode, identity.spec());
     GitRepos.Pinned service = pin("service.repo", spec.service());
     GitRepos.Pinned data = pin("data.repo", spec.data());
 
@@ -110,6 +143,9 @@ public final class Deployments {
     registry.event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
         + options.count() + " host(s), service " + service.commit() + ", data " + data.commit());
 
+    if (identity.generated()) {
+      KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
+    }
     // the row above exists before the provider creates anything: a crash from here on leaves tagged
     // resources the reaper can match to it
     List<Host> hosts;
@@ -125,8 +161,9 @@ public final class Deployments {
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
-        host -> envFile(template, params, host, extra, spec), provider, registry, progress, logDir(id));
-    List<HostOutcome> outcomes = fanOut(hosts, bootstrap, options.parallel());
+        host -> envFile(template, params, host, extra, spec), provider, registry, progress, logDir(id),
+        new GitDelivery(git, gitMode, provider.hostsSeeControllerFiles()));
+    List<HostOutcome> outcomes = fanOut(id, hosts, bootstrap, options.parallel());
 
     boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
     String url = outcomes.stream().filter(HostOutcome::healthy).map(HostOutcome::url).findFirst().orElse(null);
@@ -150,7 +187,14 @@ public final class Deployments {
     return Commands.envFile(template, params, host.ports(), all);
   }
 
-  private static List<HostOutcome> fanOut(List<Host> hosts, Bootstrap bootstrap, int parallel) {
+  /**
+   * Bootstraps every host, at most {@code parallel} at once. A host whose bootstrap crashed is reported as
+   * failed like any other, so one host never hides the others' results.
+   */
+  private List<HostOutcome> fanOut(String id, List<Host> hosts, Bootstrap bootstrap, int parallel) {
+    if (parallel < 1) {
+      throw MayflyException.badInput("--parallel: must be at least 1");
+    }
     int threads = Math.max(1, Math.min(hosts.size(), parallel));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -159,18 +203,47 @@ public final class Deployments {
         futures.add(pool.submit(() -> bootstrap.run(host)));
       }
       List<HostOutcome> outcomes = new ArrayList<>();
-      for (Future<HostOutcome> f : futures) {
-        outcomes.add(f.get());
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          outcomes.add(futures.get(i).get());
+        } catch (ExecutionException e) {
+          Host host = hosts.get(i);
+          String why = "internal error: " + e.getCause();
+          registry.event(id, host.id(), "failed", why);
+          outcomes.add(new HostOutcome(host.id(), bootstrap.url(host, "/"), "bootstrap", why, null,
+              logDir(id).resolve(host.id() + ".log").toString()));
+        }
       }
       return outcomes;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw MayflyException.failed("launch interrupted; `mayfly terminate` cleans up what started");
-    } catch (ExecutionException e) {
-      throw new MayflyException(MayflyException.Exit.INTERNAL, "host bootstrap crashed: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private Path keyFile(String id) {
+    return stateDir.resolve("keys").resolve(id).resolve("id_ed25519");
+  }
+
+  private SshAccess access(Identity identity) {
+    return new SshAccess(identity, new RegistryHostKeys(registry), SshAccess.DEFAULT_CONNECT_DEADLINE,
+        SshAccess.DEFAULT_KEEPALIVE);
+  }
+
+  /** The provider for a recorded deployment, logging in as it did at launch. */
+  private Provider providerFor(DeploymentRow d, Spec spec) {
+    Identity identity = spec.identity() == null
+        ? Identity.generated(keyFile(d.id()))
+        : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
+    return provider(d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
+  }
+
+  /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */
+  public boolean forgetHostKey(String hostPort) {
+    String normalized = hostPort.matches(".*:[0-9]+$") && !hostPort.endsWith("]") ? hostPort : hostPort + ":22";
+    return registry.forgetHostKey(normalized);
   }
 
   private GitRepos.Pinned pin(String field, Spec.Repo repo) {
@@ -255,12 +328,13 @@ public final class Deployments {
     DeploymentRow d = requireLive(id);
     Spec spec = Spec.fromJson(d.spec());
     GitRepos.Pinned data = pin("data.repo", spec.data());
-    try (Provider provider = provider(d.target())) {
+    try (Provider provider = providerFor(d, spec)) {
       return sync(id, spec, data, provider, progress);
     }
   }
 
   private SyncResult sync(String id, Spec spec, GitRepos.Pinned data, Provider provider, Progress progress) {
+    GitDelivery delivery = new GitDelivery(git, spec.git(), provider.hostsSeeControllerFiles());
     List<String> updated = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
@@ -277,7 +351,9 @@ public final class Deployments {
       progress.started(host.id(), "sync");
       try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
           HostSession session = HostSession.open(provider.open(host), log, row.root().orElseThrow())) {
-        session.publishData(data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish(), spec.keep());
+        String how = delivery.deliver("sync", "data.repo", session, data, spec.data().ref(),
+            (url, ref) -> session.publishData(url, data.commit(), ref, spec.publish(), spec.keep()));
+        registry.event(id, host.id(), "git", how);
         registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
             Optional.of(data.commit()), row.detail()));
         registry.event(id, host.id(), "synced", "data at " + data.commit());
@@ -305,7 +381,7 @@ public final class Deployments {
    */
   public void terminate(String id, Progress progress) {
     DeploymentRow d = requireLive(id);
-    try (Provider provider = provider(d.target())) {
+    try (Provider provider = providerFor(d, Spec.fromJson(d.spec()))) {
       terminate(id, provider, progress);
     }
   }

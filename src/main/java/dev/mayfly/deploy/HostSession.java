@@ -56,6 +56,28 @@ final class HostSession implements AutoCloseable {
     step("fetch-service", Duration.ofMinutes(15), url, commit, ref);
   }
 
+  /** Uploads a local file into {@code <root>/stage/}; returns its path on the host. */
+  String stage(String step, java.nio.file.Path file, String name) {
+    String dir = root + "/stage";
+    run(step, "mkdir -p " + ShellQuote.quote(dir), Duration.ofMinutes(1));
+    String path = dir + "/" + name;
+    log.accept("mayfly: uploading " + file.getFileName() + " (" + size(file) + " bytes) to " + path);
+    shell.upload(file, path, 0600);
+    return path;
+  }
+
+  void removeStaged(String path) {
+    shell.exec("rm -f " + ShellQuote.quote(path), Duration.ofMinutes(1), log);
+  }
+
+  private static long size(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   void writeEnv(String content) {
     log.step("configure");
     shell.upload(content.getBytes(java.nio.charset.StandardCharsets.UTF_8), root + "/mayfly.env", 0600);

@@ -10,6 +10,9 @@ import java.util.List;
  * @param expires null for the template's lifetime
  * @param name null to generate one
  * @param hosts provider option: {@code user@addr[:port]} per host, for targets that take them
+ * @param identity {@code --identity}: a private key file or {@code agent}; null for a key mayfly generates
+ * @param gitMode {@code --git-mode}: pull, push or auto; null for the template's {@code git:} (default auto)
+ * @param sshTimeout {@code --ssh-timeout}: how long "ssh open" may take per host (a duration); null for 3m
  */
 public record LaunchOptions(
     String template,
@@ -20,4 +23,13 @@ public record LaunchOptions(
     String target,
     int count,
     int parallel,
-    List<String> hosts) {}
+    List<String> hosts,
+    String identity,
+    String gitMode,
+    String sshTimeout) {
+
+  public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
+      int count, int parallel, List<String> hosts) {
+    this(template, file, params, expires, name, target, count, parallel, hosts, null, null, null);
+  }
+}

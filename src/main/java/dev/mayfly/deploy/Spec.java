@@ -25,7 +25,21 @@ record Spec(
     String healthPort,
     int healthStatus,
     long healthDeadlineSeconds,
-    String root) {
+    String root,
+    String gitMode,
+    String identity) {
+
+  /** How hosts get the repos; {@code auto} for deployments recorded before git modes existed. */
+  Template.GitMode git() {
+    Template.GitMode mode = gitMode == null ? null : Template.GitMode.parse(gitMode);
+    return mode == null ? Template.GitMode.AUTO : mode;
+  }
+
+  /** The same spec with the launch's git mode and login identity ({@code Identity.spec()}, never a secret). */
+  Spec with(Template.GitMode git, String identitySpec) {
+    return new Spec(templateFile, service, install, start, data, publish, keep, ports, healthPath, healthPort,
+        healthStatus, healthDeadlineSeconds, root, git.toString(), identitySpec);
+  }
 
   /** @param localPath null for a URL */
   record Repo(String url, String localPath, String ref) {
@@ -55,7 +69,9 @@ record Spec(
         t.health().port(),
         t.health().status(),
         t.health().deadline().toSeconds(),
-        t.root().orElse(null));
+        t.root().orElse(null),
+        t.git().toString(),
+        null);
   }
 
   private static Repo repo(Template.Repo repo, String ref) {

@@ -1,10 +1,13 @@
 package dev.mayfly.git;
 
 import dev.mayfly.MayflyException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
@@ -13,10 +16,13 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.BundleWriter;
+import org.eclipse.jgit.transport.RefSpec;
 
 /**
  * Pins repos to commits on the controller. A remote is asked once with ls-remote; a local git repo is
@@ -25,9 +31,13 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 public final class GitRepos {
   private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}");
   private final Path snapshots;
+  private final Path bundles;
+  private final Path mirrors;
 
   public GitRepos(Path stateDir) {
     this.snapshots = stateDir.resolve("snapshots");
+    this.bundles = stateDir.resolve("bundles");
+    this.mirrors = stateDir.resolve("mirrors");
   }
 
   /**
@@ -35,7 +45,74 @@ public final class GitRepos {
    *
    * @param fetchUrl what a host passes to {@code git fetch} (a URL, or a local repo path)
    */
-  public record Pinned(String fetchUrl, String commit) {}
+  public record Pinned(String fetchUrl, String commit) {
+    /** True when {@code fetchUrl} is a folder on this machine, which no remote host can fetch from. */
+    public boolean onController() {
+      return !fetchUrl.contains("://") && !SCP_LIKE.matcher(fetchUrl).matches();
+    }
+  }
+
+  /** The ref a bundle carries its commit under; a host fetches this ref from the bundle file. */
+  public static final String BUNDLE_REF = "refs/mayfly/pinned";
+
+  private static final Pattern SCP_LIKE = Pattern.compile("[^/@:]+@[^/:]+:.*");
+
+  /**
+   * A git bundle with {@code pinned.commit()} (and its history) under {@link #BUNDLE_REF}, for hosts that
+   * cannot reach the repo. Built once per commit and kept under {@code <state>/bundles/}; a remote repo is
+   * first fetched into a mirror under {@code <state>/mirrors/}.
+   *
+   * @param field the template field, for messages
+   */
+  public synchronized Path bundle(String field, Pinned pinned) {
+    Path bundle = bundles.resolve(pinned.commit() + ".bundle");
+    if (Files.isRegularFile(bundle)) {
+      return bundle;
+    }
+    Path gitDir = pinned.onController() ? Path.of(pinned.fetchUrl()) : mirror(field, pinned);
+    try (Repository repo = new FileRepositoryBuilder().findGitDir(gitDir.toFile()).setMustExist(true).build()) {
+      ObjectId commit = ObjectId.fromString(pinned.commit());
+      if (!repo.getObjectDatabase().has(commit)) {
+        throw MayflyException.failed(field + ": commit " + pinned.commit() + " is not in " + pinned.fetchUrl());
+      }
+      Files.createDirectories(bundles);
+      Path temp = Files.createTempFile(bundles, pinned.commit(), ".tmp");
+      BundleWriter writer = new BundleWriter(repo);
+      writer.include(BUNDLE_REF, commit);
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+        writer.writeBundle(NullProgressMonitor.INSTANCE, out);
+      }
+      Files.move(temp, bundle, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return bundle;
+    } catch (IOException e) {
+      throw MayflyException.failed(field + ": cannot bundle " + pinned.fetchUrl() + ": " + e.getMessage());
+    }
+  }
+
+  /** Fetches a remote repo's branches and tags into a bare mirror here, for bundling. */
+  private Path mirror(String field, Pinned pinned) {
+    Path dir = mirrors.resolve(digest(pinned.fetchUrl()) + ".git");
+    try (Git git = Files.isDirectory(dir) ? Git.open(dir.toFile()) : Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+      if (git.getRepository().getObjectDatabase().has(ObjectId.fromString(pinned.commit()))) {
+        return dir;
+      }
+      git.fetch().setRemote(pinned.fetchUrl()).setTimeout(60)
+          .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+          .call();
+      return dir;
+    } catch (GitAPIException | IOException e) {
+      throw MayflyException.failed(field + ": cannot fetch " + pinned.fetchUrl() + " to bundle it: " + rootMessage(e));
+    }
+  }
+
+  private static String digest(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /**
    * @param field the template field, for messages ({@code service.repo})

@@ -20,6 +20,15 @@ public interface HostShell extends AutoCloseable {
   /** Writes {@code content} to {@code path} on the host (parents must exist) with POSIX {@code mode}. */
   void upload(byte[] content, String path, int mode);
 
+  /** Copies the local {@code file} to {@code path} on the host with POSIX {@code mode}; for big files. */
+  default void upload(java.nio.file.Path file, String path, int mode) {
+    try {
+      upload(java.nio.file.Files.readAllBytes(file), path, mode);
+    } catch (java.io.IOException e) {
+      throw dev.mayfly.MayflyException.failed("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
   /** How to name this host in messages: {@code user@host:port} or {@code local:/path}. */
   String describe();
 

@@ -22,6 +22,14 @@ public interface Provider extends AutoCloseable {
   /** A shell on the host; the caller closes it. */
   HostShell open(Host host);
 
+  /**
+   * True when hosts see this machine's files at the same paths (the local sandbox), so a repo that is a
+   * folder here can be fetched by path; otherwise mayfly pushes it to the host as a git bundle.
+   */
+  default boolean hostsSeeControllerFiles() {
+    return false;
+  }
+
   /** Every host this mayfly owns on the backend, for the reaper. */
   List<Host> owned();
 

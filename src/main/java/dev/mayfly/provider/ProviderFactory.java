@@ -16,6 +16,14 @@ public interface ProviderFactory {
    */
   Provider create(Path stateDir, Map<String, String> settings);
 
+  /**
+   * Makes the provider for one operation on one deployment. Providers that reach hosts over SSH override
+   * this to take {@link ProviderContext#ssh()}; the default ignores it.
+   */
+  default Provider create(ProviderContext context) {
+    return create(context.stateDir(), context.settings());
+  }
+
   /** The settings a target of this provider may have (checked with file:line:column); empty means any. */
   default Set<String> settingNames() {
     return Set.of();

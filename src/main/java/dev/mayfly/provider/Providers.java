@@ -37,11 +37,19 @@ public final class Providers {
   }
 
   public Provider create(String name, Path stateDir, Map<String, String> settings) {
+    return factory(name).create(stateDir, settings);
+  }
+
+  public Provider create(String name, ProviderContext context) {
+    return factory(name).create(context);
+  }
+
+  private ProviderFactory factory(String name) {
     ProviderFactory factory = byName.get(name);
     if (factory == null) {
       throw MayflyException.badInput(
           "--target: unknown target '" + name + "' (known: " + String.join(", ", byName.keySet()) + ")");
     }
-    return factory.create(stateDir, settings);
+    return factory;
   }
 }

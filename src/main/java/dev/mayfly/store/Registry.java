@@ -152,6 +152,47 @@ public final class Registry implements AutoCloseable {
     }
   }
 
+  /** A pinned SSH host key. */
+  public record HostKeyRow(String hostPort, String algorithm, String fingerprint, String publicKey, Instant firstSeen) {}
+
+  public synchronized Optional<HostKeyRow> hostKey(String hostPort) {
+    String sql = "SELECT host_port, algorithm, fingerprint, public_key, first_seen FROM host_key WHERE host_port = ?";
+    try (PreparedStatement st = prepare(sql, hostPort); ResultSet rs = st.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(new HostKeyRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+          instant(rs, 5)));
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** Pins {@code key} unless a key is pinned for its host already; returns the pinned one either way. */
+  public synchronized HostKeyRow pinHostKey(HostKeyRow key) {
+    Optional<HostKeyRow> existing = hostKey(key.hostPort());
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    try {
+      update("INSERT INTO host_key (host_port, algorithm, fingerprint, public_key, first_seen) VALUES (?,?,?,?,?)",
+          key.hostPort(), key.algorithm(), key.fingerprint(), key.publicKey(), time(key.firstSeen()));
+      return key;
+    } catch (MayflyException e) {
+      // another mayfly process pinned it in between: its pin stands
+      return hostKey(key.hostPort()).orElseThrow(() -> e);
+    }
+  }
+
+  /** Forgets the pin, so the next contact pins whatever key the server shows; false if none was pinned. */
+  public synchronized boolean forgetHostKey(String hostPort) {
+    try (PreparedStatement st = prepare("DELETE FROM host_key WHERE host_port = ?", hostPort)) {
+      return st.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
   private void update(String sql, Object... args) {
     try (PreparedStatement st = prepare(sql, args)) {
       st.executeUpdate();

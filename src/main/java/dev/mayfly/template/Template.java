@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param ports name to port number, in file order; the first one is the one {@code health} probes
  * @param root where the deployment lives on a host; empty means {@code ~/.mayfly/<deployment>}
  * @param sync empty when the template does not sync
+ * @param git how hosts get the repos: fetch themselves ({@code pull}), receive a bundle ({@code push}), or
+ *     pull when they can and push otherwise ({@code auto}, the default)
  */
 public record Template(
     String name,
@@ -25,7 +27,39 @@ public record Template(
     Health health,
     Duration lifetime,
     Optional<Sync> sync,
-    Optional<String> root) {
+    Optional<String> root,
+    GitMode git) {
+
+  /** A template without a {@code git:} key: {@link GitMode#AUTO}. */
+  public Template(String name, String description, Path file, Service service, Data data, Map<String, Param> params,
+      Map<String, Integer> ports, Health health, Duration lifetime, Optional<Sync> sync, Optional<String> root) {
+    this(name, description, file, service, data, params, ports, health, lifetime, sync, root, GitMode.AUTO);
+  }
+
+  /** How a host gets a repo's pinned commit. */
+  public enum GitMode {
+    /** the host fetches from the repo itself (shallow where the server allows it) */
+    PULL,
+    /** mayfly builds a git bundle here, uploads it, and the host fetches from the file */
+    PUSH,
+    /** pull when the host can reach the repo, else push */
+    AUTO;
+
+    /** Parses {@code pull|push|auto}; null when the text is none of them. */
+    public static GitMode parse(String text) {
+      for (GitMode mode : values()) {
+        if (mode.name().equalsIgnoreCase(text)) {
+          return mode;
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** Where a repo lives: a git URL, or a local path (a git repo or a plain directory to snapshot). */
   public record Repo(String url, Optional<Path> localPath) {

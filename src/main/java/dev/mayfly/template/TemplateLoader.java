@@ -44,7 +44,7 @@ public final class TemplateLoader {
   private static final Set<String> NULLS = Set.of("", "~", "null", "Null", "NULL");
 
   private static final List<String> TOP =
-      List.of("name", "description", "service", "data", "params", "ports", "health", "lifetime", "sync", "root");
+      List.of("name", "description", "service", "data", "params", "ports", "health", "lifetime", "sync", "root", "git");
   private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
   private static final List<String> PARAM = List.of("description", "default", "required", "secret", "pattern");
@@ -118,10 +118,11 @@ public final class TemplateLoader {
     Duration lifetime = duration(top, "lifetime").orElse(Duration.ofDays(7));
     Optional<Template.Sync> sync = syncSection.map(this::sync);
     Optional<String> rootDir = root(top);
+    Template.GitMode git = gitMode(top);
 
     return new Template(
         name, description, file, service, data, Collections.unmodifiableMap(params),
-        Collections.unmodifiableMap(ports), health, lifetime, sync, rootDir);
+        Collections.unmodifiableMap(ports), health, lifetime, sync, rootDir, git);
   }
 
   private Node compose(String text) {
@@ -325,6 +326,18 @@ public final class TemplateLoader {
           node, "sync.schedule: '" + cron + "' is not a valid Unix 5-field cron (" + reason + ")");
     }
     return new Template.Sync(cron);
+  }
+
+  private Template.GitMode gitMode(Section top) {
+    Optional<String> text = top.text("git", false);
+    if (text.isEmpty()) {
+      return Template.GitMode.AUTO;
+    }
+    Template.GitMode mode = Template.GitMode.parse(text.get());
+    if (mode == null) {
+      throw error(top.value("git").orElseThrow(), "git: '" + text.get() + "' must be pull, push or auto");
+    }
+    return mode;
   }
 
   private Optional<String> root(Section top) {

@@ -31,6 +31,7 @@ fetch_commit() {
 }
 
 stop_service() {
+  # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
   [ -f run/service.pid ] || return 0
   pgid=$(cat run/service.pid)
   if kill -0 "-$pgid" 2>/dev/null; then

@@ -2,6 +2,10 @@ package dev.mayfly.provider.ec2;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
+import dev.mayfly.host.Identity;
+import dev.mayfly.host.SshAccess;
+import dev.mayfly.host.SshEndpoint;
+import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
@@ -24,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -72,18 +75,19 @@ final class Ec2Provider implements Provider {
   private final Ec2Settings settings;
   private final Ec2Wiring wiring;
   private final boolean resolverInjected;
-  private final DeploymentKeys keys;
+  private final Path stateDir;
+  private final SshAccess access;
   private final Ec2Client ec2;
   private final AtomicInteger calls = new AtomicInteger();
-  /** instance id to deployment id, learned from tags, for {@link #open(Host)}. */
-  private final Map<String, String> deploymentOf = new ConcurrentHashMap<>();
 
-  Ec2Provider(Ec2Settings settings, Path stateDir, Ec2Wiring wiring, List<ExecutionInterceptor> interceptors,
-      boolean resolverInjected) {
+  /** @param access the deployment's SSH identity and host keys; null when made for no deployment */
+  Ec2Provider(Ec2Settings settings, Path stateDir, SshAccess access, Ec2Wiring wiring,
+      List<ExecutionInterceptor> interceptors, boolean resolverInjected) {
     this.settings = settings;
     this.wiring = wiring;
     this.resolverInjected = resolverInjected;
-    this.keys = new DeploymentKeys(stateDir);
+    this.stateDir = stateDir;
+    this.access = access;
     AwsCredentialsProvider credentials = credentials(settings);
     RetryStrategy retry = (settings.retryMode().equals("standard")
         ? AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -154,7 +158,7 @@ final class Ec2Provider implements Provider {
     String id = request.deploymentId();
     boolean created = false;
     try {
-      String keyName = importKey(id);
+      Optional<String> keyName = importKey(id);
       created = true;
       String group = settings.securityGroup().orElseGet(() -> autoGroup(id, request.ports()));
       List<Instance> existing = tagged(id, LIVE);
@@ -192,9 +196,29 @@ final class Ec2Provider implements Provider {
     return "mayfly-" + deploymentId + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
   }
 
-  private String importKey(String id) {
+  /**
+   * Imports the public half of the deployment's identity as key pair {@code mayfly-<id>}: mayfly's own
+   * generated key, or the {@code --identity} file's {@code .pub}. With ssh-agent there is no file to import:
+   * the image must already accept the agent's key.
+   */
+  private Optional<String> importKey(String id) {
+    Identity identity = access != null ? access.identity()
+        : Identity.generated(stateDir.resolve("keys").resolve(id).resolve("id_ed25519"));
+    if (identity.isAgent()) {
+      return Optional.empty();
+    }
+    if (identity.generated()) {
+      KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
+    }
+    Path pub = Path.of(identity.keyFile() + ".pub");
+    String publicKey;
+    try {
+      publicKey = Files.readString(pub).trim();
+    } catch (IOException e) {
+      throw MayflyException.badInput("target '" + settings.target() + "': EC2 needs the public key " + pub
+          + " to import as the instances' key pair (" + e.getClass().getSimpleName() + ")");
+    }
     String name = keyName(id);
-    String publicKey = keys.publicKey(id);
     try {
       ec2.importKeyPair(r -> r.keyName(name)
           .publicKeyMaterial(software.amazon.awssdk.core.SdkBytes.fromUtf8String(publicKey))
@@ -204,7 +228,7 @@ final class Ec2Provider implements Provider {
         throw Ec2Errors.convert(settings, "importing key pair " + name, e);
       }
     }
-    return name;
+    return Optional.of(name);
   }
 
   /** The deployment's own group: the template's ports and 22, from {@code allow-from}, nothing else. */
@@ -247,7 +271,7 @@ final class Ec2Provider implements Provider {
         Filter.builder().name("group-name").values(keyName(id)).build())).securityGroups().stream().findFirst());
   }
 
-  private void run(LaunchRequest request, int count, int alreadyRunning, String keyName, String group) {
+  private void run(LaunchRequest request, int count, int alreadyRunning, Optional<String> keyName, String group) {
     String id = request.deploymentId();
     Instant expires = request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
     String userData = UserData.base64(UserData.render(id, expires, settings.failsafeGrace()));
@@ -257,7 +281,7 @@ final class Ec2Provider implements Provider {
           .minCount(count)
           .maxCount(count)
           .clientToken(clientToken(id, alreadyRunning))
-          .keyName(keyName)
+          .keyName(keyName.orElse(null))
           .securityGroupIds(group)
           .userData(userData)
           .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
@@ -359,7 +383,6 @@ final class Ec2Provider implements Provider {
         for (Reservation reservation : page.reservations()) {
           for (Instance i : reservation.instances()) {
             found.add(i);
-            tag(i, TAG_DEPLOYMENT).ifPresent(d -> deploymentOf.put(i.instanceId(), d));
           }
         }
       }
@@ -385,13 +408,8 @@ final class Ec2Provider implements Provider {
 
   @Override
   public HostShell open(Host host) {
-    String deploymentId = deploymentOf.computeIfAbsent(host.id(), idOf -> describe("looking up " + idOf,
-        List.of(Filter.builder().name("instance-id").values(idOf).build())).stream().findFirst()
-        .flatMap(i -> tag(i, TAG_DEPLOYMENT)).orElseThrow(() -> MayflyException.failed("target '"
-            + settings.target() + "': instance " + idOf + " is not tagged with a mayfly deployment")));
     Ec2Wiring.Reach reach = reach(host.id(), host.address());
-    return wiring.shells().open(
-        new Ec2Wiring.Login(settings.sshUser(), reach.address(), reach.sshPort(), keys.privateKey(deploymentId)));
+    return wiring.shells().open(new SshEndpoint(settings.sshUser(), reach.address(), reach.sshPort()), access);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.mayfly.provider.ec2;
 
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,8 +46,16 @@ public final class Ec2ProviderFactory implements ProviderFactory {
     return Ec2Settings.NAMES;
   }
 
+  /** Without a deployment: listing, reaping, terminating by tag. Key pairs use the state dir's deployment keys. */
   @Override
   public Provider create(Path stateDir, Map<String, String> settings) {
-    return new Ec2Provider(Ec2Settings.parse(settings), stateDir, wiring, interceptors, resolverInjected);
+    return new Ec2Provider(Ec2Settings.parse(settings), stateDir, null, wiring, interceptors, resolverInjected);
+  }
+
+  /** For one deployment: its identity's public key becomes the key pair, and its shells log in with it. */
+  @Override
+  public Provider create(ProviderContext context) {
+    return new Ec2Provider(Ec2Settings.parse(context.settings()), context.stateDir(), context.ssh(), wiring,
+        interceptors, resolverInjected);
   }
 }

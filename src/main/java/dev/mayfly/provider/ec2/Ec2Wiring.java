@@ -2,7 +2,9 @@ package dev.mayfly.provider.ec2;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
-import java.nio.file.Path;
+import dev.mayfly.host.SshAccess;
+import dev.mayfly.host.SshEndpoint;
+import dev.mayfly.host.ssh.SshShells;
 
 /**
  * What the EC2 provider needs from outside the EC2 API: how to reach an instance, how to open a shell on
@@ -22,20 +24,12 @@ public record Ec2Wiring(Resolver resolver, ShellOpener shells, ApiListener liste
   /** @param sshPort where its sshd listens */
   public record Reach(String address, int sshPort) {}
 
-  /**
-   * A login to an instance.
-   *
-   * @param keyFile the deployment's private key (its public half was imported as the instance key pair)
-   */
-  public record Login(String user, String address, int port, Path keyFile) {
-    @Override
-    public String toString() {
-      return user + "@" + address + ":" + port;
-    }
-  }
-
   public interface ShellOpener {
-    HostShell open(Login login);
+    /**
+     * @param access the deployment's identity and pinned host keys; null when the provider was made without
+     *     a deployment (the reaper), which never opens shells
+     */
+    HostShell open(SshEndpoint endpoint, SshAccess access);
   }
 
   /** Hears every EC2 API call (attempts, retries included) and every poll round of a named wait. */
@@ -51,8 +45,11 @@ public record Ec2Wiring(Resolver resolver, ShellOpener shells, ApiListener liste
   public static Ec2Wiring standard() {
     return new Ec2Wiring(
         (id, address) -> new Reach(address, 22),
-        login -> {
-          throw MayflyException.failed("ssh " + login + ": this build has no SSH host shell yet");
+        (endpoint, access) -> {
+          if (access == null) {
+            throw MayflyException.failed("ssh " + endpoint + ": no SSH identity for this operation");
+          }
+          return SshShells.open(endpoint, access);
         },
         ApiListener.NONE);
   }

@@ -161,6 +161,11 @@ final class LocalProvider implements Provider {
   }
 
   @Override
+  public boolean hostsSeeControllerFiles() {
+    return true;
+  }
+
+  @Override
   public List<Host> owned() {
     if (!Files.isDirectory(sandboxes)) {
       return List.of();

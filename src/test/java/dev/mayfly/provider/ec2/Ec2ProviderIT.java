@@ -188,7 +188,7 @@ class Ec2ProviderIT {
     Files.writeString(bin.resolve("mayfly-failsafe"), UserData.script());
     bin.resolve("mayfly-failsafe").toFile().setExecutable(true);
     List<Path> confs = Collections.synchronizedList(new ArrayList<>());
-    Ec2Wiring wiring = world.wiring().withShells(login -> {
+    Ec2Wiring wiring = world.wiring().withShells((endpoint, access) -> {
       Path conf = home.resolve("conf-" + confs.size());
       confs.add(conf);
       return new LocalShell(home, Map.of("PATH", bin + ":" + System.getenv("PATH"),

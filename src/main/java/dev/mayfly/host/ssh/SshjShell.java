@@ -1,0 +1,172 @@
+package dev.mayfly.host.ssh;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.host.HostShell;
+import dev.mayfly.host.SshEndpoint;
+import dev.mayfly.template.ShellQuote;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.ConnectionException;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.sftp.FileAttributes;
+import net.schmizz.sshj.sftp.OpenMode;
+import net.schmizz.sshj.sftp.RemoteFile;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.sftp.SFTPException;
+
+/** One logged-in SSH connection: commands on exec channels, files over SFTP. */
+final class SshjShell implements HostShell {
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+  private final SSHClient client;
+  private final SshEndpoint endpoint;
+  private SFTPClient sftp;
+
+  SshjShell(SSHClient client, SshEndpoint endpoint) {
+    this.client = client;
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public ExecResult exec(String command, Duration timeout, Consumer<String> output) {
+    Consumer<String> serialized = line -> {
+      synchronized (output) {
+        output.accept(line);
+      }
+    };
+    try (Session session = client.startSession()) {
+      Session.Command cmd = session.exec(command);
+      Thread out = pump(cmd.getInputStream(), serialized, "stdout");
+      Thread err = pump(cmd.getErrorStream(), serialized, "stderr");
+      boolean finished = awaitClose(cmd, timeout);
+      if (!finished) {
+        try {
+          cmd.signal(Signal.KILL);
+        } catch (IOException ignored) {
+          // closing the channel below ends it too
+        }
+        cmd.close();
+        return new ExecResult(ExecResult.TIMED_OUT);
+      }
+      out.join(DRAIN.toMillis());
+      err.join(DRAIN.toMillis());
+      Integer status = cmd.getExitStatus();
+      if (status == null) {
+        String signal = cmd.getExitSignal() == null ? "unknown cause" : "signal " + cmd.getExitSignal();
+        serialized.accept("mayfly: command ended without exit status (" + signal + ")");
+        return new ExecResult(255);
+      }
+      return new ExecResult(status);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw MayflyException.failed(describe() + ": interrupted");
+    } catch (IOException e) {
+      throw MayflyException.failed(describe() + ": connection lost: " + SshShells.cause(e));
+    }
+  }
+
+  /** "command finished": bounded by the step's timeout. */
+  private static boolean awaitClose(Session.Command cmd, Duration timeout) {
+    try {
+      cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ConnectionException e) {
+      return !cmd.isOpen() && cmd.getExitStatus() != null;
+    }
+  }
+
+  private Thread pump(InputStream in, Consumer<String> output, String name) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          output.accept(line);
+        }
+      } catch (IOException ignored) {
+        // the channel closed under us; the exit status tells what happened
+      }
+    }, "mayfly-ssh-" + name + "-" + endpoint.shortName());
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  @Override
+  public void upload(byte[] content, String path, int mode) {
+    upload(out -> out.write(content), path, mode);
+  }
+
+  @Override
+  public void upload(Path file, String path, int mode) {
+    upload(out -> Files.copy(file, out), path, mode);
+  }
+
+  private interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** Writes a temp file created with {@code mode} (so a secret is never readable by others), then renames. */
+  private void upload(Writer writer, String path, int mode) {
+    String temp = path + ".mayfly-upload";
+    try {
+      SFTPClient sftp = sftp();
+      try {
+        sftp.rm(temp);
+      } catch (SFTPException ignored) {
+        // no leftover from an earlier try
+      }
+      FileAttributes attributes = new FileAttributes.Builder().withPermissions(mode).build();
+      try (RemoteFile file = sftp.open(temp, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL), attributes);
+          OutputStream out = file.new RemoteFileOutputStream(0, 16)) {
+        writer.write(out);
+      }
+      sftp.chmod(temp, mode);
+    } catch (IOException e) {
+      throw MayflyException.failed(describe() + ": cannot upload " + path + ": " + SshShells.cause(e));
+    }
+    ExecResult moved = exec("mv -f " + ShellQuote.quote(temp) + " " + ShellQuote.quote(path), Duration.ofMinutes(1),
+        line -> {});
+    if (!moved.ok()) {
+      throw MayflyException.failed(describe() + ": cannot move the upload into place at " + path);
+    }
+  }
+
+  private synchronized SFTPClient sftp() throws IOException {
+    if (sftp == null) {
+      sftp = client.newSFTPClient();
+    }
+    return sftp;
+  }
+
+  @Override
+  public String describe() {
+    return endpoint.toString();
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      if (sftp != null) {
+        sftp.close();
+      }
+    } catch (IOException ignored) {
+      // closing the connection below ends the subsystem too
+    }
+    try {
+      client.close();
+    } catch (IOException ignored) {
+      // the connection is no longer needed
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.mayfly.provider.ssh;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.host.HostShell;
+import dev.mayfly.host.SshAccess;
+import dev.mayfly.host.SshEndpoint;
+import dev.mayfly.host.ssh.SshShells;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Provider;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Existing servers, reached over SSH. mayfly does not own them: launch only names them, terminate leaves
+ * them running (the deployment removes its own root and stops its service before this is called), and
+ * the reaper never sees them. A host's id is its {@code user@addr[:port]}, so later operations know where
+ * to log in from the registry alone.
+ */
+final class SshProvider implements Provider {
+  private final SshAccess access;
+
+  SshProvider(SshAccess access) {
+    this.access = access;
+  }
+
+  @Override
+  public List<Host> launch(LaunchRequest request) {
+    List<String> given = request.options().getOrDefault("host", List.of());
+    if (given.isEmpty()) {
+      throw MayflyException.badInput("--host: the ssh target needs at least one --host USER@ADDR[:PORT]");
+    }
+    if (request.count() != 1 && request.count() != given.size()) {
+      throw MayflyException.badInput("--count: the ssh target launches on each --host once (" + given.size()
+          + " given); leave --count out");
+    }
+    List<Host> hosts = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String text : given) {
+      SshEndpoint endpoint = SshEndpoint.parse("--host", text);
+      if (!seen.add(endpoint.hostPort())) {
+        throw MayflyException.badInput("--host: " + endpoint.hostPort() + " is given twice");
+      }
+      hosts.add(new Host(endpoint.shortName(), endpoint.host(), request.ports(), Optional.empty()));
+    }
+    return hosts;
+  }
+
+  @Override
+  public List<Host> describe(String deploymentId) {
+    // nothing to ask: the servers are the user's, and the registry lists the ones this deployment uses
+    return List.of();
+  }
+
+  @Override
+  public void terminate(String deploymentId, List<Host> hosts) {
+    // the servers stay: the deployment's own files and service were removed through the shell already
+  }
+
+  @Override
+  public HostShell open(Host host) {
+    return SshShells.open(SshEndpoint.parse("host " + host.id(), host.id()), access);
+  }
+
+  @Override
+  public List<Host> owned() {
+    return List.of();
+  }
+}

@@ -1,0 +1,324 @@
+package dev.mayfly.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mayfly.cli.Main;
+import dev.mayfly.testing.SshdHosts;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.Daemon;
+import org.eclipse.jgit.transport.resolver.RepositoryResolver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ssh target against real OpenSSH servers, each in its own network namespace ({@link SshdHosts}):
+ * hosts 0-2 for launches, host 3 for host-key changes, and one address where nothing listens.
+ */
+class SshLaunchIT {
+  private static final Path PROJECT = Path.of("").toAbsolutePath();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static Path shared;
+  private static SshdHosts hosts;
+
+  @TempDir Path home;
+
+  @BeforeAll
+  static void startHosts() throws IOException {
+    shared = Files.createTempDirectory("mayfly-sshd-");
+    hosts = SshdHosts.start(shared.resolve("hosts"), 4, 1);
+  }
+
+  @AfterAll
+  static void stopHosts() throws IOException {
+    if (hosts != null) {
+      hosts.close();
+    }
+    deleteTree(shared);
+  }
+
+  @AfterEach
+  void leaveHostsIdle() {
+    for (SshdHosts.Host h : hosts.all()) {
+      h.killOthers();
+    }
+  }
+
+  @Test
+  void launchesTheDemoOnThreeHostsAndEachAnswersAtItsOwnAddress() throws Exception {
+    Path template = demo("qa-results", "");
+    Result r = mayfly("launch", "--file", template.toString(), "--name", "three", "--target", "ssh",
+        "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host", hosts.host(1).login(),
+        "--host", hosts.host(2).login(), "-p", "title=Three hosts");
+    assertEquals(0, r.exit, r.toString());
+    for (int i = 0; i < 3; i++) {
+      String body = get("http://" + hosts.host(i).address() + ":8080/");
+      assertTrue(body.contains("Three hosts"), "host " + i + " page: " + body);
+      assertTrue(r.err.contains(hosts.host(i).login()), "summary names every host: " + r.err);
+    }
+    assertTrue(r.err.contains("fetch-service"), "one progress line per host and step: " + r.err);
+    Result status = mayfly("status", "three", "--output", "json");
+    assertEquals(3, count(status.out, "\"healthy\""), status.toString());
+    assertTrue(status.out.contains("pushed a bundle (the repo is a folder on this machine)"),
+        "a folder on the controller reaches hosts as a bundle: " + status.out);
+  }
+
+  @Test
+  void terminateStopsTheServiceAndRemovesTheRootButLeavesTheServer() throws Exception {
+    SshdHosts.Host host = hosts.host(0);
+    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "brief", "--target", "ssh",
+        "--identity", hosts.userKey().toString(), "--host", host.login());
+    assertEquals(0, r.exit, r.toString());
+    Path root = host.home().resolve(".mayfly/brief");
+    assertTrue(Files.isDirectory(root.resolve("data/current")), "deployment root on the host");
+    assertFalse(host.otherProcesses().isEmpty(), "the service runs on the host");
+
+    Result t = mayfly("terminate", "brief");
+    assertEquals(0, t.exit, t.toString());
+    assertFalse(Files.exists(root), "root removed");
+    List<Long> left = host.otherProcesses();
+    assertEquals(List.of(), left, "no service process left: " + host.describe(left));
+    assertTrue(Files.isDirectory(host.home()), "the server and its home stay");
+  }
+
+  @Test
+  void changedHostKeyStopsLaunchAndTerminateAndShowsBothFingerprints() throws Exception {
+    SshdHosts.Host host = hosts.host(3);
+    String before = host.fingerprint();
+    Result first = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "pinned", "--target",
+        "ssh", "--identity", hosts.userKey().toString(), "--host", host.login());
+    assertEquals(0, first.exit, first.toString());
+
+    host.replaceHostKey();
+    String after = host.fingerprint();
+    Result terminate = mayfly("terminate", "pinned");
+    assertTrue(terminate.err.contains(before) && terminate.err.contains(after),
+        "terminate names both fingerprints: " + terminate);
+    assertTrue(Files.isDirectory(host.home().resolve(".mayfly/pinned")), "nothing was done on the changed host");
+
+    Result again = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "again", "--target",
+        "ssh", "--identity", hosts.userKey().toString(), "--host", host.login());
+    assertEquals(1, again.exit, again.toString());
+    assertTrue(again.err.contains("CHANGED") && again.err.contains(before) && again.err.contains(after),
+        again.toString());
+  }
+
+  @Test
+  void wrongUserKeyGivesAnAuthenticationErrorNamingUserHostAndPort() throws Exception {
+    Path stranger = home.resolve("stranger_ed25519");
+    new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger.toString())
+        .inheritIO().start().waitFor();
+    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
+        "--identity", stranger.toString(), "--host", hosts.host(1).login());
+    assertEquals(1, r.exit, r.toString());
+    assertTrue(r.err.contains("ssh " + hosts.host(1).login() + ":22: authentication failed"), r.toString());
+    assertTrue(r.err.contains(stranger.toString()), "names the key offered: " + r);
+  }
+
+  @Test
+  void hostThatNeverAnswersTimesOutWithOneClearLine() throws Exception {
+    SshdHosts.Host silent = hosts.host(4);
+    long start = System.nanoTime();
+    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
+        "--identity", hosts.userKey().toString(), "--host", silent.login(), "--ssh-timeout", "3s");
+    long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+    assertEquals(1, r.exit, r.toString());
+    assertTrue(r.err.contains("ssh " + silent.login() + ":22: no SSH login within 3s"), r.toString());
+    assertTrue(seconds < 30, "bounded by --ssh-timeout, took " + seconds + "s");
+  }
+
+  @Test
+  void installerFailingOnOneOfThreeHostsLeavesTheOtherTwoHealthyAndReported() throws Exception {
+    Files.writeString(hosts.host(1).home().resolve("fail-install"), "");
+    try {
+      Path template = demo("flaky", "  install: test ! -e \"$HOME/fail-install\" && ./install.sh --title {{title}}\n");
+      Result r = mayfly("launch", "--file", template.toString(), "--name", "flaky", "--target", "ssh",
+          "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host",
+          hosts.host(1).login(), "--host", hosts.host(2).login());
+      assertEquals(1, r.exit, r.toString());
+      assertTrue(r.err.contains(hosts.host(1).login() + ": step install failed"), r.toString());
+      assertEquals(2, count(r.err, "healthy"), "summary shows the two healthy hosts: " + r.err);
+      assertTrue(get("http://" + hosts.host(0).address() + ":8080/").contains("QA"));
+      assertTrue(get("http://" + hosts.host(2).address() + ":8080/").contains("QA"));
+      Result status = mayfly("status", "flaky", "--output", "json");
+      assertEquals(2, count(status.out, "\"healthy\""), status.toString());
+    } finally {
+      Files.deleteIfExists(hosts.host(1).home().resolve("fail-install"));
+    }
+  }
+
+  @Test
+  void repoOnlyTheControllerCanReachIsPushedAsABundle() throws Exception {
+    Path repos = home.resolve("repos");
+    gitRepo(PROJECT.resolve("apps/qa-results/service"), repos.resolve("service.git"));
+    Daemon daemon = new Daemon(new java.net.InetSocketAddress("127.0.0.1", 0));
+    daemon.getService("git-upload-pack").setEnabled(true);
+    daemon.setRepositoryResolver((RepositoryResolver<org.eclipse.jgit.transport.DaemonClient>) (client, name) -> {
+      try {
+        return Git.open(repos.resolve(name).toFile()).getRepository();
+      } catch (IOException e) {
+        throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name, e);
+      }
+    });
+    daemon.start();
+    try {
+      // 127.0.0.1 inside a host's namespace is the host itself: only this machine reaches the daemon
+      String url = "git://127.0.0.1:" + daemon.getAddress().getPort() + "/service.git";
+      Path template = demo("hidden", "  repo: " + url + "\n  ref: main\n");
+      Result r = mayfly("launch", "--file", template.toString(), "--name", "hidden", "--target", "ssh",
+          "--identity", hosts.userKey().toString(), "--host", hosts.host(2).login());
+      assertEquals(0, r.exit, r.toString());
+      Result status = mayfly("status", "hidden", "--output", "json");
+      assertTrue(status.out.contains("service.repo: pushed a bundle (the host could not fetch " + url + ")"),
+          status.out);
+    } finally {
+      daemon.stop();
+    }
+  }
+
+  @Test
+  void pullModeLetsTheHostFetchARepoItCanReach() throws Exception {
+    Path bare = home.resolve("repos/service.git");
+    gitRepo(PROJECT.resolve("apps/qa-results/service"), bare);
+    String url = bare.toUri().toString();
+    Path template = demo("pulled", "  repo: " + url + "\n  ref: main\n");
+    Result r = mayfly("launch", "--file", template.toString(), "--name", "pulled", "--target", "ssh",
+        "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--git-mode", "pull");
+    assertEquals(1, r.exit, "pull of a folder on the controller must be refused, data is a folder: " + r);
+    assertTrue(r.err.contains("git mode pull cannot work"), r.toString());
+
+    Result auto = mayfly("launch", "--file", template.toString(), "--name", "pulled2", "--target", "ssh",
+        "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login());
+    assertEquals(0, auto.exit, auto.toString());
+    Result status = mayfly("status", "pulled2", "--output", "json");
+    assertTrue(status.out.contains("service.repo: host pulled from " + url), status.out);
+  }
+
+  // ---- helpers
+
+  /**
+   * Copies the demo to {@code home/demo} and writes {@code templates/NAME.yaml} with absolute repo paths;
+   * {@code serviceLines} replace the service section's repo/install lines when given.
+   */
+  private Path demo(String name, String serviceLines) throws IOException {
+    Path apps = home.resolve("demo/apps/qa-results");
+    if (!Files.isDirectory(apps)) {
+      copyTree(PROJECT.resolve("apps/qa-results"), apps);
+      Files.deleteIfExists(apps.resolve("service/site.properties"));
+    }
+    String yaml = Files.readString(PROJECT.resolve("templates/qa-results.yaml"))
+        .replace("name: qa-results", "name: " + name)
+        .replace("../apps/qa-results", apps.toString());
+    for (String line : serviceLines.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String key = line.strip().split(":")[0];
+      yaml = yaml.replaceFirst("(?m)^  " + key + ": .*\\n", "");
+      yaml = yaml.replace("service:\n", "service:\n" + line + "\n");
+    }
+    Path file = home.resolve("demo/templates/" + name + ".yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static void gitRepo(Path source, Path bare) throws Exception {
+    Path work = bare.resolveSibling(bare.getFileName() + ".work");
+    copyTree(source, work);
+    Files.deleteIfExists(work.resolve("site.properties"));
+    try (Git git = Git.init().setInitialBranch("main").setDirectory(work.toFile()).call()) {
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("service").setAuthor("t", "t@example.org").setCommitter("t", "t@example.org")
+          .setSign(false).call();
+    }
+    try (Git clone = Git.cloneRepository().setBare(true).setURI(work.toUri().toString())
+        .setDirectory(bare.toFile()).call()) {
+      Repository repo = clone.getRepository();
+      assertTrue(repo.resolve("refs/heads/main") != null);
+    }
+  }
+
+  private record Result(int exit, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  private Result mayfly(String... args) {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", home.toString());
+    env.put("MAYFLY_HOME", home.resolve("state").toString());
+    env.put("PATH", System.getenv("PATH"));
+    env.put("TERM", "dumb");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.run(args, env, home, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private static String get(String url) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static int count(String text, String word) {
+    int n = 0;
+    for (int i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  private static void copyTree(Path from, Path to) {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.sorted().toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    List<Path> all = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(all::add);
+    }
+    for (Path p : all) {
+      Files.deleteIfExists(p);
+    }
+  }
+}

@@ -91,6 +91,10 @@ public final class Reaper {
 
   private static Optional<String> reason(Optional<DeploymentRow> row, List<OwnedHost> hosts, Instant now,
       Duration staleLaunch) {
+    // the hosts' own expiry tag first: it holds even where the registry lost the deployment
+    if (hosts.stream().anyMatch(h -> h.expiresAt().filter(now::isAfter).isPresent())) {
+      return Optional.of("expired");
+    }
     if (row.isEmpty()) {
       return Optional.of("unknown deployment");
     }
@@ -98,8 +102,7 @@ public final class Reaper {
     if (d.state().equals(Deployments.TERMINATED)) {
       return Optional.of("deployment terminated");
     }
-    boolean tagExpired = hosts.stream().anyMatch(h -> h.expiresAt().filter(now::isAfter).isPresent());
-    if (tagExpired || d.expiresAt().filter(now::isAfter).isPresent()) {
+    if (d.expiresAt().filter(now::isAfter).isPresent()) {
       return Optional.of("expired");
     }
     if (d.state().equals(Deployments.LAUNCHING) && !d.createdAt().plus(staleLaunch).isAfter(now)) {

@@ -39,8 +39,9 @@ public final class Bench {
       switch (scenario) {
         case "launch-local" -> launchLocal(project, work);
         case "list-10k" -> list10k(project, work);
+        case "ec2-calls" -> Ec2Calls.run(work);
         default -> {
-          System.err.println("usage: mayfly-bench launch-local | list-10k");
+          System.err.println("usage: mayfly-bench launch-local | list-10k | ec2-calls");
           System.exit(2);
         }
       }

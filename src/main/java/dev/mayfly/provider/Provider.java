@@ -43,8 +43,9 @@ public interface Provider extends AutoCloseable {
   }
 
   /**
-   * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts. The default does
-   * nothing, for backends where only the controller enforces expiry.
+   * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts; {@code newExpiry}
+   * null means it never expires. The default does nothing, for backends where only the controller
+   * enforces expiry. {@code Deployments.extend} calls it after updating the registry.
    */
   default void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {}
 

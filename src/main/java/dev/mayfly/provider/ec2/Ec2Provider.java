@@ -483,11 +483,12 @@ final class Ec2Provider implements Provider {
 
   /**
    * Moves {@code mayfly:expires-at} on the deployment's instances and volumes, then re-arms the fail-safe
-   * on each host so it powers off at the new expiry plus grace.
+   * on each host so it powers off at the new expiry plus grace. A null expiry (extended to never end)
+   * removes the tag and disarms the fail-safe.
    */
   @Override
   public void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {
-    Instant expires = newExpiry.truncatedTo(ChronoUnit.SECONDS);
+    Instant expires = newExpiry == null ? null : newExpiry.truncatedTo(ChronoUnit.SECONDS);
     List<Instance> instances = tagged(deploymentId, LIVE);
     if (instances.isEmpty()) {
       throw MayflyException.failed("target '" + settings.target() + "': deployment " + deploymentId
@@ -498,12 +499,17 @@ final class Ec2Provider implements Provider {
       resources.add(i.instanceId());
       i.blockDeviceMappings().stream().filter(b -> b.ebs() != null).forEach(b -> resources.add(b.ebs().volumeId()));
     }
-    call("moving the expiry tag of " + deploymentId, () -> ec2.createTags(r -> r.resources(resources)
-        .tags(Tag.builder().key(TAG_EXPIRES).value(expires.toString()).build())));
+    if (expires == null) {
+      call("removing the expiry tag of " + deploymentId, () -> ec2.deleteTags(r -> r.resources(resources)
+          .tags(Tag.builder().key(TAG_EXPIRES).build())));
+    } else {
+      call("moving the expiry tag of " + deploymentId, () -> ec2.createTags(r -> r.resources(resources)
+          .tags(Tag.builder().key(TAG_EXPIRES).value(expires.toString()).build())));
+    }
+    String arm = expires == null ? "disarm" : "arm " + args(expires);
     String command = "f=$(PATH=\"$PATH:/usr/local/sbin\" command -v mayfly-failsafe)"
         + " || { echo 'mayfly-failsafe is not installed' >&2; exit 3; };"
-        + " if [ \"$(id -u)\" -eq 0 ]; then \"$f\" arm " + args(expires) + ";"
-        + " else sudo -n \"$f\" arm " + args(expires) + "; fi";
+        + " if [ \"$(id -u)\" -eq 0 ]; then \"$f\" " + arm + "; else sudo -n \"$f\" " + arm + "; fi";
     List<String> failures = new ArrayList<>();
     for (Instance i : instances) {
       Host host = hosts.stream().filter(h -> h.id().equals(i.instanceId())).findFirst().orElseGet(() -> host(i));
@@ -519,8 +525,9 @@ final class Ec2Provider implements Provider {
       }
     }
     if (!failures.isEmpty()) {
-      throw MayflyException.failed("target '" + settings.target() + "': expiry tags moved to " + expires
-          + " but the fail-safe was not re-armed on " + String.join(", ", failures)
+      throw MayflyException.failed("target '" + settings.target() + "': expiry tags "
+          + (expires == null ? "removed" : "moved to " + expires) + " but the fail-safe was not "
+          + (expires == null ? "disarmed" : "re-armed") + " on " + String.join(", ", failures)
           + "; those instances still power off at the old expiry plus grace");
     }
   }

@@ -4,6 +4,7 @@
 # if the mayfly that launched it is gone.
 #
 #   mayfly-failsafe arm EXPIRES_EPOCH GRACE_SECONDS   store the expiry (atomically); `mayfly extend` calls this
+#   mayfly-failsafe disarm                            forget the expiry (a deployment extended to never end)
 #   mayfly-failsafe install                           run the watcher now and at every boot
 #   mayfly-failsafe run                               the watcher: re-reads the stored expiry every 5 minutes
 #   mayfly-failsafe due                               exit 0 when expiry plus grace has passed
@@ -25,11 +26,18 @@ case "${1:-}" in
     printf '%s %s\n' "$2" "$3" > "$conf.tmp"
     mv -f "$conf.tmp" "$conf"
     ;;
+  disarm)
+    rm -f "$conf"
+    ;;
   due)
-    [ "$(date +%s)" -ge "$(deadline)" ]
+    [ -f "$conf" ] && [ "$(date +%s)" -ge "$(deadline)" ]
     ;;
   run)
     while :; do
+      if [ ! -f "$conf" ]; then
+        sleep 300
+        continue
+      fi
       left=$(($(deadline) - $(date +%s)))
       if [ "$left" -le 0 ]; then
         logger -t mayfly-failsafe "deployment expired: powering off" 2>/dev/null || true
@@ -61,7 +69,7 @@ UNIT
     fi
     ;;
   *)
-    echo "usage: mayfly-failsafe arm EXPIRES_EPOCH GRACE_SECONDS | install | run | due" >&2
+    echo "usage: mayfly-failsafe arm EXPIRES_EPOCH GRACE_SECONDS | disarm | install | run | due" >&2
     exit 2
     ;;
 esac

@@ -182,7 +182,7 @@ class Ec2ProviderIT {
   }
 
   @Test
-  void extendMovesTheExpiryTagAndReArmsTheFailsafeOnEveryHost() throws Exception {
+  void extendMovesTheExpiryTagAndReArmsTheFailsafeOnEveryHostAndNeverDisarmsIt() throws Exception {
     // each "host" is a local shell where the real mayfly-failsafe script is installed on PATH
     Path bin = Files.createDirectories(home.resolve("bin"));
     Files.writeString(bin.resolve("mayfly-failsafe"), UserData.script());
@@ -195,8 +195,9 @@ class Ec2ProviderIT {
           "MAYFLY_FAILSAFE_CONF", conf.toString()));
     });
     Instant later = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    List<Host> hosts;
     try (Provider ec2 = provider(new Ec2ProviderFactory(wiring))) {
-      List<Host> hosts = ec2.launch(request("extended", 2, Instant.now().plusSeconds(3600)));
+      hosts = ec2.launch(request("extended", 2, Instant.now().plusSeconds(3600)));
       ec2.extend("extended", hosts, later);
     }
     for (Instance i : world.live("extended")) {
@@ -208,6 +209,19 @@ class Ec2ProviderIT {
     assertEquals(2, confs.size());
     for (Path conf : confs) {
       assertEquals(later.getEpochSecond() + " 3600", Files.readString(conf).trim());
+    }
+
+    confs.clear();
+    try (Provider ec2 = provider(new Ec2ProviderFactory(wiring))) {
+      ec2.extend("extended", hosts, null); // extended to never end
+    }
+    for (Instance i : world.live("extended")) {
+      assertFalse(tags(i.tags()).containsKey("mayfly:expires-at"), i.instanceId());
+    }
+    assertEquals(2, confs.size());
+    // the shells reuse the conf paths the arm above wrote (conf-0, conf-1): disarm removed them
+    for (Path conf : confs) {
+      assertFalse(Files.exists(conf), conf.toString());
     }
   }
 

@@ -56,6 +56,8 @@ class FailsafeScriptTest {
     assertFalse(Files.exists(dir.resolve("powered-off")));
     assertEquals(0, run("run"));
     assertTrue(Files.exists(dir.resolve("powered-off")), "the watcher powered off");
+    assertEquals(0, run("disarm"));
+    assertEquals(1, run("due"), "a disarmed fail-safe is never due");
   }
 
   @Test

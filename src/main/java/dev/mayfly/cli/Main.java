@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Reaper;
 import dev.mayfly.provider.Providers;
+import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
@@ -24,8 +25,8 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ReapCommand.class, ForgetHostCommand.class,
-      CommandLine.HelpCommand.class
+      StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
+      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
@@ -53,6 +54,7 @@ public final class Main {
   final Path cwd;
   private PrintWriter out;
   private PrintWriter err;
+  private Database database;
   private Registry registry;
   private Deployments deployments;
   private Reaper reaper;
@@ -123,6 +125,11 @@ public final class Main {
 
   /** Opened on first use, so commands that need no registry (template check, help) stay fast. */
   Deployments deployments() {
+    return deployments(null);
+  }
+
+  /** @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default */
+  Deployments deployments(String db) {
     if (deployments == null) {
       Path state = stateDir();
       try {
@@ -130,18 +137,31 @@ public final class Main {
       } catch (java.io.IOException e) {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
-      registry = Registry.open(state);
+      database = Database.resolve(db, env, state);
+      registry = Registry.open(database);
       Providers providers = Providers.installed();
       Targets targets = Targets.load(env, profile, providers::settingNames);
       deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC(), env);
-      reaper = new Reaper(state, registry, providers, targets, Clock.systemUTC());
     }
     return deployments;
   }
 
   Reaper reaper() {
-    deployments();
+    if (reaper == null) {
+      reaper = new Reaper(deployments(), registry, Providers.installed(), stateDir(), Clock.systemUTC());
+    }
     return reaper;
+  }
+
+  /** The registry {@link #deployments()} opened. */
+  Registry registry() {
+    deployments();
+    return registry;
+  }
+
+  Database database() {
+    deployments();
+    return database;
   }
 
   private void close() {

@@ -16,8 +16,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "reap",
     description = {
-      "End every mayfly-tagged host that is expired, or whose deployment is unknown, terminated, or whose"
-          + " launch was abandoned. Hosts without mayfly's tags are never touched."
+      "End every host mayfly holds whose deployment is expired, unknown, terminated, or whose launch was"
+          + " abandoned. Hosts without mayfly's tags are never touched."
     })
 final class ReapCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -27,8 +27,12 @@ final class ReapCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(names = "--target", paramLabel = "TARGET",
-      description = "Only this target (default: every target of the targets file and of the registry).")
+      description = "Only this target (default: the targets file's, the registry's, and each provider's own).")
   String target;
+
+  @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "0s",
+      description = "How long past its expiry a deployment is left alone (default: ${DEFAULT-VALUE}).")
+  String grace;
 
   @Option(names = "--stale-launch", paramLabel = "DURATION", defaultValue = "1h",
       description = "A deployment still launching after this long counts as abandoned (default: ${DEFAULT-VALUE};"
@@ -37,33 +41,40 @@ final class ReapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Duration stale = staleLaunch.strip().equals("0s") ? Duration.ZERO : Durations.parse("--stale-launch", staleLaunch);
-    List<Reaper.Reaped> reaped = main.reaper().reap(target, dryRun, stale);
+    List<Reaper.Finding> findings = main.reaper().reap(target, !dryRun, duration("--grace", grace),
+        duration("--stale-launch", staleLaunch));
     var out = main.out();
     if (output.json()) {
-      Json.print(out, reaped.stream().map(ReapCommand::view).toList());
-      return 0;
+      Json.print(out, findings.stream().map(ReapCommand::view).toList());
+      return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
     }
-    Table table = new Table("TARGET", "DEPLOYMENT", "HOST", "REASON", "EXPIRES", "ACTION");
-    for (Reaper.Reaped r : reaped) {
-      table.row(r.target(), r.deploymentId(), r.hostId(), r.reason(), r.expiresAt().map(Instant::toString).orElse("-"),
-          r.terminated() ? "terminated" : "would terminate");
+    Table table = new Table("TARGET", "DEPLOYMENT", "HOSTS", "WHY", "EXPIRES", "RESULT");
+    for (Reaper.Finding f : findings) {
+      table.row(f.provider(), f.deploymentId(), String.join(" ", f.hostIds()), f.why(),
+          f.expiresAt().map(Instant::toString).orElse("-"),
+          f.error() != null ? "failed: " + f.error() : f.reaped() ? "ended" : "would end");
     }
     table.print(out);
-    main.err().println(reaped.isEmpty() ? "nothing to reap"
-        : reaped.size() + " host(s) " + (dryRun ? "would be ended (dry run)" : "ended"));
+    out.flush();
+    main.err().println(findings.isEmpty() ? "nothing to reap"
+        : findings.size() + " deployment(s) " + (dryRun ? "would be ended (dry run)" : "reaped"));
     main.err().flush();
-    return 0;
+    return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
   }
 
-  private static Map<String, Object> view(Reaper.Reaped r) {
+  private static Duration duration(String option, String text) {
+    return text.strip().equals("0s") ? Duration.ZERO : Durations.parse(option, text);
+  }
+
+  private static Map<String, Object> view(Reaper.Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("target", r.target());
-    m.put("deployment", r.deploymentId());
-    m.put("host", r.hostId());
-    m.put("reason", r.reason());
-    m.put("expiresAt", r.expiresAt().map(Instant::toString).orElse(null));
-    m.put("terminated", r.terminated());
+    m.put("target", f.provider());
+    m.put("deployment", f.deploymentId());
+    m.put("hosts", f.hostIds());
+    m.put("why", f.why());
+    m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
+    m.put("reaped", f.reaped());
+    m.put("error", f.error());
     return m;
   }
 }

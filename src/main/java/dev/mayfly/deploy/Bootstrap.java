@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Turns one raw host into the running service: connect, prepare, fetch the service, write the env file,
@@ -21,7 +21,7 @@ final class Bootstrap {
   private final Spec spec;
   private final GitRepos.Pinned service;
   private final GitRepos.Pinned data;
-  private final Function<Host, String> envFile;
+  private final BiFunction<Host, String, String> envFile;
   private final Provider provider;
   private final Registry registry;
   private final Progress progress;
@@ -29,7 +29,7 @@ final class Bootstrap {
   private final GitDelivery delivery;
 
   Bootstrap(String deploymentId, Spec spec, GitRepos.Pinned service, GitRepos.Pinned data,
-      Function<Host, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir,
+      BiFunction<Host, String, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir,
       GitDelivery delivery) {
     this.delivery = delivery;
     this.deploymentId = deploymentId;
@@ -62,7 +62,7 @@ final class Bootstrap {
           return null;
         });
         timed(host, "configure", () -> {
-          s.writeEnv(envFile.apply(host));
+          s.writeEnv(envFile.apply(host, s.root()));
           return null;
         });
         timed(host, "install", () -> {

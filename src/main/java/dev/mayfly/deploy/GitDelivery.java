@@ -71,11 +71,7 @@ final class GitDelivery {
     } catch (RuntimeException e) {
       throw new HostSession.StepFailed(step, e.getMessage());
     }
-    String remote = session.stage(step, bundle, repo.commit() + ".bundle");
-    try {
-      fetch.run(remote, GitRepos.BUNDLE_REF);
-    } finally {
-      session.removeStaged(remote);
-    }
+    // the host script deletes the bundle once fetched; prepare and destroy clear leftovers
+    fetch.run(session.stage(step, bundle, repo.commit() + ".bundle"), GitRepos.BUNDLE_REF);
   }
 }

@@ -21,6 +21,8 @@ final class HostSession implements AutoCloseable {
   private final HostShell shell;
   private final HostLog log;
   private final String root;
+  /** True once {@code <root>/stage} exists: prepare made it. */
+  private boolean prepared;
 
   private HostSession(HostShell shell, HostLog log, String root) {
     this.shell = shell;
@@ -50,6 +52,7 @@ final class HostSession implements AutoCloseable {
     run("prepare", "mkdir -p " + ShellQuote.quote(root + "/bin"), Duration.ofMinutes(1));
     shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
     step("prepare", Duration.ofMinutes(1));
+    prepared = true;
   }
 
   void fetchService(String url, String commit, String ref) {
@@ -59,15 +62,14 @@ final class HostSession implements AutoCloseable {
   /** Uploads a local file into {@code <root>/stage/}; returns its path on the host. */
   String stage(String step, java.nio.file.Path file, String name) {
     String dir = root + "/stage";
-    run(step, "mkdir -p " + ShellQuote.quote(dir), Duration.ofMinutes(1));
+    if (!prepared) {
+      run(step, "mkdir -p " + ShellQuote.quote(dir), Duration.ofMinutes(1));
+      prepared = true;
+    }
     String path = dir + "/" + name;
     log.accept("mayfly: uploading " + file.getFileName() + " (" + size(file) + " bytes) to " + path);
     shell.upload(file, path, 0600);
     return path;
-  }
-
-  void removeStaged(String path) {
-    shell.exec("rm -f " + ShellQuote.quote(path), Duration.ofMinutes(1), log);
   }
 
   private static long size(java.nio.file.Path file) {
@@ -103,6 +105,16 @@ final class HostSession implements AutoCloseable {
       throw new StepFailed("current-data", "exit " + r.exitCode());
     }
     return out.isEmpty() ? "" : out.get(0).trim();
+  }
+
+  /** The data releases on the host, most recently published first. */
+  List<String> releases() {
+    List<String> out = new ArrayList<>();
+    HostShell.ExecResult r = shell.exec(invocation("releases"), Duration.ofMinutes(1), out::add);
+    if (!r.ok()) {
+      throw new StepFailed("releases", "exit " + r.exitCode());
+    }
+    return out.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 
   /** The last lines of the service's own log on the host, for a failed health check. */

@@ -1,11 +1,11 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.MayflyException;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
-import dev.mayfly.store.HostRow;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
@@ -22,124 +22,160 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Finds hosts that carry a mayfly deployment tag and should not exist any more, and ends them: the
- * deployment has expired (by its tag or the registry), is unknown to the registry, is already terminated
- * there, or its launch was abandoned (still {@code launching} long after it began: the launching process
- * died). Only what a provider reports through {@link Provider#inventory()} is considered, so anything
- * without mayfly's tags is never touched.
+ * Finds hosts that mayfly holds and nobody should: each target's {@link Provider#owned()} compared with
+ * the registry. A deployment's hosts are reaped when it is unknown to the registry, terminated there,
+ * expired longer than the grace ago (by the registry or by the hosts' own expiry tag; the grace leaves a
+ * due expiry to the expiry job), or {@code abandoned}: still launching long after it began, because the
+ * launching process died. Only what a provider lists as mayfly's is considered, so hosts without
+ * mayfly's tags are never touched. Dry-run unless told to act.
+ *
+ * <p>Targets looked at: those of the targets file, those deployments in the registry used, and each
+ * installed provider by its bare name when it works without settings.
  */
 public final class Reaper {
   /** How long a launch may stay {@code launching} before its hosts count as abandoned. */
   public static final Duration DEFAULT_STALE_LAUNCH = Duration.ofHours(1);
 
-  private final Path stateDir;
+  private final Deployments deployments;
   private final Registry registry;
   private final Providers providers;
-  private final Targets targets;
+  private final Path stateDir;
   private final Clock clock;
 
-  public Reaper(Path stateDir, Registry registry, Providers providers, Targets targets, Clock clock) {
-    this.stateDir = stateDir;
+  public Reaper(Deployments deployments, Registry registry, Providers providers, Path stateDir, Clock clock) {
+    this.deployments = deployments;
     this.registry = registry;
     this.providers = providers;
-    this.targets = targets;
+    this.stateDir = stateDir;
     this.clock = clock;
   }
 
   /**
-   * One host the reaper ended (or would end, on a dry run).
+   * One deployment's hosts on one target that should not be there.
    *
-   * @param reason {@code expired}, {@code unknown deployment}, {@code deployment terminated} or {@code launch abandoned}
+   * @param provider the target they were found on (for targets without a file entry, the provider's name)
+   * @param why {@code unknown}, {@code terminated}, {@code expired} or {@code abandoned}
+   * @param expiresAt the expiry the hosts' tags or the registry name, if any
+   * @param error null when reaping worked (or was not attempted in a dry run)
    */
-  public record Reaped(String target, String deploymentId, String hostId, String address, String reason,
-      Optional<Instant> expiresAt, boolean terminated) {}
+  public record Finding(String provider, String deploymentId, List<String> hostIds, String why, boolean reaped,
+      String error, Optional<Instant> expiresAt) {
+    public Finding(String provider, String deploymentId, List<String> hostIds, String why, boolean reaped,
+        String error) {
+      this(provider, deploymentId, hostIds, why, reaped, error, Optional.empty());
+    }
+  }
+
+  /** @param act false: report only */
+  public List<Finding> reap(boolean act, Duration grace) {
+    return reap(null, act, grace, DEFAULT_STALE_LAUNCH);
+  }
 
   /**
-   * @param onlyTarget a target name, or null for every target of the targets file and of the registry
-   * @param dryRun report without ending anything
+   * @param onlyTarget one target name, or null for all
+   * @param staleLaunch how long a deployment may stay launching before its hosts are abandoned
    */
-  public List<Reaped> reap(String onlyTarget, boolean dryRun, Duration staleLaunch) {
+  public List<Finding> reap(String onlyTarget, boolean act, Duration grace, Duration staleLaunch) {
     Instant now = clock.instant();
-    List<Reaped> result = new ArrayList<>();
-    for (Target target : targets(onlyTarget)) {
-      try (Provider provider = providers.create(target.provider(), stateDir, target.settings())) {
-        Map<String, List<OwnedHost>> byDeployment = new LinkedHashMap<>();
-        for (OwnedHost owned : provider.inventory()) {
-          byDeployment.computeIfAbsent(owned.deploymentId(), k -> new ArrayList<>()).add(owned);
+    List<Finding> findings = new ArrayList<>();
+    for (Candidate candidate : targets(onlyTarget)) {
+      Target target = candidate.target();
+      Provider provider;
+      List<OwnedHost> owned;
+      try {
+        provider = providers.create(target.provider(), stateDir, target.settings());
+      } catch (MayflyException e) {
+        if (!candidate.required() && e.exit() == MayflyException.Exit.BAD_INPUT) {
+          continue; // a provider nobody configured: nothing of ours can be there
         }
+        findings.add(new Finding(target.name(), null, List.of(), "unlistable", false, e.getMessage()));
+        continue;
+      }
+      try (provider) {
+        try {
+          owned = provider.owned();
+        } catch (MayflyException | UnsupportedOperationException e) {
+          findings.add(new Finding(target.name(), null, List.of(), "unlistable", false, e.getMessage()));
+          continue;
+        }
+        Map<String, List<OwnedHost>> byDeployment = new LinkedHashMap<>();
+        owned.forEach(o -> byDeployment.computeIfAbsent(o.deploymentId(), k -> new ArrayList<>()).add(o));
         for (Map.Entry<String, List<OwnedHost>> e : byDeployment.entrySet()) {
-          String deploymentId = e.getKey();
-          Optional<DeploymentRow> row = registry.find(deploymentId);
-          Optional<String> reason = reason(row, e.getValue(), now, staleLaunch);
-          if (reason.isEmpty()) {
+          String id = e.getKey();
+          Optional<DeploymentRow> d = registry.find(id);
+          Optional<Instant> tagged = e.getValue().stream().map(OwnedHost::expiresAt).flatMap(Optional::stream)
+              .min(Instant::compareTo);
+          String why = why(d, tagged, now, grace, staleLaunch);
+          if (why == null) {
             continue;
           }
           List<Host> hosts = e.getValue().stream().map(OwnedHost::host).toList();
-          if (!dryRun) {
-            provider.terminate(deploymentId, hosts);
-            row.ifPresent(d -> recordReaped(d, hosts.size(), reason.get()));
+          String error = null;
+          if (act) {
+            try {
+              if (d.isPresent() && !d.get().state().equals(Deployments.TERMINATED)) {
+                deployments.terminate(id, Progress.SILENT, "reaped");
+              } else {
+                provider.terminate(id, hosts);
+                d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
+              }
+            } catch (MayflyException | java.io.UncheckedIOException ex) {
+              error = ex.getMessage();
+            }
           }
-          for (OwnedHost owned : e.getValue()) {
-            result.add(new Reaped(target.name(), deploymentId, owned.host().id(), owned.host().address(),
-                reason.get(), owned.expiresAt().or(() -> row.flatMap(DeploymentRow::expiresAt)), !dryRun));
-          }
+          findings.add(new Finding(target.name(), id, hosts.stream().map(Host::id).toList(), why,
+              act && error == null, error, tagged.or(() -> d.flatMap(DeploymentRow::expiresAt))));
         }
       }
     }
-    return result;
+    return findings;
   }
 
-  private static Optional<String> reason(Optional<DeploymentRow> row, List<OwnedHost> hosts, Instant now,
+  private static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
       Duration staleLaunch) {
     // the hosts' own expiry tag first: it holds even where the registry lost the deployment
-    if (hosts.stream().anyMatch(h -> h.expiresAt().filter(now::isAfter).isPresent())) {
-      return Optional.of("expired");
+    if (tagged.filter(at -> at.plus(grace).isBefore(now)).isPresent()) {
+      return "expired";
     }
-    if (row.isEmpty()) {
-      return Optional.of("unknown deployment");
+    if (d.isEmpty()) {
+      return "unknown";
     }
-    DeploymentRow d = row.get();
-    if (d.state().equals(Deployments.TERMINATED)) {
-      return Optional.of("deployment terminated");
+    DeploymentRow row = d.get();
+    if (row.state().equals(Deployments.TERMINATED)) {
+      return "terminated";
     }
-    if (d.expiresAt().filter(now::isAfter).isPresent()) {
-      return Optional.of("expired");
+    if (row.expiresAt().filter(at -> at.plus(grace).isBefore(now)).isPresent()) {
+      return "expired";
     }
-    if (d.state().equals(Deployments.LAUNCHING) && !d.createdAt().plus(staleLaunch).isAfter(now)) {
-      return Optional.of("launch abandoned");
+    if (row.state().equals(Deployments.LAUNCHING) && !row.createdAt().plus(staleLaunch).isAfter(now)) {
+      return "abandoned";
     }
-    return Optional.empty();
+    return null;
   }
 
-  private void recordReaped(DeploymentRow d, int count, String reason) {
-    if (d.state().equals(Deployments.TERMINATED)) {
-      registry.event(d.id(), null, "reaped", count + " leftover host(s) ended (" + reason + ")");
-      return;
-    }
-    for (HostRow h : registry.hosts(d.id())) {
-      registry.putHost(new HostRow(d.id(), h.hostId(), h.address(), h.ports(), h.root(), Deployments.TERMINATED,
-          h.dataCommit(), h.detail()));
-    }
-    registry.setState(d.id(), Deployments.TERMINATED);
-    registry.event(d.id(), null, "reaped", count + " host(s) ended (" + reason + ")");
-  }
+  /** @param required named by the user, the targets file or the registry: failing to list it is a finding */
+  private record Candidate(Target target, boolean required) {}
 
-  private List<Target> targets(String onlyTarget) {
+  private List<Candidate> targets(String onlyTarget) {
+    Targets targets = deployments.targets();
     if (onlyTarget != null) {
-      return List.of(targets.resolve(onlyTarget));
+      return List.of(new Candidate(targets.resolve(onlyTarget), true));
     }
-    Set<String> names = new LinkedHashSet<>();
-    targets.defined().forEach(t -> names.add(t.name()));
-    for (DeploymentRow d : registry.list()) {
-      names.add(d.target());
-    }
-    List<Target> list = new ArrayList<>();
-    for (String name : names) {
+    Set<String> required = new LinkedHashSet<>();
+    targets.defined().forEach(t -> required.add(t.name()));
+    registry.list().forEach(d -> required.add(d.target()));
+    List<Candidate> list = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String name : required) {
       Target t = targets.resolve(name);
-      if (onlyTarget == null && providers.settingNames(t.provider()) == null) {
-        continue; // recorded with a provider this build lacks: it has nothing to list
+      if (providers.settingNames(t.provider()) != null && seen.add(name)) {
+        list.add(new Candidate(t, true));
       }
-      list.add(t);
+    }
+    for (String name : providers.names()) {
+      if (seen.add(name)) {
+        list.add(new Candidate(targets.resolve(name), false));
+      }
     }
     return list;
   }

@@ -4,9 +4,14 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A host as the backend's own tags describe it, for the reaper.
+ * A host a provider holds for mayfly, with the deployment id it is tagged with, so the reaper can compare
+ * it with the registry.
  *
- * @param deploymentId the deployment it is tagged with
- * @param expiresAt the expiry it is tagged with, if any
+ * @param expiresAt the expiry the host itself is tagged with, where the backend has tags (EC2); it holds
+ *     even when the registry lost the deployment
  */
-public record OwnedHost(String deploymentId, Optional<Instant> expiresAt, Host host) {}
+public record OwnedHost(String deploymentId, Host host, Optional<Instant> expiresAt) {
+  public OwnedHost(String deploymentId, Host host) {
+    this(deploymentId, host, Optional.empty());
+  }
+}

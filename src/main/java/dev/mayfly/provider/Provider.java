@@ -30,17 +30,11 @@ public interface Provider extends AutoCloseable {
     return false;
   }
 
-  /** Every host this mayfly owns on the backend, for the reaper. */
-  List<Host> owned();
-
   /**
-   * Every host on the backend that carries a mayfly deployment tag, with the deployment and expiry the
-   * tags name, so the reaper can decide about hosts whose deployment the registry does not know. Backends
-   * without tags return nothing (the default): the reaper then leaves them alone.
+   * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
+   * reaper. A backend whose servers mayfly does not own returns an empty list.
    */
-  default List<OwnedHost> inventory() {
-    return List.of();
-  }
+  List<OwnedHost> owned();
 
   /**
    * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts; {@code newExpiry}

@@ -36,6 +36,11 @@ public final class Providers {
     return factory == null ? null : factory.settingNames();
   }
 
+  /** The names of the installed providers, sorted. */
+  public java.util.Set<String> names() {
+    return java.util.Collections.unmodifiableSet(byName.keySet());
+  }
+
   public Provider create(String name, Path stateDir, Map<String, String> settings) {
     return factory(name).create(stateDir, settings);
   }

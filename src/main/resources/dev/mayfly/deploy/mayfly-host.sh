@@ -28,6 +28,8 @@ fetch_commit() {
     echo "commit $3 is not in $2 (ref $4 moved?)" >&2
     exit 1
   fi
+  # a bundle mayfly pushed here has served its purpose
+  case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
 }
 
 stop_service() {
@@ -45,8 +47,10 @@ stop_service() {
 
 case "$STEP" in
 prepare)
-  mkdir -p bin data/releases log run
+  mkdir -p bin data/releases log run stage
   chmod 700 "$ROOT"
+  # git bundles pushed by an earlier, interrupted launch
+  rm -f stage/*.bundle
   # a publish that died half-way leaves only a hidden staging folder: clear it
   rm -rf data/releases/.staging-*
   ;;
@@ -85,6 +89,10 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
     [ "$old" = "$commit" ] || rm -rf "data/releases/$old"
   done
   echo "data at $commit"
+  ;;
+releases)
+  # newest published first (publish-data touches the release it switches to); rollback picks from these
+  ls -1t data/releases
   ;;
 current-data)
   if [ -L data/current ]; then basename "$(readlink data/current)"; fi

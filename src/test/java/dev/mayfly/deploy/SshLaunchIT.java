@@ -217,6 +217,40 @@ class SshLaunchIT {
     assertTrue(status.out.contains("service.repo: host pulled from " + url), status.out);
   }
 
+  @Test
+  void sshAgentLogsInWithoutMayflyReadingTheKey() throws Exception {
+    Path socket = home.resolve("agent.sock");
+    Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!Files.exists(socket) && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      ProcessBuilder add = new ProcessBuilder("ssh-add", hosts.userKey().toString()).redirectErrorStream(true);
+      add.environment().put("SSH_AUTH_SOCK", socket.toString());
+      Process added = add.start();
+      assertEquals(0, added.waitFor(), new String(added.getInputStream().readAllBytes()));
+
+      Result r = mayfly(Map.of("SSH_AUTH_SOCK", socket.toString()), "launch", "--file",
+          demo("qa-results", "").toString(), "--name", "agent", "--target", "ssh", "--identity", "agent",
+          "--host", hosts.host(1).login());
+      assertEquals(0, r.exit, r.toString());
+      assertEquals(0, mayfly(Map.of("SSH_AUTH_SOCK", socket.toString()), "terminate", "agent").exit);
+    } finally {
+      agent.destroy();
+    }
+  }
+
+  @Test
+  void sshTargetWithoutIdentityAsksForOneBeforeRecordingAnything() throws Exception {
+    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
+        "--host", hosts.host(0).login());
+    assertEquals(2, r.exit, r.toString());
+    assertTrue(r.err.contains("mayfly: --identity: the ssh target logs in to servers you already run"), r.err);
+    assertEquals("", mayfly("list").out.replaceAll("(?s)^ID.*?\n", ""), "no deployment recorded");
+  }
+
   // ---- helpers
 
   /**
@@ -270,7 +304,11 @@ class SshLaunchIT {
   }
 
   private Result mayfly(String... args) {
-    Map<String, String> env = new HashMap<>();
+    return mayfly(Map.of(), args);
+  }
+
+  private Result mayfly(Map<String, String> extraEnv, String... args) {
+    Map<String, String> env = new HashMap<>(extraEnv);
     env.put("HOME", home.toString());
     env.put("MAYFLY_HOME", home.resolve("state").toString());
     env.put("PATH", System.getenv("PATH"));

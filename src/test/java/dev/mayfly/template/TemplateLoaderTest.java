@@ -70,7 +70,7 @@ class TemplateLoaderTest {
   void emptyFileIsRejected() {
     assertEquals(
         "1:1: empty template (expected fields name, description, service, data, params, ports, health, lifetime,"
-            + " sync, root)",
+            + " sync, root, git)",
         rejection("empty"));
   }
 
@@ -79,7 +79,7 @@ class TemplateLoaderTest {
     assertEquals("9:3: ports: expected a mapping, found a list", rejection("wrong-type"));
     assertEquals(
         "1:1: expected a mapping of template fields (name, description, service, data, params, ports, health,"
-            + " lifetime, sync, root), found a list",
+            + " lifetime, sync, root, git), found a list",
         rejection("list-not-mapping"));
   }
 

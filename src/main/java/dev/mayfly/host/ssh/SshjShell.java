@@ -3,7 +3,6 @@ package dev.mayfly.host.ssh;
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
 import dev.mayfly.host.SshEndpoint;
-import dev.mayfly.template.ShellQuote;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,29 +115,27 @@ final class SshjShell implements HostShell {
     void write(OutputStream out) throws IOException;
   }
 
-  /** Writes a temp file created with {@code mode} (so a secret is never readable by others), then renames. */
+  /**
+   * Writes the file over SFTP, created afresh with {@code mode} (so a secret is never readable by others,
+   * not even for a moment). No shell round trip: a host's sshd forks a shell per exec, which is what costs
+   * when many hosts are bootstrapped at once.
+   */
   private void upload(Writer writer, String path, int mode) {
-    String temp = path + ".mayfly-upload";
     try {
       SFTPClient sftp = sftp();
       try {
-        sftp.rm(temp);
+        sftp.rm(path);
       } catch (SFTPException ignored) {
-        // no leftover from an earlier try
+        // nothing there yet
       }
       FileAttributes attributes = new FileAttributes.Builder().withPermissions(mode).build();
-      try (RemoteFile file = sftp.open(temp, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL), attributes);
+      try (RemoteFile file = sftp.open(path, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL), attributes);
           OutputStream out = file.new RemoteFileOutputStream(0, 16)) {
         writer.write(out);
       }
-      sftp.chmod(temp, mode);
+      sftp.chmod(path, mode);
     } catch (IOException e) {
       throw MayflyException.failed(describe() + ": cannot upload " + path + ": " + SshShells.cause(e));
-    }
-    ExecResult moved = exec("mv -f " + ShellQuote.quote(temp) + " " + ShellQuote.quote(path), Duration.ofMinutes(1),
-        line -> {});
-    if (!moved.ok()) {
-      throw MayflyException.failed(describe() + ": cannot move the upload into place at " + path);
     }
   }
 

@@ -273,7 +273,7 @@ final class Ec2Provider implements Provider {
 
   private void run(LaunchRequest request, int count, int alreadyRunning, Optional<String> keyName, String group) {
     String id = request.deploymentId();
-    Instant expires = request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
+    Instant expires = request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
     String userData = UserData.base64(UserData.render(id, expires, settings.failsafeGrace()));
     call("starting " + count + " instance(s) of " + settings.image(), () -> ec2.runInstances(r -> {
       r.imageId(settings.image())
@@ -412,20 +412,16 @@ final class Ec2Provider implements Provider {
     return wiring.shells().open(new SshEndpoint(settings.sshUser(), reach.address(), reach.sshPort()), access);
   }
 
+  /** Every instance with a {@code mayfly:deployment} tag that is not terminated, with its expiry tag. */
   @Override
-  public List<Host> owned() {
-    return inventory().stream().map(OwnedHost::host).toList();
-  }
-
-  @Override
-  public List<OwnedHost> inventory() {
+  public List<OwnedHost> owned() {
     List<Instance> all = describe("listing mayfly's instances", List.of(
         Filter.builder().name("tag-key").values(TAG_DEPLOYMENT).build(),
         Filter.builder().name("instance-state-name").values(LIVE).build()));
     List<OwnedHost> owned = new ArrayList<>();
     for (Instance i : all) {
       Optional<Instant> expires = tag(i, TAG_EXPIRES).flatMap(Ec2Provider::instant);
-      owned.add(new OwnedHost(tag(i, TAG_DEPLOYMENT).orElseThrow(), expires, host(i)));
+      owned.add(new OwnedHost(tag(i, TAG_DEPLOYMENT).orElseThrow(), host(i), expires));
     }
     return owned;
   }

@@ -19,15 +19,20 @@ final class UserData {
     return resource("mayfly-failsafe.sh");
   }
 
-  /** The rendered script; every value put in is a checked id or a number, so nothing needs quoting. */
+  /**
+   * The rendered script; every value put in is a checked id or a number, so nothing needs quoting.
+   *
+   * @param expiresAt null for a deployment that never expires: the fail-safe is installed disarmed
+   */
   static String render(String deploymentId, Instant expiresAt, Duration grace) {
     if (!SAFE_ID.matcher(deploymentId).matches()) {
       throw new IllegalArgumentException("deployment id " + deploymentId);
     }
     return resource("user-data.sh")
         .replace("@DEPLOYMENT@", deploymentId)
-        .replace("@EXPIRES_AT@", expiresAt.toString())
-        .replace("@EXPIRES_EPOCH@", Long.toString(expiresAt.getEpochSecond()))
+        .replace("@EXPIRES_AT@", expiresAt == null ? "never" : expiresAt.toString())
+        .replace("@ARM@", expiresAt == null ? "disarm"
+            : "arm " + expiresAt.getEpochSecond() + " " + grace.toSeconds())
         .replace("@GRACE_SECONDS@", Long.toString(grace.toSeconds()))
         .replace("@SCRIPT@", script());
   }

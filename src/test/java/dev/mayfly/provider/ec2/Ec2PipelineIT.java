@@ -109,7 +109,7 @@ class Ec2PipelineIT {
 
       // the harness hosts accept its user key: EC2 imports that key's public half as the key pair
       LaunchResult result = deployments.launch(new LaunchOptions("qa-results", null, List.of("title=On EC2"), "2d",
-          "pipeline", "cloud", 3, 3, List.of(), hosts.userKey().toString(), null, "30s"), Progress.SILENT);
+          "pipeline", "cloud", 3, 3, List.of(), null, hosts.userKey().toString(), null, "30s"), Progress.SILENT);
       assertTrue(result.ok(), () -> result.hosts().toString());
 
       List<Instance> instances = world.live("pipeline");

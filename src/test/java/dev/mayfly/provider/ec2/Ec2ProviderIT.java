@@ -226,12 +226,12 @@ class Ec2ProviderIT {
   }
 
   @Test
-  void inventoryListsOnlyMayflyTaggedInstancesWithTheirExpiry() {
+  void ownedListsOnlyMayflyTaggedInstancesWithTheirExpiry() {
     world.observer.runInstances(r -> r.imageId(MotoServer.IMAGE).minCount(1).maxCount(1)); // not ours
     Instant expires = Instant.now().plusSeconds(7200).truncatedTo(ChronoUnit.SECONDS);
     try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()))) {
       ec2.launch(request("listed", 1, expires));
-      List<OwnedHost> owned = ec2.inventory();
+      List<OwnedHost> owned = ec2.owned();
       assertTrue(owned.stream().allMatch(o -> !o.deploymentId().isEmpty()));
       OwnedHost listed = owned.stream().filter(o -> o.deploymentId().equals("listed")).findFirst().orElseThrow();
       assertEquals(expires, listed.expiresAt().orElseThrow());

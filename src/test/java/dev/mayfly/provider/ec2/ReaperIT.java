@@ -91,17 +91,18 @@ class ReaperIT {
     MayflyCli.Result dry = mayfly.run("reap", "--dry-run", "--stale-launch", "0s", "--output", "json");
     assertEquals(0, dry.exit(), dry::toString);
     JsonNode shown = JSON.readTree(dry.out());
-    assertEquals(2, shown.size(), dry::toString);
-    for (JsonNode h : shown) {
-      assertEquals("crashed", h.get("deployment").asText());
-      assertEquals("launch abandoned", h.get("reason").asText());
-      assertFalse(h.get("terminated").asBoolean());
-    }
+    assertEquals(1, shown.size(), dry::toString);
+    JsonNode finding = shown.get(0);
+    assertEquals("cloud", finding.get("target").asText());
+    assertEquals("crashed", finding.get("deployment").asText());
+    assertEquals(2, finding.get("hosts").size());
+    assertEquals("abandoned", finding.get("why").asText());
+    assertFalse(finding.get("reaped").asBoolean());
     assertEquals(2, world.live("crashed").size(), "--dry-run ends nothing");
 
     MayflyCli.Result reap = mayfly.run("reap", "--stale-launch", "0s");
     assertEquals(0, reap.exit(), reap::toString);
-    assertTrue(reap.out().contains("launch abandoned") && reap.out().contains("terminated"), reap::toString);
+    assertTrue(reap.out().contains("abandoned") && reap.out().contains("ended"), reap::toString);
     assertEquals(List.of(), world.live("crashed"));
     assertEquals(Set.of("terminated"), states("crashed"));
     JsonNode status = JSON.readTree(mayfly.run("status", "crashed", "--output", "json").out());
@@ -132,12 +133,15 @@ class ReaperIT {
     assertEquals(0, r.exit(), r::toString);
     Set<String> reasons = new TreeSet<>();
     Set<String> ended = new TreeSet<>();
-    for (JsonNode h : JSON.readTree(r.out())) {
-      reasons.add(h.get("host").asText() + " " + h.get("reason").asText());
-      ended.add(h.get("host").asText());
+    for (JsonNode f : JSON.readTree(r.out())) {
+      assertTrue(f.get("reaped").asBoolean(), f::toString);
+      for (JsonNode host : f.get("hosts")) {
+        reasons.add(host.asText() + " " + f.get("deployment").asText() + " " + f.get("why").asText());
+        ended.add(host.asText());
+      }
     }
-    assertEquals(new TreeSet<>(List.of(overdue + " expired", expiredByTag + " expired", unknown
-        + " unknown deployment", leftover + " deployment terminated")), reasons);
+    assertEquals(new TreeSet<>(List.of(overdue + " overdue expired", expiredByTag + " ghost-expired expired",
+        unknown + " ghost unknown", leftover + " ended terminated")), reasons);
     for (String id : List.of(untagged, foreign, alive)) {
       assertEquals("running", state(id), id + " was not mayfly's to end");
     }

@@ -48,7 +48,7 @@ public final class LocalShell implements HostShell {
       streams.setStopTimeout(Duration.ofSeconds(2));
       executor.setStreamHandler(streams);
       int exit = executor.execute(line, environment);
-      if (watchdog.killedProcess()) {
+      if (watchdog.fired()) {
         return new ExecResult(ExecResult.TIMED_OUT);
       }
       return new ExecResult(exit);
@@ -63,6 +63,7 @@ public final class LocalShell implements HostShell {
    */
   private static final class TreeWatchdog extends ExecuteWatchdog {
     private Process process;
+    private boolean fired;
 
     @SuppressWarnings("deprecation") // the builder offers no way to subclass
     TreeWatchdog(Duration timeout) {
@@ -77,10 +78,19 @@ public final class LocalShell implements HostShell {
 
     @Override
     public synchronized void timeoutOccured(org.apache.commons.exec.Watchdog w) {
+      // our own flag: once the children die, sh may exit before the superclass looks, and it then
+      // would not count the run as killed
+      fired = true;
       if (process != null) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        java.util.List<ProcessHandle> tree = process.descendants().toList();
+        process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
       }
       super.timeoutOccured(w);
+    }
+
+    synchronized boolean fired() {
+      return fired;
     }
   }
 

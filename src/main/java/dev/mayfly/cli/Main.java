@@ -2,9 +2,11 @@ package dev.mayfly.cli;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.deploy.Reaper;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
+import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,12 +26,13 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
       StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
-      DaemonCommand.class, ForgetHostCommand.class, CommandLine.HelpCommand.class
+      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
       "  state (registry, sandboxes, logs): $MAYFLY_HOME, else $XDG_DATA_HOME/mayfly, else ~/.local/share/mayfly",
-      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES"
+      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES",
+      "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml, else ~/.config/mayfly/targets.yaml"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -43,6 +46,10 @@ public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
   boolean verbose;
 
+  @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+      description = "AWS profile for ec2 targets (default: $AWS_PROFILE, else the SDK's default chain).")
+  String profile;
+
   final Map<String, String> env;
   final Path cwd;
   private PrintWriter out;
@@ -50,6 +57,7 @@ public final class Main {
   private Database database;
   private Registry registry;
   private Deployments deployments;
+  private Reaper reaper;
 
   Main(Map<String, String> env, Path cwd) {
     this.env = env;
@@ -131,9 +139,18 @@ public final class Main {
       }
       database = Database.resolve(db, env, state);
       registry = Registry.open(database);
-      deployments = new Deployments(state, registry, catalog(), Providers.installed(), Clock.systemUTC(), env);
+      Providers providers = Providers.installed();
+      Targets targets = Targets.load(env, profile, providers::settingNames);
+      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC(), env);
     }
     return deployments;
+  }
+
+  Reaper reaper() {
+    if (reaper == null) {
+      reaper = new Reaper(deployments(), registry, Providers.installed(), stateDir(), Clock.systemUTC());
+    }
+    return reaper;
   }
 
   /** The registry {@link #deployments()} opened. */

@@ -14,6 +14,8 @@ import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.Registry;
+import dev.mayfly.target.Target;
+import dev.mayfly.target.Targets;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Durations;
@@ -55,24 +57,46 @@ public final class Deployments {
   private final Registry registry;
   private final TemplateCatalog catalog;
   private final Providers providers;
+  private final Targets targets;
   private final GitRepos git;
   private final Clock clock;
   private final Map<String, String> env;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
-    this(stateDir, registry, catalog, providers, clock, System.getenv());
+    this(stateDir, registry, catalog, providers, Targets.none(), clock, System.getenv());
   }
 
   /** @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent} */
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock,
       Map<String, String> env) {
+    this(stateDir, registry, catalog, providers, Targets.none(), clock, env);
+  }
+
+  /**
+   * @param targets what {@code --target NAME} means
+   * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}
+   */
+  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Targets targets,
+      Clock clock, Map<String, String> env) {
     this.stateDir = stateDir;
     this.registry = registry;
     this.catalog = catalog;
     this.providers = providers;
+    this.targets = targets;
     this.git = new GitRepos(stateDir);
     this.clock = clock;
     this.env = Map.copyOf(env);
+  }
+
+  /** What {@code --target NAME} means here. */
+  Targets targets() {
+    return targets;
+  }
+
+  /** The provider behind a target name, with the target's settings, for one deployment; the caller closes it. */
+  private Provider provider(String targetName, String id, SshAccess access) {
+    Target target = targets.resolve(targetName);
+    return providers.create(target.provider(), new ProviderContext(stateDir, target.settings(), id, access));
   }
 
   /** A template by name from the catalog, or from a file when {@code file} is given. */
@@ -113,8 +137,14 @@ public final class Deployments {
     Identity identity = options.identity() == null
         ? Identity.generated(keyFile(id))
         : Identity.parse("--identity", options.identity(), Path.of("").toAbsolutePath(), env.get("SSH_AUTH_SOCK"));
-    Provider provider = providers.create(options.target(),
-        new ProviderContext(stateDir, Map.of(), id, access(identity).withConnectDeadline(sshDeadline)));
+    try (Provider provider = provider(options.target(), id, access(identity).withConnectDeadline(sshDeadline))) {
+      return launch(options, template, params, id, now, expiresAt, syncCron, gitMode, identity, provider, progress);
+    }
+  }
+
+  private LaunchResult launch(LaunchOptions options, Template template, Map<String, String> params, String id,
+      Instant now, Instant expiresAt, String syncCron, Template.GitMode gitMode, Identity identity,
+      Provider provider, Progress progress) {
     Spec spec = Spec.of(template).with(gitMode, identity.spec());
     GitRepos.Pinned service = pin("service.repo", spec.service());
     GitRepos.Pinned data = pin("data.repo", spec.data());
@@ -132,6 +162,8 @@ public final class Deployments {
     if (identity.generated()) {
       KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
     }
+    // the row above exists before the provider creates anything: a crash from here on leaves tagged
+    // resources the reaper can match to it
     List<Host> hosts;
     try {
       hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
@@ -221,8 +253,7 @@ public final class Deployments {
     Identity identity = spec.identity() == null
         ? Identity.generated(keyFile(d.id()))
         : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
-    return providers.create(d.target(),
-        new ProviderContext(stateDir, Map.of(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE)));
+    return provider(d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
   }
 
   /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */
@@ -339,8 +370,14 @@ public final class Deployments {
    * each. Records {@code kind} (synced, rolled-back) per host; a failing host keeps its release.
    */
   SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Progress progress) {
+    try (Provider provider = providerFor(d, spec)) {
+      return publish(d, spec, data, kind, provider, progress);
+    }
+  }
+
+  private SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Provider provider,
+      Progress progress) {
     String id = d.id();
-    Provider provider = providerFor(d, spec);
     GitDelivery delivery = new GitDelivery(git, spec.git(), provider.hostsSeeControllerFiles());
     List<String> updated = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
@@ -394,10 +431,10 @@ public final class Deployments {
     if (healthy.isEmpty()) {
       throw MayflyException.wrongState("deployment '" + id + "' has no healthy host to roll back");
     }
-    Provider provider = providerFor(d, spec);
     HostRow first = healthy.get(0);
     List<String> releases;
-    try (HostLog log = new HostLog(logDir(id).resolve(first.hostId() + ".log"));
+    try (Provider provider = providerFor(d, spec);
+        HostLog log = new HostLog(logDir(id).resolve(first.hostId() + ".log"));
         HostSession session = HostSession.open(provider.open(hostOf(first)), log, first.root().orElseThrow())) {
       releases = session.releases();
     }
@@ -457,6 +494,10 @@ public final class Deployments {
     registry.setExpiry(id, expiresAt);
     registry.event(id, null, "extended", "expires " + (expiresAt == null ? NEVER : expiresAt.toString())
         + " (was " + d.expiresAt().map(Instant::toString).orElse(NEVER) + ")");
+    // the backend's own copy: EC2 moves its expiry tags and re-arms the fail-safe on each instance
+    try (Provider provider = providerFor(d, Spec.fromJson(d.spec()))) {
+      provider.extend(id, registry.hosts(id).stream().map(Deployments::hostOf).toList(), expiresAt);
+    }
     return Optional.ofNullable(expiresAt);
   }
 
@@ -495,7 +536,12 @@ public final class Deployments {
   /** @param why the history entry: {@code terminated}, {@code expired}, {@code reaped} */
   void terminate(String id, Progress progress, String why) {
     DeploymentRow d = requireLive(id);
-    Provider provider = providerFor(d, Spec.fromJson(d.spec()));
+    try (Provider provider = providerFor(d, Spec.fromJson(d.spec()))) {
+      terminate(id, provider, progress, why);
+    }
+  }
+
+  private void terminate(String id, Provider provider, Progress progress, String why) {
     List<HostRow> rows = registry.hosts(id);
     List<Host> hosts = new ArrayList<>();
     for (HostRow row : rows) {

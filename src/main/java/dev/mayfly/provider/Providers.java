@@ -4,20 +4,36 @@ import dev.mayfly.MayflyException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The providers on the class path, by name. */
 public final class Providers {
   private final Map<String, ProviderFactory> byName = new TreeMap<>();
 
-  private Providers() {
-    for (ProviderFactory factory : ServiceLoader.load(ProviderFactory.class)) {
+  private Providers(Iterable<ProviderFactory> factories) {
+    for (ProviderFactory factory : factories) {
       byName.put(factory.name(), factory);
     }
   }
 
   public static Providers installed() {
-    return new Providers();
+    return new Providers(ServiceLoader.load(ProviderFactory.class));
+  }
+
+  /** The installed providers with some replaced by these (same name): tests inject fakes of the outside world. */
+  public Providers with(ProviderFactory... replacements) {
+    Providers copy = new Providers(byName.values());
+    for (ProviderFactory factory : replacements) {
+      copy.byName.put(factory.name(), factory);
+    }
+    return copy;
+  }
+
+  /** What a target of {@code provider} may set (empty: anything), or null when no such provider is installed. */
+  public Set<String> settingNames(String provider) {
+    ProviderFactory factory = byName.get(provider);
+    return factory == null ? null : factory.settingNames();
   }
 
   /** The names of the installed providers, sorted. */

@@ -39,9 +39,12 @@ public final class Bench {
       switch (scenario) {
         case "launch-local" -> launchLocal(project, work);
         case "list-10k" -> list10k(project, work);
+        case "ec2-calls" -> Ec2Calls.run(work);
+        case "sync-idle" -> DaemonBench.syncIdle(work);
+        case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         default -> {
           // fanout-ssh runs from the test classes (it needs the sshd harness): bin/mayfly-bench starts it
-          System.err.println("usage: mayfly-bench launch-local | list-10k | fanout-ssh");
+          System.err.println("usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls");
           System.exit(2);
         }
       }

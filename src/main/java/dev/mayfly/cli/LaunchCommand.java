@@ -37,9 +37,14 @@ final class LaunchCommand implements Callable<Integer> {
   List<String> params = new ArrayList<>();
 
   @Option(names = "--expires", paramLabel = "WHEN",
-      description = "When it ends: a duration (30d, 72h, 90m) or a UTC time (2026-12-31T23:00Z)."
-          + " Default: the template's lifetime.")
+      description = "When it ends: a duration (30d, 72h, 90m), a UTC time (2026-12-31T23:00Z), or never"
+          + " (only when asked for by name). Default: the template's lifetime.")
   String expires;
+
+  @Option(names = "--sync", paramLabel = "CRON",
+      description = "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *') instead of the template's schedule;"
+          + " the daemon runs it.")
+  String sync;
 
   @Option(names = "--name", paramLabel = "ID", description = "Deployment id (default: <template>-<random>).")
   String name;
@@ -76,17 +81,13 @@ final class LaunchCommand implements Callable<Integer> {
       description = "metaleuca targets: the machine group to take free machines from (see `mayfly metal groups`).")
   String group;
 
-  @Option(names = "--profile", paramLabel = "PROFILE",
-      description = "metaleuca targets: the Cobbler profile the machines are reinstalled with.")
-  String profile;
-
   @Override
   public Integer call() {
     if ((template == null) == (file == null)) {
       throw dev.mayfly.MayflyException.badInput("launch: give a TEMPLATE name or --file PATH (one of them)");
     }
     LaunchResult result = main.deployments().launch(
-        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts,
+        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts, sync,
             identity == null || identity.equals("agent") ? identity : main.cwd.resolve(identity).toString(),
             gitMode, sshTimeout, providerOptions()),
         new ProgressPrinter(main.err(), main.interactive()));
@@ -99,8 +100,9 @@ final class LaunchCommand implements Callable<Integer> {
     if (group != null) {
       options.put("group", List.of(group));
     }
-    if (profile != null) {
-      options.put("profile", List.of(profile));
+    // --profile is mayfly's inherited option (the AWS profile on ec2): on a metaleuca target, the Cobbler profile
+    if (main.profile != null) {
+      options.put("profile", List.of(main.profile));
     }
     return options;
   }
@@ -112,7 +114,7 @@ final class LaunchCommand implements Callable<Integer> {
       m.put("id", result.deploymentId());
       m.put("state", result.state());
       m.put("url", result.url());
-      m.put("expiresAt", result.expiresAt().toString());
+      m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
       m.put("hosts", result.hosts().stream().map(LaunchCommand::host).toList());
       Json.print(out, m);
       return;
@@ -138,7 +140,8 @@ final class LaunchCommand implements Callable<Integer> {
     }
     if (result.ok()) {
       out.println(result.url());
-      main.err().println("deployment " + result.deploymentId() + " is running until " + result.expiresAt());
+      main.err().println("deployment " + result.deploymentId() + " is running "
+          + (result.expiresAt() == null ? "until terminated (never expires)" : "until " + result.expiresAt()));
     } else {
       main.err().println("deployment " + result.deploymentId() + " failed; `mayfly terminate "
           + result.deploymentId() + "` cleans up");

@@ -1,5 +1,6 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
 import java.time.Instant;
 import java.util.List;
@@ -8,24 +9,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "list", description = "List deployments, newest first.")
+@Command(name = "list", description = "List deployments, newest first, with time left and their syncs.")
 final class ListCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin OutputOption output;
 
   @Override
   public Integer call() {
-    List<DeploymentRow> rows = main.deployments().list();
+    List<Deployments.Overview> rows = main.deployments().overview();
     Instant now = Instant.now();
     var out = main.out();
     if (output.json()) {
-      Json.print(out, rows.stream().map(d -> Views.deployment(d, now)).toList());
+      Json.print(out, rows.stream().map(o -> Views.overview(o, now)).toList());
       return 0;
     }
-    Table table = new Table("ID", "TEMPLATE", "TARGET", "HOSTS", "STATE", "URL", "EXPIRES IN");
-    for (DeploymentRow d : rows) {
+    Table table = new Table("ID", "TEMPLATE", "TARGET", "HOSTS", "STATE", "URL", "EXPIRES IN", "NEXT SYNC", "LAST SYNC");
+    for (Deployments.Overview o : rows) {
+      DeploymentRow d = o.deployment();
       table.row(d.id(), d.template(), d.target(), d.hostCount(), d.state(), d.url().orElse(null),
-          Views.expiresIn(d, now));
+          Views.expiresIn(d, now), Views.nextSync(o, now), Views.lastSync(o, now));
     }
     table.print(out);
     return 0;

@@ -2,14 +2,18 @@ package dev.mayfly.cli;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.deploy.Reaper;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
-import dev.mayfly.provider.Targets;
+import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
+import dev.mayfly.target.Target;
+import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +28,8 @@ import picocli.CommandLine.ScopeType;
         + " fresh, and ends them at expiry.",
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, TerminateCommand.class, ForgetHostCommand.class, MetalCommand.class,
+      StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
+      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, MetalCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nFiles:%n",
@@ -45,13 +50,24 @@ public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
   boolean verbose;
 
+  /**
+   * One option, each provider's own meaning of "profile": ec2 and metaleuca both call theirs that, and
+   * picocli refuses a {@code launch --profile} beside this inherited one.
+   */
+  @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+      description = {"ec2 targets: the AWS profile (default: $AWS_PROFILE, else the SDK's default chain).",
+        "metaleuca targets, on launch: the Cobbler profile the machines are reinstalled with (default: the"
+            + " target's profile)."})
+  String profile;
+
   final Map<String, String> env;
   final Path cwd;
   private PrintWriter out;
   private PrintWriter err;
+  private Database database;
   private Registry registry;
   private Deployments deployments;
-  private Providers providers;
+  private Reaper reaper;
 
   Main(Map<String, String> env, Path cwd) {
     this.env = env;
@@ -119,6 +135,11 @@ public final class Main {
 
   /** Opened on first use, so commands that need no registry (template check, help) stay fast. */
   Deployments deployments() {
+    return deployments(null);
+  }
+
+  /** @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default */
+  Deployments deployments(String db) {
     if (deployments == null) {
       Path state = stateDir();
       try {
@@ -126,18 +147,31 @@ public final class Main {
       } catch (java.io.IOException e) {
         throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
       }
-      registry = Registry.open(state);
-      deployments = new Deployments(state, registry, catalog(), providers(), Clock.systemUTC(), env);
+      database = Database.resolve(db, env, state);
+      registry = Registry.open(database);
+      Providers providers = Providers.installed();
+      Targets targets = Targets.load(env, profile, providers::settingNames);
+      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC(), env);
     }
     return deployments;
   }
 
-  /** The installed providers, configured by the targets file, with the registry and this environment. */
-  private Providers providers() {
-    if (providers == null) {
-      providers = Providers.installed().configured(Targets.load(env), env, registry);
+  Reaper reaper() {
+    if (reaper == null) {
+      reaper = new Reaper(deployments(), registry, Providers.installed(), Clock.systemUTC());
     }
-    return providers;
+    return reaper;
+  }
+
+  /** The registry {@link #deployments()} opened. */
+  Registry registry() {
+    deployments();
+    return registry;
+  }
+
+  Database database() {
+    deployments();
+    return database;
   }
 
   /**
@@ -146,11 +180,26 @@ public final class Main {
    * @param target null for the only target of {@code provider} in the targets file
    */
   ProviderContext providerContext(String target, String provider) {
-    deployments();
-    String name = target != null ? target : providers().onlyTargetOf(provider).orElseThrow(() ->
-        MayflyException.badInput("--target: give the " + provider + " target to use (targets are defined in "
-            + Targets.location(env) + ")"));
-    return providers().context(name, stateDir(), provider);
+    Deployments d = deployments();
+    Targets targets = d.targets();
+    List<Target> fitting = targets.defined().stream().filter(t -> t.provider().equals(provider)).toList();
+    String fittingNames = fitting.isEmpty() ? "none in " + Targets.fileFor(env)
+        : String.join(", ", fitting.stream().map(Target::name).toList());
+    Target chosen;
+    if (target == null) {
+      if (fitting.size() != 1) {
+        throw MayflyException.badInput("--target: give the " + provider + " target to use (" + provider
+            + " targets: " + fittingNames + ")");
+      }
+      chosen = fitting.get(0);
+    } else {
+      chosen = targets.resolve(target);
+      if (!chosen.provider().equals(provider)) {
+        throw MayflyException.badInput("--target: '" + target + "' is a " + chosen.provider() + " target, not "
+            + provider + " (" + provider + " targets: " + fittingNames + ")");
+      }
+    }
+    return d.context(chosen, null, null);
   }
 
   private void close() {

@@ -25,10 +25,11 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Deployments.Status status = main.deployments().status(id);
+    Deployments.Overview overview = new Deployments.Overview(status.deployment(), main.deployments().schedule(id));
     Instant now = Instant.now();
     PrintWriter out = main.out();
     if (output.json()) {
-      Map<String, Object> m = new LinkedHashMap<>(Views.deployment(status.deployment(), now));
+      Map<String, Object> m = new LinkedHashMap<>(Views.overview(overview, now));
       m.put("hostDetails", status.hosts().stream().map(Views::host).toList());
       m.put("events", status.events().stream().map(Views::event).toList());
       Json.print(out, m);
@@ -45,6 +46,8 @@ final class StatusCommand implements Callable<Integer> {
         Views.expiresIn(d, now));
     out.printf("%-10s %s%n", "service", d.serviceCommit().orElse("-"));
     out.printf("%-10s %s%n", "data", d.dataCommit().orElse("-"));
+    out.printf("%-10s %s%n", "sync", overview.schedule().flatMap(s -> s.syncCron()).map(c -> "'" + c + "'")
+        .orElse("never") + ", next " + Views.nextSync(overview, now) + ", last " + Views.lastSync(overview, now));
     d.params().forEach((k, v) -> out.printf("%-10s %s=%s%n", "param", k, v));
     out.println();
     Table hosts = new Table("HOST", "ADDRESS", "STATE", "DATA", "DETAIL");
@@ -54,6 +57,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     hosts.print(out);
     out.println();
+    // the history: launch, syncs, notices, extensions, rollbacks, expiry
     Table events = new Table("AT", "HOST", "EVENT", "DETAIL");
     for (EventRow e : status.events()) {
       events.row(e.at(), e.hostId().orElse(null), e.kind(), e.detail());

@@ -1,8 +1,10 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,37 @@ final class Views {
     m.put("serviceCommit", d.serviceCommit().orElse(null));
     m.put("dataCommit", d.dataCommit().orElse(null));
     return m;
+  }
+
+  /** A deployment with its schedule: next sync, last sync result, time left. */
+  static Map<String, Object> overview(Deployments.Overview o, Instant now) {
+    Map<String, Object> m = deployment(o.deployment(), now);
+    m.put("syncCron", o.schedule().flatMap(ScheduleRow::syncCron).orElse(null));
+    m.put("nextSyncAt", o.nextSync(now).map(Instant::toString).orElse(null));
+    m.put("lastSyncAt", o.schedule().flatMap(ScheduleRow::lastSyncAt).map(Instant::toString).orElse(null));
+    m.put("lastSyncResult", o.schedule().flatMap(ScheduleRow::lastSyncResult).orElse(null));
+    m.put("syncFailures", o.schedule().map(ScheduleRow::syncFailures).orElse(0));
+    m.put("dataPin", o.schedule().flatMap(ScheduleRow::dataPin).orElse(null));
+    return m;
+  }
+
+  static String nextSync(Deployments.Overview o, Instant now) {
+    if (o.schedule().flatMap(ScheduleRow::dataPin).isPresent()) {
+      return "pinned";
+    }
+    return o.nextSync(now).map(at -> "in " + Durations.human(Duration.between(now, at))).orElse("-");
+  }
+
+  /** e.g. {@code ok 5m ago}, {@code unchanged 2m ago}, {@code FAILED x2 1m ago}. */
+  static String lastSync(Deployments.Overview o, Instant now) {
+    if (o.schedule().isEmpty() || o.schedule().get().lastSyncAt().isEmpty()) {
+      return "-";
+    }
+    ScheduleRow s = o.schedule().get();
+    String result = s.lastSyncResult().orElse("");
+    String word = result.startsWith("failed") ? "FAILED x" + s.syncFailures()
+        : result.startsWith("published") ? "updated" : result;
+    return word + " " + Durations.human(Duration.between(s.lastSyncAt().get(), now)) + " ago";
   }
 
   static Map<String, Object> host(HostRow h) {

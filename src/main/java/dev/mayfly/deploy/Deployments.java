@@ -14,6 +14,9 @@ import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.Registry;
+import dev.mayfly.target.Target;
+import dev.mayfly.target.Targets;
+import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Params;
@@ -43,6 +46,8 @@ public final class Deployments {
   public static final String RUNNING = "running";
   public static final String FAILED = "failed";
   public static final String TERMINATED = "terminated";
+  /** The {@code --expires} value that means no expiry; it has to be given explicitly. */
+  public static final String NEVER = "never";
   private static final String SECRET_MASK = "(secret)";
   /** "ssh open" for sync and terminate: the hosts are up already, so fail sooner than at launch. */
   private static final Duration OPERATION_SSH_DEADLINE = Duration.ofSeconds(60);
@@ -52,24 +57,58 @@ public final class Deployments {
   private final Registry registry;
   private final TemplateCatalog catalog;
   private final Providers providers;
+  private final Targets targets;
   private final GitRepos git;
   private final Clock clock;
   private final Map<String, String> env;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
-    this(stateDir, registry, catalog, providers, clock, System.getenv());
+    this(stateDir, registry, catalog, providers, Targets.none(), clock, System.getenv());
   }
 
   /** @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent} */
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock,
       Map<String, String> env) {
+    this(stateDir, registry, catalog, providers, Targets.none(), clock, env);
+  }
+
+  /**
+   * @param targets what {@code --target NAME} means
+   * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}
+   */
+  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Targets targets,
+      Clock clock, Map<String, String> env) {
     this.stateDir = stateDir;
     this.registry = registry;
     this.catalog = catalog;
     this.providers = providers;
+    this.targets = targets;
     this.git = new GitRepos(stateDir);
     this.clock = clock;
     this.env = Map.copyOf(env);
+  }
+
+  /** What {@code --target NAME} means here. */
+  public Targets targets() {
+    return targets;
+  }
+
+  /** The provider behind a target name, with the target's settings, for one deployment; the caller closes it. */
+  private Provider provider(String targetName, String id, SshAccess access) {
+    Target target = targets.resolve(targetName);
+    return providers.create(target.provider(), context(target, id, access));
+  }
+
+  /**
+   * What a provider of {@code target} is made with here: the target's settings and name, this mayfly's
+   * environment (for secrets a target points at) and registry (bare-metal reservations).
+   *
+   * @param deploymentId null for work on the target itself (listing, reaping)
+   * @param access null where no host is opened
+   */
+  public ProviderContext context(Target target, String deploymentId, SshAccess access) {
+    return new ProviderContext(stateDir, target.settings(), deploymentId, access, target.name(), env,
+        Optional.of(registry));
   }
 
   /** A template by name from the catalog, or from a file when {@code file} is given. */
@@ -86,9 +125,13 @@ public final class Deployments {
     Template template = template(options.template(), options.file());
     Map<String, String> params = Params.resolve(template, Params.parseAssignments(options.params()));
     Instant now = clock.instant();
+    // "never" must be asked for by name: no default, no template, makes a deployment live forever
     Instant expiresAt = options.expires() == null
         ? now.plus(template.lifetime())
-        : Durations.parseExpiry("--expires", options.expires(), now);
+        : NEVER.equals(options.expires().strip()) ? null : Durations.parseExpiry("--expires", options.expires(), now);
+    String syncCron = options.sync() != null
+        ? SyncCron.validate("--sync", options.sync())
+        : template.sync().map(Template.Sync::cron).orElse(null);
     if (options.count() < 1) {
       throw MayflyException.badInput("--count: must be at least 1");
     }
@@ -106,21 +149,33 @@ public final class Deployments {
     Identity identity = options.identity() == null
         ? Identity.generated(keyFile(id))
         : Identity.parse("--identity", options.identity(), Path.of("").toAbsolutePath(), env.get("SSH_AUTH_SOCK"));
-    Provider provider = providers.create(options.target(),
-        new ProviderContext(stateDir, Map.of(), id, access(identity).withConnectDeadline(sshDeadline)));
+    try (Provider provider = provider(options.target(), id, access(identity).withConnectDeadline(sshDeadline))) {
+      return launch(options, template, params, id, now, expiresAt, syncCron, gitMode, identity, provider, progress);
+    }
+  }
+
+  private LaunchResult launch(LaunchOptions options, Template template, Map<String, String> params, String id,
+      Instant now, Instant expiresAt, String syncCron, Template.GitMode gitMode, Identity identity,
+      Provider provider, Progress progress) {
     Spec spec = Spec.of(template).with(gitMode, identity.spec());
     GitRepos.Pinned service = pin("service.repo", spec.service());
     GitRepos.Pinned data = pin("data.repo", spec.data());
 
     registry.insert(new DeploymentRow(id, template.name(), options.target(), LAUNCHING, masked(template, params),
         spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()), Optional.empty(), now,
-        Optional.of(expiresAt), 0));
+        Optional.ofNullable(expiresAt), 0));
+    if (syncCron != null) {
+      registry.setSyncCron(id, syncCron);
+    }
     registry.event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
-        + options.count() + " host(s), service " + service.commit() + ", data " + data.commit());
+        + options.count() + " host(s), service " + service.commit() + ", data " + data.commit()
+        + (syncCron == null ? "" : ", sync '" + syncCron + "'") + (expiresAt == null ? ", never expires" : ""));
 
     if (identity.generated()) {
       KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
     }
+    // the row above exists before the provider creates anything: a crash from here on leaves tagged
+    // resources the reaper can match to it
     Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
     providerOptions.put("host", options.hosts());
     List<Host> hosts;
@@ -212,8 +267,7 @@ public final class Deployments {
     Identity identity = spec.identity() == null
         ? Identity.generated(keyFile(d.id()))
         : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
-    return providers.create(d.target(),
-        new ProviderContext(stateDir, Map.of(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE)));
+    return provider(d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
   }
 
   /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */
@@ -269,7 +323,7 @@ public final class Deployments {
     return new Status(d, registry.hosts(id), registry.events(id));
   }
 
-  private DeploymentRow require(String id) {
+  DeploymentRow require(String id) {
     return registry.find(id).orElseThrow(() -> MayflyException.wrongState(
         "unknown deployment '" + id + "' (see `mayfly list`)"));
   }
@@ -298,13 +352,46 @@ public final class Deployments {
   /**
    * Publishes the data repo's newest commit on every healthy host that does not have it yet. The repo is
    * resolved once; hosts already at that commit are not contacted. A host that fails keeps serving its
-   * previous release.
+   * previous release. A manual sync also lifts a rollback's pin.
    */
   public SyncResult sync(String id, Progress progress) {
     DeploymentRow d = requireLive(id);
     Spec spec = Spec.fromJson(d.spec());
     GitRepos.Pinned data = pin("data.repo", spec.data());
-    Provider provider = providerFor(d, spec);
+    registry.setDataPin(id, null);
+    SyncResult result = publish(d, spec, data, "synced", progress);
+    if (result.updated().isEmpty() && result.failures().isEmpty()) {
+      registry.event(id, null, "sync-unchanged", "data repo still at " + data.commit());
+    }
+    return result;
+  }
+
+  /** Resolves a data repo to its newest commit (one ls-remote, or one snapshot of a local folder). */
+  GitRepos.Pinned resolveData(Spec spec) {
+    return pin("data.repo", spec.data());
+  }
+
+  /** The healthy hosts of {@code d} that do not serve {@code commit}: the ones a sync would contact. */
+  List<HostRow> stale(String id, String commit) {
+    return registry.hosts(id).stream()
+        .filter(row -> row.state().equals("healthy"))
+        .filter(row -> row.dataCommit().filter(commit::equals).isEmpty())
+        .toList();
+  }
+
+  /**
+   * Publishes {@code data} on each healthy host of {@code d} that does not serve it yet, one host session
+   * each. Records {@code kind} (synced, rolled-back) per host; a failing host keeps its release.
+   */
+  SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Progress progress) {
+    try (Provider provider = providerFor(d, spec)) {
+      return publish(d, spec, data, kind, provider, progress);
+    }
+  }
+
+  private SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Provider provider,
+      Progress progress) {
+    String id = d.id();
     GitDelivery delivery = new GitDelivery(git, spec.git(), provider.hostsSeeControllerFiles());
     List<String> updated = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
@@ -327,12 +414,13 @@ public final class Deployments {
         registry.event(id, host.id(), "git", how);
         registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
             Optional.of(data.commit()), row.detail()));
-        registry.event(id, host.id(), "synced", "data at " + data.commit());
+        registry.event(id, host.id(), kind, "data at " + data.commit());
         progress.finished(host.id(), "sync", java.time.Duration.ofNanos(System.nanoTime() - start), null);
         updated.add(host.id());
       } catch (HostSession.StepFailed | MayflyException e) {
         String why = e.getMessage();
-        registry.event(id, host.id(), "sync-failed", why + "; previous release still serving");
+        registry.event(id, host.id(), kind.equals("synced") ? "sync-failed" : kind + "-failed",
+            why + "; previous release still serving");
         progress.finished(host.id(), "sync", java.time.Duration.ofNanos(System.nanoTime() - start), why);
         failures.put(host.id(), why);
       }
@@ -340,10 +428,115 @@ public final class Deployments {
     if (!updated.isEmpty() && failures.isEmpty()) {
       registry.setDataCommit(id, data.commit());
     }
-    if (updated.isEmpty() && failures.isEmpty()) {
-      registry.event(id, null, "sync-unchanged", "data repo still at " + data.commit());
-    }
     return new SyncResult(id, data.commit(), updated, unchanged, failures);
+  }
+
+  /**
+   * Switches {@code current} back on every healthy host: to {@code to} (a commit or a unique prefix of
+   * one among the host's releases), or else to the release published before the live one. Scheduled
+   * syncs then leave the deployment at that commit until the next manual {@code mayfly sync}.
+   */
+  public SyncResult rollback(String id, String to, Progress progress) {
+    DeploymentRow d = requireLive(id);
+    Spec spec = Spec.fromJson(d.spec());
+    String current = d.dataCommit().orElseThrow(() -> MayflyException.wrongState(
+        "deployment '" + id + "' has no published data to roll back from"));
+    List<HostRow> healthy = registry.hosts(id).stream().filter(h -> h.state().equals("healthy")).toList();
+    if (healthy.isEmpty()) {
+      throw MayflyException.wrongState("deployment '" + id + "' has no healthy host to roll back");
+    }
+    HostRow first = healthy.get(0);
+    List<String> releases;
+    try (Provider provider = providerFor(d, spec);
+        HostLog log = new HostLog(logDir(id).resolve(first.hostId() + ".log"));
+        HostSession session = HostSession.open(provider.open(hostOf(first)), log, first.root().orElseThrow())) {
+      releases = session.releases();
+    }
+    String target = rollbackTarget(to, current, releases);
+    GitRepos.Pinned data = new GitRepos.Pinned(pin("data.repo", spec.data()).fetchUrl(), target);
+    SyncResult result = publish(d, spec, data, "rolled-back", progress);
+    registry.setDataPin(id, target);
+    registry.event(id, null, "rollback", "data pinned at " + target + " (was " + current
+        + "); `mayfly sync " + id + "` resumes syncing");
+    return result;
+  }
+
+  private static String rollbackTarget(String to, String current, List<String> releases) {
+    if (to == null) {
+      return releases.stream().filter(r -> !r.equals(current)).findFirst().orElseThrow(() ->
+          MayflyException.wrongState("no earlier release on the host to roll back to (releases: "
+              + String.join(", ", releases) + ")"));
+    }
+    String prefix = to.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!prefix.matches("[0-9a-f]{4,40}")) {
+      throw MayflyException.badInput("--to: '" + to + "' is not a commit id (4 to 40 hex digits)");
+    }
+    List<String> matches = releases.stream().filter(r -> r.startsWith(prefix)).toList();
+    if (matches.size() != 1) {
+      throw MayflyException.badInput("--to: '" + to + "' matches " + matches.size()
+          + " release(s) on the host (releases: " + String.join(", ", releases) + ")");
+    }
+    return matches.get(0);
+  }
+
+  private static Host hostOf(HostRow row) {
+    return new Host(row.hostId(), row.address(), row.ports(), row.root());
+  }
+
+  /**
+   * Moves the expiry: {@code by} a duration from the current expiry (or from now, when it has none or is
+   * past), or to {@code until}; {@code never} removes it, and must be asked for on its own.
+   *
+   * @return the new expiry, empty for never
+   */
+  public Optional<Instant> extend(String id, String by, String until, boolean never) {
+    DeploymentRow d = requireLive(id);
+    int given = (by != null ? 1 : 0) + (until != null ? 1 : 0) + (never ? 1 : 0);
+    if (given != 1) {
+      throw MayflyException.badInput("extend: give exactly one of --by DURATION, --until TIME or --never");
+    }
+    Instant now = clock.instant();
+    Instant expiresAt;
+    if (never) {
+      expiresAt = null;
+    } else if (by != null) {
+      Instant from = d.expiresAt().filter(now::isBefore).orElse(now);
+      expiresAt = from.plus(Durations.parse("--by", by));
+    } else {
+      expiresAt = Durations.parseExpiry("--until", until, now);
+    }
+    registry.setExpiry(id, expiresAt);
+    registry.event(id, null, "extended", "expires " + (expiresAt == null ? NEVER : expiresAt.toString())
+        + " (was " + d.expiresAt().map(Instant::toString).orElse(NEVER) + ")");
+    // the backend's own copy: EC2 moves its expiry tags and re-arms the fail-safe on each instance
+    try (Provider provider = providerFor(d, Spec.fromJson(d.spec()))) {
+      provider.extend(id, registry.hosts(id).stream().map(Deployments::hostOf).toList(), expiresAt);
+    }
+    return Optional.ofNullable(expiresAt);
+  }
+
+  /** A deployment with what the scheduler keeps about it. */
+  public record Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+    /** When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not sync. */
+    public Optional<Instant> nextSync(Instant now) {
+      if (schedule.isEmpty() || schedule.get().syncCron().isEmpty()
+          || !deployment.state().equals(RUNNING) || schedule.get().dataPin().isPresent()) {
+        return Optional.empty();
+      }
+      return schedule.get().nextSyncAt().filter(now::isBefore)
+          .or(() -> SyncCron.next(schedule.get().syncCron().get(), now));
+    }
+  }
+
+  /** Every deployment with its schedule, newest first. */
+  public List<Overview> overview() {
+    Map<String, ScheduleRow> schedules = registry.schedules();
+    return registry.list().stream().map(d -> new Overview(d, Optional.ofNullable(schedules.get(d.id())))).toList();
+  }
+
+  /** One deployment's schedule. */
+  public Optional<ScheduleRow> schedule(String id) {
+    return registry.schedule(id);
   }
 
   /**
@@ -351,8 +544,18 @@ public final class Deployments {
    * hosts. Safe to repeat on a failed or half-launched deployment.
    */
   public void terminate(String id, Progress progress) {
+    terminate(id, progress, "terminated");
+  }
+
+  /** @param why the history entry: {@code terminated}, {@code expired}, {@code reaped} */
+  void terminate(String id, Progress progress, String why) {
     DeploymentRow d = requireLive(id);
-    Provider provider = providerFor(d, Spec.fromJson(d.spec()));
+    try (Provider provider = providerFor(d, Spec.fromJson(d.spec()))) {
+      terminate(id, provider, progress, why);
+    }
+  }
+
+  private void terminate(String id, Provider provider, Progress progress, String why) {
     List<HostRow> rows = registry.hosts(id);
     List<Host> hosts = new ArrayList<>();
     for (HostRow row : rows) {
@@ -379,6 +582,6 @@ public final class Deployments {
           row.dataCommit(), row.detail()));
     }
     registry.setState(id, TERMINATED);
-    registry.event(id, null, "terminated", hosts.size() + " host(s) ended");
+    registry.event(id, null, why, hosts.size() + " host(s) ended");
   }
 }

@@ -107,6 +107,16 @@ final class HostSession implements AutoCloseable {
     return out.isEmpty() ? "" : out.get(0).trim();
   }
 
+  /** The data releases on the host, most recently published first. */
+  List<String> releases() {
+    List<String> out = new ArrayList<>();
+    HostShell.ExecResult r = shell.exec(invocation("releases"), Duration.ofMinutes(1), out::add);
+    if (!r.ok()) {
+      throw new StepFailed("releases", "exit " + r.exitCode());
+    }
+    return out.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
   /** The last lines of the service's own log on the host, for a failed health check. */
   String serviceLogTail() {
     List<String> out = new ArrayList<>();

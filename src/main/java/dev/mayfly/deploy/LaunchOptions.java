@@ -11,6 +11,7 @@ import java.util.Map;
  * @param expires null for the template's lifetime
  * @param name null to generate one
  * @param hosts provider option: {@code user@addr[:port]} per host, for targets that take them
+ * @param sync a Unix 5-field cron overriding the template's sync schedule; null for the template's
  * @param identity {@code --identity}: a private key file or {@code agent}; null for a key mayfly generates
  * @param gitMode {@code --git-mode}: pull, push or auto; null for the template's {@code git:} (default auto)
  * @param sshTimeout {@code --ssh-timeout}: how long "ssh open" may take per host (a duration); null for 3m
@@ -26,20 +27,22 @@ public record LaunchOptions(
     int count,
     int parallel,
     List<String> hosts,
+    String sync,
     String identity,
     String gitMode,
     String sshTimeout,
     Map<String, List<String>> providerOptions) {
 
+  /** Without a sync override, SSH settings or provider options: the template's schedule, a generated key. */
   public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
       int count, int parallel, List<String> hosts) {
-    this(template, file, params, expires, name, target, count, parallel, hosts, null, null, null, Map.of());
+    this(template, file, params, expires, name, target, count, parallel, hosts, null, null, null, null);
   }
 
   /** Without provider options beyond {@code --host}. */
   public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
-      int count, int parallel, List<String> hosts, String identity, String gitMode, String sshTimeout) {
-    this(template, file, params, expires, name, target, count, parallel, hosts, identity, gitMode, sshTimeout,
+      int count, int parallel, List<String> hosts, String sync, String identity, String gitMode, String sshTimeout) {
+    this(template, file, params, expires, name, target, count, parallel, hosts, sync, identity, gitMode, sshTimeout,
         Map.of());
   }
 }

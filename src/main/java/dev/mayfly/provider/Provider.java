@@ -1,13 +1,14 @@
 package dev.mayfly.provider;
 
 import dev.mayfly.host.HostShell;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Where hosts come from. One implementation per backend, found by name through {@link ProviderFactory}
  * (java.util.ServiceLoader), so {@code deploy} never imports a backend.
  */
-public interface Provider {
+public interface Provider extends AutoCloseable {
 
   /** Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. */
   List<Host> launch(LaunchRequest request);
@@ -29,6 +30,20 @@ public interface Provider {
     return false;
   }
 
-  /** Every host this mayfly owns on the backend, for the reaper. */
-  List<Host> owned();
+  /**
+   * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
+   * reaper. A backend whose servers mayfly does not own returns an empty list.
+   */
+  List<OwnedHost> owned();
+
+  /**
+   * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts; {@code newExpiry}
+   * null means it never expires. The default does nothing, for backends where only the controller
+   * enforces expiry. {@code Deployments.extend} calls it after updating the registry.
+   */
+  default void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {}
+
+  /** Releases API clients and connections; the default holds none. */
+  @Override
+  default void close() {}
 }

@@ -22,7 +22,7 @@ import java.util.Optional;
 public record ProviderContext(Path stateDir, Map<String, String> settings, String deploymentId, SshAccess ssh,
     String target, Map<String, String> env, Optional<Registry> registry) {
 
-  /** For one deployment; {@link Providers} fills in the target, environment and registry. */
+  /** Without a target name, environment or registry: for providers that need none of them. */
   public ProviderContext(Path stateDir, Map<String, String> settings, String deploymentId, SshAccess ssh) {
     this(stateDir, settings, deploymentId, ssh, null, Map.of(), Optional.empty());
   }

@@ -2,6 +2,7 @@ package dev.mayfly.provider;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /** Makes a {@link Provider}; listed in META-INF/services so targets are found by name. */
 public interface ProviderFactory {
@@ -22,5 +23,10 @@ public interface ProviderFactory {
    */
   default Provider create(ProviderContext context) {
     return create(context.stateDir(), context.settings());
+  }
+
+  /** The settings a target of this provider may have (checked with file:line:column); empty means any. */
+  default Set<String> settingNames() {
+    return Set.of();
   }
 }

@@ -6,50 +6,42 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The one polling helper for provider waits ("installed", "instance running"): every wait has a name, a
- * bound and an interval, and fails with one line saying what did not happen in time and what was last
- * seen.
+ * The one polling helper for providers ("instances running", "installed"): a named wait, bounded by a
+ * timeout, that probes every {@code interval} until the probe gives a result. The last sleep is cut to
+ * the time left, so a wait probes once more right at its deadline rather than giving up an interval
+ * early. A timeout fails with one line naming the wait and what the last probe saw.
  */
 public final class Wait {
-  private final String name;
-  private final Duration timeout;
-  private final Duration interval;
+  private Wait() {}
 
-  public Wait(String name, Duration timeout, Duration interval) {
-    this.name = name;
-    this.timeout = timeout;
-    this.interval = interval;
-  }
-
-  /** What one look saw: done with a value, or not yet, with why (for the timeout message). */
-  public record Check<T>(Optional<T> value, String notYet) {
-    public static <T> Check<T> done(T value) {
-      return new Check<>(Optional.of(value), null);
+  /** What one probe saw: a result, or why not yet. */
+  public record Probe<T>(Optional<T> result, String state) {
+    public static <T> Probe<T> done(T result) {
+      return new Probe<>(Optional.of(result), "done");
     }
 
-    public static <T> Check<T> notYet(String why) {
-      return new Check<>(Optional.empty(), why);
+    public static <T> Probe<T> notYet(String state) {
+      return new Probe<>(Optional.empty(), state);
     }
   }
 
-  public <T> T until(Supplier<Check<T>> look) {
-    long end = System.nanoTime() + timeout.toNanos();
-    String last = "not checked";
+  public static <T> T until(String name, Duration timeout, Duration interval, Supplier<Probe<T>> probe) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      Check<T> check = look.get();
-      if (check.value().isPresent()) {
-        return check.value().get();
+      Probe<T> p = probe.get();
+      if (p.result().isPresent()) {
+        return p.result().get();
       }
-      last = check.notYet();
-      long left = end - System.nanoTime();
+      long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw MayflyException.failed(name + ": not within " + human(timeout) + " (last seen: " + last + ")");
+        throw MayflyException.failed("\"" + name + "\" not reached within " + human(timeout) + " (last: "
+            + p.state() + ")");
       }
       try {
         Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw MayflyException.failed(name + ": interrupted (last seen: " + last + ")");
+        throw MayflyException.failed("\"" + name + "\" interrupted (last: " + p.state() + ")");
       }
     }
   }

@@ -20,7 +20,8 @@ import java.util.Optional;
 import org.flywaydb.core.Flyway;
 
 /**
- * The registry of deployments, hosts and their history, over JDBC: an embedded H2 file by default.
+ * The registry of deployments, hosts and their history, over JDBC: an embedded H2 file by default,
+ * PostgreSQL for teams (the SQL here is the subset both speak).
  * Methods are synchronized because launch fans out over threads that share one connection.
  */
 public final class Registry implements AutoCloseable {
@@ -36,8 +37,11 @@ public final class Registry implements AutoCloseable {
   /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
   public static Registry open(Path stateDir) {
     // AUTO_SERVER lets a second mayfly process (a `list` during a `launch`) share the file
-    String url = "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE";
-    return open(url, "mayfly", "");
+    return open(Database.h2(stateDir), "mayfly", "");
+  }
+
+  public static Registry open(Database db) {
+    return open(db.url(), db.user(), db.password());
   }
 
   public static Registry open(String jdbcUrl, String user, String password) {
@@ -46,8 +50,13 @@ public final class Registry implements AutoCloseable {
       return new Registry(DriverManager.getConnection(jdbcUrl, user, password));
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
-          MayflyException.Exit.FAILED, "cannot open the registry " + jdbcUrl.split(";")[0] + ": " + e.getMessage(), e);
+          MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A JDBC URL fit to print: no settings after {@code ;} or {@code ?}, which may carry a password. */
+  public static String redact(String jdbcUrl) {
+    return jdbcUrl.split("[;?]")[0].replaceAll("//[^/@]*@", "//");
   }
 
   public synchronized void insert(DeploymentRow d) {
@@ -59,8 +68,9 @@ public final class Registry implements AutoCloseable {
         time(d.createdAt()), d.expiresAt().map(Registry::time).orElse(null));
   }
 
+  /** Also bumps the schedule revision: the daemon reschedules (or unschedules) the deployment. */
   public synchronized void setState(String id, String state) {
-    update("UPDATE deployment SET state = ? WHERE id = ?", state, id);
+    update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state, id);
   }
 
   public synchronized void setUrl(String id, String url) {
@@ -72,7 +82,131 @@ public final class Registry implements AutoCloseable {
   }
 
   public synchronized void setExpiry(String id, Instant expiresAt) {
-    update("UPDATE deployment SET expires_at = ? WHERE id = ?", expiresAt == null ? null : time(expiresAt), id);
+    update("UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
+        expiresAt == null ? null : time(expiresAt), id);
+  }
+
+  /** {@code cron} is Unix 5-field, or null for no scheduled sync. */
+  public synchronized void setSyncCron(String id, String cron) {
+    update("UPDATE deployment SET sync_cron = ?, rev = rev + 1 WHERE id = ?", cron, id);
+  }
+
+  /** {@code commit} null lifts the pin. */
+  public synchronized void setDataPin(String id, String commit) {
+    update("UPDATE deployment SET data_pin = ? WHERE id = ?", commit, id);
+  }
+
+  /** Records a sync's outcome; a failure counts up (for the retry backoff), anything else resets the count. */
+  public synchronized void recordSync(String id, Instant at, String result, boolean failed) {
+    update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"
+        + " sync_failures = " + (failed ? "sync_failures + 1" : "0") + " WHERE id = ?", time(at), result, id);
+  }
+
+  /** The same outcome for many deployments in one statement per chunk (an idle round touches them all). */
+  public synchronized void recordSyncs(List<String> ids, Instant at, String result) {
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+      List<Object> args = new ArrayList<>(List.of(time(at), result));
+      args.addAll(chunk);
+      update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?, sync_failures = 0 WHERE id IN ("
+          + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
+    }
+  }
+
+  /** When the daemon will sync next, for {@code mayfly list}; for all deployments on {@code cron} at once. */
+  public synchronized void setNextSync(String cron, Instant at) {
+    update("UPDATE deployment SET next_sync_at = ? WHERE sync_cron = ? AND sync_failures = 0", time(at), cron);
+  }
+
+  public synchronized void setNextSyncOf(String id, Instant at) {
+    update("UPDATE deployment SET next_sync_at = ? WHERE id = ?", time(at), id);
+  }
+
+  /** Scheduling facts of every deployment, by id. */
+  public synchronized Map<String, ScheduleRow> schedules() {
+    return querySchedules("", new Object[0]).stream()
+        .collect(java.util.stream.Collectors.toMap(ScheduleRow::id, r -> r, (a, b) -> a,
+            java.util.LinkedHashMap::new));
+  }
+
+  public synchronized Optional<ScheduleRow> schedule(String id) {
+    return querySchedules(" WHERE id = ?", new Object[] {id}).stream().findFirst();
+  }
+
+  /** Deployments whose schedule changed since the daemon last scheduled them. */
+  public synchronized List<ScheduleRow> unscheduled() {
+    return querySchedules(" WHERE scheduled_rev IS NULL OR scheduled_rev <> rev", new Object[0]);
+  }
+
+  /** Notes that the daemon scheduled {@code rev}; a concurrent change (a newer rev) stays pending. */
+  public synchronized void markScheduled(String id, long rev) {
+    update("UPDATE deployment SET scheduled_rev = ? WHERE id = ? AND rev = ?", rev, id, rev);
+  }
+
+  /** Ids of deployments in {@code state} that sync on {@code cron}. */
+  public synchronized List<String> idsSyncingOn(String cron, String state) {
+    String sql = "SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id";
+    try (PreparedStatement st = prepare(sql, cron, state); ResultSet rs = st.executeQuery()) {
+      List<String> ids = new ArrayList<>();
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** The distinct sync crons of deployments in {@code state}. */
+  public synchronized List<String> syncCrons(String state) {
+    String sql = "SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?";
+    try (PreparedStatement st = prepare(sql, state); ResultSet rs = st.executeQuery()) {
+      List<String> crons = new ArrayList<>();
+      while (rs.next()) {
+        crons.add(rs.getString(1));
+      }
+      return crons;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * Claims the notice {@code lead} before {@code expiresAt}: true the first time, false when it was sent
+   * already (by this process, an earlier run, or another daemon of the cluster).
+   */
+  public synchronized boolean claimNotice(String id, Instant expiresAt, java.time.Duration lead) {
+    try (PreparedStatement st = prepare(
+        "INSERT INTO notice_sent (deployment_id, expires_at, lead_seconds, sent_at) VALUES (?,?,?,?)",
+        id, time(expiresAt), lead.toSeconds(), time(Instant.now()))) {
+      st.executeUpdate();
+      return true;
+    } catch (SQLException e) {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+        return false; // integrity constraint: the row exists
+      }
+      throw failure(e);
+    }
+  }
+
+  private List<ScheduleRow> querySchedules(String where, Object[] args) {
+    String sql = "SELECT id, state, expires_at, sync_cron, data_pin, last_sync_at, last_sync_result,"
+        + " sync_failures, next_sync_at, rev FROM deployment" + where + " ORDER BY id";
+    try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
+      List<ScheduleRow> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(new ScheduleRow(rs.getString(1), rs.getString(2), optionalInstant(rs, 3),
+            Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)), optionalInstant(rs, 6),
+            Optional.ofNullable(rs.getString(7)), rs.getInt(8), optionalInstant(rs, 9), rs.getLong(10)));
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
+    return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
   }
 
   public synchronized Optional<DeploymentRow> find(String id) {
@@ -108,12 +242,20 @@ public final class Registry implements AutoCloseable {
     }
   }
 
+  /** Inserts or replaces a host; update-then-insert, because H2 and PostgreSQL share no upsert syntax. */
   public synchronized void putHost(HostRow h) {
-    update(
-        "MERGE INTO host (deployment_id, host_id, address, ports_json, root, state, data_commit, detail)"
-            + " KEY (deployment_id, host_id) VALUES (?,?,?,?,?,?,?,?)",
-        h.deploymentId(), h.hostId(), h.address(), json(h.ports()), h.root().orElse(null), h.state(),
-        h.dataCommit().orElse(null), h.detail().orElse(null));
+    int updated = updateCount(
+        "UPDATE host SET address = ?, ports_json = ?, root = ?, state = ?, data_commit = ?, detail = ?"
+            + " WHERE deployment_id = ? AND host_id = ?",
+        h.address(), json(h.ports()), h.root().orElse(null), h.state(), h.dataCommit().orElse(null),
+        h.detail().orElse(null), h.deploymentId(), h.hostId());
+    if (updated == 0) {
+      update(
+          "INSERT INTO host (deployment_id, host_id, address, ports_json, root, state, data_commit, detail)"
+              + " VALUES (?,?,?,?,?,?,?,?)",
+          h.deploymentId(), h.hostId(), h.address(), json(h.ports()), h.root().orElse(null), h.state(),
+          h.dataCommit().orElse(null), h.detail().orElse(null));
+    }
   }
 
   public synchronized List<HostRow> hosts(String deploymentId) {
@@ -204,8 +346,12 @@ public final class Registry implements AutoCloseable {
   }
 
   private void update(String sql, Object... args) {
+    updateCount(sql, args);
+  }
+
+  private int updateCount(String sql, Object... args) {
     try (PreparedStatement st = prepare(sql, args)) {
-      st.executeUpdate();
+      return st.executeUpdate();
     } catch (SQLException e) {
       throw failure(e);
     }

@@ -90,6 +90,10 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
   done
   echo "data at $commit"
   ;;
+releases)
+  # newest published first (publish-data touches the release it switches to); rollback picks from these
+  ls -1t data/releases
+  ;;
 current-data)
   if [ -L data/current ]; then basename "$(readlink data/current)"; fi
   ;;

@@ -5,6 +5,7 @@ import dev.mayfly.host.HostShell;
 import dev.mayfly.host.LocalShell;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import java.io.IOException;
 import java.io.Reader;
@@ -166,12 +167,15 @@ final class LocalProvider implements Provider {
   }
 
   @Override
-  public List<Host> owned() {
+  public List<OwnedHost> owned() {
     if (!Files.isDirectory(sandboxes)) {
       return List.of();
     }
     try (Stream<Path> deployments = Files.list(sandboxes)) {
-      return deployments.flatMap(d -> describe(d.getFileName().toString()).stream()).toList();
+      return deployments
+          .map(d -> d.getFileName().toString())
+          .flatMap(id -> describe(id).stream().map(h -> new OwnedHost(id, h)))
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -197,13 +197,13 @@ public final class MetalPool implements AutoCloseable {
    */
   void awaitInstalled(List<MetalSystem> machines) {
     Set<String> names = machines.stream().map(MetalSystem::name).collect(Collectors.toSet());
-    new Wait("installed (" + String.join(", ", new TreeSet<>(names)) + " on target '" + settings.target() + "')",
-        settings.installTimeout(), settings.poll()).until(() -> {
+    Wait.until("installed (" + String.join(", ", new TreeSet<>(names)) + " on target '" + settings.target() + "')",
+        settings.installTimeout(), settings.poll(), () -> {
           List<String> pending = cobbler.systems(settings.groups()).stream()
               .filter(s -> names.contains(s.name()) && s.netbootEnabled())
               .map(MetalSystem::name).sorted().toList();
-          return pending.isEmpty() ? Wait.Check.done(true)
-              : Wait.Check.notYet("still installing: " + String.join(", ", pending));
+          return pending.isEmpty() ? Wait.Probe.done(true)
+              : Wait.Probe.notYet("still installing: " + String.join(", ", pending));
         });
   }
 

@@ -14,23 +14,25 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A metaleuca target's settings, checked. In the targets file:
+ * A metaleuca target's settings, checked (their names are {@link MetaleucaProviderFactory}'s
+ * {@code settingNames()}, so the targets file refuses others). In the targets file:
  *
  * <pre>
- * lab:
- *   provider: metaleuca
- *   url: http://cobbler.lab.example/cobbler_api   # or just the host, as Metaleuca took it
- *   user: mayfly
- *   password-env: COBBLER_PASSWORD                # default; or password-file: ~/.config/mayfly/lab.pw (mode 0600)
- *   owner: qa                                      # a pool machine is a system whose owners[0] is this
- *   groups: comment                                # "group=NAME" in the system's comment; or file:/path (IP TAB GROUP)
- *   group: web                                     # default for launch --group
- *   profile: centos7-x86_64                        # default for launch --profile
- *   clean-profile: wipe                            # optional: terminate re-provisions machines with it
- *   ssh-user: root
- *   install-timeout: 60m                           # "installed": netboot_enabled back to false
- *   poll: 10s
- *   call-timeout: 60s                              # one XML-RPC call
+ * targets:
+ *   lab:
+ *     provider: metaleuca
+ *     url: http://cobbler.lab.example/cobbler_api   # or just the host, as Metaleuca took it
+ *     user: mayfly
+ *     password-env: COBBLER_PASSWORD                # default; or password-file: ~/.config/mayfly/lab.pw (mode 0600)
+ *     owner: qa                                      # a pool machine is a system whose owners[0] is this
+ *     groups: comment                                # "group=NAME" in the system's comment; or file:/path (IP TAB GROUP)
+ *     group: web                                     # default for launch --group
+ *     profile: centos7-x86_64                        # default for launch --profile
+ *     clean-profile: wipe                            # optional: terminate re-provisions machines with it
+ *     ssh-user: root
+ *     install-timeout: 60m                           # "installed": netboot_enabled back to false
+ *     poll: 10s
+ *     call-timeout: 60s                              # one XML-RPC call
  * </pre>
  */
 record MetalSettings(

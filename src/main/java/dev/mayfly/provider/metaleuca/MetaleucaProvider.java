@@ -6,6 +6,7 @@ import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.store.Reservations;
@@ -81,13 +82,17 @@ final class MetaleucaProvider implements Provider {
     return SshShells.open(endpoint, context.ssh());
   }
 
-  /** Every reserved machine on this target's Cobbler (or on every Cobbler, without settings): from the registry alone. */
+  /**
+   * Every reserved machine on this target's Cobbler (or on every Cobbler, without settings), with the
+   * deployment holding it: from the registry alone.
+   */
   @Override
-  public List<Host> owned() {
+  public List<OwnedHost> owned() {
     String url = context.settings().get("url");
     List<Reservation> all = url == null ? reservations().all(null)
         : reservations().all(MetalSettings.poolOf(context.target(), url));
-    return all.stream().map(r -> new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty())).toList();
+    return all.stream().map(r -> new OwnedHost(r.deploymentId(),
+        new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()))).toList();
   }
 
   private Reservations reservations() {

@@ -6,12 +6,23 @@ import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Bare metal through Cobbler, the Metaleuca way. Needs the registry (reservations live there). */
 public final class MetaleucaProviderFactory implements ProviderFactory {
+  /** What a metaleuca target may set; see {@link MetalSettings}. */
+  private static final Set<String> SETTINGS = Set.of("url", "user", "password-env", "password-file", "owner",
+      "groups", "group", "profile", "clean-profile", "ssh-user", "ssh-port", "install-timeout", "poll",
+      "call-timeout");
+
   @Override
   public String name() {
     return "metaleuca";
+  }
+
+  @Override
+  public Set<String> settingNames() {
+    return SETTINGS;
   }
 
   @Override

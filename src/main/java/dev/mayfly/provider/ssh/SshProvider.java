@@ -7,6 +7,7 @@ import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +22,7 @@ import java.util.Set;
  * to log in from the registry alone.
  */
 final class SshProvider implements Provider {
+  /** null when made without a deployment, only to answer {@link #owned()} */
   private final SshAccess access;
 
   SshProvider(SshAccess access) {
@@ -62,11 +64,14 @@ final class SshProvider implements Provider {
 
   @Override
   public HostShell open(Host host) {
+    if (access == null) {
+      throw new MayflyException(MayflyException.Exit.INTERNAL, "ssh target made without a deployment context");
+    }
     return SshShells.open(SshEndpoint.parse("host " + host.id(), host.id()), access);
   }
 
   @Override
-  public List<Host> owned() {
+  public List<OwnedHost> owned() {
     return List.of();
   }
 }

@@ -41,9 +41,9 @@ class MetalLaunchIT {
       cobbler.system("lab-2", hosts.host(1).address(), "centos8", "qa", "group=web", true);
       cobbler.autoInstall();
       Path targets = home.resolve("targets.yaml");
-      Files.writeString(targets, "lab:\n  provider: metaleuca\n  url: " + cobbler.url() + "\n  user: "
-          + RealCobbler.USER + "\n  ssh-user: " + System.getProperty("user.name")
-          + "\n  install-timeout: 60s\n  poll: 200ms\n");
+      Files.writeString(targets, "targets:\n  lab:\n    provider: metaleuca\n    url: " + cobbler.url()
+          + "\n    user: " + RealCobbler.USER + "\n    ssh-user: " + System.getProperty("user.name")
+          + "\n    install-timeout: 60s\n    poll: 200ms\n");
       DemoCopy demo = new DemoCopy(home.resolve("checkout"));
       MayflyCli mayfly = new MayflyCli(home, demo.root()).env("MAYFLY_TARGETS", targets.toString())
           .env("COBBLER_PASSWORD", RealCobbler.PASSWORD);

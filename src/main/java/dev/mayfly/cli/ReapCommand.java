@@ -1,0 +1,80 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.deploy.Reaper;
+import dev.mayfly.template.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "reap",
+    description = {
+      "End every host mayfly holds whose deployment is expired, unknown, terminated, or whose launch was"
+          + " abandoned. Hosts without mayfly's tags are never touched."
+    })
+final class ReapCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Mixin OutputOption output;
+
+  @Option(names = "--dry-run", description = "Show what would be ended; end nothing.")
+  boolean dryRun;
+
+  @Option(names = "--target", paramLabel = "TARGET",
+      description = "Only this target (default: the targets file's, the registry's, and each provider's own).")
+  String target;
+
+  @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "0s",
+      description = "How long past its expiry a deployment is left alone (default: ${DEFAULT-VALUE}).")
+  String grace;
+
+  @Option(names = "--stale-launch", paramLabel = "DURATION", defaultValue = "1h",
+      description = "A deployment still launching after this long counts as abandoned (default: ${DEFAULT-VALUE};"
+          + " 0s for any launch in progress).")
+  String staleLaunch;
+
+  @Override
+  public Integer call() {
+    List<Reaper.Finding> findings = main.reaper().reap(target, !dryRun, duration("--grace", grace),
+        duration("--stale-launch", staleLaunch));
+    var out = main.out();
+    if (output.json()) {
+      Json.print(out, findings.stream().map(ReapCommand::view).toList());
+      return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
+    }
+    Table table = new Table("TARGET", "DEPLOYMENT", "HOSTS", "WHY", "EXPIRES", "RESULT");
+    for (Reaper.Finding f : findings) {
+      table.row(f.provider(), f.deploymentId(), String.join(" ", f.hostIds()), f.why(),
+          f.expiresAt().map(Instant::toString).orElse("-"),
+          f.error() != null ? "failed: " + f.error() : f.reaped() ? "ended" : "would end");
+    }
+    table.print(out);
+    out.flush();
+    main.err().println(findings.isEmpty() ? "nothing to reap"
+        : findings.size() + " deployment(s) " + (dryRun ? "would be ended (dry run)" : "reaped"));
+    main.err().flush();
+    return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
+  }
+
+  private static Duration duration(String option, String text) {
+    return text.strip().equals("0s") ? Duration.ZERO : Durations.parse(option, text);
+  }
+
+  private static Map<String, Object> view(Reaper.Finding f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", f.provider());
+    m.put("deployment", f.deploymentId());
+    m.put("hosts", f.hostIds());
+    m.put("why", f.why());
+    m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
+    m.put("reaped", f.reaped());
+    m.put("error", f.error());
+    return m;
+  }
+}

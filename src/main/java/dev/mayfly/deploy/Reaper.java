@@ -1,0 +1,189 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.OwnedHost;
+import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.Providers;
+import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.Registry;
+import dev.mayfly.target.Target;
+import dev.mayfly.target.Targets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds hosts that mayfly holds and nobody should: each target's {@link Provider#owned()} compared with
+ * the registry. A deployment's hosts are reaped when it is unknown to the registry, terminated there,
+ * expired longer than the grace ago (by the registry or by the hosts' own expiry tag; the grace leaves a
+ * due expiry to the expiry job), or {@code abandoned}: still launching long after it began, because the
+ * launching process died. Only what a provider lists as mayfly's is considered, so hosts without
+ * mayfly's tags are never touched. Dry-run unless told to act.
+ *
+ * <p>Targets looked at: those of the targets file, those deployments and bare-metal reservations in the
+ * registry name, and each installed provider by its bare name when it works without settings. Providers
+ * are made as for a deployment (the target's name, this mayfly's environment and registry), so backends
+ * that keep their state in the registry (metaleuca's reservations) list it.
+ */
+public final class Reaper {
+  /** How long a launch may stay {@code launching} before its hosts count as abandoned. */
+  public static final Duration DEFAULT_STALE_LAUNCH = Duration.ofHours(1);
+
+  private final Deployments deployments;
+  private final Registry registry;
+  private final Providers providers;
+  private final Clock clock;
+
+  public Reaper(Deployments deployments, Registry registry, Providers providers, Clock clock) {
+    this.deployments = deployments;
+    this.registry = registry;
+    this.providers = providers;
+    this.clock = clock;
+  }
+
+  /**
+   * One deployment's hosts on one target that should not be there.
+   *
+   * @param provider the target they were found on (for targets without a file entry, the provider's name)
+   * @param why {@code unknown}, {@code terminated}, {@code expired} or {@code abandoned}
+   * @param expiresAt the expiry the hosts' tags or the registry name, if any
+   * @param error null when reaping worked (or was not attempted in a dry run)
+   */
+  public record Finding(String provider, String deploymentId, List<String> hostIds, String why, boolean reaped,
+      String error, Optional<Instant> expiresAt) {
+    public Finding(String provider, String deploymentId, List<String> hostIds, String why, boolean reaped,
+        String error) {
+      this(provider, deploymentId, hostIds, why, reaped, error, Optional.empty());
+    }
+  }
+
+  /** @param act false: report only */
+  public List<Finding> reap(boolean act, Duration grace) {
+    return reap(null, act, grace, DEFAULT_STALE_LAUNCH);
+  }
+
+  /**
+   * @param onlyTarget one target name, or null for all
+   * @param staleLaunch how long a deployment may stay launching before its hosts are abandoned
+   */
+  public List<Finding> reap(String onlyTarget, boolean act, Duration grace, Duration staleLaunch) {
+    Instant now = clock.instant();
+    List<Finding> findings = new ArrayList<>();
+    // a deployment lives on one target, but two targets can list it (two targets on one Cobbler server,
+    // or a provider's bare name listing everything): it is judged once, by the first target listing it
+    Set<String> judged = new LinkedHashSet<>();
+    for (Candidate candidate : targets(onlyTarget)) {
+      Target target = candidate.target();
+      Provider provider;
+      List<OwnedHost> owned;
+      try {
+        provider = providers.create(target.provider(), deployments.context(target, null, null));
+      } catch (MayflyException e) {
+        if (!candidate.required() && e.exit() == MayflyException.Exit.BAD_INPUT) {
+          continue; // a provider nobody configured: nothing of ours can be there
+        }
+        findings.add(new Finding(target.name(), null, List.of(), "unlistable", false, e.getMessage()));
+        continue;
+      }
+      try (provider) {
+        try {
+          owned = provider.owned();
+        } catch (MayflyException | UnsupportedOperationException e) {
+          findings.add(new Finding(target.name(), null, List.of(), "unlistable", false, e.getMessage()));
+          continue;
+        }
+        Map<String, List<OwnedHost>> byDeployment = new LinkedHashMap<>();
+        owned.forEach(o -> byDeployment.computeIfAbsent(o.deploymentId(), k -> new ArrayList<>()).add(o));
+        for (Map.Entry<String, List<OwnedHost>> e : byDeployment.entrySet()) {
+          String id = e.getKey();
+          if (!judged.add(id)) {
+            continue;
+          }
+          Optional<DeploymentRow> d = registry.find(id);
+          Optional<Instant> tagged = e.getValue().stream().map(OwnedHost::expiresAt).flatMap(Optional::stream)
+              .min(Instant::compareTo);
+          String why = why(d, tagged, now, grace, staleLaunch);
+          if (why == null) {
+            continue;
+          }
+          List<Host> hosts = e.getValue().stream().map(OwnedHost::host).toList();
+          String error = null;
+          if (act) {
+            try {
+              if (d.isPresent() && !d.get().state().equals(Deployments.TERMINATED)) {
+                deployments.terminate(id, Progress.SILENT, "reaped");
+              } else {
+                provider.terminate(id, hosts);
+                d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
+              }
+            } catch (MayflyException | java.io.UncheckedIOException ex) {
+              error = ex.getMessage();
+            }
+          }
+          findings.add(new Finding(target.name(), id, hosts.stream().map(Host::id).toList(), why,
+              act && error == null, error, tagged.or(() -> d.flatMap(DeploymentRow::expiresAt))));
+        }
+      }
+    }
+    return findings;
+  }
+
+  private static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
+      Duration staleLaunch) {
+    // the hosts' own expiry tag first: it holds even where the registry lost the deployment
+    if (tagged.filter(at -> at.plus(grace).isBefore(now)).isPresent()) {
+      return "expired";
+    }
+    if (d.isEmpty()) {
+      return "unknown";
+    }
+    DeploymentRow row = d.get();
+    if (row.state().equals(Deployments.TERMINATED)) {
+      return "terminated";
+    }
+    if (row.expiresAt().filter(at -> at.plus(grace).isBefore(now)).isPresent()) {
+      return "expired";
+    }
+    if (row.state().equals(Deployments.LAUNCHING) && !row.createdAt().plus(staleLaunch).isAfter(now)) {
+      return "abandoned";
+    }
+    return null;
+  }
+
+  /** @param required named by the user, the targets file or the registry: failing to list it is a finding */
+  private record Candidate(Target target, boolean required) {}
+
+  private List<Candidate> targets(String onlyTarget) {
+    Targets targets = deployments.targets();
+    if (onlyTarget != null) {
+      return List.of(new Candidate(targets.resolve(onlyTarget), true));
+    }
+    Set<String> required = new LinkedHashSet<>();
+    targets.defined().forEach(t -> required.add(t.name()));
+    registry.list().forEach(d -> required.add(d.target()));
+    // a bare-metal reservation names its target even when its deployment's row is gone
+    registry.reservations().all(null).forEach(r -> required.add(r.target()));
+    List<Candidate> list = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String name : required) {
+      Target t = targets.resolve(name);
+      if (providers.settingNames(t.provider()) != null && seen.add(name)) {
+        list.add(new Candidate(t, true));
+      }
+    }
+    for (String name : providers.names()) {
+      if (seen.add(name)) {
+        list.add(new Candidate(targets.resolve(name), false));
+      }
+    }
+    return list;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.mayfly.store;
+
+import dev.mayfly.MayflyException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Which database holds the registry (and the daemon's schedule): an option, else {@code MAYFLY_DB}, else
+ * {@code db.url} in {@code <state>/mayfly.properties}, else the embedded H2 file in the state folder. The
+ * password comes from {@code MAYFLY_DB_PASSWORD} or the properties file, never from a command line
+ * (other users can read those), and {@link #toString()} leaves it out.
+ */
+public record Database(String url, String user, String password) {
+  public static final String CONFIG_FILE = "mayfly.properties";
+
+  public static Database resolve(String option, Map<String, String> env, Path stateDir) {
+    Properties config = config(stateDir);
+    String url = first(option, env.get("MAYFLY_DB"), config.getProperty("db.url"));
+    if (url == null) {
+      return new Database(h2(stateDir), "mayfly", "");
+    }
+    if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
+      throw MayflyException.badInput("--db: '" + Registry.redact(url)
+          + "' is not a jdbc:postgresql:// or jdbc:h2: URL");
+    }
+    // empty: the URL carries them (?user=...), or the server trusts this machine
+    String user = java.util.Objects.requireNonNullElse(first(env.get("MAYFLY_DB_USER"), config.getProperty("db.user")), "");
+    String password =
+        java.util.Objects.requireNonNullElse(first(env.get("MAYFLY_DB_PASSWORD"), config.getProperty("db.password")), "");
+    return new Database(url, user, password);
+  }
+
+  /** The embedded default; AUTO_SERVER lets the daemon, a launch and a list share the file. */
+  public static String h2(Path stateDir) {
+    return "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+  }
+
+  public boolean postgres() {
+    return url.startsWith("jdbc:postgresql:");
+  }
+
+  /** The state folder's {@code mayfly.properties}, empty when there is none. */
+  public static Properties config(Path stateDir) {
+    Properties props = new Properties();
+    Path file = stateDir.resolve(CONFIG_FILE);
+    if (Files.isRegularFile(file)) {
+      try (Reader in = Files.newBufferedReader(file)) {
+        props.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        throw MayflyException.badInput(file + ": cannot read: " + e.getMessage());
+      }
+    }
+    return props;
+  }
+
+  private static String first(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v.strip();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return Registry.redact(url);
+  }
+}

@@ -1,0 +1,140 @@
+package dev.mayfly.provider.ec2;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of moto that answers chosen EC2 actions with an EC2 error, the
+ * way AWS does when an account hits a limit or is throttled (moto itself never does either). Everything
+ * else is passed through unchanged.
+ */
+final class FaultProxy implements AutoCloseable {
+  private final HttpServer server;
+  private final String upstream;
+  private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+  private final List<Map<String, String>> seen = Collections.synchronizedList(new ArrayList<>());
+
+  /** @param times how many requests get the error before they pass again; -1 for all */
+  record Fault(int times, int status, String code, String message) {}
+
+  FaultProxy(String upstream) {
+    this.upstream = upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  String endpoint() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+  }
+
+  FaultProxy fail(String action, Fault fault) {
+    faults.put(action, fault);
+    return this;
+  }
+
+  /** The form fields of every request seen with this action, in order. */
+  List<Map<String, String>> requests(String action) {
+    synchronized (seen) {
+      return seen.stream().filter(r -> action.equals(r.get("Action"))).toList();
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    byte[] body = exchange.getRequestBody().readAllBytes();
+    Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
+    seen.add(form);
+    String action = form.getOrDefault("Action", "");
+    Fault fault = faults.get(action);
+    if (fault != null) {
+      boolean applies;
+      synchronized (fault) {
+        applies = fault.times() < 0 || counter(action).getAndIncrement() < fault.times();
+      }
+      if (applies) {
+        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + fault.code()
+            + "</Code><Message>" + fault.message() + "</Message></Error></Errors><RequestID>fault-proxy</RequestID>"
+            + "</Response>").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/xml");
+        exchange.sendResponseHeaders(fault.status(), xml.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(xml);
+        }
+        return;
+      }
+    }
+    forward(exchange, body);
+  }
+
+  private final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
+
+  private AtomicInteger counter(String action) {
+    return counters.computeIfAbsent(action, k -> new AtomicInteger());
+  }
+
+  private void forward(HttpExchange exchange, byte[] body) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) URI.create(upstream + exchange.getRequestURI()).toURL().openConnection();
+    c.setRequestMethod(exchange.getRequestMethod());
+    exchange.getRequestHeaders().forEach((name, values) -> {
+      if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
+        values.forEach(v -> c.addRequestProperty(name, v));
+      }
+    });
+    if (body.length > 0) {
+      c.setDoOutput(true);
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(body);
+      }
+    }
+    int status = c.getResponseCode();
+    byte[] answer;
+    try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+      answer = in == null ? new byte[0] : in.readAllBytes();
+    }
+    String type = c.getContentType();
+    if (type != null) {
+      exchange.getResponseHeaders().set("Content-Type", type);
+    }
+    exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(answer);
+    }
+  }
+
+  private static Map<String, String> form(String body) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return fields;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.mayfly.provider.ec2;
+
+import dev.mayfly.bench.MotoServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Reservation;
+
+/**
+ * A real moto_server plus what the tests need around it: an observer client to check what EC2 reports,
+ * a credentials file in a test home, and a local listener standing in for the instances' sshd port, so
+ * the "ssh port open" wait runs for real without touching moto's made-up addresses.
+ */
+final class MotoWorld implements AutoCloseable {
+  static final String PROFILE = "moto";
+  final MotoServer moto;
+  final Ec2Client observer;
+  private final ServerSocket sshPort;
+  private final Thread acceptor;
+
+  private MotoWorld(MotoServer moto) {
+    this.moto = moto;
+    this.observer = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(moto.endpoint()))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+        .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    try {
+      this.sshPort = new ServerSocket(0, 50, InetAddress.getByName(MotoServer.HOST));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.acceptor = new Thread(() -> {
+      while (!sshPort.isClosed()) {
+        try (Socket ignored = sshPort.accept()) {
+          // accepting is all "ssh port open" looks for
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "fake-sshd-port");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  static MotoWorld start() {
+    return new MotoWorld(MotoServer.start());
+  }
+
+  /** Writes {@code [moto]} into {@code home/.aws/credentials}. */
+  static void writeCredentials(Path home) {
+    try {
+      Files.createDirectories(home.resolve(".aws"));
+      Files.writeString(home.resolve(".aws/credentials"),
+          "[" + PROFILE + "]\naws_access_key_id = testing\naws_secret_access_key = testing\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An ec2 target on this moto with short, test-sized waits. */
+  Map<String, String> settings(Path home) {
+    writeCredentials(home);
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("target", "moto");
+    s.put("region", MotoServer.REGION);
+    s.put("endpoint", moto.endpoint());
+    s.put("image", MotoServer.IMAGE);
+    s.put("profile", PROFILE);
+    s.put("credentials-file", home.resolve(".aws/credentials").toString());
+    s.put("config-file", home.resolve(".aws/config").toString());
+    s.put("poll", "50ms");
+    s.put("running-timeout", "20s");
+    s.put("ssh-timeout", "5s");
+    s.put("terminate-timeout", "20s");
+    s.put("max-attempts", "3");
+    s.put("api-timeout", "20s");
+    return s;
+  }
+
+  /** Resolves every instance to the local stand-in for its sshd port. */
+  Ec2Wiring wiring() {
+    return Ec2Wiring.standard().withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort.getLocalPort()));
+  }
+
+  /** Every instance tagged with the deployment, in any state. */
+  List<Instance> instances(String deploymentId) {
+    List<Instance> all = new ArrayList<>();
+    for (var page : observer.describeInstancesPaginator(r -> r.filters(
+        Filter.builder().name("tag:" + Ec2Provider.TAG_DEPLOYMENT).values(deploymentId).build()))) {
+      for (Reservation reservation : page.reservations()) {
+        all.addAll(reservation.instances());
+      }
+    }
+    return all;
+  }
+
+  List<Instance> live(String deploymentId) {
+    return instances(deploymentId).stream()
+        .filter(i -> !List.of("terminated", "shutting-down").contains(i.state().nameAsString())).toList();
+  }
+
+  @Override
+  public void close() {
+    try {
+      sshPort.close();
+    } catch (IOException e) {
+      // closing
+    }
+    observer.close();
+    moto.close();
+  }
+}

@@ -1,0 +1,171 @@
+package dev.mayfly.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.mayfly.testing.DemoCopy;
+import dev.mayfly.testing.MayflyCli;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real {@code mayfly daemon} process on the embedded H2 registry, driving real local deployments of the
+ * bundled demo, while the test uses the command line like a person would.
+ */
+class DaemonIT extends DaemonTestBase {
+  @Override
+  String dbEnv() {
+    return null; // the embedded H2 file
+  }
+
+  @Test
+  void expiryWhileRunningTerminatesThroughTheProviderAfterItsNotice() throws Exception {
+    List<String> posted = new ArrayList<>();
+    HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/hook/s3cret-token", exchange -> {
+      synchronized (posted) {
+        posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      }
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    hook.start();
+    try {
+      DaemonProcess daemon = daemon("daemon", "--notices", "6s",
+          "--webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook/s3cret-token");
+      launch("brief", "--expires", "12s");
+
+      daemon.awaitLog("expired brief", Duration.ofSeconds(40));
+      assertEquals("terminated", state("brief"));
+      assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/brief")), "the provider ended the host");
+      List<String> kinds = events("brief");
+      assertEquals(1, count(kinds, "expiry-notice"), kinds::toString);
+      assertEquals(1, count(kinds, "webhook"), kinds::toString);
+      assertEquals(1, count(kinds, "expired"), kinds::toString);
+      assertTrue(kinds.indexOf("expiry-notice") < kinds.indexOf("expired"), kinds::toString);
+      synchronized (posted) {
+        assertEquals(1, posted.size());
+        JsonNode body = JSON.readTree(posted.get(0));
+        assertEquals("expiry-notice", body.get("event").asText());
+        assertEquals("brief", body.get("deployment").asText());
+      }
+      assertFalse(daemon.log().contains("s3cret-token"), "the webhook's secret path is never logged");
+    } finally {
+      hook.stop(0);
+    }
+  }
+
+  @Test
+  void anExpiryMissedWhileNoDaemonRanFiresWithinSecondsOfStart() throws Exception {
+    launch("missed", "--expires", "2s");
+    Waits.await("the expiry to pass", Duration.ofSeconds(10),
+        () -> mayfly.run("list").out().contains("overdue"), () -> mayfly.run("list").toString());
+    assertEquals("running", state("missed"), "nobody ended it while no daemon ran");
+
+    DaemonProcess daemon = daemon("daemon");
+    daemon.awaitLog("expired missed", Duration.ofSeconds(10));
+    assertEquals("terminated", state("missed"));
+  }
+
+  @Test
+  void scheduledSyncsTouchHostsOnlyWhenTheDataChanged() throws Exception {
+    String url = launch("synced", "--sync", "*/5 * * * *");
+    DaemonProcess daemon = daemon("daemon");
+    daemon.awaitLog("host-sessions=0", Duration.ofSeconds(20));
+    int roundsBefore = daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1");
+    daemon.await("two idle rounds", Duration.ofSeconds(20),
+        () -> daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1") >= roundsBefore + 2);
+    assertEquals(0, count(events("synced"), "synced"), "no host session while nothing changed");
+    assertEquals(0, daemon.count("host-sessions=[1-9]"));
+
+    addRun("daemon-sync");
+    daemon.awaitLog("host-sessions=1", Duration.ofSeconds(20));
+    assertTrue(get(url).contains("daemon-sync"), "the new data is served");
+    int roundsAfter = daemon.count("sync-round cron=");
+    daemon.await("two more rounds", Duration.ofSeconds(20), () -> daemon.count("sync-round cron=") >= roundsAfter + 2);
+    assertEquals(1, count(events("synced"), "synced"), "exactly one host session for one change");
+
+    MayflyCli.Result list = mayfly.run("list");
+    assertTrue(list.out().contains("NEXT SYNC") && list.out().contains("unchanged"), list::toString);
+  }
+
+  @Test
+  void aFailingSyncKeepsServingTheOldReleaseAndIsRetriedUntilItWorks() throws Exception {
+    String url = launch("fragile", "--sync", "0 1 * * *");
+    String before = Files.readSymbolicLink(current("fragile")).toString();
+    // the template's publish step refuses a release without runs/*.json
+    try (Stream<Path> runs = Files.list(demo.dataDir().resolve("runs"))) {
+      for (Path run : runs.toList()) {
+        Files.move(run, home.resolve(run.getFileName()));
+      }
+    }
+    Files.writeString(demo.dataDir().resolve("runs/README"), "no runs today");
+    DaemonProcess daemon = daemon("daemon");
+    daemon.awaitLog("failed 2 time(s) in a row", Duration.ofSeconds(30));
+
+    assertEquals(before, Files.readSymbolicLink(current("fragile")).toString(), "the old release stays live");
+    assertTrue(get(url).contains("ec2-instance-lifecycle"), "the old data is still served");
+    assertTrue(count(events("fragile"), "sync-failed") >= 2);
+    assertTrue(mayfly.run("list").out().contains("FAILED x"), "list shows the failure");
+    assertTrue(daemon.alive(), "a failing sync never stops the daemon");
+
+    try (Stream<Path> runs = Files.list(home)) {
+      for (Path run : runs.filter(p -> p.toString().endsWith(".json")).toList()) {
+        Files.move(run, demo.dataDir().resolve("runs").resolve(run.getFileName()));
+      }
+    }
+    addRun("recovered");
+    daemon.awaitLog("sync-retry fragile host-sessions=1 ok", Duration.ofSeconds(30));
+    assertTrue(get(url).contains("recovered"));
+  }
+
+  @Test
+  void extendMovesTheExpiryAndRollbackSwitchesTheDataBack() throws Exception {
+    String url = launch("kept", "--expires", "8s");
+    DaemonProcess daemon = daemon("daemon");
+    MayflyCli.Result noChoice = mayfly.run("extend", "kept");
+    assertEquals(2, noChoice.exit(), noChoice::toString);
+    assertEquals("mayfly: extend: give exactly one of --by DURATION, --until TIME or --never\n", noChoice.err());
+    MayflyCli.Result extend = mayfly.run("extend", "kept", "--by", "1h");
+    assertEquals(0, extend.exit(), extend::toString);
+    daemon.awaitLog("reconciled", Duration.ofSeconds(10));
+    Thread.sleep(10_000); // past the old expiry: the daemon must not end it
+    assertEquals("running", state("kept"));
+    assertEquals(0, daemon.count("expired kept"));
+
+    String first = Files.readSymbolicLink(current("kept")).getFileName().toString();
+    addRun("newer");
+    assertEquals(0, mayfly.run("sync", "kept").exit());
+    assertTrue(get(url).contains("newer"));
+    MayflyCli.Result rollback = mayfly.run("rollback", "kept");
+    assertEquals(0, rollback.exit(), rollback::toString);
+    assertEquals(first, Files.readSymbolicLink(current("kept")).getFileName().toString());
+    assertFalse(get(url).contains("newer"), "the earlier release is served again");
+    assertTrue(events("kept").contains("rollback"));
+    assertTrue(mayfly.run("list").out().contains("pinned"), "scheduled syncs leave a rolled-back deployment be");
+    MayflyCli.Result bad = mayfly.run("rollback", "kept", "--to", "zz");
+    assertEquals(2, bad.exit());
+    assertEquals("mayfly: --to: 'zz' is not a commit id (4 to 40 hex digits)\n", bad.err());
+  }
+}

@@ -1,0 +1,80 @@
+package dev.mayfly.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mayfly.schedule.Postgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegistryIT {
+  @TempDir Path home;
+
+  @Test
+  void theSameRegistryWorksOnEmbeddedH2() {
+    try (Registry registry = Registry.open(home)) {
+      exercise(registry);
+    }
+  }
+
+  @Test
+  void theSameRegistryWorksOnPostgresql() {
+    try (Registry registry = Registry.open(Postgres.freshDatabase(), "", "")) {
+      exercise(registry);
+    }
+  }
+
+  @Test
+  void printedUrlsCarryNoPassword() {
+    assertEquals("jdbc:postgresql://db.example:5432/mayfly",
+        Registry.redact("jdbc:postgresql://db.example:5432/mayfly?user=m&password=hunter2"));
+    assertEquals("jdbc:postgresql://db.example/mayfly", Registry.redact("jdbc:postgresql://m:hunter2@db.example/mayfly"));
+    assertEquals("jdbc:h2:file:/x/registry", Registry.redact("jdbc:h2:file:/x/registry;PASSWORD=hunter2"));
+  }
+
+  private static void exercise(Registry registry) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    registry.insert(new DeploymentRow("d1", "t", "local", "running", Map.of("a", "b"), "{}", Optional.of("s"),
+        Optional.empty(), Optional.empty(), now, Optional.of(now.plusSeconds(60)), 0));
+    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), "healthy",
+        Optional.empty(), Optional.empty()));
+    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), "healthy",
+        Optional.of("c1"), Optional.empty()));
+    assertEquals(Optional.of("c1"), registry.hosts("d1").get(0).dataCommit());
+    registry.setExpiry("d1", null);
+    registry.setSyncCron("d1", "*/5 * * * *");
+
+    List<ScheduleRow> pending = registry.unscheduled();
+    assertEquals(1, pending.size());
+    ScheduleRow row = pending.get(0);
+    assertEquals(Optional.empty(), row.expiresAt());
+    registry.markScheduled("d1", row.rev());
+    assertTrue(registry.unscheduled().isEmpty(), "scheduled rows are not pending");
+    registry.setState("d1", "terminated");
+    assertEquals(1, registry.unscheduled().size(), "a state change makes the row pending again");
+    registry.setState("d1", "running");
+
+    assertEquals(List.of("*/5 * * * *"), registry.syncCrons("running"));
+    assertEquals(List.of("d1"), registry.idsSyncingOn("*/5 * * * *", "running"));
+    registry.recordSync("d1", now, "failed: x", true);
+    registry.recordSync("d1", now, "failed: x", true);
+    assertEquals(2, registry.schedule("d1").orElseThrow().syncFailures());
+    registry.recordSyncs(List.of("d1"), now, "unchanged");
+    assertEquals(0, registry.schedule("d1").orElseThrow().syncFailures());
+    registry.setNextSync("*/5 * * * *", now.plusSeconds(300));
+    assertEquals(Optional.of(now.plusSeconds(300)), registry.schedules().get("d1").nextSyncAt());
+
+    assertTrue(registry.claimNotice("d1", now, Duration.ofHours(1)));
+    assertFalse(registry.claimNotice("d1", now, Duration.ofHours(1)), "a notice is claimed once");
+    registry.event("d1", null, "x", "y");
+    assertEquals(1, registry.events("d1").size());
+  }
+}

@@ -10,6 +10,8 @@ import java.time.Instant;
 
 /** "healthy": polls a URL until it answers the expected status or the deadline passes. */
 final class HealthCheck {
+  /** The first retry comes soon (a service just started usually listens within tens of ms), then backs off. */
+  private static final Duration FIRST_POLL = Duration.ofMillis(25);
   private static final Duration POLL = Duration.ofMillis(300);
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).followRedirects(HttpClient.Redirect.NEVER).build();
@@ -21,6 +23,7 @@ final class HealthCheck {
     Instant end = Instant.now().plus(deadline);
     String last = "no answer";
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+    Duration poll = FIRST_POLL;
     while (true) {
       try {
         int status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -31,10 +34,11 @@ final class HealthCheck {
       } catch (IOException e) {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       }
-      if (Instant.now().plus(POLL).isAfter(end)) {
+      if (Instant.now().plus(poll).isAfter(end)) {
         return url + " did not answer " + expectedStatus + " within " + deadline.toSeconds() + "s (last: " + last + ")";
       }
-      Thread.sleep(POLL.toMillis());
+      Thread.sleep(poll.toMillis());
+      poll = poll.multipliedBy(2).compareTo(POLL) > 0 ? POLL : poll.multipliedBy(2);
     }
   }
 }

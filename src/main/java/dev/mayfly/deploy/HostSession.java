@@ -34,12 +34,16 @@ final class HostSession implements AutoCloseable {
   static HostSession open(HostShell shell, HostLog log, String root) {
     String resolved = root;
     if (root.startsWith("~/")) {
-      List<String> out = new ArrayList<>();
-      HostShell.ExecResult r = shell.exec("printf '%s\\n' \"$HOME\"", Duration.ofSeconds(30), out::add);
-      if (!r.ok() || out.isEmpty()) {
+      String home;
+      try {
+        home = shell.home();
+      } catch (MayflyException e) {
+        home = null;
+      }
+      if (home == null) {
         throw new StepFailed("connect", "cannot read $HOME on " + shell.describe());
       }
-      resolved = out.get(0) + root.substring(1);
+      resolved = home + root.substring(1);
     }
     return new HostSession(shell, log, resolved);
   }
@@ -49,7 +53,8 @@ final class HostSession implements AutoCloseable {
   }
 
   void prepare() {
-    run("prepare", "mkdir -p " + ShellQuote.quote(root + "/bin"), Duration.ofMinutes(1));
+    log.step("prepare");
+    shell.mkdirs(root + "/bin");
     shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
     step("prepare", Duration.ofMinutes(1));
     prepared = true;
@@ -63,7 +68,8 @@ final class HostSession implements AutoCloseable {
   String stage(String step, java.nio.file.Path file, String name) {
     String dir = root + "/stage";
     if (!prepared) {
-      run(step, "mkdir -p " + ShellQuote.quote(dir), Duration.ofMinutes(1));
+      log.step(step);
+      shell.mkdirs(dir);
       prepared = true;
     }
     String path = dir + "/" + name;

@@ -29,6 +29,30 @@ public interface HostShell extends AutoCloseable {
     }
   }
 
+  /**
+   * The login user's home folder, or null when it cannot be read. The default asks the shell for
+   * {@code $HOME}; an implementation may answer without starting a process.
+   */
+  default String home() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    ExecResult r = exec("printf '%s\\n' \"$HOME\"", Duration.ofSeconds(30), out::add);
+    return r.ok() && !out.isEmpty() ? out.get(0) : null;
+  }
+
+  /**
+   * Creates the folder {@code path} and its missing parents, like {@code mkdir -p} (default mode, so the
+   * user's umask applies); throws {@code MayflyException} when it cannot. The default runs {@code mkdir -p};
+   * an implementation may do it without starting a process.
+   */
+  default void mkdirs(String path) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    ExecResult r = exec("mkdir -p '" + path.replace("'", "'\\''") + "'", Duration.ofMinutes(1), out::add);
+    if (!r.ok()) {
+      throw dev.mayfly.MayflyException.failed(describe() + ": cannot create " + path + ": "
+          + (r.timedOut() ? "timed out" : String.join(" ", out)));
+    }
+  }
+
   /** How to name this host in messages: {@code user@host:port} or {@code local:/path}. */
   String describe();
 

@@ -16,17 +16,24 @@ load_env() {
   set +a
 }
 
-# fetch_commit GIT_DIR URL COMMIT REF: make COMMIT present in GIT_DIR, as cheaply as the server allows.
+# fetch_commit GIT_DIR URL COMMIT REF [new]: make COMMIT present in GIT_DIR, as cheaply as the server
+# allows. "new": GIT_DIR was just made by git init, so it cannot have COMMIT yet, and its first fetch
+# leaves nothing for automatic maintenance to do (one process fewer each).
 fetch_commit() {
-  if git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
+  nomaint=
+  if [ "${5:-}" = new ]; then
+    nomaint="-c maintenance.auto=false"
+  elif git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
     return 0
   fi
-  git --git-dir="$1" fetch -q --depth 1 "$2" "$3" 2>/dev/null ||
-    git --git-dir="$1" fetch -q "$2" "$4" ||
-    { echo "cannot fetch $4 from $2" >&2; exit 1; }
-  if ! git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
-    echo "commit $3 is not in $2 (ref $4 moved?)" >&2
-    exit 1
+  # a fetch of the commit by name that succeeds has brought that very commit; a fetch of the ref may not
+  if ! git --git-dir="$1" $nomaint fetch -q --depth 1 "$2" "$3" 2>/dev/null; then
+    git --git-dir="$1" $nomaint fetch -q "$2" "$4" ||
+      { echo "cannot fetch $4 from $2" >&2; exit 1; }
+    if ! git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
+      echo "commit $3 is not in $2 (ref $4 moved?)" >&2
+      exit 1
+    fi
   fi
   # a bundle mayfly pushed here has served its purpose
   case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
@@ -49,14 +56,15 @@ case "$STEP" in
 prepare)
   mkdir -p bin data/releases log run stage
   chmod 700 "$ROOT"
-  # git bundles pushed by an earlier, interrupted launch
-  rm -f stage/*.bundle
+  # git bundles pushed by an earlier, interrupted launch (rm only when the glob matched something)
+  for f in stage/*.bundle; do [ ! -e "$f" ] || rm -f stage/*.bundle; break; done
   # a publish that died half-way leaves only a hidden staging folder: clear it
-  rm -rf data/releases/.staging-*
+  for f in data/releases/.staging-*; do [ ! -e "$f" ] || rm -rf data/releases/.staging-*; break; done
   ;;
 fetch-service) # URL COMMIT REF
-  [ -d service/.git ] || git init -q service
-  fetch_commit service/.git "$1" "$2" "$3"
+  new=
+  [ -d service/.git ] || { git init -q service; new=new; }
+  fetch_commit service/.git "$1" "$2" "$3" $new
   git -C service -c advice.detachedHead=false checkout -q --force --detach "$2"
   echo "service at $2"
   ;;
@@ -67,11 +75,12 @@ install) # COMMAND
   ;;
 publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
   url=$1 commit=$2 ref=$3 publish=$4 keep=$5
-  [ -d data/repo.git ] || git init -q --bare data/repo.git
+  new=
+  [ -d data/repo.git ] || { git init -q --bare data/repo.git; new=new; }
   if [ ! -d "data/releases/$commit" ]; then
-    fetch_commit data/repo.git "$url" "$commit" "$ref"
+    fetch_commit data/repo.git "$url" "$commit" "$ref" $new
     staging="data/releases/.staging-$commit-$$"
-    rm -rf "$staging"
+    [ ! -e "$staging" ] || rm -rf "$staging"
     mkdir -p "$staging"
     git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging"
     if [ -n "$publish" ]; then
@@ -84,10 +93,13 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
   ln -sfn "releases/$commit" data/.current.tmp
   mv -T data/.current.tmp data/current
   touch "data/releases/$commit"
-  # keep the newest $keep releases, never the live one
-  ls -1t data/releases | tail -n +"$((keep + 1))" | while read -r old; do
-    [ "$old" = "$commit" ] || rm -rf "data/releases/$old"
-  done
+  # keep the newest $keep releases, never the live one (ls and tail only when there are more than that)
+  set -- data/releases/*
+  if [ $# -gt "$keep" ]; then
+    ls -1t data/releases | tail -n +"$((keep + 1))" | while read -r old; do
+      [ "$old" = "$commit" ] || rm -rf "data/releases/$old"
+    done
+  fi
   echo "data at $commit"
   ;;
 releases)
@@ -101,12 +113,13 @@ start) # COMMAND
   load_env
   stop_service
   cd service
-  # own session and process group, so stop reaches every process the service forks
-  setsid sh -c 'echo $$ > ../run/service.pid; exec sh -c "$1"' mayfly-service "$1" \
-    >>../log/service.log 2>&1 </dev/null &
-  n=0
-  while [ ! -s ../run/service.pid ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-  echo "service started, process group $(cat ../run/service.pid)"
+  # own session and process group, so stop reaches every process the service forks. The group's leader
+  # prints its id into a pipe that closes as it becomes the service: no polling for a pid file.
+  pgid=$(setsid sh -c 'echo $$; exec sh -c "$1" >>../log/service.log 2>&1 </dev/null' mayfly-service "$1" \
+    2>>../log/service.log </dev/null &)
+  [ -n "$pgid" ] || { echo "the service did not start (see log/service.log)" >&2; exit 1; }
+  echo "$pgid" > ../run/service.pid
+  echo "service started, process group $pgid"
   ;;
 stop)
   stop_service

@@ -139,6 +139,27 @@ final class SshjShell implements HostShell {
     }
   }
 
+  /** SFTP's idea of ".": sshd starts every session in the user's home, so no shell is forked to ask. */
+  @Override
+  public String home() {
+    try {
+      String home = sftp().canonicalize(".");
+      return home == null || home.isEmpty() ? null : home;
+    } catch (IOException e) {
+      throw MayflyException.failed(describe() + ": cannot read the home folder: " + SshShells.cause(e));
+    }
+  }
+
+  /** Over SFTP, no shell round trip (see {@link #upload(Writer, String, int)}). */
+  @Override
+  public void mkdirs(String path) {
+    try {
+      sftp().mkdirs(path);
+    } catch (IOException e) {
+      throw MayflyException.failed(describe() + ": cannot create " + path + ": " + SshShells.cause(e));
+    }
+  }
+
   private synchronized SFTPClient sftp() throws IOException {
     if (sftp == null) {
       sftp = client.newSFTPClient();

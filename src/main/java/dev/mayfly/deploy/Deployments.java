@@ -357,7 +357,7 @@ public final class Deployments {
   public SyncResult sync(String id, Progress progress) {
     DeploymentRow d = requireLive(id);
     Spec spec = Spec.fromJson(d.spec());
-    GitRepos.Pinned data = pin("data.repo", spec.data());
+    GitRepos.Pinned data = resolveData(spec);
     registry.setDataPin(id, null);
     SyncResult result = publish(d, spec, data, "synced", progress);
     if (result.updated().isEmpty() && result.failures().isEmpty()) {
@@ -374,7 +374,7 @@ public final class Deployments {
   /** The healthy hosts of {@code d} that do not serve {@code commit}: the ones a sync would contact. */
   List<HostRow> stale(String id, String commit) {
     return registry.hosts(id).stream()
-        .filter(row -> row.state().equals("healthy"))
+        .filter(Deployments::healthy)
         .filter(row -> row.dataCommit().filter(commit::equals).isEmpty())
         .toList();
   }
@@ -397,14 +397,14 @@ public final class Deployments {
     List<String> unchanged = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
     for (HostRow row : registry.hosts(id)) {
-      if (!row.state().equals("healthy")) {
+      if (!healthy(row)) {
         continue;
       }
       if (row.dataCommit().filter(data.commit()::equals).isPresent()) {
         unchanged.add(row.hostId());
         continue;
       }
-      Host host = new Host(row.hostId(), row.address(), row.ports(), row.root());
+      Host host = hostOf(row);
       long start = System.nanoTime();
       progress.started(host.id(), "sync");
       try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
@@ -415,13 +415,13 @@ public final class Deployments {
         registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
             Optional.of(data.commit()), row.detail()));
         registry.event(id, host.id(), kind, "data at " + data.commit());
-        progress.finished(host.id(), "sync", java.time.Duration.ofNanos(System.nanoTime() - start), null);
+        progress.finished(host.id(), "sync", Duration.ofNanos(System.nanoTime() - start), null);
         updated.add(host.id());
       } catch (HostSession.StepFailed | MayflyException e) {
         String why = e.getMessage();
         registry.event(id, host.id(), kind.equals("synced") ? "sync-failed" : kind + "-failed",
             why + "; previous release still serving");
-        progress.finished(host.id(), "sync", java.time.Duration.ofNanos(System.nanoTime() - start), why);
+        progress.finished(host.id(), "sync", Duration.ofNanos(System.nanoTime() - start), why);
         failures.put(host.id(), why);
       }
     }
@@ -441,7 +441,7 @@ public final class Deployments {
     Spec spec = Spec.fromJson(d.spec());
     String current = d.dataCommit().orElseThrow(() -> MayflyException.wrongState(
         "deployment '" + id + "' has no published data to roll back from"));
-    List<HostRow> healthy = registry.hosts(id).stream().filter(h -> h.state().equals("healthy")).toList();
+    List<HostRow> healthy = registry.hosts(id).stream().filter(Deployments::healthy).toList();
     if (healthy.isEmpty()) {
       throw MayflyException.wrongState("deployment '" + id + "' has no healthy host to roll back");
     }
@@ -453,7 +453,7 @@ public final class Deployments {
       releases = session.releases();
     }
     String target = rollbackTarget(to, current, releases);
-    GitRepos.Pinned data = new GitRepos.Pinned(pin("data.repo", spec.data()).fetchUrl(), target);
+    GitRepos.Pinned data = new GitRepos.Pinned(resolveData(spec).fetchUrl(), target);
     SyncResult result = publish(d, spec, data, "rolled-back", progress);
     registry.setDataPin(id, target);
     registry.event(id, null, "rollback", "data pinned at " + target + " (was " + current
@@ -477,6 +477,11 @@ public final class Deployments {
           + " release(s) on the host (releases: " + String.join(", ", releases) + ")");
     }
     return matches.get(0);
+  }
+
+  /** Hosts that came up healthy are the ones syncs and rollbacks serve. */
+  private static boolean healthy(HostRow row) {
+    return row.state().equals("healthy");
   }
 
   private static Host hostOf(HostRow row) {
@@ -559,7 +564,7 @@ public final class Deployments {
     List<HostRow> rows = registry.hosts(id);
     List<Host> hosts = new ArrayList<>();
     for (HostRow row : rows) {
-      Host host = new Host(row.hostId(), row.address(), row.ports(), row.root());
+      Host host = hostOf(row);
       hosts.add(host);
       if (row.root().isEmpty()) {
         continue;
@@ -569,11 +574,11 @@ public final class Deployments {
       try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
           HostSession session = HostSession.open(provider.open(host), log, row.root().get())) {
         session.destroy();
-        progress.finished(host.id(), "destroy", java.time.Duration.ofNanos(System.nanoTime() - start), null);
+        progress.finished(host.id(), "destroy", Duration.ofNanos(System.nanoTime() - start), null);
       } catch (HostSession.StepFailed | MayflyException e) {
         // the provider still ends the host; record why the clean stop did not happen
         registry.event(id, host.id(), "destroy-failed", e.getMessage());
-        progress.finished(host.id(), "destroy", java.time.Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+        progress.finished(host.id(), "destroy", Duration.ofNanos(System.nanoTime() - start), e.getMessage());
       }
     }
     provider.terminate(id, hosts);

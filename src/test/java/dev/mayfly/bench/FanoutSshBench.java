@@ -9,17 +9,16 @@ import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code bin/mayfly-bench fanout-ssh}: wall time to launch a template whose installer sleeps 2 s on 1 host
@@ -51,7 +50,7 @@ public final class FanoutSshBench {
       System.out.printf(Locale.ROOT, "installer sleeps 2 s per host; parallel=%d; target ratio<=1.25%n", HOSTS);
       System.out.printf(Locale.ROOT, "RESULT fanout-ssh ratio=%.3f%n", ratio);
     } finally {
-      deleteTree(work);
+      Trees.delete(work);
     }
   }
 
@@ -139,11 +138,4 @@ public final class FanoutSshBench {
     return file;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -6,24 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.cli.Main;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.Trees;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.Daemon;
@@ -57,7 +53,7 @@ class SshLaunchIT {
     if (hosts != null) {
       hosts.close();
     }
-    deleteTree(shared);
+    Trees.delete(shared);
   }
 
   @AfterEach
@@ -260,7 +256,7 @@ class SshLaunchIT {
   private Path demo(String name, String serviceLines) throws IOException {
     Path apps = home.resolve("demo/apps/qa-results");
     if (!Files.isDirectory(apps)) {
-      copyTree(PROJECT.resolve("apps/qa-results"), apps);
+      Trees.copy(PROJECT.resolve("apps/qa-results"), apps);
       Files.deleteIfExists(apps.resolve("service/site.properties"));
     }
     String yaml = Files.readString(PROJECT.resolve("templates/qa-results.yaml"))
@@ -282,7 +278,7 @@ class SshLaunchIT {
 
   private static void gitRepo(Path source, Path bare) throws Exception {
     Path work = bare.resolveSibling(bare.getFileName() + ".work");
-    copyTree(source, work);
+    Trees.copy(source, work);
     Files.deleteIfExists(work.resolve("site.properties"));
     try (Git git = Git.init().setInitialBranch("main").setDirectory(work.toFile()).call()) {
       git.add().addFilepattern(".").call();
@@ -332,31 +328,5 @@ class SshLaunchIT {
     return n;
   }
 
-  private static void copyTree(Path from, Path to) {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : walk.sorted().toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    List<Path> all = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(all::add);
-    }
-    for (Path p : all) {
-      Files.deleteIfExists(p);
-    }
-  }
 }

@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A private copy of the bundled demo (apps/qa-results + its template) in a temp folder, so a test can
@@ -18,8 +15,8 @@ public final class DemoCopy {
 
   public DemoCopy(Path root) {
     this.root = root;
-    copyTree(PROJECT.resolve("apps/qa-results"), root.resolve("apps/qa-results"));
-    copyTree(PROJECT.resolve("templates"), root.resolve("templates"));
+    Trees.copy(PROJECT.resolve("apps/qa-results"), root.resolve("apps/qa-results"));
+    Trees.copy(PROJECT.resolve("templates"), root.resolve("templates"));
     // a copied site.properties from a manual run must not leak into tests
     try {
       Files.deleteIfExists(root.resolve("apps/qa-results/service/site.properties"));
@@ -55,18 +52,4 @@ public final class DemoCopy {
     return file;
   }
 
-  public static void copyTree(Path from, Path to) {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

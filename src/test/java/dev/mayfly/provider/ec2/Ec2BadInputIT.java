@@ -16,9 +16,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
@@ -28,19 +27,9 @@ import software.amazon.awssdk.services.ec2.model.Filter;
  * moto never refuses for limits or throttles, so {@link FaultProxy} answers those the way AWS does.
  */
 class Ec2BadInputIT {
-  private static MotoWorld world;
+  @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void startMoto() {
-    world = MotoWorld.start();
-  }
-
-  @AfterAll
-  static void stopMoto() {
-    world.close();
-  }
 
   /** The demo checkout and a targets file with one ec2 target called {@code cloud}. */
   private MayflyCli mayfly(String targetLines) throws IOException {

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
@@ -51,7 +52,7 @@ class Ec2PipelineIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private static Path shared;
   private static SshdHosts hosts;
-  private static MotoWorld world;
+  @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
 
@@ -59,14 +60,10 @@ class Ec2PipelineIT {
   static void start() throws IOException {
     shared = Files.createTempDirectory("mayfly-ec2-sshd-");
     hosts = SshdHosts.start(shared.resolve("hosts"), 3, 0);
-    world = MotoWorld.start();
   }
 
   @AfterAll
   static void stop() throws IOException {
-    if (world != null) {
-      world.close();
-    }
     if (hosts != null) {
       hosts.close();
     }

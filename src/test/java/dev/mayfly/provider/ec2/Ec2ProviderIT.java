@@ -27,9 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -45,19 +44,9 @@ import software.amazon.awssdk.services.ec2.model.Volume;
 
 /** The EC2 provider against a real moto_server: what it creates, how it waits, how it ends things. */
 class Ec2ProviderIT {
-  private static MotoWorld world;
+  @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void startMoto() {
-    world = MotoWorld.start();
-  }
-
-  @AfterAll
-  static void stopMoto() {
-    world.close();
-  }
 
   private Provider provider(Ec2ProviderFactory factory) {
     return factory.create(home.resolve("state"), world.settings(home));

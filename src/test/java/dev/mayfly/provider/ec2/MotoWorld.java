@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -27,24 +30,27 @@ import software.amazon.awssdk.services.ec2.model.Reservation;
  * a credentials file in a test home, and a local listener standing in for the instances' sshd port, so
  * the "ssh port open" wait runs for real without touching moto's made-up addresses.
  */
-final class MotoWorld implements AutoCloseable {
+final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
   static final String PROFILE = "moto";
-  final MotoServer moto;
-  final Ec2Client observer;
-  private final ServerSocket sshPort;
-  private final Thread acceptor;
+  MotoServer moto;
+  Ec2Client observer;
+  private ServerSocket sshPort;
 
-  private MotoWorld(MotoServer moto) {
-    this.moto = moto;
-    this.observer = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(moto.endpoint()))
+  /** Registered per test class: {@code @RegisterExtension static final MotoWorld world = new MotoWorld();} */
+  MotoWorld() {}
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    moto = MotoServer.start();
+    observer = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(moto.endpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
         .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     try {
-      this.sshPort = new ServerSocket(0, 50, InetAddress.getByName(MotoServer.HOST));
+      sshPort = new ServerSocket(0, 50, InetAddress.getByName(MotoServer.HOST));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.acceptor = new Thread(() -> {
+    Thread acceptor = new Thread(() -> {
       while (!sshPort.isClosed()) {
         try (Socket ignored = sshPort.accept()) {
           // accepting is all "ssh port open" looks for
@@ -55,10 +61,6 @@ final class MotoWorld implements AutoCloseable {
     }, "fake-sshd-port");
     acceptor.setDaemon(true);
     acceptor.start();
-  }
-
-  static MotoWorld start() {
-    return new MotoWorld(MotoServer.start());
   }
 
   /** Writes {@code [moto]} into {@code home/.aws/credentials}. */
@@ -115,13 +117,19 @@ final class MotoWorld implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void afterAll(ExtensionContext context) {
     try {
-      sshPort.close();
+      if (sshPort != null) {
+        sshPort.close();
+      }
     } catch (IOException e) {
       // closing
     }
-    observer.close();
-    moto.close();
+    if (observer != null) {
+      observer.close();
+    }
+    if (moto != null) {
+      moto.close();
+    }
   }
 }

@@ -24,9 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -37,19 +36,9 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 class ReaperIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration LAUNCH_DEADLINE = Duration.ofSeconds(90);
-  private static MotoWorld world;
+  @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void startMoto() {
-    world = MotoWorld.start();
-  }
-
-  @AfterAll
-  static void stopMoto() {
-    world.close();
-  }
 
   private DemoCopy setUp() throws IOException {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));

@@ -1,6 +1,7 @@
 package dev.mayfly.target;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.template.YamlSyntax;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -14,11 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -163,18 +160,7 @@ public final class Targets {
     }
 
     Map<String, Target> parse(String text) {
-      LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
-          .setMaxAliasesForCollections(20).build();
-      Optional<Node> root;
-      try {
-        root = new Compose(settings).composeString(text);
-      } catch (MarkedYamlEngineException e) {
-        Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-        String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-        throw at(mark, "YAML syntax error: " + oneLine(problem));
-      } catch (YamlEngineException e) {
-        throw MayflyException.badInput(file + ":1:1: YAML syntax error: " + oneLine(e.getMessage()));
-      }
+      Optional<Node> root = YamlSyntax.compose(file, text, 20, MayflyException::badInput);
       Map<String, Target> targets = new LinkedHashMap<>();
       if (root.isEmpty() || isNull(root.get())) {
         return targets;
@@ -272,12 +258,7 @@ public final class Targets {
     }
 
     private MayflyException at(Optional<Mark> mark, String message) {
-      String where = mark.map(m -> file + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse(file + ":1:1");
-      return MayflyException.badInput(where + ": " + message);
-    }
-
-    private static String oneLine(String text) {
-      return text == null ? "" : text.replaceAll("\\s+", " ").trim();
+      return MayflyException.badInput(YamlSyntax.where(file, mark) + ": " + message);
     }
   }
 }

@@ -19,13 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.ReaderException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -126,28 +121,7 @@ public final class TemplateLoader {
   }
 
   private Node compose(String text) {
-    LoadSettings settings =
-        LoadSettings.builder()
-            .setLabel(file.toString())
-            .setAllowRecursiveKeys(false)
-            .setMaxAliasesForCollections(50)
-            .build();
-    Optional<Node> root;
-    try {
-      root = new Compose(settings).composeString(text);
-    } catch (MarkedYamlEngineException e) {
-      Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-      String context =
-          e.getProblem() != null && e.getContext() != null && e.getContextMark().isPresent()
-              ? " (" + oneLine(e.getContext()) + " at line " + (e.getContextMark().get().getLine() + 1) + ")"
-              : "";
-      throw at(mark, "YAML syntax error: " + oneLine(problem) + context);
-    } catch (ReaderException e) {
-      throw errorAt(e.getPosition(), "YAML syntax error: " + oneLine(e.getMessage()));
-    } catch (YamlEngineException e) {
-      throw new TemplateException(file + ":1:1: YAML syntax error: " + oneLine(e.getMessage()));
-    }
+    Optional<Node> root = YamlSyntax.compose(file, text, 50, TemplateException::new);
     if (root.isEmpty() || isNull(root.get())) {
       throw new TemplateException(
           file + ":1:1: empty template (expected fields " + String.join(", ", TOP) + ")");
@@ -378,31 +352,15 @@ public final class TemplateLoader {
   }
 
   private TemplateException at(Optional<Mark> mark, String message) {
-    return mark.map(m -> errorAt(m.getLine() + 1, m.getColumn() + 1, message))
-        .orElseGet(() -> new TemplateException(file + ":1:1: " + message));
+    return new TemplateException(YamlSyntax.where(file, mark) + ": " + message);
   }
 
   private TemplateException errorAt(int index, String message) {
-    int line = 1;
-    int column = 1;
-    for (int i = 0; i < Math.min(index, source.length); i++) {
-      int c = source[i];
-      if (c == '\n' || (c == '\r' && (i + 1 >= source.length || source[i + 1] != '\n'))) {
-        line++;
-        column = 1;
-      } else if (c != '\r') {
-        column++;
-      }
-    }
-    return errorAt(line, column, message);
-  }
-
-  private TemplateException errorAt(int line, int column, String message) {
-    return new TemplateException(file + ":" + line + ":" + column + ": " + message);
+    return new TemplateException(YamlSyntax.where(file, source, index) + ": " + message);
   }
 
   private static String oneLine(String s) {
-    return s == null ? "" : s.strip().replaceAll("\\s*\\n\\s*", " ");
+    return YamlSyntax.oneLine(s);
   }
 
   private static boolean isNull(Node node) {

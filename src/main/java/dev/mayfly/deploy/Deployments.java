@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
@@ -404,25 +405,20 @@ public final class Deployments {
         unchanged.add(row.hostId());
         continue;
       }
-      Host host = hostOf(row);
-      long start = System.nanoTime();
-      progress.started(host.id(), "sync");
-      try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
-          HostSession session = HostSession.open(provider.open(host), log, row.root().orElseThrow())) {
+      String why = onHost(id, provider, row, "sync", progress, session -> {
         String how = delivery.deliver("sync", "data.repo", session, data, spec.data().ref(),
             (url, ref) -> session.publishData(url, data.commit(), ref, spec.publish(), spec.keep()));
-        registry.event(id, host.id(), "git", how);
+        registry.event(id, row.hostId(), "git", how);
         registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
             Optional.of(data.commit()), row.detail()));
-        registry.event(id, host.id(), kind, "data at " + data.commit());
-        progress.finished(host.id(), "sync", Duration.ofNanos(System.nanoTime() - start), null);
-        updated.add(host.id());
-      } catch (HostSession.StepFailed | MayflyException e) {
-        String why = e.getMessage();
-        registry.event(id, host.id(), kind.equals("synced") ? "sync-failed" : kind + "-failed",
+        registry.event(id, row.hostId(), kind, "data at " + data.commit());
+      });
+      if (why == null) {
+        updated.add(row.hostId());
+      } else {
+        registry.event(id, row.hostId(), kind.equals("synced") ? "sync-failed" : kind + "-failed",
             why + "; previous release still serving");
-        progress.finished(host.id(), "sync", Duration.ofNanos(System.nanoTime() - start), why);
-        failures.put(host.id(), why);
+        failures.put(row.hostId(), why);
       }
     }
     if (!updated.isEmpty() && failures.isEmpty()) {
@@ -477,6 +473,27 @@ public final class Deployments {
           + " release(s) on the host (releases: " + String.join(", ", releases) + ")");
     }
     return matches.get(0);
+  }
+
+  /**
+   * Opens a logged session on a recorded host and runs {@code body} as one step reported to
+   * {@code progress}.
+   *
+   * @return null when it worked, else why not (the host keeps what it had)
+   */
+  private String onHost(String id, Provider provider, HostRow row, String step, Progress progress,
+      Consumer<HostSession> body) {
+    long start = System.nanoTime();
+    progress.started(row.hostId(), step);
+    String why = null;
+    try (HostLog log = new HostLog(logDir(id).resolve(row.hostId() + ".log"));
+        HostSession session = HostSession.open(provider.open(hostOf(row)), log, row.root().orElseThrow())) {
+      body.accept(session);
+    } catch (HostSession.StepFailed | MayflyException e) {
+      why = e.getMessage();
+    }
+    progress.finished(row.hostId(), step, Duration.ofNanos(System.nanoTime() - start), why);
+    return why;
   }
 
   /** Hosts that came up healthy are the ones syncs and rollbacks serve. */
@@ -569,16 +586,10 @@ public final class Deployments {
       if (row.root().isEmpty()) {
         continue;
       }
-      long start = System.nanoTime();
-      progress.started(host.id(), "destroy");
-      try (HostLog log = new HostLog(logDir(id).resolve(host.id() + ".log"));
-          HostSession session = HostSession.open(provider.open(host), log, row.root().get())) {
-        session.destroy();
-        progress.finished(host.id(), "destroy", Duration.ofNanos(System.nanoTime() - start), null);
-      } catch (HostSession.StepFailed | MayflyException e) {
+      String failed = onHost(id, provider, row, "destroy", progress, HostSession::destroy);
+      if (failed != null) {
         // the provider still ends the host; record why the clean stop did not happen
-        registry.event(id, host.id(), "destroy-failed", e.getMessage());
-        progress.finished(host.id(), "destroy", Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+        registry.event(id, host.id(), "destroy-failed", failed);
       }
     }
     provider.terminate(id, hosts);

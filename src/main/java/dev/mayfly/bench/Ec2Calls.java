@@ -5,8 +5,6 @@ import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ec2.Ec2ProviderFactory;
 import dev.mayfly.provider.ec2.Ec2Wiring;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,25 +29,14 @@ final class Ec2Calls {
     Path credentials = work.resolve("credentials");
     Files.writeString(credentials, "[bench]\naws_access_key_id = bench\naws_secret_access_key = bench\n");
     try (MotoServer moto = MotoServer.start();
-        ServerSocket sshPort = new ServerSocket(0, 200, InetAddress.getByName(MotoServer.HOST))) {
-      Thread acceptor = new Thread(() -> {
-        while (!sshPort.isClosed()) {
-          try {
-            sshPort.accept().close();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      }, "ssh-port-stand-in");
-      acceptor.setDaemon(true);
-      acceptor.start();
+        AcceptingPort sshPort = new AcceptingPort()) {
       Map<String, String> settings = Map.of("target", "moto", "region", MotoServer.REGION,
           "endpoint", moto.endpoint(), "image", MotoServer.IMAGE, "profile", "bench",
           "credentials-file", credentials.toString(), "config-file", work.resolve("config").toString(),
           "poll", "100ms");
       List<Row> rows = new ArrayList<>();
       for (int n : SIZES) {
-        rows.add(measure(n, work, settings, sshPort.getLocalPort()));
+        rows.add(measure(n, work, settings, sshPort.port()));
       }
       print(rows);
     }

@@ -2,13 +2,12 @@ package dev.mayfly.provider.ec2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mayfly.bench.AcceptingPort;
 import dev.mayfly.bench.MotoServer;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +32,7 @@ class LocalStackIT {
         "SKIPPED: no Docker engine here, so no LocalStack container; Ec2ProviderIT covers the flow on moto");
     try (LocalStackContainer localstack = new LocalStackContainer(DockerImageName.parse("localstack/localstack:3.8"))
             .withServices(LocalStackContainer.Service.EC2);
-        ServerSocket sshPort = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
+        AcceptingPort sshPort = new AcceptingPort()) {
       localstack.start();
       MotoWorld.writeCredentials(home);
       Map<String, String> settings = Map.of(
@@ -41,19 +40,8 @@ class LocalStackIT {
           "endpoint", localstack.getEndpointOverride(LocalStackContainer.Service.EC2).toString(),
           "image", MotoServer.IMAGE, "profile", MotoWorld.PROFILE,
           "credentials-file", home.resolve(".aws/credentials").toString(), "poll", "200ms");
-      Thread acceptor = new Thread(() -> {
-        while (!sshPort.isClosed()) {
-          try {
-            sshPort.accept().close();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
       Ec2Wiring wiring = Ec2Wiring.standard()
-          .withResolver((id, address) -> new Ec2Wiring.Reach("127.0.0.1", sshPort.getLocalPort()));
+          .withResolver((id, address) -> new Ec2Wiring.Reach("127.0.0.1", sshPort.port()));
       try (Provider ec2 = new Ec2ProviderFactory(wiring).create(home.resolve("state"), settings)) {
         List<Host> hosts = ec2.launch(new LaunchRequest("on-localstack", "qa-results", 2, Map.of("http", 8080),
             Instant.now().plusSeconds(3600), Map.of()));

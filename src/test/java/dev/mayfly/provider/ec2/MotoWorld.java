@@ -1,11 +1,9 @@
 package dev.mayfly.provider.ec2;
 
+import dev.mayfly.bench.AcceptingPort;
 import dev.mayfly.bench.MotoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,7 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
   static final String PROFILE = "moto";
   MotoServer moto;
   Ec2Client observer;
-  private ServerSocket sshPort;
+  private AcceptingPort sshPort;
 
   /** Registered per test class: {@code @RegisterExtension static final MotoWorld world = new MotoWorld();} */
   MotoWorld() {}
@@ -45,22 +43,7 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
     observer = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(moto.endpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
         .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    try {
-      sshPort = new ServerSocket(0, 50, InetAddress.getByName(MotoServer.HOST));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Thread acceptor = new Thread(() -> {
-      while (!sshPort.isClosed()) {
-        try (Socket ignored = sshPort.accept()) {
-          // accepting is all "ssh port open" looks for
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "fake-sshd-port");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    sshPort = new AcceptingPort();
   }
 
   /** Writes {@code [moto]} into {@code home/.aws/credentials}. */
@@ -96,7 +79,7 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
 
   /** Resolves every instance to the local stand-in for its sshd port. */
   Ec2Wiring wiring() {
-    return Ec2Wiring.standard().withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort.getLocalPort()));
+    return Ec2Wiring.standard().withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort.port()));
   }
 
   /** Every instance tagged with the deployment, in any state. */
@@ -118,12 +101,8 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) {
-    try {
-      if (sshPort != null) {
-        sshPort.close();
-      }
-    } catch (IOException e) {
-      // closing
+    if (sshPort != null) {
+      sshPort.close();
     }
     if (observer != null) {
       observer.close();

@@ -1,5 +1,6 @@
 package dev.mayfly.bench;
 
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.LaunchOptions;
 import dev.mayfly.deploy.LaunchResult;
@@ -91,7 +92,7 @@ public final class Bench {
     try (Registry registry = Registry.open(work)) {
       Instant now = Instant.now();
       for (int i = 0; i < count; i++) {
-        registry.insert(new DeploymentRow(String.format("bench-%05d", i), "qa-results", "local", "running",
+        registry.insert(new DeploymentRow(String.format("bench-%05d", i), "qa-results", "local", DeploymentState.RUNNING,
             Map.of("title", "Nightly QA results"), "{}", Optional.of("0".repeat(40)), Optional.of("1".repeat(40)),
             Optional.of("http://127.0.0.1:8080/"), now.minusSeconds(i), Optional.of(now.plus(Duration.ofDays(7))), 0));
       }

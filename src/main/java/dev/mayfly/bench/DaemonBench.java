@@ -1,5 +1,7 @@
 package dev.mayfly.bench;
 
+import dev.mayfly.store.HostState;
+import dev.mayfly.store.DeploymentState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Upkeep;
@@ -105,12 +107,12 @@ final class DaemonBench {
     Instant now = Instant.now();
     for (int i = 0; i < count; i++) {
       String id = String.format("bench-%05d", i);
-      registry.insert(new DeploymentRow(id, "qa-results", "local", Deployments.RUNNING,
+      registry.insert(new DeploymentRow(id, "qa-results", "local", DeploymentState.RUNNING,
           Map.of("title", "Nightly QA results"), spec, Optional.of("0".repeat(40)), dataCommit,
           Optional.of("http://127.0.0.1:8080/"), now.minusSeconds(i), Optional.of(expires), 0));
       registry.setSyncCron(id, CRON);
       registry.putHost(new HostRow(id, "host-1", "127.0.0.1", Map.of("http", 8080),
-          Optional.of("/nonexistent/" + id), "healthy", dataCommit, Optional.empty()));
+          Optional.of("/nonexistent/" + id), HostState.HEALTHY, dataCommit, Optional.empty()));
     }
   }
 

@@ -112,7 +112,7 @@ final class LaunchCommand implements Callable<Integer> {
     if (output.json()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", result.deploymentId());
-      m.put("state", result.state());
+      m.put("state", result.state().word());
       m.put("url", result.url());
       m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
       m.put("hosts", result.hosts().stream().map(LaunchCommand::host).toList());

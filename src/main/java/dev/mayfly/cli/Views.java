@@ -16,7 +16,7 @@ final class Views {
   private Views() {}
 
   static String expiresIn(DeploymentRow d, Instant now) {
-    if (d.state().equals("terminated")) {
+    if (!d.state().live()) {
       return "-";
     }
     return d.expiresAt().map(at -> at.isAfter(now) ? Durations.human(Duration.between(now, at)) : "overdue")
@@ -29,7 +29,7 @@ final class Views {
     m.put("template", d.template());
     m.put("target", d.target());
     m.put("hosts", d.hostCount());
-    m.put("state", d.state());
+    m.put("state", d.state().word());
     m.put("url", d.url().orElse(null));
     m.put("createdAt", d.createdAt().toString());
     m.put("expiresAt", d.expiresAt().map(Instant::toString).orElse(null));
@@ -77,7 +77,7 @@ final class Views {
     m.put("address", h.address());
     m.put("ports", h.ports());
     m.put("root", h.root().orElse(null));
-    m.put("state", h.state());
+    m.put("state", h.state().word());
     m.put("dataCommit", h.dataCommit().orElse(null));
     m.put("detail", h.detail().orElse(null));
     return m;

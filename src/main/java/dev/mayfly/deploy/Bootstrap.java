@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.store.HostState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.provider.Host;
@@ -50,7 +51,7 @@ final class Bootstrap {
       try {
         session = timed(host, "connect", () -> HostSession.open(provider.open(host), log, rootFor(host)));
         HostSession s = session;
-        record(host, "pending", s.root(), null, null);
+        record(host, HostState.PENDING, s.root(), null, null);
         timed(host, "prepare", () -> {
           s.prepare();
           return null;
@@ -85,11 +86,11 @@ final class Bootstrap {
           awaitHealthy(host, s);
           return null;
         });
-        record(host, "healthy", s.root(), data.commit(), null);
+        record(host, HostState.HEALTHY, s.root(), data.commit(), null);
         return new HostOutcome(host.id(), url, null, null, null, log.file().toString());
       } catch (HostSession.StepFailed e) {
         String tail = e.step.equals("health") ? session.serviceLogTail() : log.tail();
-        record(host, "failed", session == null ? null : session.root(), null, e.step + ": " + e.getMessage());
+        record(host, HostState.FAILED, session == null ? null : session.root(), null, e.step + ": " + e.getMessage());
         registry.event(deploymentId, host.id(), "failed", e.step + ": " + e.getMessage());
         return new HostOutcome(host.id(), url, e.step, e.getMessage(), tail, log.file().toString());
       } finally {
@@ -149,7 +150,7 @@ final class Bootstrap {
     return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
   }
 
-  private void record(Host host, String state, String root, String dataCommit, String detail) {
+  private void record(Host host, HostState state, String root, String dataCommit, String detail) {
     registry.putHost(new HostRow(deploymentId, host.id(), host.address(), Map.copyOf(host.ports()),
         Optional.ofNullable(root), state, Optional.ofNullable(dataCommit), Optional.ofNullable(detail)));
   }

@@ -1,5 +1,7 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.store.HostState;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.Identity;
@@ -43,10 +45,6 @@ import java.util.regex.Pattern;
 
 /** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
 public final class Deployments {
-  public static final String LAUNCHING = "launching";
-  public static final String RUNNING = "running";
-  public static final String FAILED = "failed";
-  public static final String TERMINATED = "terminated";
   /** The {@code --expires} value that means no expiry; it has to be given explicitly. */
   public static final String NEVER = "never";
   private static final String SECRET_MASK = "(secret)";
@@ -162,7 +160,7 @@ public final class Deployments {
     GitRepos.Pinned service = pin("service.repo", spec.service());
     GitRepos.Pinned data = pin("data.repo", spec.data());
 
-    registry.insert(new DeploymentRow(id, template.name(), options.target(), LAUNCHING, masked(template, params),
+    registry.insert(new DeploymentRow(id, template.name(), options.target(), DeploymentState.LAUNCHING, masked(template, params),
         spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()), Optional.empty(), now,
         Optional.ofNullable(expiresAt), 0));
     if (syncCron != null) {
@@ -185,7 +183,7 @@ public final class Deployments {
           expiresAt, providerOptions));
     } catch (RuntimeException e) {
       // the row stays, so terminate and the reaper can still find whatever the provider made
-      registry.setState(id, FAILED);
+      registry.setState(id, DeploymentState.FAILED);
       registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
       throw e;
     }
@@ -201,10 +199,11 @@ public final class Deployments {
     if (url != null) {
       registry.setUrl(id, url);
     }
-    registry.setState(id, ok ? RUNNING : FAILED);
+    DeploymentState state = ok ? DeploymentState.RUNNING : DeploymentState.FAILED;
+    registry.setState(id, state);
     registry.event(id, null, ok ? "running" : "failed",
         outcomes.stream().filter(HostOutcome::healthy).count() + " of " + outcomes.size() + " host(s) healthy");
-    return new LaunchResult(id, ok ? RUNNING : FAILED, url, expiresAt, outcomes);
+    return new LaunchResult(id, state, url, expiresAt, outcomes);
   }
 
   /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */
@@ -331,7 +330,7 @@ public final class Deployments {
 
   private DeploymentRow requireLive(String id) {
     DeploymentRow d = require(id);
-    if (d.state().equals(TERMINATED)) {
+    if (d.state() == DeploymentState.TERMINATED) {
       throw MayflyException.wrongState("deployment '" + id + "' is terminated");
     }
     return d;
@@ -498,7 +497,7 @@ public final class Deployments {
 
   /** Hosts that came up healthy are the ones syncs and rollbacks serve. */
   private static boolean healthy(HostRow row) {
-    return row.state().equals("healthy");
+    return row.state() == HostState.HEALTHY;
   }
 
   private static Host hostOf(HostRow row) {
@@ -542,7 +541,7 @@ public final class Deployments {
     /** When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not sync. */
     public Optional<Instant> nextSync(Instant now) {
       if (schedule.isEmpty() || schedule.get().syncCron().isEmpty()
-          || !deployment.state().equals(RUNNING) || schedule.get().dataPin().isPresent()) {
+          || deployment.state() != DeploymentState.RUNNING || schedule.get().dataPin().isPresent()) {
         return Optional.empty();
       }
       return schedule.get().nextSyncAt().filter(now::isBefore)
@@ -594,10 +593,10 @@ public final class Deployments {
     }
     provider.terminate(id, hosts);
     for (HostRow row : rows) {
-      registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), TERMINATED,
+      registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), HostState.TERMINATED,
           row.dataCommit(), row.detail()));
     }
-    registry.setState(id, TERMINATED);
+    registry.setState(id, DeploymentState.TERMINATED);
     registry.event(id, null, why, hosts.size() + " host(s) ended");
   }
 }

@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.OwnedHost;
@@ -118,7 +119,7 @@ public final class Reaper {
           String error = null;
           if (act) {
             try {
-              if (d.isPresent() && !d.get().state().equals(Deployments.TERMINATED)) {
+              if (d.isPresent() && d.get().state().live()) {
                 deployments.terminate(id, Progress.SILENT, "reaped");
               } else {
                 provider.terminate(id, hosts);
@@ -146,13 +147,13 @@ public final class Reaper {
       return "unknown";
     }
     DeploymentRow row = d.get();
-    if (row.state().equals(Deployments.TERMINATED)) {
+    if (row.state() == DeploymentState.TERMINATED) {
       return "terminated";
     }
     if (row.expiresAt().filter(at -> at.plus(grace).isBefore(now)).isPresent()) {
       return "expired";
     }
-    if (row.state().equals(Deployments.LAUNCHING) && !row.createdAt().plus(staleLaunch).isAfter(now)) {
+    if (row.state() == DeploymentState.LAUNCHING && !row.createdAt().plus(staleLaunch).isAfter(now)) {
       return "abandoned";
     }
     return null;

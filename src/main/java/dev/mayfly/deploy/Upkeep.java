@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.store.DeploymentRow;
@@ -50,13 +51,13 @@ public final class Upkeep {
   }
 
   /** Whether a deployment in {@code state} still has an expiry to enforce. */
-  public static boolean live(String state) {
-    return !state.equals(Deployments.TERMINATED);
+  public static boolean live(DeploymentState state) {
+    return state.live();
   }
 
   /** The distinct crons running deployments sync on: one scheduled round each. */
   public List<String> syncCrons() {
-    return registry.syncCrons(Deployments.RUNNING);
+    return registry.syncCrons(DeploymentState.RUNNING);
   }
 
   /** Shows when the round on {@code cron} runs next, for {@code mayfly list}. */
@@ -135,7 +136,7 @@ public final class Upkeep {
     List<String> due = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     Map<String, ScheduleRow> schedules = registry.schedules();
-    for (String id : registry.idsSyncingOn(cron, Deployments.RUNNING)) {
+    for (String id : registry.idsSyncingOn(cron, DeploymentState.RUNNING)) {
       ScheduleRow s = schedules.get(id);
       if (s == null || s.dataPin().isPresent() || s.syncFailures() > 0) {
         skipped.add(id); // pinned by a rollback, or its own retry is scheduled
@@ -149,7 +150,7 @@ public final class Upkeep {
   /** A retry of one deployment's failed scheduled sync. */
   public RoundReport syncRetry(String id) {
     Optional<ScheduleRow> s = registry.schedule(id);
-    if (s.isEmpty() || !s.get().state().equals(Deployments.RUNNING) || s.get().dataPin().isPresent()) {
+    if (s.isEmpty() || s.get().state() != DeploymentState.RUNNING || s.get().dataPin().isPresent()) {
       return new RoundReport(0, 0, 0, List.of(), Map.of(), List.of(id));
     }
     return sync(List.of(id), List.of());

@@ -15,7 +15,7 @@ public record DeploymentRow(
     String id,
     String template,
     String target,
-    String state,
+    DeploymentState state,
     Map<String, String> params,
     String spec,
     Optional<String> serviceCommit,

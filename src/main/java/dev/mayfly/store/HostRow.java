@@ -9,6 +9,6 @@ public record HostRow(
     String address,
     Map<String, Integer> ports,
     Optional<String> root,
-    String state,
+    HostState state,
     Optional<String> dataCommit,
     Optional<String> detail) {}

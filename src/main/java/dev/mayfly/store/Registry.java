@@ -63,14 +63,14 @@ public final class Registry implements AutoCloseable {
     update(
         "INSERT INTO deployment (id, template, target, state, params_json, spec_json, service_commit,"
             + " data_commit, url, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        d.id(), d.template(), d.target(), d.state(), json(d.params()), d.spec(),
+        d.id(), d.template(), d.target(), d.state().word(), json(d.params()), d.spec(),
         d.serviceCommit().orElse(null), d.dataCommit().orElse(null), d.url().orElse(null),
         time(d.createdAt()), d.expiresAt().map(Registry::time).orElse(null));
   }
 
   /** Also bumps the schedule revision: the daemon reschedules (or unschedules) the deployment. */
-  public synchronized void setState(String id, String state) {
-    update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state, id);
+  public synchronized void setState(String id, DeploymentState state) {
+    update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
   }
 
   public synchronized void setUrl(String id, String url) {
@@ -144,9 +144,9 @@ public final class Registry implements AutoCloseable {
   }
 
   /** Ids of deployments in {@code state} that sync on {@code cron}. */
-  public synchronized List<String> idsSyncingOn(String cron, String state) {
+  public synchronized List<String> idsSyncingOn(String cron, DeploymentState state) {
     String sql = "SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id";
-    try (PreparedStatement st = prepare(sql, cron, state); ResultSet rs = st.executeQuery()) {
+    try (PreparedStatement st = prepare(sql, cron, state.word()); ResultSet rs = st.executeQuery()) {
       List<String> ids = new ArrayList<>();
       while (rs.next()) {
         ids.add(rs.getString(1));
@@ -158,9 +158,9 @@ public final class Registry implements AutoCloseable {
   }
 
   /** The distinct sync crons of deployments in {@code state}. */
-  public synchronized List<String> syncCrons(String state) {
+  public synchronized List<String> syncCrons(DeploymentState state) {
     String sql = "SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?";
-    try (PreparedStatement st = prepare(sql, state); ResultSet rs = st.executeQuery()) {
+    try (PreparedStatement st = prepare(sql, state.word()); ResultSet rs = st.executeQuery()) {
       List<String> crons = new ArrayList<>();
       while (rs.next()) {
         crons.add(rs.getString(1));
@@ -195,7 +195,7 @@ public final class Registry implements AutoCloseable {
     try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
       List<ScheduleRow> rows = new ArrayList<>();
       while (rs.next()) {
-        rows.add(new ScheduleRow(rs.getString(1), rs.getString(2), optionalInstant(rs, 3),
+        rows.add(new ScheduleRow(rs.getString(1), DeploymentState.of(rs.getString(2)), optionalInstant(rs, 3),
             Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)), optionalInstant(rs, 6),
             Optional.ofNullable(rs.getString(7)), rs.getInt(8), optionalInstant(rs, 9), rs.getLong(10)));
       }
@@ -229,7 +229,7 @@ public final class Registry implements AutoCloseable {
       List<DeploymentRow> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(new DeploymentRow(
-            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(1), rs.getString(2), rs.getString(3), DeploymentState.of(rs.getString(4)),
             parse(rs.getString(5), STRING_MAP), rs.getString(6),
             Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
             Optional.ofNullable(rs.getString(9)), instant(rs, 10),
@@ -247,13 +247,13 @@ public final class Registry implements AutoCloseable {
     int updated = updateCount(
         "UPDATE host SET address = ?, ports_json = ?, root = ?, state = ?, data_commit = ?, detail = ?"
             + " WHERE deployment_id = ? AND host_id = ?",
-        h.address(), json(h.ports()), h.root().orElse(null), h.state(), h.dataCommit().orElse(null),
+        h.address(), json(h.ports()), h.root().orElse(null), h.state().word(), h.dataCommit().orElse(null),
         h.detail().orElse(null), h.deploymentId(), h.hostId());
     if (updated == 0) {
       update(
           "INSERT INTO host (deployment_id, host_id, address, ports_json, root, state, data_commit, detail)"
               + " VALUES (?,?,?,?,?,?,?,?)",
-          h.deploymentId(), h.hostId(), h.address(), json(h.ports()), h.root().orElse(null), h.state(),
+          h.deploymentId(), h.hostId(), h.address(), json(h.ports()), h.root().orElse(null), h.state().word(),
           h.dataCommit().orElse(null), h.detail().orElse(null));
     }
   }
@@ -265,7 +265,7 @@ public final class Registry implements AutoCloseable {
       List<HostRow> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(new HostRow(rs.getString(1), rs.getString(2), rs.getString(3), parse(rs.getString(4), PORT_MAP),
-            Optional.ofNullable(rs.getString(5)), rs.getString(6), Optional.ofNullable(rs.getString(7)),
+            Optional.ofNullable(rs.getString(5)), HostState.of(rs.getString(6)), Optional.ofNullable(rs.getString(7)),
             Optional.ofNullable(rs.getString(8))));
       }
       return rows;

@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public record ScheduleRow(
     String id,
-    String state,
+    DeploymentState state,
     Optional<Instant> expiresAt,
     Optional<String> syncCron,
     Optional<String> dataPin,

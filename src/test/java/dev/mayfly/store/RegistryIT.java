@@ -42,11 +42,11 @@ class RegistryIT {
 
   private static void exercise(Registry registry) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    registry.insert(new DeploymentRow("d1", "t", "local", "running", Map.of("a", "b"), "{}", Optional.of("s"),
+    registry.insert(new DeploymentRow("d1", "t", "local", DeploymentState.RUNNING, Map.of("a", "b"), "{}", Optional.of("s"),
         Optional.empty(), Optional.empty(), now, Optional.of(now.plusSeconds(60)), 0));
-    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), "healthy",
+    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), HostState.HEALTHY,
         Optional.empty(), Optional.empty()));
-    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), "healthy",
+    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), HostState.HEALTHY,
         Optional.of("c1"), Optional.empty()));
     assertEquals(Optional.of("c1"), registry.hosts("d1").get(0).dataCommit());
     registry.setExpiry("d1", null);
@@ -58,12 +58,12 @@ class RegistryIT {
     assertEquals(Optional.empty(), row.expiresAt());
     registry.markScheduled("d1", row.rev());
     assertTrue(registry.unscheduled().isEmpty(), "scheduled rows are not pending");
-    registry.setState("d1", "terminated");
+    registry.setState("d1", DeploymentState.TERMINATED);
     assertEquals(1, registry.unscheduled().size(), "a state change makes the row pending again");
-    registry.setState("d1", "running");
+    registry.setState("d1", DeploymentState.RUNNING);
 
-    assertEquals(List.of("*/5 * * * *"), registry.syncCrons("running"));
-    assertEquals(List.of("d1"), registry.idsSyncingOn("*/5 * * * *", "running"));
+    assertEquals(List.of("*/5 * * * *"), registry.syncCrons(DeploymentState.RUNNING));
+    assertEquals(List.of("d1"), registry.idsSyncingOn("*/5 * * * *", DeploymentState.RUNNING));
     registry.recordSync("d1", now, "failed: x", true);
     registry.recordSync("d1", now, "failed: x", true);
     assertEquals(2, registry.schedule("d1").orElseThrow().syncFailures());

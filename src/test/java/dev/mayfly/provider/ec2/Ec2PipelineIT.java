@@ -1,5 +1,7 @@
 package dev.mayfly.provider.ec2;
 
+import dev.mayfly.store.HostState;
+import dev.mayfly.store.DeploymentState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,8 +120,8 @@ class Ec2PipelineIT {
         String page = get("http://" + host.address() + ":8080/");
         assertTrue(page.contains("On EC2"), host.address() + ": " + page);
       }
-      assertEquals(Set.of("healthy"), registry.hosts("pipeline").stream().map(HostRow::state).collect(Collectors.toSet()));
-      assertEquals("running", registry.find("pipeline").orElseThrow().state());
+      assertEquals(Set.of(HostState.HEALTHY), registry.hosts("pipeline").stream().map(HostRow::state).collect(Collectors.toSet()));
+      assertEquals(DeploymentState.RUNNING, registry.find("pipeline").orElseThrow().state());
 
       deployments.terminate("pipeline", Progress.SILENT);
       assertEquals(List.of(), world.live("pipeline"));
@@ -127,7 +129,7 @@ class Ec2PipelineIT {
       for (SshdHosts.Host host : hosts.all()) {
         assertEquals(List.of(), host.otherProcesses(), () -> "service stopped on " + host.address());
       }
-      assertEquals("terminated", registry.find("pipeline").orElseThrow().state());
+      assertEquals(DeploymentState.TERMINATED, registry.find("pipeline").orElseThrow().state());
     }
   }
 

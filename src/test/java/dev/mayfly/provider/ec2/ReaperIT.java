@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.bench.MotoServer;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
@@ -141,7 +142,7 @@ class ReaperIT {
   }
 
   private static DeploymentRow row(String id, String state, Instant expires) {
-    return new DeploymentRow(id, "qa-results", "cloud", state, Map.of(), "{}", Optional.empty(), Optional.empty(),
+    return new DeploymentRow(id, "qa-results", "cloud", DeploymentState.of(state), Map.of(), "{}", Optional.empty(), Optional.empty(),
         Optional.empty(), Instant.now().minus(2, ChronoUnit.DAYS), Optional.of(expires), 0);
   }
 

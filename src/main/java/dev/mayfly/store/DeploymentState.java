@@ -1,0 +1,36 @@
+package dev.mayfly.store;
+
+import java.util.Arrays;
+
+/** Where a deployment is in its life. The registry stores {@link #word()}; users see it too. */
+public enum DeploymentState {
+  LAUNCHING("launching"),
+  RUNNING("running"),
+  FAILED("failed"),
+  TERMINATED("terminated");
+
+  private final String word;
+
+  DeploymentState(String word) {
+    this.word = word;
+  }
+
+  public String word() {
+    return word;
+  }
+
+  /** Whether the deployment may still hold hosts, so expiry and the reaper still concern it. */
+  public boolean live() {
+    return this != TERMINATED;
+  }
+
+  public static DeploymentState of(String word) {
+    return Arrays.stream(values()).filter(s -> s.word.equals(word)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("corrupt registry value: deployment state '" + word + "'"));
+  }
+
+  @Override
+  public String toString() {
+    return word;
+  }
+}

@@ -72,7 +72,7 @@ final class Ec2Calls {
     String id = "bench-" + n;
     try (Provider ec2 = new Ec2ProviderFactory(wiring).create(work.resolve("state"), settings)) {
       var hosts = ec2.launch(new LaunchRequest(id, "qa-results", n, Map.of("http", 8080),
-          Instant.now().plusSeconds(3600), Map.of()));
+          Instant.now().plusSeconds(3600), Map.of())).hosts();
       if (hosts.size() != n) {
         throw new IllegalStateException("launched " + hosts.size() + " of " + n);
       }

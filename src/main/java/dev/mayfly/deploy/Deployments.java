@@ -8,6 +8,7 @@ import dev.mayfly.host.Identity;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
@@ -177,9 +178,9 @@ public final class Deployments {
     // resources the reaper can match to it
     Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
     providerOptions.put("host", options.hosts());
-    List<Host> hosts;
+    Launched launched;
     try {
-      hosts = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
+      launched = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
           expiresAt, providerOptions));
     } catch (RuntimeException e) {
       // the row stays, so terminate and the reaper can still find whatever the provider made
@@ -192,7 +193,11 @@ public final class Deployments {
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
         (host, root) -> envFile(template, params, host, root, extra), provider, registry, progress, logDir(id),
         new GitDelivery(git, gitMode, provider.hostsSeeControllerFiles()));
-    List<HostOutcome> outcomes = fanOut(id, hosts, bootstrap, options.parallel());
+    List<HostOutcome> outcomes = new ArrayList<>(fanOut(id, launched.hosts(), bootstrap, options.parallel()));
+    launched.failed().forEach((hostId, why) -> {
+      registry.event(id, hostId, "failed", "provision: " + why);
+      outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
+    });
 
     boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
     String url = outcomes.stream().filter(HostOutcome::healthy).map(HostOutcome::url).findFirst().orElse(null);

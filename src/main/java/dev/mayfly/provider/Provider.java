@@ -10,8 +10,11 @@ import java.util.List;
  */
 public interface Provider extends AutoCloseable {
 
-  /** Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. */
-  List<Host> launch(LaunchRequest request);
+  /**
+   * Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. Hosts that
+   * did not come up are reported in {@link Launched#failed()}, not thrown, so the caller can end the rest.
+   */
+  Launched launch(LaunchRequest request);
 
   /** The deployment's hosts as the backend sees them now. */
   List<Host> describe(String deploymentId);

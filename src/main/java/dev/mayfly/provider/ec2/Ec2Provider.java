@@ -7,6 +7,7 @@ import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
@@ -154,7 +155,7 @@ final class Ec2Provider implements Provider {
   // ---------------------------------------------------------------- launch
 
   @Override
-  public List<Host> launch(LaunchRequest request) {
+  public Launched launch(LaunchRequest request) {
     String id = request.deploymentId();
     boolean created = false;
     try {
@@ -172,7 +173,7 @@ final class Ec2Provider implements Provider {
       for (Instance i : running) {
         hosts.add(new Host(i.instanceId(), reach.get(i.instanceId()).address(), request.ports(), Optional.empty()));
       }
-      return hosts;
+      return Launched.all(hosts);
     } catch (MayflyException e) {
       if (!created) {
         throw e;

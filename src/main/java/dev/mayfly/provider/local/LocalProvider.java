@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
 import dev.mayfly.host.LocalShell;
 import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
@@ -39,14 +40,14 @@ final class LocalProvider implements Provider {
   }
 
   @Override
-  public List<Host> launch(LaunchRequest request) {
+  public Launched launch(LaunchRequest request) {
     List<Host> hosts = new ArrayList<>();
     for (int i = 1; i <= request.count(); i++) {
       Path dir = sandboxes.resolve(request.deploymentId()).resolve("host-" + i);
       Host existing = read(dir);
       hosts.add(existing != null ? existing : create(dir, "host-" + i, request.ports()));
     }
-    return hosts;
+    return Launched.all(hosts);
   }
 
   private Host create(Path dir, String id, Map<String, Integer> templatePorts) {

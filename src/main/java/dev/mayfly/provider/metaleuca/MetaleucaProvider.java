@@ -5,6 +5,7 @@ import dev.mayfly.host.HostShell;
 import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
@@ -28,7 +29,7 @@ final class MetaleucaProvider implements Provider {
   }
 
   @Override
-  public List<Host> launch(LaunchRequest request) {
+  public Launched launch(LaunchRequest request) {
     try (MetalPool pool = MetalPool.open(context)) {
       String group = option(request, "group").or(() -> pool.settings().group()).orElseThrow(() ->
           MayflyException.badInput("--group: target '" + pool.target() + "' needs a group (see `mayfly metal groups`)"));
@@ -42,7 +43,7 @@ final class MetaleucaProvider implements Provider {
         pool.provision(toInstall, profile);
       }
       pool.awaitInstalled(machines);
-      return machines.stream().map(m -> host(m.name(), m.address(), request)).toList();
+      return Launched.all(machines.stream().map(m -> host(m.name(), m.address(), request)).toList());
     }
   }
 

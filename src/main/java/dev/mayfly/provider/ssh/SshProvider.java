@@ -6,6 +6,7 @@ import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
@@ -30,7 +31,7 @@ final class SshProvider implements Provider {
   }
 
   @Override
-  public List<Host> launch(LaunchRequest request) {
+  public Launched launch(LaunchRequest request) {
     List<String> given = request.options().getOrDefault("host", List.of());
     if (given.isEmpty()) {
       throw MayflyException.badInput("--host: the ssh target needs at least one --host USER@ADDR[:PORT]");
@@ -48,7 +49,7 @@ final class SshProvider implements Provider {
       }
       hosts.add(new Host(endpoint.shortName(), endpoint.host(), request.ports(), Optional.empty()));
     }
-    return hosts;
+    return Launched.all(hosts);
   }
 
   @Override

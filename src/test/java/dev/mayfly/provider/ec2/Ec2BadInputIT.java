@@ -122,7 +122,7 @@ class Ec2BadInputIT {
       List<Host> hosts;
       try (Provider ec2 = new Ec2ProviderFactory(world.wiring()).create(home.resolve("state"), settings)) {
         hosts = ec2.launch(new LaunchRequest("patient", "qa-results", 2, Map.of("http", 8080),
-            Instant.now().plusSeconds(3600), Map.of()));
+            Instant.now().plusSeconds(3600), Map.of())).hosts();
       }
       assertEquals(2, hosts.size());
       List<String> tokens = proxy.requests("RunInstances").stream().map(r -> r.get("ClientToken")).toList();

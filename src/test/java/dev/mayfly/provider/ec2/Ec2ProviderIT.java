@@ -61,7 +61,7 @@ class Ec2ProviderIT {
     Instant expires = Instant.now().plus(2, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
     List<Host> hosts;
     try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()))) {
-      hosts = ec2.launch(request("tagged-three", 3, expires));
+      hosts = ec2.launch(request("tagged-three", 3, expires)).hosts();
     }
     assertEquals(3, hosts.size());
     List<Instance> instances = world.live("tagged-three");
@@ -115,10 +115,10 @@ class Ec2ProviderIT {
     List<Host> first;
     List<Host> again;
     try (Provider ec2 = provider(factory)) {
-      first = ec2.launch(request("retried", 3, expires));
+      first = ec2.launch(request("retried", 3, expires)).hosts();
     }
     try (Provider ec2 = provider(factory)) {
-      again = ec2.launch(request("retried", 3, expires));
+      again = ec2.launch(request("retried", 3, expires)).hosts();
     }
     assertEquals(List.of("mayfly-retried"), tokens, "one RunInstances, with the token of the deployment");
     assertEquals(ids(first), ids(again), "the retry adopted the instances the first launch made");
@@ -157,7 +157,7 @@ class Ec2ProviderIT {
   @Test
   void terminateEndsEveryTaggedInstanceAndDeletesTheGroupAndKeyPair() {
     try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()))) {
-      List<Host> hosts = ec2.launch(request("ended", 2, Instant.now().plusSeconds(3600)));
+      List<Host> hosts = ec2.launch(request("ended", 2, Instant.now().plusSeconds(3600))).hosts();
       assertEquals(2, ec2.describe("ended").size());
       ec2.terminate("ended", hosts.subList(0, 1)); // the registry may know fewer hosts than the cloud has
       assertEquals(List.of(), ec2.describe("ended"));
@@ -186,7 +186,7 @@ class Ec2ProviderIT {
     Instant later = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
     List<Host> hosts;
     try (Provider ec2 = provider(new Ec2ProviderFactory(wiring))) {
-      hosts = ec2.launch(request("extended", 2, Instant.now().plusSeconds(3600)));
+      hosts = ec2.launch(request("extended", 2, Instant.now().plusSeconds(3600))).hosts();
       ec2.extend("extended", hosts, later);
     }
     for (Instance i : world.live("extended")) {

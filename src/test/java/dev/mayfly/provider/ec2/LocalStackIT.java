@@ -44,7 +44,7 @@ class LocalStackIT {
           .withResolver((id, address) -> new Ec2Wiring.Reach("127.0.0.1", sshPort.port()));
       try (Provider ec2 = new Ec2ProviderFactory(wiring).create(home.resolve("state"), settings)) {
         List<Host> hosts = ec2.launch(new LaunchRequest("on-localstack", "qa-results", 2, Map.of("http", 8080),
-            Instant.now().plusSeconds(3600), Map.of()));
+            Instant.now().plusSeconds(3600), Map.of())).hosts();
         assertEquals(2, hosts.size());
         assertEquals(2, ec2.describe("on-localstack").size());
         ec2.terminate("on-localstack", hosts);

@@ -105,7 +105,7 @@ class MetaleucaIT {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     cobbler.pauseAutoInstall("pr-1", "pr-2");
     try (Registry registry = Registry.open(mayfly.stateDir())) {
-      Future<List<Host>> launch = pool.submit(() -> provider(mayfly, registry).launch(request("d1", 2, "web", "centos8")));
+      Future<List<Host>> launch = pool.submit(() -> provider(mayfly, registry).launch(request("d1", 2, "web", "centos8")).hosts());
       cobbler.awaitFence("pr-1 on", "pr-2 on");
 
       JsonNode pending = json(mayfly.run("metal", "instances", "--output", "json"));
@@ -151,7 +151,7 @@ class MetaleucaIT {
           try (Registry registry = Registry.open(mayfly.stateDir())) {
             Provider provider = provider(mayfly, registry);
             start.await();
-            return provider.launch(request(id, 1, "web", "centos8"));
+            return provider.launch(request(id, 1, "web", "centos8")).hosts();
           }
         }));
       }
@@ -182,7 +182,7 @@ class MetaleucaIT {
     Files.createDirectories(mayfly.stateDir());
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       Provider provider = provider(mayfly, registry);
-      List<Host> hosts = provider.launch(request("t1", 1, "web", "centos8"));
+      List<Host> hosts = provider.launch(request("t1", 1, "web", "centos8")).hosts();
       assertEquals("centos8", cobbler.systemView("tm-1").get("profile"));
       int fenceBefore = cobbler.fenceCalls().size();
 

@@ -11,7 +11,6 @@ import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.Wait;
-import dev.mayfly.template.ShellQuote;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -502,10 +501,7 @@ final class Ec2Provider implements Provider {
       call("moving the expiry tag of " + deploymentId, () -> ec2.createTags(r -> r.resources(resources)
           .tags(Tag.builder().key(TAG_EXPIRES).value(expires.toString()).build())));
     }
-    String arm = expires == null ? "disarm" : "arm " + args(expires);
-    String command = "f=$(PATH=\"$PATH:/usr/local/sbin\" command -v mayfly-failsafe)"
-        + " || { echo 'mayfly-failsafe is not installed' >&2; exit 3; };"
-        + " if [ \"$(id -u)\" -eq 0 ]; then \"$f\" " + arm + "; else sudo -n \"$f\" " + arm + "; fi";
+    String command = UserData.rearm(expires, settings.failsafeGrace());
     List<String> failures = new ArrayList<>();
     for (Instance i : instances) {
       Host host = hosts.stream().filter(h -> h.id().equals(i.instanceId())).findFirst().orElseGet(() -> host(i));
@@ -526,11 +522,6 @@ final class Ec2Provider implements Provider {
           + (expires == null ? "disarmed" : "re-armed") + " on " + String.join(", ", failures)
           + "; those instances still power off at the old expiry plus grace");
     }
-  }
-
-  private String args(Instant expires) {
-    return ShellQuote.join(List.of(Long.toString(expires.getEpochSecond()),
-        Long.toString(settings.failsafeGrace().toSeconds())));
   }
 
   @Override

@@ -1,15 +1,21 @@
 package dev.mayfly.provider.ec2;
 
+import dev.mayfly.template.ShellQuote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Pattern;
 
-/** The user data that arms the fail-safe on first boot: user-data.sh with mayfly-failsafe.sh inside it. */
+/**
+ * The fail-safe's scripts for the host: the user data that arms it on first boot (user-data.sh with
+ * mayfly-failsafe.sh inside it), and the command that re-arms it (mayfly-rearm.sh).
+ */
 final class UserData {
   private static final Pattern SAFE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 
@@ -35,6 +41,18 @@ final class UserData {
             : "arm " + expiresAt.getEpochSecond() + " " + grace.toSeconds())
         .replace("@GRACE_SECONDS@", Long.toString(grace.toSeconds()))
         .replace("@SCRIPT@", script());
+  }
+
+  /**
+   * The command {@code mayfly extend} runs on an instance: mayfly-rearm.sh, given the fail-safe's arguments.
+   *
+   * @param expiresAt null for a deployment extended to never end: the fail-safe is disarmed
+   */
+  static String rearm(Instant expiresAt, Duration grace) {
+    List<String> words = new ArrayList<>(List.of("sh", "-c", resource("mayfly-rearm.sh"), "mayfly-rearm"));
+    words.addAll(expiresAt == null ? List.of("disarm")
+        : List.of("arm", Long.toString(expiresAt.getEpochSecond()), Long.toString(grace.toSeconds())));
+    return ShellQuote.join(words);
   }
 
   static String base64(String text) {

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mayfly.template.ShellQuote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,17 +24,33 @@ class FailsafeScriptTest {
   private int run(String... args) throws IOException, InterruptedException {
     Path script = dir.resolve("mayfly-failsafe");
     Files.writeString(script, UserData.script());
-    ProcessBuilder pb = new ProcessBuilder(concat("sh", script.toString(), args)).redirectErrorStream(true)
+    return sh(concat("sh", script.toString(), args), Map.of());
+  }
+
+  /** Runs {@code command}, its output in out.log, with {@code environment} added. */
+  private int sh(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.log").toFile());
     pb.environment().put("MAYFLY_FAILSAFE_CONF", dir.resolve("conf").toString());
     pb.environment().put("MAYFLY_FAILSAFE_POWEROFF", "touch " + dir.resolve("powered-off"));
+    pb.environment().putAll(environment);
     Process p = pb.start();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "script finished");
     return p.exitValue();
   }
 
+  /** Runs the re-arm command the way a host's login shell does: as the argument of sh -c. */
+  private int rearm(Instant expires, Map<String, String> environment) throws IOException, InterruptedException {
+    return sh(List.of("sh", "-c", UserData.rearm(expires, Duration.ofHours(1))), environment);
+  }
+
+  private static void executable(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    assertTrue(file.toFile().setExecutable(true));
+  }
+
   private static List<String> concat(String a, String b, String... rest) {
-    List<String> all = new java.util.ArrayList<>(List.of(a, b));
+    List<String> all = new ArrayList<>(List.of(a, b));
     all.addAll(List.of(rest));
     return all;
   }
@@ -73,6 +92,30 @@ class FailsafeScriptTest {
     Process syntax = new ProcessBuilder("sh", "-n", file.toString()).redirectErrorStream(true).start();
     assertTrue(syntax.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, syntax.exitValue(), () -> "sh -n: " + new String(readAll(syntax)));
+  }
+
+  @Test
+  void rearmRunsTheInstalledFailsafeAsRootThroughSudoWhenTheLoginUserIsNotRoot() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    executable(bin.resolve("mayfly-failsafe"), UserData.script());
+    Map<String, String> path = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+    Instant expires = Instant.parse("2030-01-01T00:00:00Z");
+    assertEquals(0, rearm(expires, path));
+    assertEquals(expires.getEpochSecond() + " 3600", Files.readString(dir.resolve("conf")).trim());
+
+    executable(bin.resolve("id"), "#!/bin/sh\necho 1000\n");
+    Path sudoLog = dir.resolve("sudo.log");
+    executable(bin.resolve("sudo"), "#!/bin/sh\necho \"$*\" > " + ShellQuote.quote(sudoLog.toString())
+        + "\nshift\nexec \"$@\"\n");
+    assertEquals(0, rearm(null, path));
+    assertFalse(Files.exists(dir.resolve("conf")), "disarmed");
+    assertEquals("-n " + bin.resolve("mayfly-failsafe") + " disarm", Files.readString(sudoLog).trim());
+  }
+
+  @Test
+  void rearmWithoutAnInstalledFailsafeFailsWithExit3() throws Exception {
+    assertEquals(3, rearm(Instant.parse("2030-01-01T00:00:00Z"), Map.of("PATH", "/usr/bin:/bin")));
+    assertEquals("mayfly-failsafe is not installed", Files.readString(dir.resolve("out.log")).trim());
   }
 
   private static byte[] readAll(Process p) {

@@ -86,7 +86,7 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
   List<Instance> instances(String deploymentId) {
     List<Instance> all = new ArrayList<>();
     for (var page : observer.describeInstancesPaginator(r -> r.filters(
-        Filter.builder().name("tag:" + Ec2Provider.TAG_DEPLOYMENT).values(deploymentId).build()))) {
+        Filter.builder().name("tag:" + Ec2Tags.DEPLOYMENT).values(deploymentId).build()))) {
       for (Reservation reservation : page.reservations()) {
         all.addAll(reservation.instances());
       }

@@ -1,0 +1,196 @@
+package dev.mayfly.provider.ec2;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.host.Identity;
+import dev.mayfly.host.SshAccess;
+import dev.mayfly.host.ssh.KeyFiles;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.LaunchRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.IpPermission;
+import software.amazon.awssdk.services.ec2.model.IpRange;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.SecurityGroup;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+
+/**
+ * What a launch creates, each resource tagged with the deployment by the call that creates it, so a launch
+ * that dies half-way leaves nothing the reaper cannot find: the key pair, the deployment's security group
+ * (unless the target names one), then one RunInstances for all missing instances with a ClientToken derived
+ * from the deployment id. Instances already tagged with the deployment are adopted, so a retried launch
+ * starts only the missing ones.
+ */
+final class Ec2Resources {
+  private final Ec2Api api;
+  private final Ec2Settings settings;
+  private final Path stateDir;
+  private final SshAccess access;
+  private final Ec2Hosts hosts;
+  private final Ec2Waits waits;
+  private final Ec2Teardown teardown;
+
+  /** @param access the deployment's SSH identity; null when made for no deployment */
+  Ec2Resources(Ec2Api api, Ec2Settings settings, Path stateDir, SshAccess access, Ec2Hosts hosts, Ec2Waits waits,
+      Ec2Teardown teardown) {
+    this.api = api;
+    this.settings = settings;
+    this.stateDir = stateDir;
+    this.access = access;
+    this.hosts = hosts;
+    this.waits = waits;
+    this.teardown = teardown;
+  }
+
+  /** The deployment's hosts once running with sshd open; on failure, ends whatever it has on the cloud. */
+  List<Host> launch(LaunchRequest request) {
+    String id = request.deploymentId();
+    boolean created = false;
+    try {
+      Optional<String> keyName = importKey(id);
+      created = true;
+      String group = settings.securityGroup().orElseGet(() -> autoGroup(id, request.ports()));
+      List<Instance> existing = api.tagged(id, Ec2Api.LIVE);
+      int missing = request.count() - existing.size();
+      if (missing > 0) {
+        run(request, missing, existing.size(), keyName, group);
+      }
+      List<Instance> running = waits.running(id, Math.max(request.count(), existing.size()));
+      return reachable(running, request.ports());
+    } catch (MayflyException e) {
+      if (!created) {
+        throw e;
+      }
+      // leave nothing behind: end whatever this deployment has on the cloud, then say so
+      try {
+        teardown.terminate(id);
+      } catch (MayflyException cleanup) {
+        throw new MayflyException(e.exit(), e.getMessage() + "; cleaning up failed too (" + cleanup.getMessage()
+            + "): `mayfly reap` will retry", e);
+      }
+      throw new MayflyException(e.exit(), e.getMessage() + "; nothing of " + id + " was left running", e);
+    }
+  }
+
+  /** The running instances as hosts, once each one's sshd accepts connections. */
+  private List<Host> reachable(List<Instance> running, Map<String, Integer> ports) {
+    Map<String, Ec2Wiring.Reach> reach = new LinkedHashMap<>();
+    for (Instance i : running) {
+      reach.put(i.instanceId(), hosts.reach(i.instanceId(), Ec2Hosts.address(i)));
+    }
+    waits.sshOpen(reach);
+    List<Host> reachable = new ArrayList<>();
+    for (Instance i : running) {
+      reachable.add(new Host(i.instanceId(), reach.get(i.instanceId()).address(), ports, Optional.empty()));
+    }
+    return reachable;
+  }
+
+  /** Idempotent per batch: a retried RunInstances for the same missing instances starts nothing twice. */
+  private static String clientToken(String deploymentId, int alreadyRunning) {
+    return "mayfly-" + deploymentId + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
+  }
+
+  /**
+   * Imports the public half of the deployment's identity as key pair {@code mayfly-<id>}: mayfly's own
+   * generated key, or the {@code --identity} file's {@code .pub}. With ssh-agent there is no file to import:
+   * the image must already accept the agent's key.
+   */
+  private Optional<String> importKey(String id) {
+    Identity identity = access != null ? access.identity()
+        : Identity.generated(stateDir.resolve("keys").resolve(id).resolve("id_ed25519"));
+    if (identity.isAgent()) {
+      return Optional.empty();
+    }
+    if (identity.generated()) {
+      KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
+    }
+    Path pub = Path.of(identity.keyFile() + ".pub");
+    String publicKey;
+    try {
+      publicKey = Files.readString(pub).trim();
+    } catch (IOException e) {
+      throw MayflyException.badInput("target '" + settings.target() + "': EC2 needs the public key " + pub
+          + " to import as the instances' key pair (" + e.getClass().getSimpleName() + ")");
+    }
+    String name = Ec2Tags.resourceName(id);
+    try {
+      api.client().importKeyPair(r -> r.keyName(name)
+          .publicKeyMaterial(SdkBytes.fromUtf8String(publicKey))
+          .tagSpecifications(Ec2Tags.on(ResourceType.KEY_PAIR, id, null, null)));
+    } catch (SdkException e) {
+      if (!Ec2Errors.code(e).equals("InvalidKeyPair.Duplicate")) {
+        throw Ec2Errors.convert(settings, "importing key pair " + name, e);
+      }
+    }
+    return Optional.of(name);
+  }
+
+  /** The deployment's own group: the template's ports and 22, from {@code allow-from}, nothing else. */
+  private String autoGroup(String id, Map<String, Integer> ports) {
+    String name = Ec2Tags.resourceName(id);
+    String groupId;
+    try {
+      groupId = api.client().createSecurityGroup(r -> {
+        r.groupName(name).description("mayfly deployment " + id)
+            .tagSpecifications(Ec2Tags.on(ResourceType.SECURITY_GROUP, id, null, null));
+        settings.subnet().ifPresent(subnet -> r.vpcId(vpcOf(subnet)));
+      }).groupId();
+    } catch (SdkException e) {
+      if (!Ec2Errors.code(e).equals("InvalidGroup.Duplicate")) {
+        throw Ec2Errors.convert(settings, "creating security group " + name, e);
+      }
+      return api.deploymentGroup(id).map(SecurityGroup::groupId).orElseThrow(
+          () -> MayflyException.failed("target '" + settings.target() + "': security group " + name
+              + " exists but is not tagged with deployment " + id + "; remove it or name a security-group"));
+    }
+    Set<Integer> open = new LinkedHashSet<>();
+    open.add(22);
+    open.addAll(ports.values());
+    List<IpPermission> permissions = open.stream().map(port -> IpPermission.builder().ipProtocol("tcp")
+        .fromPort(port).toPort(port).ipRanges(IpRange.builder().cidrIp(settings.allowFrom())
+            .description("mayfly " + id).build()).build()).toList();
+    api.call("opening ports " + open + " in " + groupId,
+        () -> api.client().authorizeSecurityGroupIngress(r -> r.groupId(groupId).ipPermissions(permissions)));
+    return groupId;
+  }
+
+  private String vpcOf(String subnet) {
+    return api.call("looking up subnet " + subnet,
+        () -> api.client().describeSubnets(r -> r.subnetIds(subnet)).subnets().get(0).vpcId());
+  }
+
+  private void run(LaunchRequest request, int count, int alreadyRunning, Optional<String> keyName, String group) {
+    String id = request.deploymentId();
+    Instant expires = request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
+    String userData = UserData.base64(UserData.render(id, expires, settings.failsafeGrace()));
+    api.call("starting " + count + " instance(s) of " + settings.image(), () -> api.client().runInstances(r -> {
+      r.imageId(settings.image())
+          .instanceType(settings.instanceType())
+          .minCount(count)
+          .maxCount(count)
+          .clientToken(clientToken(id, alreadyRunning))
+          .keyName(keyName.orElse(null))
+          .securityGroupIds(group)
+          .userData(userData)
+          .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+          .tagSpecifications(
+              Ec2Tags.on(ResourceType.INSTANCE, id, request.template(), expires),
+              Ec2Tags.on(ResourceType.VOLUME, id, request.template(), expires));
+      settings.subnet().ifPresent(r::subnetId);
+    }));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.mayfly.provider.ec2;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.provider.Wait;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+
+/**
+ * The provider's named, bounded waits. Those on instances make one DescribeInstances (paginated) per round
+ * for all of them, whatever their number, and report each round's API calls to the listener.
+ */
+final class Ec2Waits {
+  private static final Duration CONNECT_ATTEMPT = Duration.ofSeconds(2);
+
+  private final Ec2Api api;
+  private final Ec2Settings settings;
+  private final Ec2Wiring.ApiListener listener;
+
+  Ec2Waits(Ec2Api api, Ec2Settings settings, Ec2Wiring.ApiListener listener) {
+    this.api = api;
+    this.settings = settings;
+    this.listener = listener;
+  }
+
+  /** "instances running": {@code count} of the deployment's instances run; fails as soon as one stops. */
+  List<Instance> running(String deploymentId, int count) {
+    String name = "instances running";
+    return Wait.until(name, settings.runningTimeout(), settings.poll(), () -> {
+      List<Instance> seen = round(name, deploymentId, List.of("pending", "running", "shutting-down", "terminated",
+          "stopping", "stopped"));
+      for (Instance i : seen) {
+        String state = i.state().nameAsString();
+        if (state.equals("shutting-down") || state.equals("terminated") || state.startsWith("stop")) {
+          throw MayflyException.failed("target '" + settings.target() + "': instance " + i.instanceId()
+              + " went " + state + " while starting"
+              + (i.stateReason() == null ? "" : " (" + i.stateReason().message() + ")"));
+        }
+      }
+      List<Instance> running = seen.stream().filter(i -> i.state().name() == InstanceStateName.RUNNING).toList();
+      if (running.size() >= count) {
+        return Wait.Probe.done(running);
+      }
+      return Wait.Probe.notYet(running.size() + " of " + count + " running");
+    });
+  }
+
+  /** "ssh port open": TCP connects to each instance's sshd until all accept. */
+  void sshOpen(Map<String, Ec2Wiring.Reach> reach) {
+    Set<String> closed = new LinkedHashSet<>(reach.keySet());
+    Wait.until("ssh port open", settings.sshTimeout(), settings.poll(), () -> {
+      closed.removeIf(instanceId -> accepts(reach.get(instanceId)));
+      return closed.isEmpty() ? Wait.Probe.done(true)
+          : Wait.Probe.notYet("no sshd yet on " + String.join(", ", closed));
+    });
+  }
+
+  /** "instances terminated": none of the deployment's instances is left, shutting down or otherwise. */
+  void terminated(String deploymentId) {
+    String name = "instances terminated";
+    Wait.until(name, settings.terminateTimeout(), settings.poll(), () -> {
+      List<Instance> left = round(name, deploymentId, Ec2Api.NOT_TERMINATED);
+      return left.isEmpty() ? Wait.Probe.done(true) : Wait.Probe.notYet(left.size() + " not yet terminated");
+    });
+  }
+
+  private List<Instance> round(String wait, String deploymentId, List<String> states) {
+    int before = api.calls();
+    List<Instance> seen = api.tagged(deploymentId, states);
+    listener.pollRound(wait, api.calls() - before);
+    return seen;
+  }
+
+  private static boolean accepts(Ec2Wiring.Reach reach) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(reach.address(), reach.sshPort()), (int) CONNECT_ATTEMPT.toMillis());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

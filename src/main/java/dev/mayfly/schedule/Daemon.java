@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,13 +28,11 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.TriggerKey;
-import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
 
 /**
- * {@code mayfly daemon}: Quartz with its JDBC job store in the registry's database, clustered, so any
- * number of daemons on one PostgreSQL fire each job once and take over from a member that dies. The jobs
- * are derived from the registry (see {@link #reconcile()}), never the other way round.
+ * {@code mayfly daemon}: Quartz on the registry's database (see {@link QuartzConfig}). The jobs are derived
+ * from the registry (see {@link #reconcile()}), never the other way round.
  */
 public final class Daemon implements AutoCloseable {
   private static final String EXPIRY = "expiry";
@@ -58,40 +55,13 @@ public final class Daemon implements AutoCloseable {
     this.reaper = reaper;
     this.log = new DaemonLog(logTo);
     try {
-      this.scheduler = new StdSchedulerFactory(quartzProperties(settings, db)).getScheduler();
+      this.scheduler = QuartzConfig.scheduler(settings, db);
       scheduler.setJobFactory((bundle, s) -> newJob(bundle.getJobDetail().getJobClass()));
       log.member(scheduler.getSchedulerInstanceId());
     } catch (SchedulerException e) {
       throw new MayflyException(MayflyException.Exit.FAILED, "cannot start the scheduler on " + db + ": "
           + e.getMessage(), e);
     }
-  }
-
-  private static Properties quartzProperties(DaemonSettings s, Database db) {
-    Properties p = new Properties();
-    p.setProperty("org.quartz.scheduler.instanceName", "mayfly");
-    p.setProperty("org.quartz.scheduler.instanceId", s.instanceId());
-    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    p.setProperty("org.quartz.scheduler.idleWaitTime", Long.toString(s.poll().toMillis()));
-    p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(s.threads()));
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-    p.setProperty("org.quartz.jobStore.driverDelegateClass", db.postgres()
-        ? "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate" : "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
-    p.setProperty("org.quartz.jobStore.dataSource", "registry");
-    p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
-    p.setProperty("org.quartz.jobStore.useProperties", "true");
-    p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(s.misfire().toMillis()));
-    // clustered even on H2: a second daemon on the same file then cannot double-fire
-    p.setProperty("org.quartz.jobStore.isClustered", "true");
-    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(s.checkin().toMillis()));
-    p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-    p.setProperty("org.quartz.dataSource.registry.provider", "hikaricp");
-    p.setProperty("org.quartz.dataSource.registry.driver", db.postgres() ? "org.postgresql.Driver" : "org.h2.Driver");
-    p.setProperty("org.quartz.dataSource.registry.URL", db.url());
-    p.setProperty("org.quartz.dataSource.registry.user", db.user());
-    p.setProperty("org.quartz.dataSource.registry.password", db.password());
-    p.setProperty("org.quartz.dataSource.registry.maxConnections", Integer.toString(s.threads() + 3));
-    return p;
   }
 
   private org.quartz.Job newJob(Class<?> type) {

@@ -97,7 +97,7 @@ final class DaemonCommand implements Callable<Integer> {
     Upkeep upkeep = new Upkeep(deployments, main.registry(), clock, settings.webhook(), settings.webhookTimeout());
     Reaper reaper = new Reaper(deployments, main.registry(), Providers.installed(), clock);
     main.err().println("mayfly daemon on " + main.database() + " (state " + main.stateDir() + ")");
-    new Daemon(settings, main.database(), upkeep, reaper, main.err())
+    new Daemon(settings, main.database(), upkeep, reaper, clock, main.err())
         .run(runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor));
     return 0;
   }

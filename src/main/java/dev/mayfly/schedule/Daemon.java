@@ -6,43 +6,22 @@ import dev.mayfly.deploy.Upkeep;
 import dev.mayfly.store.Database;
 import dev.mayfly.store.ScheduleRow;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.quartz.CronScheduleBuilder;
-import org.quartz.JobBuilder;
-import org.quartz.JobDetail;
-import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.SimpleScheduleBuilder;
-import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
-import org.quartz.TriggerKey;
-import org.quartz.impl.StdSchedulerFactory;
-import org.quartz.impl.matchers.GroupMatcher;
 
 /**
- * {@code mayfly daemon}: Quartz with its JDBC job store in the registry's database, clustered, so any
- * number of daemons on one PostgreSQL fire each job once and take over from a member that dies. The jobs
- * are derived from the registry (see {@link #reconcile()}), never the other way round.
+ * {@code mayfly daemon}: the scheduler's life (start, run until stopped, close) on the registry's
+ * database (see {@link QuartzConfig}). Its jobs are derived from the registry by a {@link JobPlanner}
+ * (see {@link #reconcile()}), never the other way round.
  */
 public final class Daemon implements AutoCloseable {
-  private static final String EXPIRY = "expiry";
-  private static final String NOTICE = "notice";
-  private static final String SYNC = "sync";
-  private static final String SYNC_RETRY = "sync-retry";
-  private static final String DAEMON = "daemon";
   private static final int BATCH = 500;
 
   private final DaemonSettings settings;
@@ -50,65 +29,25 @@ public final class Daemon implements AutoCloseable {
   private final Reaper reaper;
   private final DaemonLog log;
   private final Scheduler scheduler;
+  private final JobPlanner planner;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  public Daemon(DaemonSettings settings, Database db, Upkeep upkeep, Reaper reaper, PrintWriter logTo) {
+  /** @param clock what "now" is for every scheduling decision; the same one {@code upkeep} uses */
+  public Daemon(DaemonSettings settings, Database db, Upkeep upkeep, Reaper reaper, Clock clock,
+      PrintWriter logTo) {
     this.settings = settings;
     this.upkeep = upkeep;
     this.reaper = reaper;
-    this.log = new DaemonLog(logTo);
+    this.log = new DaemonLog(logTo, clock);
     try {
-      this.scheduler = new StdSchedulerFactory(quartzProperties(settings, db)).getScheduler();
-      scheduler.setJobFactory((bundle, s) -> newJob(bundle.getJobDetail().getJobClass()));
+      this.scheduler = QuartzConfig.scheduler(settings, db);
+      scheduler.setJobFactory((bundle, s) -> Jobs.create(bundle.getJobDetail().getJobClass(), this));
       log.member(scheduler.getSchedulerInstanceId());
     } catch (SchedulerException e) {
       throw new MayflyException(MayflyException.Exit.FAILED, "cannot start the scheduler on " + db + ": "
           + e.getMessage(), e);
     }
-  }
-
-  private static Properties quartzProperties(DaemonSettings s, Database db) {
-    Properties p = new Properties();
-    p.setProperty("org.quartz.scheduler.instanceName", "mayfly");
-    p.setProperty("org.quartz.scheduler.instanceId", s.instanceId());
-    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    p.setProperty("org.quartz.scheduler.idleWaitTime", Long.toString(s.poll().toMillis()));
-    p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(s.threads()));
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-    p.setProperty("org.quartz.jobStore.driverDelegateClass", db.postgres()
-        ? "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate" : "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
-    p.setProperty("org.quartz.jobStore.dataSource", "registry");
-    p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
-    p.setProperty("org.quartz.jobStore.useProperties", "true");
-    p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(s.misfire().toMillis()));
-    // clustered even on H2: a second daemon on the same file then cannot double-fire
-    p.setProperty("org.quartz.jobStore.isClustered", "true");
-    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(s.checkin().toMillis()));
-    p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-    p.setProperty("org.quartz.dataSource.registry.provider", "hikaricp");
-    p.setProperty("org.quartz.dataSource.registry.driver", db.postgres() ? "org.postgresql.Driver" : "org.h2.Driver");
-    p.setProperty("org.quartz.dataSource.registry.URL", db.url());
-    p.setProperty("org.quartz.dataSource.registry.user", db.user());
-    p.setProperty("org.quartz.dataSource.registry.password", db.password());
-    p.setProperty("org.quartz.dataSource.registry.maxConnections", Integer.toString(s.threads() + 3));
-    return p;
-  }
-
-  private org.quartz.Job newJob(Class<?> type) {
-    if (type == Jobs.Expiry.class) {
-      return new Jobs.Expiry(this);
-    } else if (type == Jobs.Notice.class) {
-      return new Jobs.Notice(this);
-    } else if (type == Jobs.SyncRound.class) {
-      return new Jobs.SyncRound(this);
-    } else if (type == Jobs.SyncRetry.class) {
-      return new Jobs.SyncRetry(this);
-    } else if (type == Jobs.Reconcile.class) {
-      return new Jobs.Reconcile(this);
-    } else if (type == Jobs.Reap.class) {
-      return new Jobs.Reap(this);
-    }
-    throw new IllegalStateException("unknown job class " + type.getName());
+    this.planner = new JobPlanner(scheduler, settings.notices(), settings.syncEvery(), clock);
   }
 
   DaemonSettings settings() {
@@ -135,8 +74,8 @@ public final class Daemon implements AutoCloseable {
     long t0 = System.nanoTime();
     int changed = reconcile();
     try {
-      schedulePeriodic("reconcile", Jobs.Reconcile.class, settings.reconcile());
-      schedulePeriodic("reap", Jobs.Reap.class, settings.reapEvery());
+      planner.periodic("reconcile", Jobs.Reconcile.class, settings.reconcile());
+      planner.periodic("reap", Jobs.Reap.class, settings.reapEvery());
       scheduler.start();
     } catch (SchedulerException e) {
       throw new MayflyException(MayflyException.Exit.FAILED, "cannot start the scheduler: " + e.getMessage(), e);
@@ -146,136 +85,40 @@ public final class Daemon implements AutoCloseable {
         + (settings.reapAct() ? "acting" : "dry run"));
   }
 
-  private void schedulePeriodic(String name, Class<? extends org.quartz.Job> type, Duration every)
-      throws SchedulerException {
-    JobDetail job = JobBuilder.newJob(type).withIdentity(name, DAEMON).storeDurably().build();
-    Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name, DAEMON).forJob(job)
-        .startAt(new Date(System.currentTimeMillis() + every.toMillis()))
-        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(every.toMillis())
-            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
-        .build();
-    Trigger existing = scheduler.getTrigger(trigger.getKey());
-    if (existing instanceof org.quartz.SimpleTrigger st && st.getRepeatInterval() == every.toMillis()) {
-      return; // another member (or an earlier run) set it up with the same interval
-    }
-    scheduler.scheduleJob(job, Set.of(trigger), true);
-  }
-
   /**
-   * Brings the job store in line with the registry: an expiry and notices for every live deployment whose
-   * schedule changed (new, extended, terminated), and one sync round per distinct cron.
+   * Brings the job store in line with the registry: the expiry and notices of every deployment whose
+   * revision changed (launched, extended, terminated), and one sync round per distinct cron.
    *
    * @return how many deployments were (re)scheduled
    */
   int reconcile() {
     try {
-      int n = 0;
       List<ScheduleRow> changed = upkeep.changedSchedules();
       for (int from = 0; from < changed.size(); from += BATCH) {
         List<ScheduleRow> batch = changed.subList(from, Math.min(changed.size(), from + BATCH));
-        scheduleDeployments(batch);
-        n += batch.size();
+        planner.deployments(batch);
+        batch.forEach(row -> upkeep.scheduled(row.id(), row.rev()));
       }
-      reconcileSyncRounds();
-      if (n > 0) {
-        log.info("reconciled " + n + " deployment(s)");
+      planner.syncRounds(upkeep.syncCrons()).forEach((cron, first) -> {
+        upkeep.nextRound(cron, first);
+        log.info("sync round scheduled for cron '" + cron + "', first at " + first);
+      });
+      if (!changed.isEmpty()) {
+        log.info("reconciled " + changed.size() + " deployment(s)");
       }
-      return n;
+      return changed.size();
     } catch (SchedulerException e) {
       throw new MayflyException(MayflyException.Exit.FAILED, "cannot schedule: " + e.getMessage(), e);
-    }
-  }
-
-  private void scheduleDeployments(List<ScheduleRow> rows) throws SchedulerException {
-    List<JobKey> obsolete = new ArrayList<>();
-    Map<JobDetail, Set<? extends Trigger>> jobs = new LinkedHashMap<>();
-    Instant now = Instant.now();
-    for (ScheduleRow row : rows) {
-      obsolete.add(JobKey.jobKey(row.id(), EXPIRY));
-      obsolete.add(JobKey.jobKey(row.id(), NOTICE));
-      if (!Upkeep.live(row.state()) || row.expiresAt().isEmpty()) {
-        continue;
-      }
-      Instant expiresAt = row.expiresAt().get();
-      JobDetail expiry = JobBuilder.newJob(Jobs.Expiry.class).withIdentity(row.id(), EXPIRY)
-          .usingJobData(Jobs.DEPLOYMENT, row.id()).requestRecovery().build();
-      jobs.put(expiry, Set.of(oneShot(TriggerKey.triggerKey(row.id(), EXPIRY), expiresAt)));
-      Set<Trigger> notices = new HashSet<>();
-      for (Duration lead : settings.notices()) {
-        Instant at = expiresAt.minus(lead);
-        if (at.isAfter(now)) {
-          notices.add(TriggerBuilder.newTrigger().withIdentity(row.id() + "@" + lead.toSeconds(), NOTICE)
-              .usingJobData(Jobs.LEAD_SECONDS, Long.toString(lead.toSeconds()))
-              .usingJobData(Jobs.EXPIRES_AT, expiresAt.toString())
-              .startAt(Date.from(at))
-              .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
-              .build());
-        }
-      }
-      if (!notices.isEmpty()) {
-        jobs.put(JobBuilder.newJob(Jobs.Notice.class).withIdentity(row.id(), NOTICE)
-            .usingJobData(Jobs.DEPLOYMENT, row.id()).build(), notices);
-      }
-    }
-    scheduler.deleteJobs(obsolete);
-    if (!jobs.isEmpty()) {
-      scheduler.scheduleJobs(jobs, true);
-    }
-    for (ScheduleRow row : rows) {
-      upkeep.scheduled(row.id(), row.rev());
-    }
-  }
-
-  /** A one-shot trigger that fires at once when its time passed while no daemon ran. */
-  private static Trigger oneShot(TriggerKey key, Instant at) {
-    return TriggerBuilder.newTrigger().withIdentity(key).startAt(Date.from(at))
-        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
-        .build();
-  }
-
-  private void reconcileSyncRounds() throws SchedulerException {
-    Set<String> wanted = new HashSet<>(upkeep.syncCrons());
-    List<JobKey> obsolete = new ArrayList<>();
-    Set<String> present = new HashSet<>();
-    for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SYNC))) {
-      if (wanted.contains(key.getName())) {
-        present.add(key.getName());
-      } else {
-        obsolete.add(key);
-      }
-    }
-    scheduler.deleteJobs(obsolete);
-    for (String cron : wanted) {
-      if (present.contains(cron)) {
-        continue;
-      }
-      JobDetail job = JobBuilder.newJob(Jobs.SyncRound.class).withIdentity(cron, SYNC)
-          .usingJobData(Jobs.CRON, cron).build();
-      TriggerBuilder<Trigger> t = TriggerBuilder.newTrigger().withIdentity(cron, SYNC);
-      Trigger trigger = settings.syncEvery() == null
-          ? t.withSchedule(CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
-              // after downtime: one catch-up round, not one per missed slot
-              .withMisfireHandlingInstructionFireAndProceed()).build()
-          : t.startAt(new Date(System.currentTimeMillis() + settings.syncEvery().toMillis()))
-              .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                  .withIntervalInMilliseconds(settings.syncEvery().toMillis()).repeatForever()
-                  .withMisfireHandlingInstructionNextWithRemainingCount()).build();
-      scheduler.scheduleJob(job, Set.of(trigger), true);
-      Date next = trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
-      upkeep.nextRound(cron, next.toInstant());
-      log.info("sync round scheduled for cron '" + cron + "', first at " + next.toInstant());
     }
   }
 
   /** Schedules a retry for each deployment whose sync failed, after exponential backoff with jitter. */
   void retryFailed(Upkeep.RoundReport report) {
     report.failed().forEach((id, failures) -> {
-      Instant at = Instant.now().plus(Backoff.delay(settings.retryBase(), settings.retryMax(), failures,
-          ThreadLocalRandom.current().nextDouble()));
+      Duration delay = Backoff.delay(settings.retryBase(), settings.retryMax(), failures,
+          ThreadLocalRandom.current().nextDouble());
       try {
-        JobDetail job = JobBuilder.newJob(Jobs.SyncRetry.class).withIdentity(id, SYNC_RETRY)
-            .usingJobData(Jobs.DEPLOYMENT, id).build();
-        scheduler.scheduleJob(job, Set.of(oneShot(TriggerKey.triggerKey(id, SYNC_RETRY), at)), true);
+        Instant at = planner.syncRetry(id, delay);
         upkeep.retryAt(id, at);
         log.info("sync of " + id + " failed " + failures + " time(s) in a row; retry at " + at);
       } catch (SchedulerException e) {
@@ -284,12 +127,13 @@ public final class Daemon implements AutoCloseable {
     });
   }
 
-  void scheduleExpiryRetry(String id, Instant at) {
+  /** Schedules the expiry of {@code id} again, one retry-base from now, after it failed for {@code why}. */
+  void retryExpiry(String id, String why) {
     try {
-      JobDetail job = JobBuilder.newJob(Jobs.Expiry.class).withIdentity(id, EXPIRY)
-          .usingJobData(Jobs.DEPLOYMENT, id).requestRecovery().build();
-      scheduler.scheduleJob(job, Set.of(oneShot(TriggerKey.triggerKey(id, EXPIRY), at)), true);
+      Instant at = planner.expiryRetry(id, settings.retryBase());
+      log.info("expiry " + id + " failed, retrying at " + at + ": " + why);
     } catch (SchedulerException e) {
+      log.info("expiry " + id + " failed: " + why);
       log.info("cannot schedule the expiry retry of " + id + ": " + e.getMessage());
     }
   }
@@ -344,6 +188,7 @@ public final class Daemon implements AutoCloseable {
   public void close() {
     try {
       scheduler.standby();
+      // elapsed time, not wall-clock time: a stop must not hang on a clock that stands still
       long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
       while (!scheduler.getCurrentlyExecutingJobs().isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(100);

@@ -22,6 +22,24 @@ final class Jobs {
 
   private Jobs() {}
 
+  /** The job of class {@code type}, as Quartz asks for it when a trigger fires. */
+  static Job create(Class<?> type, Daemon daemon) {
+    if (type == Expiry.class) {
+      return new Expiry(daemon);
+    } else if (type == Notice.class) {
+      return new Notice(daemon);
+    } else if (type == SyncRound.class) {
+      return new SyncRound(daemon);
+    } else if (type == SyncRetry.class) {
+      return new SyncRetry(daemon);
+    } else if (type == Reconcile.class) {
+      return new Reconcile(daemon);
+    } else if (type == Reap.class) {
+      return new Reap(daemon);
+    }
+    throw new IllegalStateException("unknown job class " + type.getName());
+  }
+
   /** Shared by every job: the daemon's services and the crash guard. */
   abstract static class Base implements Job {
     final Daemon daemon;
@@ -62,9 +80,7 @@ final class Jobs {
         boolean ended = daemon.upkeep().expire(id);
         daemon.log().info(ended ? "expired " + id : "expiry " + id + ": nothing to do (extended or ended)");
       } catch (RuntimeException e) {
-        Instant retry = Instant.now().plus(daemon.settings().retryBase());
-        daemon.log().info("expiry " + id + " failed, retrying at " + retry + ": " + e.getMessage());
-        daemon.scheduleExpiryRetry(id, retry);
+        daemon.retryExpiry(id, e.getMessage());
       }
     }
   }

@@ -1,0 +1,186 @@
+package dev.mayfly.schedule;
+
+import dev.mayfly.deploy.Upkeep;
+import dev.mayfly.store.ScheduleRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.SimpleTrigger;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
+
+/**
+ * Derives the daemon's Quartz jobs and triggers from registry rows: an expiry and its notices per live
+ * deployment, one sync round per cron, the daemon's periodic jobs and one-shot retries. It touches only
+ * the job store and takes "now" from its clock, so it runs as well on Quartz's in-memory store.
+ */
+final class JobPlanner {
+  static final String EXPIRY = "expiry";
+  static final String NOTICE = "notice";
+  static final String SYNC = "sync";
+  static final String SYNC_RETRY = "sync-retry";
+  static final String DAEMON = "daemon";
+
+  private final Scheduler scheduler;
+  private final List<Duration> notices;
+  private final Duration syncEvery;
+  private final Clock clock;
+
+  /**
+   * @param notices how long before expiry notices go out
+   * @param syncEvery null: sync rounds follow their crons; else this fixed interval
+   */
+  JobPlanner(Scheduler scheduler, List<Duration> notices, Duration syncEvery, Clock clock) {
+    this.scheduler = scheduler;
+    this.notices = List.copyOf(notices);
+    this.syncEvery = syncEvery;
+    this.clock = clock;
+  }
+
+  /**
+   * Replaces the expiry and notice jobs of each row's deployment with those of its current revision: a
+   * live deployment gets an expiry at its expires-at and the notices still ahead; any other gets none.
+   */
+  void deployments(List<ScheduleRow> rows) throws SchedulerException {
+    List<JobKey> replaced = new ArrayList<>();
+    Map<JobDetail, Set<? extends Trigger>> jobs = new LinkedHashMap<>();
+    Instant now = clock.instant();
+    for (ScheduleRow row : rows) {
+      replaced.add(JobKey.jobKey(row.id(), EXPIRY));
+      replaced.add(JobKey.jobKey(row.id(), NOTICE));
+      if (!Upkeep.live(row.state()) || row.expiresAt().isEmpty()) {
+        continue;
+      }
+      Instant expiresAt = row.expiresAt().get();
+      jobs.put(expiryJob(row.id()), Set.of(oneShot(TriggerKey.triggerKey(row.id(), EXPIRY), expiresAt)));
+      Set<Trigger> ahead = new HashSet<>();
+      for (Duration lead : notices) {
+        Instant at = expiresAt.minus(lead);
+        if (at.isAfter(now)) {
+          ahead.add(TriggerBuilder.newTrigger().withIdentity(row.id() + "@" + lead.toSeconds(), NOTICE)
+              .usingJobData(Jobs.LEAD_SECONDS, Long.toString(lead.toSeconds()))
+              .usingJobData(Jobs.EXPIRES_AT, expiresAt.toString())
+              .startAt(Date.from(at))
+              .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+              .build());
+        }
+      }
+      if (!ahead.isEmpty()) {
+        jobs.put(JobBuilder.newJob(Jobs.Notice.class).withIdentity(row.id(), NOTICE)
+            .usingJobData(Jobs.DEPLOYMENT, row.id()).build(), ahead);
+      }
+    }
+    scheduler.deleteJobs(replaced);
+    if (!jobs.isEmpty()) {
+      scheduler.scheduleJobs(jobs, true);
+    }
+  }
+
+  /**
+   * Keeps one sync round job per cron in {@code crons} and removes the rest.
+   *
+   * @return the first fire time of each round this call added
+   */
+  Map<String, Instant> syncRounds(Collection<String> crons) throws SchedulerException {
+    Set<String> wanted = new HashSet<>(crons);
+    List<JobKey> obsolete = new ArrayList<>();
+    Set<String> present = new HashSet<>();
+    for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SYNC))) {
+      if (wanted.contains(key.getName())) {
+        present.add(key.getName());
+      } else {
+        obsolete.add(key);
+      }
+    }
+    scheduler.deleteJobs(obsolete);
+    Map<String, Instant> added = new LinkedHashMap<>();
+    for (String cron : wanted) {
+      if (present.contains(cron)) {
+        continue;
+      }
+      JobDetail job = JobBuilder.newJob(Jobs.SyncRound.class).withIdentity(cron, SYNC)
+          .usingJobData(Jobs.CRON, cron).build();
+      Trigger trigger = roundTrigger(TriggerBuilder.newTrigger().withIdentity(cron, SYNC), cron);
+      scheduler.scheduleJob(job, Set.of(trigger), true);
+      Date next = trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
+      added.put(cron, next.toInstant());
+    }
+    return added;
+  }
+
+  private Trigger roundTrigger(TriggerBuilder<Trigger> t, String cron) {
+    Instant now = clock.instant();
+    if (syncEvery == null) {
+      return t.startAt(Date.from(now))
+          .withSchedule(CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
+              // after downtime: one catch-up round, not one per missed slot
+              .withMisfireHandlingInstructionFireAndProceed())
+          .build();
+    }
+    return t.startAt(Date.from(now.plus(syncEvery)))
+        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(syncEvery.toMillis())
+            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+        .build();
+  }
+
+  /** A daemon job repeating {@code every}, first one interval from now; left as is when already so. */
+  void periodic(String name, Class<? extends Job> type, Duration every) throws SchedulerException {
+    JobDetail job = JobBuilder.newJob(type).withIdentity(name, DAEMON).storeDurably().build();
+    Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name, DAEMON).forJob(job)
+        .startAt(Date.from(clock.instant().plus(every)))
+        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(every.toMillis())
+            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+        .build();
+    Trigger existing = scheduler.getTrigger(trigger.getKey());
+    if (existing instanceof SimpleTrigger st && st.getRepeatInterval() == every.toMillis()) {
+      return; // another member (or an earlier run) set it up with the same interval
+    }
+    scheduler.scheduleJob(job, Set.of(trigger), true);
+  }
+
+  /** Retries a failed sync of one deployment {@code after} from now; returns when. */
+  Instant syncRetry(String id, Duration after) throws SchedulerException {
+    Instant at = clock.instant().plus(after);
+    JobDetail job = JobBuilder.newJob(Jobs.SyncRetry.class).withIdentity(id, SYNC_RETRY)
+        .usingJobData(Jobs.DEPLOYMENT, id).build();
+    scheduler.scheduleJob(job, Set.of(oneShot(TriggerKey.triggerKey(id, SYNC_RETRY), at)), true);
+    return at;
+  }
+
+  /** Retries a failed expiry {@code after} from now, in place of the one that fired; returns when. */
+  Instant expiryRetry(String id, Duration after) throws SchedulerException {
+    Instant at = clock.instant().plus(after);
+    scheduler.scheduleJob(expiryJob(id), Set.of(oneShot(TriggerKey.triggerKey(id, EXPIRY), at)), true);
+    return at;
+  }
+
+  private static JobDetail expiryJob(String id) {
+    return JobBuilder.newJob(Jobs.Expiry.class).withIdentity(id, EXPIRY)
+        .usingJobData(Jobs.DEPLOYMENT, id).requestRecovery().build();
+  }
+
+  /** A one-shot trigger that fires at once when its time passed while no daemon ran. */
+  private static Trigger oneShot(TriggerKey key, Instant at) {
+    return TriggerBuilder.newTrigger().withIdentity(key).startAt(Date.from(at))
+        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+        .build();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.mayfly.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mayfly.store.ScheduleRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.quartz.CronTrigger;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleTrigger;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.quartz.simpl.RAMJobStore;
+
+/** The planner against Quartz's in-memory job store, on a clock that stands still. */
+class JobPlannerTest {
+  private static final Instant NOW = Instant.parse("2026-03-01T12:01:30Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private static final List<Duration> NOTICES = List.of(Duration.ofHours(24), Duration.ofHours(1));
+
+  private Scheduler scheduler;
+  private JobPlanner planner;
+
+  @BeforeEach
+  void inMemoryScheduler() throws SchedulerException {
+    Properties p = new Properties();
+    // Quartz keeps schedulers in a JVM-wide registry by name
+    p.setProperty("org.quartz.scheduler.instanceName", "planner-test-" + UUID.randomUUID());
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.threadPool.threadCount", "1");
+    p.setProperty("org.quartz.jobStore.class", RAMJobStore.class.getName());
+    scheduler = new StdSchedulerFactory(p).getScheduler();
+    planner = new JobPlanner(scheduler, NOTICES, null, CLOCK);
+  }
+
+  @AfterEach
+  void shutDown() throws SchedulerException {
+    scheduler.shutdown(false);
+  }
+
+  @Test
+  void anExpiryInTheFutureGetsATriggerAtItsExpiresAt() throws SchedulerException {
+    Instant expiresAt = NOW.plus(Duration.ofDays(3));
+    planner.deployments(List.of(row("qa", "running", expiresAt, 1)));
+
+    Trigger expiry = scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY));
+    assertEquals(expiresAt, expiry.getStartTime().toInstant());
+    assertEquals(expiresAt, expiry.getNextFireTime().toInstant());
+    assertEquals("qa", scheduler.getJobDetail(expiry.getJobKey()).getJobDataMap().getString(Jobs.DEPLOYMENT));
+    assertTrue(scheduler.getJobDetail(expiry.getJobKey()).requestsRecovery(), "a member that dies mid-way");
+  }
+
+  @Test
+  void anExpiryThatPassedWhileNoDaemonRanFiresAtOnce() throws Exception {
+    planner.deployments(List.of(row("late", "running", NOW.minus(Duration.ofMinutes(5)), 1)));
+
+    Trigger expiry = scheduler.getTrigger(TriggerKey.triggerKey("late", JobPlanner.EXPIRY));
+    assertEquals(SimpleTrigger.MISFIRE_INSTRUCTION_FIRE_NOW, expiry.getMisfireInstruction());
+    assertTrue(scheduler.getTriggersOfJob(JobKey.jobKey("late", JobPlanner.NOTICE)).isEmpty(), "no notice after");
+    CountDownLatch fired = new CountDownLatch(1);
+    scheduler.setJobFactory((bundle, s) -> context -> fired.countDown());
+    scheduler.start();
+    assertTrue(fired.await(10, TimeUnit.SECONDS), "the expiry fired on start");
+  }
+
+  @Test
+  void noticesGoOutBeforeTheExpiryOnlyWhileStillAhead() throws SchedulerException {
+    Instant soon = NOW.plus(Duration.ofHours(2));
+    Instant later = NOW.plus(Duration.ofHours(30));
+    planner.deployments(List.of(row("soon", "running", soon, 1), row("later", "running", later, 1)));
+
+    assertEquals(Map.of("soon@3600", soon.minus(Duration.ofHours(1))), notices("soon"));
+    assertEquals(Map.of("later@86400", later.minus(Duration.ofHours(24)),
+        "later@3600", later.minus(Duration.ofHours(1))), notices("later"));
+    Trigger notice = scheduler.getTrigger(TriggerKey.triggerKey("soon@3600", JobPlanner.NOTICE));
+    assertEquals("3600", notice.getJobDataMap().getString(Jobs.LEAD_SECONDS));
+    assertEquals(soon.toString(), notice.getJobDataMap().getString(Jobs.EXPIRES_AT));
+  }
+
+  @Test
+  void aSyncCronGetsACronTriggerFromNow() throws SchedulerException {
+    Map<String, Instant> added = planner.syncRounds(List.of("*/5 * * * *"));
+
+    assertEquals(Map.of("*/5 * * * *", Instant.parse("2026-03-01T12:05:00Z")), added);
+    Trigger round = scheduler.getTrigger(TriggerKey.triggerKey("*/5 * * * *", JobPlanner.SYNC));
+    CronTrigger cron = assertInstanceOf(CronTrigger.class, round);
+    assertEquals(QuartzCron.fromUnix("*/5 * * * *"), cron.getCronExpression());
+    assertEquals(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW, cron.getMisfireInstruction());
+    assertEquals(Map.of(), planner.syncRounds(List.of("*/5 * * * *")), "a round already there stays as is");
+  }
+
+  @Test
+  void aCronNoLongerSyncedLosesItsRound() throws SchedulerException {
+    planner.syncRounds(List.of("*/5 * * * *", "0 1 * * *"));
+    planner.syncRounds(List.of("0 1 * * *"));
+
+    assertEquals(Set.of("0 1 * * *"), scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream()
+        .map(JobKey::getName).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void syncEveryReplacesTheCronWithAFixedInterval() throws SchedulerException {
+    JobPlanner demo = new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK);
+
+    assertEquals(Map.of("0 1 * * *", NOW.plusSeconds(2)), demo.syncRounds(List.of("0 1 * * *")));
+    SimpleTrigger round = assertInstanceOf(SimpleTrigger.class,
+        scheduler.getTrigger(TriggerKey.triggerKey("0 1 * * *", JobPlanner.SYNC)));
+    assertEquals(2_000, round.getRepeatInterval());
+  }
+
+  @Test
+  void aTerminatedDeploymentLosesItsJobs() throws SchedulerException {
+    planner.deployments(List.of(row("done", "running", NOW.plus(Duration.ofDays(2)), 1)));
+    planner.deployments(List.of(row("done", "terminated", NOW.plus(Duration.ofDays(2)), 2)));
+
+    assertFalse(scheduler.checkExists(JobKey.jobKey("done", JobPlanner.EXPIRY)));
+    assertFalse(scheduler.checkExists(JobKey.jobKey("done", JobPlanner.NOTICE)));
+  }
+
+  @Test
+  void aDeploymentExtendedForeverLosesItsExpiry() throws SchedulerException {
+    planner.deployments(List.of(row("kept", "running", NOW.plus(Duration.ofHours(2)), 1)));
+    planner.deployments(List.of(new ScheduleRow("kept", "running", Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), 0, Optional.empty(), 2)));
+
+    assertFalse(scheduler.checkExists(JobKey.jobKey("kept", JobPlanner.EXPIRY)));
+    assertFalse(scheduler.checkExists(JobKey.jobKey("kept", JobPlanner.NOTICE)));
+  }
+
+  @Test
+  void aRevisionBumpReplansExpiryAndNotices() throws SchedulerException {
+    Instant first = NOW.plus(Duration.ofHours(30));
+    Instant extended = NOW.plus(Duration.ofHours(3));
+    planner.deployments(List.of(row("qa", "running", first, 1), row("other", "running", first, 1)));
+    planner.deployments(List.of(row("qa", "running", extended, 2)));
+
+    assertEquals(extended, scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
+        .getStartTime().toInstant());
+    assertEquals(Map.of("qa@3600", extended.minus(Duration.ofHours(1))), notices("qa"), "the 24h notice went");
+    assertEquals(first, scheduler.getTrigger(TriggerKey.triggerKey("other", JobPlanner.EXPIRY))
+        .getStartTime().toInstant(), "rows not given are left alone");
+  }
+
+  @Test
+  void aPeriodicJobWithTheSameIntervalIsLeftAsAnotherMemberSetItUp() throws SchedulerException {
+    planner.periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
+    Clock later = Clock.offset(CLOCK, Duration.ofMinutes(3));
+    new JobPlanner(scheduler, NOTICES, null, later).periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
+    TriggerKey reap = TriggerKey.triggerKey("reap", JobPlanner.DAEMON);
+    assertEquals(NOW.plus(Duration.ofMinutes(10)), scheduler.getTrigger(reap).getStartTime().toInstant());
+
+    new JobPlanner(scheduler, NOTICES, null, later).periodic("reap", Jobs.Reap.class, Duration.ofMinutes(1));
+    SimpleTrigger changed = (SimpleTrigger) scheduler.getTrigger(reap);
+    assertEquals(60_000, changed.getRepeatInterval());
+    assertEquals(NOW.plus(Duration.ofMinutes(4)), changed.getStartTime().toInstant());
+  }
+
+  @Test
+  void retriesAreOneShotsFromTheClocksNow() throws SchedulerException {
+    assertEquals(NOW.plusSeconds(90), planner.syncRetry("qa", Duration.ofSeconds(90)));
+    assertEquals(NOW.plusSeconds(60), planner.expiryRetry("qa", Duration.ofSeconds(60)));
+
+    Trigger sync = scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.SYNC_RETRY));
+    assertEquals(NOW.plusSeconds(90), sync.getStartTime().toInstant());
+    assertNull(sync.getFireTimeAfter(sync.getStartTime()), "fires once");
+    assertEquals(NOW.plusSeconds(60), scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
+        .getStartTime().toInstant());
+  }
+
+  private Map<String, Instant> notices(String id) throws SchedulerException {
+    return scheduler.getTriggersOfJob(JobKey.jobKey(id, JobPlanner.NOTICE)).stream()
+        .collect(Collectors.toMap(t -> t.getKey().getName(), t -> t.getStartTime().toInstant()));
+  }
+
+  private static ScheduleRow row(String id, String state, Instant expiresAt, long rev) {
+    return new ScheduleRow(id, state, Optional.of(expiresAt), Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), 0, Optional.empty(), rev);
+  }
+}

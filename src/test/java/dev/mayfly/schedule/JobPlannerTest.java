@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.ScheduleRow;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,7 +143,7 @@ class JobPlannerTest {
   @Test
   void aDeploymentExtendedForeverLosesItsExpiry() throws SchedulerException {
     planner.deployments(List.of(row("kept", "running", NOW.plus(Duration.ofHours(2)), 1)));
-    planner.deployments(List.of(new ScheduleRow("kept", "running", Optional.empty(), Optional.empty(),
+    planner.deployments(List.of(new ScheduleRow("kept", DeploymentState.RUNNING, Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), 0, Optional.empty(), 2)));
 
     assertFalse(scheduler.checkExists(JobKey.jobKey("kept", JobPlanner.EXPIRY)));
@@ -195,7 +196,7 @@ class JobPlannerTest {
   }
 
   private static ScheduleRow row(String id, String state, Instant expiresAt, long rev) {
-    return new ScheduleRow(id, state, Optional.of(expiresAt), Optional.empty(), Optional.empty(), Optional.empty(),
+    return new ScheduleRow(id, DeploymentState.of(state), Optional.of(expiresAt), Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), 0, Optional.empty(), rev);
   }
 }

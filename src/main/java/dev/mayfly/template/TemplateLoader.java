@@ -10,14 +10,12 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads and validates {@code templates/<name>.yaml} into a {@link Template}; every error names the
@@ -32,7 +30,6 @@ public final class TemplateLoader {
       List.of("name", "description", "service", "data", "params", "ports", "health", "lifetime", "sync", "root", "git");
   private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
-  private static final List<String> PARAM = List.of("description", "default", "required", "secret", "pattern");
   private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
   private static final List<String> SYNC = List.of("schedule");
 
@@ -81,19 +78,19 @@ public final class TemplateLoader {
     Optional<YamlMapping> healthSection = top.mapping("health", HEALTH, false);
     Optional<YamlMapping> syncSection = top.mapping("sync", SYNC, false);
 
-    Map<String, Integer> ports = ports(top, portSection);
-    Map<String, Template.Param> params = params(paramSection);
+    Map<String, Integer> ports = ParamsAndPorts.ports(top, portSection);
+    Map<String, Template.Param> params = ParamsAndPorts.params(paramSection);
     Template.Service service =
         new Template.Service(
-            repo(svc), ref(svc), command(svc, "install", true, params, ports).orElseThrow(),
-            command(svc, "start", false, params, ports));
+            repo(svc), ref(svc), CommandField.read(svc, "install", true, params, ports).orElseThrow(),
+            CommandField.read(svc, "start", false, params, ports));
 
     int keep = dat.number("keep").orElse(3);
     if (keep < 1) {
       throw dat.valueError("keep", "data.keep: must be at least 1 (the release being served)");
     }
     Template.Data data =
-        new Template.Data(repo(dat), ref(dat), command(dat, "publish", false, params, ports), keep);
+        new Template.Data(repo(dat), ref(dat), CommandField.read(dat, "publish", false, params, ports), keep);
 
     Template.Health health = health(healthSection.orElseGet(() -> top.empty("health")), ports);
     Duration lifetime = top.duration("lifetime").orElse(Duration.ofDays(7));
@@ -112,66 +109,6 @@ public final class TemplateLoader {
             found -> "expected a mapping of template fields (" + fields + "), found " + found)
         .orElseThrow(() -> new TemplateException(file + ":1:1: empty template (expected fields " + fields + ")"))
         .checkKeys(TOP);
-  }
-
-  private Map<String, Integer> ports(YamlMapping top, YamlMapping section) {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    Map<Integer, String> byNumber = new LinkedHashMap<>();
-    for (String name : section.keys()) {
-      checkName(section, "ports", name, "port");
-      String path = "ports." + name;
-      int port = section.number(name).orElseThrow(() -> section.keyError(name, path + ": no port number given"));
-      if (port < 1 || port > 65535) {
-        throw section.valueError(name, path + ": " + port + " is not a port number (1..65535)");
-      }
-      String other = byNumber.putIfAbsent(port, name);
-      if (other != null) {
-        throw section.valueError(name, path + ": " + port + " is already used by ports." + other);
-      }
-      ports.put(name, port);
-    }
-    if (ports.isEmpty()) {
-      throw top.keyError("ports", "ports: at least one port is required (e.g. http: 8080)");
-    }
-    return ports;
-  }
-
-  private Map<String, Template.Param> params(Optional<YamlMapping> section) {
-    Map<String, Template.Param> params = new LinkedHashMap<>();
-    if (section.isEmpty()) {
-      return params;
-    }
-    for (String name : section.get().keys()) {
-      checkName(section.get(), "params", name, "parameter");
-      YamlMapping p = section.get().mapping(name, PARAM, false).orElseGet(() -> section.get().empty(name));
-      boolean required = p.bool("required").orElse(false);
-      boolean secret = p.bool("secret").orElse(false);
-      Optional<String> defaultValue = p.text("default", false);
-      if (required && defaultValue.isPresent()) {
-        throw p.valueError(
-            "default",
-            p.path("default") + ": a required param cannot have a default (drop one of them)");
-      }
-      Optional<Pattern> pattern = Optional.empty();
-      Optional<String> regex = p.text("pattern", false);
-      if (regex.isPresent()) {
-        try {
-          pattern = Optional.of(Pattern.compile(regex.get()));
-        } catch (PatternSyntaxException e) {
-          throw p.valueError(
-              "pattern",
-              p.path("pattern") + ": '" + regex.get() + "' is not a valid regex (" + e.getDescription() + ")");
-        }
-        if (defaultValue.isPresent() && !pattern.get().matcher(defaultValue.get()).matches()) {
-          throw p.valueError(
-              "default",
-              p.path("default") + ": does not match pattern '" + regex.get() + "'");
-        }
-      }
-      String description = p.text("description", false).orElse("");
-      params.put(name, new Template.Param(name, required, defaultValue, secret, pattern, description));
-    }
-    return params;
   }
 
   private Template.Repo repo(YamlMapping s) {
@@ -199,43 +136,6 @@ public final class TemplateLoader {
       throw s.valueError("ref", s.path("ref") + ": '" + ref.get() + "' is not a git ref");
     }
     return ref.orElse("HEAD");
-  }
-
-  private Optional<String> command(
-      YamlMapping s, String key, boolean required, Map<String, Template.Param> params, Map<String, Integer> ports) {
-    Optional<String> text = s.scalar(key, required);
-    if (text.isEmpty()) {
-      return Optional.empty();
-    }
-    String command = text.get();
-    if (command.isBlank()) {
-      throw s.valueError(key, s.path(key) + ": must not be empty");
-    }
-    Map<String, Integer> seen = new LinkedHashMap<>();
-    for (Placeholders.Found found : Placeholders.scan(command)) {
-      int nth = seen.merge(found.text(), 1, Integer::sum);
-      String k = found.key();
-      boolean known =
-          Placeholders.variable(k) != null
-              && (k.startsWith("ports.") ? ports.containsKey(k.substring(6)) : params.containsKey(k));
-      if (!known) {
-        List<String> valid = new ArrayList<>();
-        params.keySet().forEach(p -> valid.add("{{" + p + "}}"));
-        ports.keySet().forEach(p -> valid.add("{{ports." + p + "}}"));
-        throw s.errorInValue(
-            key, found.text(), nth,
-            s.path(key) + ": unknown placeholder '" + found.text() + "' (known: " + String.join(", ", valid) + ")");
-      }
-      if (found.singleQuoted()) {
-        throw s.errorInValue(
-            key, found.text(), nth,
-            s.path(key)
-                + ": placeholder '"
-                + found.text()
-                + "' is inside single quotes, where the shell would not expand it (drop the quotes: values arrive quoted)");
-      }
-    }
-    return Optional.of(command);
   }
 
   private Template.Health health(YamlMapping h, Map<String, Integer> ports) {
@@ -299,9 +199,4 @@ public final class TemplateLoader {
     return Optional.of(r);
   }
 
-  private static void checkName(YamlMapping section, String path, String name, String what) {
-    if (!Placeholders.NAME.matcher(name).matches()) {
-      throw section.keyError(name, path + ": '" + name + "' is not a valid " + what + " name (use [a-z][a-z0-9_]*)");
-    }
-  }
 }

@@ -1,7 +1,7 @@
 package dev.mayfly.target;
 
 import dev.mayfly.MayflyException;
-import dev.mayfly.template.YamlSyntax;
+import dev.mayfly.template.YamlMapping;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -11,15 +11,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /**
  * The targets file: named providers with their settings. Found at {@code $MAYFLY_TARGETS}, else
@@ -49,7 +43,6 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 public final class Targets {
   public static final String LOCAL = "local";
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
-  private static final Set<String> NULLS = Set.of("", "~", "null", "Null", "NULL");
 
   private final Path file;
   private final Map<String, Target> byName;
@@ -149,7 +142,7 @@ public final class Targets {
     }
   }
 
-  /** Reads the node tree so every error names {@code file:line:column}. */
+  /** Reads the targets file; every error names {@code file:line:column}. */
   private static final class Parser {
     private final Path file;
     private final Function<String, Set<String>> settingNames;
@@ -160,105 +153,61 @@ public final class Targets {
     }
 
     Map<String, Target> parse(String text) {
-      Optional<Node> root = YamlSyntax.compose(file, text, 20, MayflyException::badInput);
-      Map<String, Target> targets = new LinkedHashMap<>();
-      if (root.isEmpty() || isNull(root.get())) {
-        return targets;
-      }
-      MappingNode top = mapping(root.get(), "the file", "targets: NAME: {provider: ..., ...}");
-      Node targetsNode = null;
-      for (NodeTuple t : top.getValue()) {
-        String key = scalarKey(t);
+      return YamlMapping.read(file, text, 20, MayflyException::badInput,
+              found -> "the file: expected a mapping (targets: NAME: {provider: ..., ...})")
+          .map(this::targets)
+          .orElseGet(Map::of);
+    }
+
+    private Map<String, Target> targets(YamlMapping top) {
+      for (String key : top.keys()) {
         if (!key.equals("targets")) {
-          throw error(t.getKeyNode(), "unknown key '" + key + "' (the file has one key: targets)");
+          throw top.keyError(key, "unknown key '" + key + "' (the file has one key: targets)");
         }
-        targetsNode = t.getValueNode();
       }
-      if (targetsNode == null || isNull(targetsNode)) {
-        return targets;
+      if (!top.has("targets")) {
+        return Map.of();
       }
-      for (NodeTuple t : mapping(targetsNode, "targets", "NAME: {provider: ..., ...}").getValue()) {
-        String name = scalarKey(t);
+      YamlMapping named = top.mapping("targets", found -> "targets: expected a mapping (NAME: {provider: ..., ...})")
+          .rejectRepeatedKeys("defined twice");
+      Map<String, Target> targets = new LinkedHashMap<>();
+      for (String name : named.keys()) {
         if (!NAME.matcher(name).matches()) {
-          throw error(t.getKeyNode(), "targets." + name + ": not a valid target name (use [a-z][a-z0-9-]{0,39})");
+          throw named.keyError(name, "targets." + name + ": not a valid target name (use [a-z][a-z0-9-]{0,39})");
         }
         if (name.equals(LOCAL)) {
-          throw error(t.getKeyNode(), "targets.local: 'local' is built in and cannot be redefined");
+          throw named.keyError(name, "targets.local: 'local' is built in and cannot be redefined");
         }
-        if (targets.containsKey(name)) {
-          throw error(t.getKeyNode(), "targets." + name + ": defined twice");
-        }
-        targets.put(name, target(name, t.getValueNode()));
+        targets.put(name, target(name, named.mapping(name,
+            found -> "targets." + name + ": expected a mapping (provider: ec2, region: ..., ...)")));
       }
       return Collections.unmodifiableMap(targets);
     }
 
-    private Target target(String name, Node node) {
-      MappingNode map = mapping(node, "targets." + name, "provider: ec2, region: ..., ...");
+    private Target target(String name, YamlMapping map) {
+      map.rejectRepeatedKeys("given twice");
       Map<String, String> values = new LinkedHashMap<>();
-      Map<String, Node> keyNodes = new LinkedHashMap<>();
-      String provider = null;
-      for (NodeTuple t : map.getValue()) {
-        String key = scalarKey(t);
-        String path = "targets." + name + "." + key;
-        if (keyNodes.containsKey(key)) {
-          throw error(t.getKeyNode(), path + ": given twice");
-        }
-        keyNodes.put(key, t.getKeyNode());
-        if (!(t.getValueNode() instanceof ScalarNode v) || isNull(v)) {
-          throw error(t.getValueNode(), path + ": expected a single value");
-        }
-        if (key.equals("provider")) {
-          provider = v.getValue();
-        } else {
-          values.put(key, v.getValue());
-        }
+      for (String key : map.keys()) {
+        values.put(key, map.single(key)
+            .orElseThrow(() -> map.valueError(key, map.path(key) + ": expected a single value")));
       }
+      String provider = values.remove("provider");
       if (provider == null) {
-        throw error(node, "targets." + name + ": no provider given (e.g. provider: ec2)");
+        throw map.error("targets." + name + ": no provider given (e.g. provider: ec2)");
       }
       Set<String> known = settingNames.apply(provider);
       if (known == null) {
-        throw error(node, "targets." + name + ".provider: unknown provider '" + provider + "'");
+        throw map.error("targets." + name + ".provider: unknown provider '" + provider + "'");
       }
       if (!known.isEmpty()) {
         for (String key : values.keySet()) {
           if (!known.contains(key)) {
-            throw error(keyNodes.get(key), "targets." + name + "." + key + ": unknown setting for provider "
+            throw map.keyError(key, "targets." + name + "." + key + ": unknown setting for provider "
                 + provider + " (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
           }
         }
       }
-      String origin = node.getStartMark().map(m -> file + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1))
-          .orElse(file.toString());
-      return new Target(name, provider, Collections.unmodifiableMap(values), origin);
-    }
-
-    private MappingNode mapping(Node node, String what, String shape) {
-      if (!(node instanceof MappingNode m)) {
-        throw error(node, what + ": expected a mapping (" + shape + ")");
-      }
-      return m;
-    }
-
-    private String scalarKey(NodeTuple t) {
-      if (!(t.getKeyNode() instanceof ScalarNode k)) {
-        throw error(t.getKeyNode(), "expected a plain key");
-      }
-      return k.getValue();
-    }
-
-    private static boolean isNull(Node node) {
-      return node instanceof ScalarNode s && NULLS.contains(s.getValue())
-          && s.getScalarStyle() == org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN;
-    }
-
-    private MayflyException error(Node node, String message) {
-      return at(node.getStartMark(), message);
-    }
-
-    private MayflyException at(Optional<Mark> mark, String message) {
-      return MayflyException.badInput(YamlSyntax.where(file, mark) + ": " + message);
+      return new Target(name, provider, Collections.unmodifiableMap(values), map.where());
     }
   }
 }

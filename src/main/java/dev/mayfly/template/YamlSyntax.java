@@ -2,20 +2,27 @@ package dev.mayfly.template;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * YAML as mayfly's user files are read (templates, the targets file): composed into nodes that keep
  * their marks, with every problem reported as one line starting {@code file:line:column}.
  */
-public final class YamlSyntax {
+final class YamlSyntax {
+  private static final Set<String> NULLS = Set.of("", "~", "null", "Null", "NULL");
+
   private YamlSyntax() {}
 
   /**
@@ -23,7 +30,7 @@ public final class YamlSyntax {
    * @param error makes the caller's exception from a finished one-line message
    * @return empty for an empty document
    */
-  public static Optional<Node> compose(Path file, String text, int maxAliases,
+  static Optional<Node> compose(Path file, String text, int maxAliases,
       Function<String, ? extends RuntimeException> error) {
     LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
         .setMaxAliasesForCollections(maxAliases).build();
@@ -45,12 +52,12 @@ public final class YamlSyntax {
   }
 
   /** {@code file:line:column} of a node's mark (1-based), or {@code file:1:1} without one. */
-  public static String where(Path file, Optional<Mark> mark) {
+  static String where(Path file, Optional<Mark> mark) {
     return mark.map(m -> file + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse(file + ":1:1");
   }
 
   /** {@code file:line:column} of a code-point index into the file's text. */
-  public static String where(Path file, int[] codePoints, int index) {
+  static String where(Path file, int[] codePoints, int index) {
     int line = 1;
     int column = 1;
     for (int i = 0; i < Math.min(index, codePoints.length); i++) {
@@ -66,7 +73,24 @@ public final class YamlSyntax {
   }
 
   /** A library message folded onto one line. */
-  public static String oneLine(String s) {
+  static String oneLine(String s) {
     return s == null ? "" : s.strip().replaceAll("\\s*\\n\\s*", " ");
+  }
+
+  /** An empty or {@code null} value, as a plain scalar. */
+  static boolean isNull(Node node) {
+    return node instanceof ScalarNode s && s.getScalarStyle() == ScalarStyle.PLAIN && NULLS.contains(s.getValue());
+  }
+
+  /** What was found instead, for messages: {@code a mapping}, {@code a list} or the quoted text. */
+  static String describe(Node node) {
+    if (node instanceof MappingNode) {
+      return "a mapping";
+    }
+    if (node instanceof SequenceNode) {
+      return "a list";
+    }
+    String v = ((ScalarNode) node).getValue();
+    return "'" + (v.length() > 40 ? v.substring(0, 40) + "…" : v) + "'";
   }
 }

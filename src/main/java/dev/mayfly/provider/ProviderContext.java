@@ -22,6 +22,11 @@ import java.util.Optional;
 public record ProviderContext(Path stateDir, Map<String, String> settings, String deploymentId, SshAccess ssh,
     String target, Map<String, String> env, Optional<Registry> registry) {
 
+  /** The id of the registry this mayfly works for, which every resource it creates carries; empty without one. */
+  public Optional<String> registryId() {
+    return registry.map(Registry::id);
+  }
+
   /** Without a target name, environment or registry: for providers that need none of them. */
   public ProviderContext(Path stateDir, Map<String, String> settings, String deploymentId, SshAccess ssh) {
     this(stateDir, settings, deploymentId, ssh, null, Map.of(), Optional.empty());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +53,36 @@ public final class Registry implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * This registry's stable identity, made on first use: 16 hex digits. Every resource mayfly creates
+   * carries it, so a registry only ever ends what is its own.
+   */
+  public synchronized String id() {
+    String sql = "SELECT meta_value FROM registry_meta WHERE meta_key = 'id'";
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try (PreparedStatement st = prepare(sql); ResultSet rs = st.executeQuery()) {
+          if (rs.next()) {
+            return rs.getString(1);
+          }
+        }
+        byte[] bytes = new byte[8];
+        new SecureRandom().nextBytes(bytes);
+        try (PreparedStatement st = prepare("INSERT INTO registry_meta (meta_key, meta_value) VALUES ('id', ?)",
+            HexFormat.of().formatHex(bytes))) {
+          st.executeUpdate();
+        } catch (SQLException e) {
+          // another process made it first: read theirs
+          if (attempt > 0 || e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+            throw e;
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
     }
   }
 

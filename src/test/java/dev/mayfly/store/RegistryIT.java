@@ -1,6 +1,7 @@
 package dev.mayfly.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,20 @@ class RegistryIT {
   void theSameRegistryWorksOnPostgresql() {
     try (Registry registry = Registry.open(Postgres.freshDatabase(), "", "")) {
       exercise(registry);
+    }
+  }
+
+  @Test
+  void aRegistryKeepsOneIdentityAndTwoRegistriesDiffer(@TempDir Path other) {
+    String id;
+    try (Registry registry = Registry.open(home)) {
+      id = registry.id();
+      assertTrue(id.matches("[0-9a-f]{16}"), id);
+      assertEquals(id, registry.id());
+    }
+    try (Registry again = Registry.open(home); Registry second = Registry.open(other)) {
+      assertEquals(id, again.id(), "the id survives a reopen");
+      assertNotEquals(id, second.id());
     }
   }
 

@@ -44,7 +44,7 @@ public final class Bench {
         case "sync-idle" -> DaemonBench.syncIdle(work);
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         default -> {
-          // fanout-ssh runs from the test classes (it needs the sshd harness): bin/mayfly-bench starts it
+          // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts it
           System.err.println("usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls");
           System.exit(2);
         }

@@ -23,6 +23,7 @@ import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Params;
+import dev.mayfly.template.SyncCron;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.template.TemplateLoader;

@@ -220,16 +220,24 @@ class DaemonIT extends DaemonTestBase {
 
   @Test
   void extendMovesTheExpiryAndRollbackSwitchesTheDataBack() throws Exception {
-    String url = launch("kept", "--expires", "8s");
+    // expiries set once the daemon runs, relative to then: a slow launch or start cannot eat the margin
+    String url = launch("kept", "--expires", "1h");
     DaemonProcess daemon = daemon("daemon");
     MayflyCli.Result noChoice = mayfly.run("extend", "kept");
     assertEquals(2, noChoice.exit(), noChoice::toString);
     assertEquals("mayfly: extend: give exactly one of --by DURATION, --until TIME or --never\n", noChoice.err());
+    int reconciled = daemon.count("reconciled 1 deployment");
+    assertEquals(0, mayfly.run("extend", "kept", "--until", "15s").exit());
+    Instant shortExpiry = Instant.parse(status("kept").get("expiresAt").asText());
+    daemon.await("the daemon to schedule the short expiry", Duration.ofSeconds(10),
+        () -> daemon.count("reconciled 1 deployment") > reconciled);
     MayflyCli.Result extend = mayfly.run("extend", "kept", "--by", "1h");
     assertEquals(0, extend.exit(), extend::toString);
-    daemon.awaitLog("reconciled", Duration.ofSeconds(10));
-    Thread.sleep(10_000); // past the old expiry: the daemon must not end it
-    assertEquals("running", state("kept"));
+    assertTrue(Instant.now().isBefore(shortExpiry), "extended before the expiry the daemon had scheduled");
+    daemon.await("the daemon to schedule the extension", Duration.ofSeconds(10),
+        () -> daemon.count("reconciled 1 deployment") > reconciled + 1);
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), shortExpiry).toMillis()) + 3_000);
+    assertEquals("running", state("kept"), "the daemon must not end it at the old expiry");
     assertEquals(0, daemon.count("expired kept"));
 
     String first = Files.readSymbolicLink(current("kept")).getFileName().toString();

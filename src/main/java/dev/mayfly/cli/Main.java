@@ -2,17 +2,13 @@ package dev.mayfly.cli;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
-import dev.mayfly.deploy.Reaper;
+import dev.mayfly.deploy.Services;
 import dev.mayfly.provider.ProviderContext;
-import dev.mayfly.provider.Providers;
-import dev.mayfly.store.Database;
-import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -62,16 +58,14 @@ public final class Main {
 
   final Map<String, String> env;
   final Path cwd;
+  private final Services services;
   private PrintWriter out;
   private PrintWriter err;
-  private Database database;
-  private Registry registry;
-  private Deployments deployments;
-  private Reaper reaper;
 
   Main(Map<String, String> env, Path cwd) {
     this.env = env;
     this.cwd = cwd;
+    this.services = new Services(env, cwd);
   }
 
   public static void main(String[] args) {
@@ -98,10 +92,8 @@ public final class Main {
       err.println("mayfly: internal error: " + e + (main.verbose ? "" : " (run with --verbose for details)"));
       return MayflyException.Exit.INTERNAL.code;
     });
-    try {
+    try (main.services) {
       return cli.execute(args);
-    } finally {
-      main.close();
     }
   }
 
@@ -118,60 +110,22 @@ public final class Main {
     return System.console() != null && !"dumb".equals(env.get("TERM"));
   }
 
-  /** The state folder: registry, sandboxes, snapshots, logs. */
-  Path stateDir() {
-    String home = env.get("MAYFLY_HOME");
-    if (home != null && !home.isBlank()) {
-      return Path.of(home);
-    }
-    String xdg = env.get("XDG_DATA_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "."), ".local/share");
-    return base.resolve("mayfly");
-  }
-
   TemplateCatalog catalog() {
-    return TemplateCatalog.standard(cwd, env);
+    return services.catalog();
   }
 
-  /** Opened on first use, so commands that need no registry (template check, help) stay fast. */
+  /**
+   * The registry and what works on it, opened on first use, so commands that need none (template check,
+   * help) stay fast.
+   *
+   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default
+   */
+  Services services(String db) {
+    return services.open(db, profile);
+  }
+
   Deployments deployments() {
-    return deployments(null);
-  }
-
-  /** @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default */
-  Deployments deployments(String db) {
-    if (deployments == null) {
-      Path state = stateDir();
-      try {
-        java.nio.file.Files.createDirectories(state);
-      } catch (java.io.IOException e) {
-        throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
-      }
-      database = Database.resolve(db, env, state);
-      registry = Registry.open(database);
-      Providers providers = Providers.installed();
-      Targets targets = Targets.load(env, profile, providers::settingNames);
-      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC(), env);
-    }
-    return deployments;
-  }
-
-  Reaper reaper() {
-    if (reaper == null) {
-      reaper = new Reaper(deployments(), registry, Providers.installed(), Clock.systemUTC());
-    }
-    return reaper;
-  }
-
-  /** The registry {@link #deployments()} opened. */
-  Registry registry() {
-    deployments();
-    return registry;
-  }
-
-  Database database() {
-    deployments();
-    return database;
+    return services(null).deployments();
   }
 
   /**
@@ -200,12 +154,6 @@ public final class Main {
       }
     }
     return d.context(chosen, null, null);
-  }
-
-  private void close() {
-    if (registry != null) {
-      registry.close();
-    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -41,7 +41,7 @@ final class ReapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Reaper.Finding> findings = main.reaper().reap(target, !dryRun, duration("--grace", grace),
+    List<Reaper.Finding> findings = main.services(null).reaper().reap(target, !dryRun, duration("--grace", grace),
         duration("--stale-launch", staleLaunch));
     var out = main.out();
     if (output.json()) {

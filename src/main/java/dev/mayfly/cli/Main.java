@@ -3,13 +3,10 @@ package dev.mayfly.cli;
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Services;
-import dev.mayfly.provider.ProviderContext;
-import dev.mayfly.target.Target;
-import dev.mayfly.target.Targets;
+import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +22,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
       StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
-      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, MetalCommand.class,
-      CommandLine.HelpCommand.class
+      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
@@ -79,6 +75,10 @@ public final class Main {
     main.out = out;
     main.err = err;
     CommandLine cli = new CommandLine(main);
+    for (ProviderCommands group : main.services.providerCommands()) {
+      cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
+    }
+    cli.addSubcommand(new CommandLine.HelpCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -126,34 +126,6 @@ public final class Main {
 
   Deployments deployments() {
     return services(null).deployments();
-  }
-
-  /**
-   * How a provider of {@code target} is made, for provider-specific commands such as {@code metal}.
-   *
-   * @param target null for the only target of {@code provider} in the targets file
-   */
-  ProviderContext providerContext(String target, String provider) {
-    Deployments d = deployments();
-    Targets targets = d.targets();
-    List<Target> fitting = targets.defined().stream().filter(t -> t.provider().equals(provider)).toList();
-    String fittingNames = fitting.isEmpty() ? "none in " + Targets.fileFor(env)
-        : String.join(", ", fitting.stream().map(Target::name).toList());
-    Target chosen;
-    if (target == null) {
-      if (fitting.size() != 1) {
-        throw MayflyException.badInput("--target: give the " + provider + " target to use (" + provider
-            + " targets: " + fittingNames + ")");
-      }
-      chosen = fitting.get(0);
-    } else {
-      chosen = targets.resolve(target);
-      if (!chosen.provider().equals(provider)) {
-        throw MayflyException.badInput("--target: '" + target + "' is a " + chosen.provider() + " target, not "
-            + provider + " (" + provider + " targets: " + fittingNames + ")");
-      }
-    }
-    return d.context(chosen, null, null);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

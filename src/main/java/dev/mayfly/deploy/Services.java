@@ -2,6 +2,10 @@ package dev.mayfly.deploy;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.Xdg;
+import dev.mayfly.provider.ProviderCommands;
+import dev.mayfly.provider.ProviderCommands.Args;
+import dev.mayfly.provider.ProviderCommands.Command;
+import dev.mayfly.provider.ProviderCommands.Result;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
@@ -13,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -90,6 +95,20 @@ public final class Services implements AutoCloseable {
   /** @param webhook where expiry notices are POSTed; null for none */
   public Upkeep upkeep(URI webhook, Duration webhookTimeout) {
     return new Upkeep(deployments(), registry, clock, webhook, webhookTimeout);
+  }
+
+  /** The commands providers add to the command line ({@code mayfly metal}); they need no registry to list. */
+  public List<ProviderCommands> providerCommands() {
+    return providers.commands();
+  }
+
+  /**
+   * Runs a provider's command on a target of that provider.
+   *
+   * @param target null for the only target of the group's provider in the targets file
+   */
+  public Result runProviderCommand(ProviderCommands group, Command command, String target, Args args) {
+    return new ProviderTools(deployments()).run(group, command, target, args);
   }
 
   private Services opened() {

@@ -7,6 +7,7 @@ import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,14 +31,7 @@ import picocli.CommandLine.ScopeType;
       "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES",
       "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml, else ~/.config/mayfly/targets.yaml"
     },
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-      "0:success",
-      "1:the operation ran and failed (a host step, a health check, an unreachable peer)",
-      "2:bad input: template, parameter, duration, option",
-      "3:wrong state: unknown deployment, or one already terminated",
-      "4:internal error (a bug: please report it with --verbose output)"
-    })
+    exitCodeListHeading = "%nExit codes:%n")
 public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
   boolean verbose;
@@ -81,6 +75,7 @@ public final class Main {
     cli.addSubcommand(new CommandLine.HelpCommand());
     cli.setOut(out);
     cli.setErr(err);
+    cli.getCommandSpec().usageMessage().exitCodeList(exitCodeList());
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       if (main.verbose) {
         e.printStackTrace(err);
@@ -89,12 +84,32 @@ public final class Main {
         err.println("mayfly: " + m.getMessage());
         return m.exit().code;
       }
-      err.println("mayfly: internal error: " + e + (main.verbose ? "" : " (run with --verbose for details)"));
+      err.println("mayfly: internal error (" + unexpected(e, line) + ")"
+          + (main.verbose ? "" : "; run with --verbose for details"));
       return MayflyException.Exit.INTERNAL.code;
     });
     try (main.services) {
       return cli.execute(args);
     }
+  }
+
+  /** {@code mayfly --help}'s exit codes: {@link MayflyException.Exit}, the one table. */
+  private static Map<String, String> exitCodeList() {
+    Map<String, String> list = new LinkedHashMap<>();
+    for (MayflyException.Exit exit : MayflyException.Exit.values()) {
+      list.put(Integer.toString(exit.code), exit.meaning);
+    }
+    return list;
+  }
+
+  /**
+   * What failed, in words: an exception's class name and message mean nothing to a user (and may quote
+   * code), so they are left to {@code --verbose}.
+   */
+  private static String unexpected(Exception e, CommandLine line) {
+    String what = e instanceof NullPointerException ? "a value that should be there is missing"
+        : "an unexpected failure";
+    return what + " in `" + line.getCommandSpec().qualifiedName() + "`";
   }
 
   PrintWriter out() {

@@ -27,7 +27,8 @@ import java.util.Set;
  * expired longer than the grace ago (by the registry or by the hosts' own expiry tag; the grace leaves a
  * due expiry to the expiry job), or {@code abandoned}: still launching long after it began, because the
  * launching process died. Only what a provider lists as mayfly's is considered, so hosts without
- * mayfly's tags are never touched. Dry-run unless told to act.
+ * mayfly's tags are never touched. It ends hosts only when told to act: {@code mayfly reap} does unless
+ * given {@code --dry-run}; the daemon only with {@code --reap act}.
  *
  * <p>Targets looked at: those of the targets file, those deployments and bare-metal reservations in the
  * registry name, and each installed provider by its bare name when it works without settings. Providers

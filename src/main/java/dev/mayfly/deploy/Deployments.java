@@ -41,7 +41,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
@@ -351,7 +350,7 @@ public final class Deployments {
         unchanged.add(row.hostId());
         continue;
       }
-      String why = onHost(id, provider, row, "sync", progress, session -> {
+      String why = RecordedHost.of(ctx, provider, row).step("sync", progress, session -> {
         String how = delivery.deliver("sync", "data.repo", session, data, spec.data().ref(),
             (url, ref) -> session.publishData(url, data.commit(), ref, spec.publish(), spec.keep()));
         ctx.registry().event(id, row.hostId(), "git", how);
@@ -389,10 +388,8 @@ public final class Deployments {
     }
     HostRow first = healthy.get(0);
     List<String> releases;
-    try (Provider provider = ctx.providerFor(d, spec);
-        HostLog log = new HostLog(ctx.hostLog(id, first.hostId()));
-        HostSession session = HostSession.open(provider.open(hostOf(first)), log, first.root().orElseThrow())) {
-      releases = session.releases();
+    try (Provider provider = ctx.providerFor(d, spec)) {
+      releases = RecordedHost.of(ctx, provider, first).query(HostSession::releases);
     }
     String target = rollbackTarget(to, current, releases);
     GitRepos.Pinned data = new GitRepos.Pinned(resolveData(spec).fetchUrl(), target);
@@ -421,34 +418,9 @@ public final class Deployments {
     return matches.get(0);
   }
 
-  /**
-   * Opens a logged session on a recorded host and runs {@code body} as one step reported to
-   * {@code progress}.
-   *
-   * @return null when it worked, else why not (the host keeps what it had)
-   */
-  private String onHost(String id, Provider provider, HostRow row, String step, Progress progress,
-      Consumer<HostSession> body) {
-    long start = System.nanoTime();
-    progress.started(row.hostId(), step);
-    String why = null;
-    try (HostLog log = new HostLog(ctx.hostLog(id, row.hostId()));
-        HostSession session = HostSession.open(provider.open(hostOf(row)), log, row.root().orElseThrow())) {
-      body.accept(session);
-    } catch (HostSession.StepFailed | MayflyException e) {
-      why = e.getMessage();
-    }
-    progress.finished(row.hostId(), step, Duration.ofNanos(System.nanoTime() - start), why);
-    return why;
-  }
-
   /** Hosts that came up healthy are the ones syncs and rollbacks serve. */
   private static boolean healthy(HostRow row) {
     return row.state() == HostState.HEALTHY;
-  }
-
-  private static Host hostOf(HostRow row) {
-    return new Host(row.hostId(), row.address(), row.ports(), row.root());
   }
 
   /**
@@ -478,7 +450,7 @@ public final class Deployments {
         + " (was " + d.expiresAt().map(Instant::toString).orElse(NEVER) + ")");
     // the backend's own copy: EC2 moves its expiry tags and re-arms the fail-safe on each instance
     try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
-      provider.extend(id, ctx.registry().hosts(id).stream().map(Deployments::hostOf).toList(), expiresAt);
+      provider.extend(id, ctx.registry().hosts(id).stream().map(RecordedHost::hostOf).toList(), expiresAt);
     }
     return Optional.ofNullable(expiresAt);
   }
@@ -529,12 +501,12 @@ public final class Deployments {
     List<HostRow> rows = ctx.registry().hosts(id);
     List<Host> hosts = new ArrayList<>();
     for (HostRow row : rows) {
-      Host host = hostOf(row);
+      Host host = RecordedHost.hostOf(row);
       hosts.add(host);
       if (row.root().isEmpty()) {
         continue;
       }
-      String failed = onHost(id, provider, row, "destroy", progress, HostSession::destroy);
+      String failed = RecordedHost.of(ctx, provider, row).step("destroy", progress, HostSession::destroy);
       if (failed != null) {
         // the provider still ends the host; record why the clean stop did not happen
         ctx.registry().event(id, host.id(), "destroy-failed", failed);

@@ -12,7 +12,9 @@ import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
+import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
+import dev.mayfly.template.TemplateLoader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +47,11 @@ record DeploymentContext(Path stateDir, Registry registry, TemplateCatalog catal
   ProviderContext providerContext(Target target, String deploymentId, SshAccess access) {
     return new ProviderContext(stateDir, target.settings(), deploymentId, access, target.name(), env,
         Optional.of(registry));
+  }
+
+  /** A template by name from the catalog, or from a file when {@code file} is given. */
+  Template template(String name, Path file) {
+    return TemplateLoader.load(file != null ? file : catalog.find(name));
   }
 
   /** The provider behind a target name, with the target's settings, for one deployment; the caller closes it. */

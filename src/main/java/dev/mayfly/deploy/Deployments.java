@@ -4,7 +4,6 @@ import dev.mayfly.store.HostState;
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
-import dev.mayfly.host.Identity;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
@@ -22,17 +21,12 @@ import dev.mayfly.target.Targets;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Durations;
-import dev.mayfly.template.Params;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
-import dev.mayfly.template.TemplateLoader;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,14 +35,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Pattern;
 
 /** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
 public final class Deployments {
   /** The {@code --expires} value that means no expiry; it has to be given explicitly. */
   public static final String NEVER = "never";
   private static final String SECRET_MASK = "(secret)";
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   private final DeploymentContext ctx;
 
@@ -90,7 +82,7 @@ public final class Deployments {
 
   /** A template by name from the catalog, or from a file when {@code file} is given. */
   public Template template(String name, Path file) {
-    return TemplateLoader.load(file != null ? file : ctx.catalog().find(name));
+    return ctx.template(name, file);
   }
 
   public TemplateCatalog catalog() {
@@ -99,68 +91,40 @@ public final class Deployments {
 
   /** Validates everything first; only then records the deployment and touches hosts. */
   public LaunchResult launch(LaunchOptions options, Progress progress) {
-    Template template = template(options.template(), options.file());
-    Map<String, String> params = Params.resolve(template, Params.parseAssignments(options.params()));
-    Instant now = ctx.clock().instant();
-    // "never" must be asked for by name: no default, no template, makes a deployment live forever
-    Instant expiresAt = options.expires() == null
-        ? now.plus(template.lifetime())
-        : NEVER.equals(options.expires().strip()) ? null : Durations.parseExpiry("--expires", options.expires(), now);
-    String syncCron = options.sync() != null
-        ? SyncCron.validate("--sync", options.sync())
-        : template.sync().map(Template.Sync::cron).orElse(null);
-    if (options.count() < 1) {
-      throw MayflyException.badInput("--count: must be at least 1");
-    }
-    String id = newId(options.name(), template.name());
-    Template.GitMode gitMode = template.git();
-    if (options.gitMode() != null) {
-      gitMode = Template.GitMode.parse(options.gitMode());
-      if (gitMode == null) {
-        throw MayflyException.badInput("--git-mode: '" + options.gitMode() + "' must be pull, push or auto");
-      }
-    }
-    Duration sshDeadline = options.sshTimeout() == null
-        ? SshAccess.DEFAULT_CONNECT_DEADLINE
-        : Durations.parse("--ssh-timeout", options.sshTimeout());
-    Identity identity = options.identity() == null
-        ? Identity.generated(ctx.keyFile(id))
-        : Identity.parse("--identity", options.identity(), Path.of("").toAbsolutePath(),
-            ctx.env().get("SSH_AUTH_SOCK"));
-    SshAccess access = ctx.access(identity).withConnectDeadline(sshDeadline);
-    try (Provider provider = ctx.provider(options.target(), id, access)) {
-      return launch(options, template, params, id, now, expiresAt, syncCron, gitMode, identity, provider, progress);
+    LaunchPlan plan = LaunchPlan.of(options, ctx);
+    SshAccess access = ctx.access(plan.identity()).withConnectDeadline(plan.sshDeadline());
+    try (Provider provider = ctx.provider(plan.target(), plan.id(), access)) {
+      return launch(plan, provider, progress);
     }
   }
 
-  private LaunchResult launch(LaunchOptions options, Template template, Map<String, String> params, String id,
-      Instant now, Instant expiresAt, String syncCron, Template.GitMode gitMode, Identity identity,
-      Provider provider, Progress progress) {
-    Spec spec = Spec.of(template).with(gitMode, identity.spec());
+  private LaunchResult launch(LaunchPlan plan, Provider provider, Progress progress) {
+    String id = plan.id();
+    Template template = plan.template();
+    Spec spec = Spec.of(template).with(plan.gitMode(), plan.identity().spec());
     GitRepos.Pinned service = ctx.pin("service.repo", spec.service());
     GitRepos.Pinned data = ctx.pin("data.repo", spec.data());
 
-    ctx.registry().insert(new DeploymentRow(id, template.name(), options.target(), DeploymentState.LAUNCHING, masked(template, params),
-        spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()), Optional.empty(), now,
-        Optional.ofNullable(expiresAt), 0));
-    if (syncCron != null) {
-      ctx.registry().setSyncCron(id, syncCron);
+    ctx.registry().insert(new DeploymentRow(id, template.name(), plan.target(), DeploymentState.LAUNCHING,
+        masked(template, plan.params()), spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()),
+        Optional.empty(), plan.createdAt(), Optional.ofNullable(plan.expiresAt()), 0));
+    if (plan.syncCron() != null) {
+      ctx.registry().setSyncCron(id, plan.syncCron());
     }
-    ctx.registry().event(id, null, "launched", "template " + template.name() + " on " + options.target() + ", "
-        + options.count() + " host(s), service " + service.commit() + ", data " + data.commit()
-        + (syncCron == null ? "" : ", sync '" + syncCron + "'") + (expiresAt == null ? ", never expires" : ""));
+    ctx.registry().event(id, null, "launched", "template " + template.name() + " on " + plan.target() + ", "
+        + plan.count() + " host(s), service " + service.commit() + ", data " + data.commit()
+        + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
+        + (plan.expiresAt() == null ? ", never expires" : ""));
 
-    if (identity.generated()) {
-      KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
+    if (plan.identity().generated()) {
+      KeyFiles.generateEd25519(plan.identity().keyFile(), "mayfly-" + id);
     }
     // the row above exists before the provider creates anything: a crash from here on leaves tagged
     // resources the reaper can match to it
-    Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
-    providerOptions.put("host", options.hosts());
     Launched launched;
     try {
-      launched = provider.launch(new LaunchRequest(id, template.name(), options.count(), template.ports(),
-          expiresAt, providerOptions));
+      launched = provider.launch(new LaunchRequest(id, template.name(), plan.count(), template.ports(),
+          plan.expiresAt(), plan.providerOptions()));
     } catch (RuntimeException e) {
       // the row stays, so terminate and the reaper can still find whatever the provider made
       ctx.registry().setState(id, DeploymentState.FAILED);
@@ -170,9 +134,9 @@ public final class Deployments {
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
-        (host, root) -> envFile(template, params, host, root, extra), provider, ctx.registry(), progress, ctx.logDir(id),
-        new GitDelivery(ctx.git(), gitMode, provider.hostsSeeControllerFiles()));
-    List<HostOutcome> outcomes = new ArrayList<>(fanOut(id, launched.hosts(), bootstrap, options.parallel()));
+        (host, root) -> envFile(template, plan.params(), host, root, extra), provider, ctx.registry(), progress,
+        ctx.logDir(id), new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
+    List<HostOutcome> outcomes = new ArrayList<>(fanOut(id, launched.hosts(), bootstrap, plan.parallel()));
     launched.failed().forEach((hostId, why) -> {
       ctx.registry().event(id, hostId, "failed", "provision: " + why);
       outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
@@ -187,7 +151,7 @@ public final class Deployments {
     ctx.registry().setState(id, state);
     ctx.registry().event(id, null, ok ? "running" : "failed",
         outcomes.stream().filter(HostOutcome::healthy).count() + " of " + outcomes.size() + " host(s) healthy");
-    return new LaunchResult(id, state, url, expiresAt, outcomes);
+    return new LaunchResult(id, state, url, plan.expiresAt(), outcomes);
   }
 
   /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */
@@ -206,9 +170,6 @@ public final class Deployments {
    * failed like any other, so one host never hides the others' results.
    */
   private List<HostOutcome> fanOut(String id, List<Host> hosts, Bootstrap bootstrap, int parallel) {
-    if (parallel < 1) {
-      throw MayflyException.badInput("--parallel: must be at least 1");
-    }
     int threads = Math.max(1, Math.min(hosts.size(), parallel));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -241,27 +202,6 @@ public final class Deployments {
   public boolean forgetHostKey(String hostPort) {
     String normalized = hostPort.matches(".*:[0-9]+$") && !hostPort.endsWith("]") ? hostPort : hostPort + ":22";
     return ctx.registry().forgetHostKey(normalized);
-  }
-
-  private String newId(String name, String template) {
-    if (name != null) {
-      if (!NAME.matcher(name).matches()) {
-        throw MayflyException.badInput("--name: '" + name + "' must be lower-case letters, digits and '-', at most 40");
-      }
-      if (ctx.registry().find(name).isPresent()) {
-        throw MayflyException.badInput("--name: a deployment named '" + name + "' exists already");
-      }
-      return name;
-    }
-    SecureRandom random = new SecureRandom();
-    while (true) {
-      byte[] bytes = new byte[3];
-      random.nextBytes(bytes);
-      String id = template + "-" + HexFormat.of().formatHex(bytes);
-      if (ctx.registry().find(id).isEmpty()) {
-        return id;
-      }
-    }
   }
 
   private static Map<String, String> masked(Template template, Map<String, String> params) {

@@ -5,10 +5,7 @@ import dev.mayfly.store.DeploymentState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
-import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
-import dev.mayfly.provider.Launched;
-import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
@@ -19,7 +16,6 @@ import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
 import dev.mayfly.store.ScheduleRow;
-import dev.mayfly.template.Commands;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
@@ -31,16 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
 public final class Deployments {
   /** The {@code --expires} value that means no expiry; it has to be given explicitly. */
   public static final String NEVER = "never";
-  private static final String SECRET_MASK = "(secret)";
 
   private final DeploymentContext ctx;
 
@@ -91,123 +82,13 @@ public final class Deployments {
 
   /** Validates everything first; only then records the deployment and touches hosts. */
   public LaunchResult launch(LaunchOptions options, Progress progress) {
-    LaunchPlan plan = LaunchPlan.of(options, ctx);
-    SshAccess access = ctx.access(plan.identity()).withConnectDeadline(plan.sshDeadline());
-    try (Provider provider = ctx.provider(plan.target(), plan.id(), access)) {
-      return launch(plan, provider, progress);
-    }
-  }
-
-  private LaunchResult launch(LaunchPlan plan, Provider provider, Progress progress) {
-    String id = plan.id();
-    Template template = plan.template();
-    Spec spec = Spec.of(template).with(plan.gitMode(), plan.identity().spec());
-    GitRepos.Pinned service = ctx.pin("service.repo", spec.service());
-    GitRepos.Pinned data = ctx.pin("data.repo", spec.data());
-
-    ctx.registry().insert(new DeploymentRow(id, template.name(), plan.target(), DeploymentState.LAUNCHING,
-        masked(template, plan.params()), spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()),
-        Optional.empty(), plan.createdAt(), Optional.ofNullable(plan.expiresAt()), 0));
-    if (plan.syncCron() != null) {
-      ctx.registry().setSyncCron(id, plan.syncCron());
-    }
-    ctx.registry().event(id, null, "launched", "template " + template.name() + " on " + plan.target() + ", "
-        + plan.count() + " host(s), service " + service.commit() + ", data " + data.commit()
-        + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
-        + (plan.expiresAt() == null ? ", never expires" : ""));
-
-    if (plan.identity().generated()) {
-      KeyFiles.generateEd25519(plan.identity().keyFile(), "mayfly-" + id);
-    }
-    // the row above exists before the provider creates anything: a crash from here on leaves tagged
-    // resources the reaper can match to it
-    Launched launched;
-    try {
-      launched = provider.launch(new LaunchRequest(id, template.name(), plan.count(), template.ports(),
-          plan.expiresAt(), plan.providerOptions()));
-    } catch (RuntimeException e) {
-      // the row stays, so terminate and the reaper can still find whatever the provider made
-      ctx.registry().setState(id, DeploymentState.FAILED);
-      ctx.registry().event(id, null, "failed", "getting hosts: " + e.getMessage());
-      throw e;
-    }
-    Map<String, String> extra = new LinkedHashMap<>();
-    extra.put("MAYFLY_DEPLOYMENT", id);
-    Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
-        (host, root) -> envFile(template, plan.params(), host, root, extra), provider, ctx.registry(), progress,
-        ctx.logDir(id), new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
-    List<HostOutcome> outcomes = new ArrayList<>(fanOut(id, launched.hosts(), bootstrap, plan.parallel()));
-    launched.failed().forEach((hostId, why) -> {
-      ctx.registry().event(id, hostId, "failed", "provision: " + why);
-      outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
-    });
-
-    boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
-    String url = outcomes.stream().filter(HostOutcome::healthy).map(HostOutcome::url).findFirst().orElse(null);
-    if (url != null) {
-      ctx.registry().setUrl(id, url);
-    }
-    DeploymentState state = ok ? DeploymentState.RUNNING : DeploymentState.FAILED;
-    ctx.registry().setState(id, state);
-    ctx.registry().event(id, null, ok ? "running" : "failed",
-        outcomes.stream().filter(HostOutcome::healthy).count() + " of " + outcomes.size() + " host(s) healthy");
-    return new LaunchResult(id, state, url, plan.expiresAt(), outcomes);
-  }
-
-  /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */
-  private String envFile(Template template, Map<String, String> params, Host host, String root,
-      Map<String, String> extra) {
-    Map<String, String> all = new LinkedHashMap<>(extra);
-    if (root != null) {
-      all.put("MAYFLY_ROOT", root);
-      all.put("MAYFLY_DATA", root + "/data/current");
-    }
-    return Commands.envFile(template, params, host.ports(), all);
-  }
-
-  /**
-   * Bootstraps every host, at most {@code parallel} at once. A host whose bootstrap crashed is reported as
-   * failed like any other, so one host never hides the others' results.
-   */
-  private List<HostOutcome> fanOut(String id, List<Host> hosts, Bootstrap bootstrap, int parallel) {
-    int threads = Math.max(1, Math.min(hosts.size(), parallel));
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<HostOutcome>> futures = new ArrayList<>();
-      for (Host host : hosts) {
-        futures.add(pool.submit(() -> bootstrap.run(host)));
-      }
-      List<HostOutcome> outcomes = new ArrayList<>();
-      for (int i = 0; i < futures.size(); i++) {
-        try {
-          outcomes.add(futures.get(i).get());
-        } catch (ExecutionException e) {
-          Host host = hosts.get(i);
-          String why = "internal error: " + e.getCause();
-          ctx.registry().event(id, host.id(), "failed", why);
-          outcomes.add(new HostOutcome(host.id(), bootstrap.url(host, "/"), "bootstrap", why, null,
-              ctx.hostLog(id, host.id()).toString()));
-        }
-      }
-      return outcomes;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw MayflyException.failed("launch interrupted; `mayfly terminate` cleans up what started");
-    } finally {
-      pool.shutdownNow();
-    }
+    return new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress);
   }
 
   /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */
   public boolean forgetHostKey(String hostPort) {
     String normalized = hostPort.matches(".*:[0-9]+$") && !hostPort.endsWith("]") ? hostPort : hostPort + ":22";
     return ctx.registry().forgetHostKey(normalized);
-  }
-
-  private static Map<String, String> masked(Template template, Map<String, String> params) {
-    Map<String, String> shown = new LinkedHashMap<>();
-    params.forEach((k, v) -> shown.put(k, template.params().get(k).secret() ? SECRET_MASK : v));
-    return shown;
   }
 
   public List<DeploymentRow> list() {

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +33,7 @@ public final class Deployments {
   public static final String NEVER = "never";
 
   private final DeploymentContext ctx;
+  private final Releases releases;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
     this(stateDir, registry, catalog, providers, Targets.none(), clock, System.getenv());
@@ -53,6 +53,7 @@ public final class Deployments {
       Clock clock, Map<String, String> env) {
     this.ctx = new DeploymentContext(stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock,
         env);
+    this.releases = new Releases(ctx);
   }
 
   /** What {@code --target NAME} means here. */
@@ -117,80 +118,11 @@ public final class Deployments {
   }
 
   /**
-   * Publishes the data repo's newest commit on every healthy host that does not have it yet. The repo is
-   * resolved once; hosts already at that commit are not contacted. A host that fails keeps serving its
-   * previous release. A manual sync also lifts a rollback's pin.
+   * Publishes the data repo's newest commit on every healthy host that does not have it yet; a host that
+   * fails keeps serving its previous release. A manual sync also lifts a rollback's pin.
    */
   public SyncResult sync(String id, Progress progress) {
-    DeploymentRow d = ctx.requireLive(id);
-    Spec spec = Spec.fromJson(d.spec());
-    GitRepos.Pinned data = resolveData(spec);
-    ctx.registry().setDataPin(id, null);
-    SyncResult result = publish(d, spec, data, "synced", progress);
-    if (result.updated().isEmpty() && result.failures().isEmpty()) {
-      ctx.registry().event(id, null, "sync-unchanged", "data repo still at " + data.commit());
-    }
-    return result;
-  }
-
-  /** Resolves a data repo to its newest commit (one ls-remote, or one snapshot of a local folder). */
-  GitRepos.Pinned resolveData(Spec spec) {
-    return ctx.pin("data.repo", spec.data());
-  }
-
-  /** The healthy hosts of {@code d} that do not serve {@code commit}: the ones a sync would contact. */
-  List<HostRow> stale(String id, String commit) {
-    return ctx.registry().hosts(id).stream()
-        .filter(Deployments::healthy)
-        .filter(row -> row.dataCommit().filter(commit::equals).isEmpty())
-        .toList();
-  }
-
-  /**
-   * Publishes {@code data} on each healthy host of {@code d} that does not serve it yet, one host session
-   * each. Records {@code kind} (synced, rolled-back) per host; a failing host keeps its release.
-   */
-  SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Progress progress) {
-    try (Provider provider = ctx.providerFor(d, spec)) {
-      return publish(d, spec, data, kind, provider, progress);
-    }
-  }
-
-  private SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Provider provider,
-      Progress progress) {
-    String id = d.id();
-    GitDelivery delivery = new GitDelivery(ctx.git(), spec.git(), provider.hostsSeeControllerFiles());
-    List<String> updated = new ArrayList<>();
-    List<String> unchanged = new ArrayList<>();
-    Map<String, String> failures = new LinkedHashMap<>();
-    for (HostRow row : ctx.registry().hosts(id)) {
-      if (!healthy(row)) {
-        continue;
-      }
-      if (row.dataCommit().filter(data.commit()::equals).isPresent()) {
-        unchanged.add(row.hostId());
-        continue;
-      }
-      String why = RecordedHost.of(ctx, provider, row).step("sync", progress, session -> {
-        String how = delivery.deliver("sync", "data.repo", session, data, spec.data().ref(),
-            (url, ref) -> session.publishData(url, data.commit(), ref, spec.publish(), spec.keep()));
-        ctx.registry().event(id, row.hostId(), "git", how);
-        ctx.registry().putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
-            Optional.of(data.commit()), row.detail()));
-        ctx.registry().event(id, row.hostId(), kind, "data at " + data.commit());
-      });
-      if (why == null) {
-        updated.add(row.hostId());
-      } else {
-        ctx.registry().event(id, row.hostId(), kind.equals("synced") ? "sync-failed" : kind + "-failed",
-            why + "; previous release still serving");
-        failures.put(row.hostId(), why);
-      }
-    }
-    if (!updated.isEmpty() && failures.isEmpty()) {
-      ctx.registry().setDataCommit(id, data.commit());
-    }
-    return new SyncResult(id, data.commit(), updated, unchanged, failures);
+    return releases.sync(id, progress);
   }
 
   /**
@@ -199,49 +131,11 @@ public final class Deployments {
    * syncs then leave the deployment at that commit until the next manual {@code mayfly sync}.
    */
   public SyncResult rollback(String id, String to, Progress progress) {
-    DeploymentRow d = ctx.requireLive(id);
-    Spec spec = Spec.fromJson(d.spec());
-    String current = d.dataCommit().orElseThrow(() -> MayflyException.wrongState(
-        "deployment '" + id + "' has no published data to roll back from"));
-    List<HostRow> healthy = ctx.registry().hosts(id).stream().filter(Deployments::healthy).toList();
-    if (healthy.isEmpty()) {
-      throw MayflyException.wrongState("deployment '" + id + "' has no healthy host to roll back");
-    }
-    HostRow first = healthy.get(0);
-    List<String> releases;
-    try (Provider provider = ctx.providerFor(d, spec)) {
-      releases = RecordedHost.of(ctx, provider, first).query(HostSession::releases);
-    }
-    String target = rollbackTarget(to, current, releases);
-    GitRepos.Pinned data = new GitRepos.Pinned(resolveData(spec).fetchUrl(), target);
-    SyncResult result = publish(d, spec, data, "rolled-back", progress);
-    ctx.registry().setDataPin(id, target);
-    ctx.registry().event(id, null, "rollback", "data pinned at " + target + " (was " + current
-        + "); `mayfly sync " + id + "` resumes syncing");
-    return result;
+    return releases.rollback(id, to, progress);
   }
 
-  private static String rollbackTarget(String to, String current, List<String> releases) {
-    if (to == null) {
-      return releases.stream().filter(r -> !r.equals(current)).findFirst().orElseThrow(() ->
-          MayflyException.wrongState("no earlier release on the host to roll back to (releases: "
-              + String.join(", ", releases) + ")"));
-    }
-    String prefix = to.strip().toLowerCase(java.util.Locale.ROOT);
-    if (!prefix.matches("[0-9a-f]{4,40}")) {
-      throw MayflyException.badInput("--to: '" + to + "' is not a commit id (4 to 40 hex digits)");
-    }
-    List<String> matches = releases.stream().filter(r -> r.startsWith(prefix)).toList();
-    if (matches.size() != 1) {
-      throw MayflyException.badInput("--to: '" + to + "' matches " + matches.size()
-          + " release(s) on the host (releases: " + String.join(", ", releases) + ")");
-    }
-    return matches.get(0);
-  }
-
-  /** Hosts that came up healthy are the ones syncs and rollbacks serve. */
-  private static boolean healthy(HostRow row) {
-    return row.state() == HostState.HEALTHY;
+  Releases releases() {
+    return releases;
   }
 
   /**

@@ -1,12 +1,8 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.store.HostState;
 import dev.mayfly.store.DeploymentState;
-import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
-import dev.mayfly.provider.Host;
-import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
@@ -16,13 +12,11 @@ import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
 import dev.mayfly.store.ScheduleRow;
-import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +28,7 @@ public final class Deployments {
 
   private final DeploymentContext ctx;
   private final Releases releases;
+  private final Lifecycle lifecycle;
 
   public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
     this(stateDir, registry, catalog, providers, Targets.none(), clock, System.getenv());
@@ -54,6 +49,7 @@ public final class Deployments {
     this.ctx = new DeploymentContext(stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock,
         env);
     this.releases = new Releases(ctx);
+    this.lifecycle = new Lifecycle(ctx);
   }
 
   /** What {@code --target NAME} means here. */
@@ -145,29 +141,7 @@ public final class Deployments {
    * @return the new expiry, empty for never
    */
   public Optional<Instant> extend(String id, String by, String until, boolean never) {
-    DeploymentRow d = ctx.requireLive(id);
-    int given = (by != null ? 1 : 0) + (until != null ? 1 : 0) + (never ? 1 : 0);
-    if (given != 1) {
-      throw MayflyException.badInput("extend: give exactly one of --by DURATION, --until TIME or --never");
-    }
-    Instant now = ctx.clock().instant();
-    Instant expiresAt;
-    if (never) {
-      expiresAt = null;
-    } else if (by != null) {
-      Instant from = d.expiresAt().filter(now::isBefore).orElse(now);
-      expiresAt = from.plus(Durations.parse("--by", by));
-    } else {
-      expiresAt = Durations.parseExpiry("--until", until, now);
-    }
-    ctx.registry().setExpiry(id, expiresAt);
-    ctx.registry().event(id, null, "extended", "expires " + (expiresAt == null ? NEVER : expiresAt.toString())
-        + " (was " + d.expiresAt().map(Instant::toString).orElse(NEVER) + ")");
-    // the backend's own copy: EC2 moves its expiry tags and re-arms the fail-safe on each instance
-    try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
-      provider.extend(id, ctx.registry().hosts(id).stream().map(RecordedHost::hostOf).toList(), expiresAt);
-    }
-    return Optional.ofNullable(expiresAt);
+    return lifecycle.extend(id, by, until, never);
   }
 
   /** A deployment with what the scheduler keeps about it. */
@@ -201,38 +175,10 @@ public final class Deployments {
    * hosts. Safe to repeat on a failed or half-launched deployment.
    */
   public void terminate(String id, Progress progress) {
-    terminate(id, progress, "terminated");
+    lifecycle.terminate(id, progress, "terminated");
   }
 
-  /** @param why the history entry: {@code terminated}, {@code expired}, {@code reaped} */
-  void terminate(String id, Progress progress, String why) {
-    DeploymentRow d = ctx.requireLive(id);
-    try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
-      terminate(id, provider, progress, why);
-    }
-  }
-
-  private void terminate(String id, Provider provider, Progress progress, String why) {
-    List<HostRow> rows = ctx.registry().hosts(id);
-    List<Host> hosts = new ArrayList<>();
-    for (HostRow row : rows) {
-      Host host = RecordedHost.hostOf(row);
-      hosts.add(host);
-      if (row.root().isEmpty()) {
-        continue;
-      }
-      String failed = RecordedHost.of(ctx, provider, row).step("destroy", progress, HostSession::destroy);
-      if (failed != null) {
-        // the provider still ends the host; record why the clean stop did not happen
-        ctx.registry().event(id, host.id(), "destroy-failed", failed);
-      }
-    }
-    provider.terminate(id, hosts);
-    for (HostRow row : rows) {
-      ctx.registry().putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), HostState.TERMINATED,
-          row.dataCommit(), row.detail()));
-    }
-    ctx.registry().setState(id, DeploymentState.TERMINATED);
-    ctx.registry().event(id, null, why, hosts.size() + " host(s) ended");
+  Lifecycle lifecycle() {
+    return lifecycle;
   }
 }

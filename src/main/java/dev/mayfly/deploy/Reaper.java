@@ -39,12 +39,14 @@ public final class Reaper {
   public static final Duration DEFAULT_STALE_LAUNCH = Duration.ofHours(1);
 
   private final Deployments deployments;
+  private final Lifecycle lifecycle;
   private final Registry registry;
   private final Providers providers;
   private final Clock clock;
 
   public Reaper(Deployments deployments, Registry registry, Providers providers, Clock clock) {
     this.deployments = deployments;
+    this.lifecycle = deployments.lifecycle();
     this.registry = registry;
     this.providers = providers;
     this.clock = clock;
@@ -120,7 +122,7 @@ public final class Reaper {
           if (act) {
             try {
               if (d.isPresent() && d.get().state().live()) {
-                deployments.terminate(id, Progress.SILENT, "reaped");
+                lifecycle.terminate(id, Progress.SILENT, "reaped");
               } else {
                 provider.terminate(id, hosts);
                 d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));

@@ -22,8 +22,8 @@ import java.util.Optional;
  * repeat (a job re-run after a daemon died half-way does no harm).
  */
 public final class Upkeep {
-  private final Deployments deployments;
   private final Releases releases;
+  private final Lifecycle lifecycle;
   private final Registry registry;
   private final Clock clock;
   private final Optional<Webhook> webhook;
@@ -33,8 +33,8 @@ public final class Upkeep {
    * @param webhookTimeout the bound on one webhook call
    */
   public Upkeep(Deployments deployments, Registry registry, Clock clock, URI webhook, Duration webhookTimeout) {
-    this.deployments = deployments;
     this.releases = deployments.releases();
+    this.lifecycle = deployments.lifecycle();
     this.registry = registry;
     this.clock = clock;
     this.webhook = Optional.ofNullable(webhook).map(url -> new Webhook(url, webhookTimeout));
@@ -83,7 +83,7 @@ public final class Upkeep {
       return false;
     }
     registry.event(id, null, "expiring", "expiry " + d.get().expiresAt().get() + " reached");
-    deployments.terminate(id, Progress.SILENT, "expired");
+    lifecycle.terminate(id, Progress.SILENT, "expired");
     return true;
   }
 

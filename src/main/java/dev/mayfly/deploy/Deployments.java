@@ -1,17 +1,17 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.store.DeploymentState;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.Registry;
+import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
-import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.nio.file.Path;
@@ -21,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The deployment lifecycle: launch, list, status, sync, terminate. The one entry point for commands. */
+/**
+ * The one entry point for commands: launch ({@link LaunchPlan}, {@link Launcher}), sync and rollback
+ * ({@link Releases}), extend and terminate ({@link Lifecycle}), and what the registry says about
+ * deployments (list, status, overview).
+ */
 public final class Deployments {
   /** The {@code --expires} value that means no expiry; it has to be given explicitly. */
   public static final String NEVER = "never";

@@ -139,7 +139,7 @@ public final class Reaper {
     return findings;
   }
 
-  private static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
+  static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
       Duration staleLaunch) {
     // the hosts' own expiry tag first: it holds even where the registry lost the deployment
     if (tagged.filter(at -> at.plus(grace).isBefore(now)).isPresent()) {

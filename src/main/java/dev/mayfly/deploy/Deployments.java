@@ -134,6 +134,11 @@ public final class Deployments {
     return releases.rollback(id, to, progress);
   }
 
+  /** What the parts behind this facade share, for {@link Reaper} and tests. */
+  DeploymentContext deploymentContext() {
+    return ctx;
+  }
+
   Releases releases() {
     return releases;
   }

@@ -16,9 +16,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * One test's mayfly: a registry in its own folder, a template whose repos are folders there, a
+ * One test's mayfly: its own registry and state folder, a template whose repos are folders there, a
  * {@link FakeProvider} as target {@code fake}, and a loopback server answering every health check.
  */
 final class DeployHome implements AutoCloseable {
@@ -62,7 +63,8 @@ final class DeployHome implements AutoCloseable {
     });
     health.start();
     provider = new FakeProvider(health.getAddress().getPort());
-    registry = Registry.open(root.resolve("state"));
+    // in memory: half the cost of a registry file, and nothing here needs a second process to share it
+    registry = Registry.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
     deployments = new Deployments(root.resolve("state"), registry, new TemplateCatalog(List.of()),
         Providers.installed().with(provider.factory()), Targets.none(), Clock.fixed(NOW, ZoneOffset.UTC), Map.of());
   }

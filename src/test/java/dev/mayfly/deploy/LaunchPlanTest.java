@@ -10,23 +10,24 @@ import dev.mayfly.template.Template;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad launch input fails before anything is recorded or any host is asked for. */
 class LaunchPlanTest {
-  @TempDir Path dir;
-  private DeployHome home;
+  // one home for all: no test here may record anything, which each asserts
+  @TempDir static Path dir;
+  private static DeployHome home;
 
-  @BeforeEach
-  void open() {
+  @BeforeAll
+  static void open() {
     home = new DeployHome(dir);
   }
 
-  @AfterEach
-  void close() {
+  @AfterAll
+  static void close() {
     home.close();
   }
 
@@ -74,6 +75,7 @@ class LaunchPlanTest {
     assertNull(never.expiresAt());
     LaunchPlan byDefault = LaunchPlan.of(DeployHome.options(home.template, null, 1, 4), context());
     assertEquals(DeployHome.NOW.plus(Duration.ofDays(7)), byDefault.expiresAt(), "the template's lifetime");
+    assertEquals(List.of(), home.registry.list(), "planning records nothing");
   }
 
   @Test

@@ -1,10 +1,8 @@
 package dev.mayfly.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mayfly.MayflyException;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import java.nio.file.Path;
@@ -18,10 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Which hosts a sync or rollback touches, and what a failing host keeps. */
 class ReleasesTest {
-  private static final String A = "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111";
-  private static final String B = "bbbb2222bbbb2222bbbb2222bbbb2222bbbb2222";
-  private static final String B2 = "bbbb3333bbbb3333bbbb3333bbbb3333bbbb3333";
-
   @TempDir Path dir;
   private DeployHome home;
   private String first;
@@ -109,47 +103,6 @@ class ReleasesTest {
     assertEquals(first, home.provider.host("host-3").current);
     assertEquals(Optional.of(first), home.registry.schedule("demo-1").orElseThrow().dataPin());
     assertTrue(List.of(first, next).containsAll(home.provider.host("host-1").releases));
-  }
-
-  @Test
-  void rollbackTargetDefaultsToTheNewestReleaseThatIsNotLive() {
-    assertEquals(B, Releases.rollbackTarget(null, A, List.of(A, B, B2)));
-  }
-
-  @Test
-  void rollbackTargetTakesAUniquePrefix() {
-    assertEquals(B2, Releases.rollbackTarget("BBBB3", A, List.of(A, B, B2)));
-  }
-
-  @Test
-  void anAmbiguousPrefixIsRejected() {
-    MayflyException e =
-        assertThrows(MayflyException.class, () -> Releases.rollbackTarget("bbbb", A, List.of(A, B, B2)));
-    assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
-    assertTrue(e.getMessage().contains("matches 2 release(s)"), e.getMessage());
-  }
-
-  @Test
-  void aTargetThatIsNoCommitIdIsRejected() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Releases.rollbackTarget("main", A, List.of(A, B)));
-    assertTrue(e.getMessage().startsWith("--to: 'main' is not a commit id"), e.getMessage());
-  }
-
-  @Test
-  void withNoEarlierReleaseThereIsNothingToRollBackTo() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Releases.rollbackTarget(null, A, List.of(A)));
-    assertEquals(MayflyException.Exit.WRONG_STATE, e.exit());
-  }
-
-  @Test
-  void staleMeansHealthyAndNotAtTheCommit() {
-    HostRow r = row("host-1");
-    List<HostRow> rows = List.of(
-        new HostRow("d", "at", r.address(), r.ports(), r.root(), HostState.HEALTHY, Optional.of(A), r.detail()),
-        new HostRow("d", "behind", r.address(), r.ports(), r.root(), HostState.HEALTHY, Optional.of(B), r.detail()),
-        new HostRow("d", "none", r.address(), r.ports(), r.root(), HostState.HEALTHY, Optional.empty(), r.detail()),
-        new HostRow("d", "failed", r.address(), r.ports(), r.root(), HostState.FAILED, Optional.of(B), r.detail()));
-    assertEquals(List.of("behind", "none"), Releases.stale(rows, A).stream().map(HostRow::hostId).toList());
   }
 
   private Spec spec() {

@@ -44,7 +44,6 @@ final class FakeProvider implements Provider {
     final String id;
     final List<String> releases = new ArrayList<>();
     final List<String> steps = new CopyOnWriteArrayList<>();
-    final List<String> files = new CopyOnWriteArrayList<>();
     String current;
     boolean destroyed;
 
@@ -66,11 +65,6 @@ final class FakeProvider implements Provider {
   /** Step {@code step} of the host script exits 1 on {@code hostId}. */
   FakeProvider failStep(String hostId, String step) {
     failingSteps.computeIfAbsent(hostId, k -> ConcurrentHashMap.newKeySet()).add(step);
-    return this;
-  }
-
-  FakeProvider healStep(String hostId, String step) {
-    failingSteps.getOrDefault(hostId, Set.of()).remove(step);
     return this;
   }
 

@@ -40,12 +40,14 @@ public final class Reaper {
   public static final Duration DEFAULT_STALE_LAUNCH = Duration.ofHours(1);
 
   private final Deployments deployments;
+  private final Lifecycle lifecycle;
   private final Registry registry;
   private final Providers providers;
   private final Clock clock;
 
   public Reaper(Deployments deployments, Registry registry, Providers providers, Clock clock) {
     this.deployments = deployments;
+    this.lifecycle = deployments.lifecycle();
     this.registry = registry;
     this.providers = providers;
     this.clock = clock;
@@ -121,7 +123,7 @@ public final class Reaper {
           if (act) {
             try {
               if (d.isPresent() && d.get().state().live()) {
-                deployments.terminate(id, Progress.SILENT, "reaped");
+                lifecycle.terminate(id, Progress.SILENT, "reaped");
               } else {
                 provider.terminate(id, hosts);
                 d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
@@ -138,7 +140,7 @@ public final class Reaper {
     return findings;
   }
 
-  private static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
+  static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
       Duration staleLaunch) {
     // the hosts' own expiry tag first: it holds even where the registry lost the deployment
     if (tagged.filter(at -> at.plus(grace).isBefore(now)).isPresent()) {

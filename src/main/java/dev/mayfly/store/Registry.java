@@ -1,18 +1,16 @@
 package dev.mayfly.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static dev.mayfly.store.Jdbc.instant;
+import static dev.mayfly.store.Jdbc.optionalInstant;
+import static dev.mayfly.store.Jdbc.time;
+
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +23,12 @@ import org.flywaydb.core.Flyway;
  * Methods are synchronized because launch fans out over threads that share one connection.
  */
 public final class Registry implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final TypeReference<Map<String, Integer>> PORT_MAP = new TypeReference<>() {};
-  private final Connection connection;
+  private final Jdbc jdbc;
 
-  private Registry(Connection connection) {
-    this.connection = connection;
+  private Registry(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
@@ -47,7 +44,7 @@ public final class Registry implements AutoCloseable {
   public static Registry open(String jdbcUrl, String user, String password) {
     try {
       Flyway.configure().dataSource(jdbcUrl, user, password).load().migrate();
-      return new Registry(DriverManager.getConnection(jdbcUrl, user, password));
+      return new Registry(new Jdbc(DriverManager.getConnection(jdbcUrl, user, password)));
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
@@ -60,45 +57,45 @@ public final class Registry implements AutoCloseable {
   }
 
   public synchronized void insert(DeploymentRow d) {
-    update(
+    jdbc.update(
         "INSERT INTO deployment (id, template, target, state, params_json, spec_json, service_commit,"
             + " data_commit, url, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        d.id(), d.template(), d.target(), d.state().word(), json(d.params()), d.spec(),
+        d.id(), d.template(), d.target(), d.state().word(), JsonColumn.write(d.params()), d.spec(),
         d.serviceCommit().orElse(null), d.dataCommit().orElse(null), d.url().orElse(null),
-        time(d.createdAt()), d.expiresAt().map(Registry::time).orElse(null));
+        time(d.createdAt()), d.expiresAt().map(Jdbc::time).orElse(null));
   }
 
   /** Also bumps the schedule revision: the daemon reschedules (or unschedules) the deployment. */
   public synchronized void setState(String id, DeploymentState state) {
-    update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
+    jdbc.update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
   }
 
   public synchronized void setUrl(String id, String url) {
-    update("UPDATE deployment SET url = ? WHERE id = ?", url, id);
+    jdbc.update("UPDATE deployment SET url = ? WHERE id = ?", url, id);
   }
 
   public synchronized void setDataCommit(String id, String commit) {
-    update("UPDATE deployment SET data_commit = ? WHERE id = ?", commit, id);
+    jdbc.update("UPDATE deployment SET data_commit = ? WHERE id = ?", commit, id);
   }
 
   public synchronized void setExpiry(String id, Instant expiresAt) {
-    update("UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
+    jdbc.update("UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
         expiresAt == null ? null : time(expiresAt), id);
   }
 
   /** {@code cron} is Unix 5-field, or null for no scheduled sync. */
   public synchronized void setSyncCron(String id, String cron) {
-    update("UPDATE deployment SET sync_cron = ?, rev = rev + 1 WHERE id = ?", cron, id);
+    jdbc.update("UPDATE deployment SET sync_cron = ?, rev = rev + 1 WHERE id = ?", cron, id);
   }
 
   /** {@code commit} null lifts the pin. */
   public synchronized void setDataPin(String id, String commit) {
-    update("UPDATE deployment SET data_pin = ? WHERE id = ?", commit, id);
+    jdbc.update("UPDATE deployment SET data_pin = ? WHERE id = ?", commit, id);
   }
 
   /** Records a sync's outcome; a failure counts up (for the retry backoff), anything else resets the count. */
   public synchronized void recordSync(String id, Instant at, String result, boolean failed) {
-    update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"
+    jdbc.update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"
         + " sync_failures = " + (failed ? "sync_failures + 1" : "0") + " WHERE id = ?", time(at), result, id);
   }
 
@@ -108,18 +105,18 @@ public final class Registry implements AutoCloseable {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
       List<Object> args = new ArrayList<>(List.of(time(at), result));
       args.addAll(chunk);
-      update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?, sync_failures = 0 WHERE id IN ("
+      jdbc.update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?, sync_failures = 0 WHERE id IN ("
           + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
     }
   }
 
   /** When the daemon will sync next, for {@code mayfly list}; for all deployments on {@code cron} at once. */
   public synchronized void setNextSync(String cron, Instant at) {
-    update("UPDATE deployment SET next_sync_at = ? WHERE sync_cron = ? AND sync_failures = 0", time(at), cron);
+    jdbc.update("UPDATE deployment SET next_sync_at = ? WHERE sync_cron = ? AND sync_failures = 0", time(at), cron);
   }
 
   public synchronized void setNextSyncOf(String id, Instant at) {
-    update("UPDATE deployment SET next_sync_at = ? WHERE id = ?", time(at), id);
+    jdbc.update("UPDATE deployment SET next_sync_at = ? WHERE id = ?", time(at), id);
   }
 
   /** Scheduling facts of every deployment, by id. */
@@ -140,35 +137,19 @@ public final class Registry implements AutoCloseable {
 
   /** Notes that the daemon scheduled {@code rev}; a concurrent change (a newer rev) stays pending. */
   public synchronized void markScheduled(String id, long rev) {
-    update("UPDATE deployment SET scheduled_rev = ? WHERE id = ? AND rev = ?", rev, id, rev);
+    jdbc.update("UPDATE deployment SET scheduled_rev = ? WHERE id = ? AND rev = ?", rev, id, rev);
   }
 
   /** Ids of deployments in {@code state} that sync on {@code cron}. */
   public synchronized List<String> idsSyncingOn(String cron, DeploymentState state) {
-    String sql = "SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id";
-    try (PreparedStatement st = prepare(sql, cron, state.word()); ResultSet rs = st.executeQuery()) {
-      List<String> ids = new ArrayList<>();
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-      return ids;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return jdbc.query("SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id",
+        rs -> rs.getString(1), cron, state.word());
   }
 
   /** The distinct sync crons of deployments in {@code state}. */
   public synchronized List<String> syncCrons(DeploymentState state) {
-    String sql = "SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?";
-    try (PreparedStatement st = prepare(sql, state.word()); ResultSet rs = st.executeQuery()) {
-      List<String> crons = new ArrayList<>();
-      while (rs.next()) {
-        crons.add(rs.getString(1));
-      }
-      return crons;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return jdbc.query("SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?",
+        rs -> rs.getString(1), state.word());
   }
 
   /**
@@ -176,42 +157,22 @@ public final class Registry implements AutoCloseable {
    * already (by this process, an earlier run, or another daemon of the cluster).
    */
   public synchronized boolean claimNotice(String id, Instant expiresAt, java.time.Duration lead) {
-    try (PreparedStatement st = prepare(
+    return jdbc.insertOrIgnoreDuplicate(
         "INSERT INTO notice_sent (deployment_id, expires_at, lead_seconds, sent_at) VALUES (?,?,?,?)",
-        id, time(expiresAt), lead.toSeconds(), time(Instant.now()))) {
-      st.executeUpdate();
-      return true;
-    } catch (SQLException e) {
-      if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-        return false; // integrity constraint: the row exists
-      }
-      throw failure(e);
-    }
+        id, time(expiresAt), lead.toSeconds(), time(Instant.now()));
   }
 
   private List<ScheduleRow> querySchedules(String where, Object[] args) {
     String sql = "SELECT id, state, expires_at, sync_cron, data_pin, last_sync_at, last_sync_result,"
         + " sync_failures, next_sync_at, rev FROM deployment" + where + " ORDER BY id";
-    try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
-      List<ScheduleRow> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(new ScheduleRow(rs.getString(1), DeploymentState.of(rs.getString(2)), optionalInstant(rs, 3),
-            Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)), optionalInstant(rs, 6),
-            Optional.ofNullable(rs.getString(7)), rs.getInt(8), optionalInstant(rs, 9), rs.getLong(10)));
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-  }
-
-  private static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
-    return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+    return jdbc.query(sql, rs -> new ScheduleRow(rs.getString(1), DeploymentState.of(rs.getString(2)),
+        optionalInstant(rs, 3), Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)),
+        optionalInstant(rs, 6), Optional.ofNullable(rs.getString(7)), rs.getInt(8), optionalInstant(rs, 9),
+        rs.getLong(10)), args);
   }
 
   public synchronized Optional<DeploymentRow> find(String id) {
-    List<DeploymentRow> rows = queryDeployments(" WHERE d.id = ?", id);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    return queryDeployments(" WHERE d.id = ?", id).stream().findFirst();
   }
 
   /** Every deployment, newest first. */
@@ -225,99 +186,67 @@ public final class Registry implements AutoCloseable {
             + " d.data_commit, d.url, d.created_at, d.expires_at,"
             + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id)"
             + " FROM deployment d" + where + " ORDER BY d.created_at DESC, d.id";
-    try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
-      List<DeploymentRow> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(new DeploymentRow(
-            rs.getString(1), rs.getString(2), rs.getString(3), DeploymentState.of(rs.getString(4)),
-            parse(rs.getString(5), STRING_MAP), rs.getString(6),
-            Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
-            Optional.ofNullable(rs.getString(9)), instant(rs, 10),
-            Optional.ofNullable(rs.getObject(11, OffsetDateTime.class)).map(OffsetDateTime::toInstant),
-            rs.getInt(12)));
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return jdbc.query(sql, Registry::deployment, args);
+  }
+
+  private static DeploymentRow deployment(ResultSet rs) throws SQLException {
+    return new DeploymentRow(
+        rs.getString(1), rs.getString(2), rs.getString(3), DeploymentState.of(rs.getString(4)),
+        JsonColumn.read(rs.getString(5), STRING_MAP), rs.getString(6),
+        Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
+        Optional.ofNullable(rs.getString(9)), instant(rs, 10), optionalInstant(rs, 11), rs.getInt(12));
   }
 
   /** Inserts or replaces a host; update-then-insert, because H2 and PostgreSQL share no upsert syntax. */
   public synchronized void putHost(HostRow h) {
-    int updated = updateCount(
+    int updated = jdbc.update(
         "UPDATE host SET address = ?, ports_json = ?, root = ?, state = ?, data_commit = ?, detail = ?"
             + " WHERE deployment_id = ? AND host_id = ?",
-        h.address(), json(h.ports()), h.root().orElse(null), h.state().word(), h.dataCommit().orElse(null),
-        h.detail().orElse(null), h.deploymentId(), h.hostId());
+        h.address(), JsonColumn.write(h.ports()), h.root().orElse(null), h.state().word(),
+        h.dataCommit().orElse(null), h.detail().orElse(null), h.deploymentId(), h.hostId());
     if (updated == 0) {
-      update(
+      jdbc.update(
           "INSERT INTO host (deployment_id, host_id, address, ports_json, root, state, data_commit, detail)"
               + " VALUES (?,?,?,?,?,?,?,?)",
-          h.deploymentId(), h.hostId(), h.address(), json(h.ports()), h.root().orElse(null), h.state().word(),
-          h.dataCommit().orElse(null), h.detail().orElse(null));
+          h.deploymentId(), h.hostId(), h.address(), JsonColumn.write(h.ports()), h.root().orElse(null),
+          h.state().word(), h.dataCommit().orElse(null), h.detail().orElse(null));
     }
   }
 
   public synchronized List<HostRow> hosts(String deploymentId) {
     String sql = "SELECT deployment_id, host_id, address, ports_json, root, state, data_commit, detail"
         + " FROM host WHERE deployment_id = ? ORDER BY host_id";
-    try (PreparedStatement st = prepare(sql, deploymentId); ResultSet rs = st.executeQuery()) {
-      List<HostRow> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(new HostRow(rs.getString(1), rs.getString(2), rs.getString(3), parse(rs.getString(4), PORT_MAP),
-            Optional.ofNullable(rs.getString(5)), HostState.of(rs.getString(6)), Optional.ofNullable(rs.getString(7)),
-            Optional.ofNullable(rs.getString(8))));
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return jdbc.query(sql, rs -> new HostRow(rs.getString(1), rs.getString(2), rs.getString(3),
+        JsonColumn.read(rs.getString(4), PORT_MAP), Optional.ofNullable(rs.getString(5)),
+        HostState.of(rs.getString(6)), Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8))),
+        deploymentId);
   }
 
   /** Appends to the history; {@code hostId} is null for deployment-wide events. */
   public synchronized void event(String deploymentId, String hostId, String kind, String detail) {
-    update("INSERT INTO event (deployment_id, host_id, at, kind, detail) VALUES (?,?,?,?,?)",
+    jdbc.update("INSERT INTO event (deployment_id, host_id, at, kind, detail) VALUES (?,?,?,?,?)",
         deploymentId, hostId, time(Instant.now()), kind, detail);
   }
 
   public synchronized List<EventRow> events(String deploymentId) {
     String sql = "SELECT id, deployment_id, host_id, at, kind, detail FROM event WHERE deployment_id = ? ORDER BY id";
-    try (PreparedStatement st = prepare(sql, deploymentId); ResultSet rs = st.executeQuery()) {
-      List<EventRow> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(new EventRow(rs.getLong(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
-            instant(rs, 4), rs.getString(5), rs.getString(6)));
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return jdbc.query(sql, rs -> new EventRow(rs.getLong(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
+        instant(rs, 4), rs.getString(5), rs.getString(6)), deploymentId);
   }
 
-  /** Bare-metal reservations, on this registry's connection. */
+  /** Bare-metal reservations, on this registry's connection and under its lock. */
   public Reservations reservations() {
-    return new Reservations(this);
-  }
-
-  /** For {@link Reservations}, which synchronizes on this registry around its use. */
-  Connection connection() {
-    return connection;
+    return new Reservations(jdbc, this);
   }
 
   /** A pinned SSH host key. */
-  public record HostKeyRow(String hostPort, String algorithm, String fingerprint, String publicKey, Instant firstSeen) {}
+  public record HostKeyRow(
+      String hostPort, String algorithm, String fingerprint, String publicKey, Instant firstSeen) {}
 
   public synchronized Optional<HostKeyRow> hostKey(String hostPort) {
     String sql = "SELECT host_port, algorithm, fingerprint, public_key, first_seen FROM host_key WHERE host_port = ?";
-    try (PreparedStatement st = prepare(sql, hostPort); ResultSet rs = st.executeQuery()) {
-      if (!rs.next()) {
-        return Optional.empty();
-      }
-      return Optional.of(new HostKeyRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-          instant(rs, 5)));
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return jdbc.one(sql, rs -> new HostKeyRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        instant(rs, 5)), hostPort);
   }
 
   /** Pins {@code key} unless a key is pinned for its host already; returns the pinned one either way. */
@@ -327,7 +256,7 @@ public final class Registry implements AutoCloseable {
       return existing.get();
     }
     try {
-      update("INSERT INTO host_key (host_port, algorithm, fingerprint, public_key, first_seen) VALUES (?,?,?,?,?)",
+      jdbc.update("INSERT INTO host_key (host_port, algorithm, fingerprint, public_key, first_seen) VALUES (?,?,?,?,?)",
           key.hostPort(), key.algorithm(), key.fingerprint(), key.publicKey(), time(key.firstSeen()));
       return key;
     } catch (MayflyException e) {
@@ -338,67 +267,11 @@ public final class Registry implements AutoCloseable {
 
   /** Forgets the pin, so the next contact pins whatever key the server shows; false if none was pinned. */
   public synchronized boolean forgetHostKey(String hostPort) {
-    try (PreparedStatement st = prepare("DELETE FROM host_key WHERE host_port = ?", hostPort)) {
-      return st.executeUpdate() > 0;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-  }
-
-  private void update(String sql, Object... args) {
-    updateCount(sql, args);
-  }
-
-  private int updateCount(String sql, Object... args) {
-    try (PreparedStatement st = prepare(sql, args)) {
-      return st.executeUpdate();
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-  }
-
-  private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-    PreparedStatement st = connection.prepareStatement(sql);
-    for (int i = 0; i < args.length; i++) {
-      st.setObject(i + 1, args[i]);
-    }
-    return st;
-  }
-
-  private static OffsetDateTime time(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    return rs.getObject(column, OffsetDateTime.class).toInstant();
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static <T> T parse(String text, TypeReference<T> type) {
-    try {
-      return JSON.readValue(text, type);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("corrupt registry value: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static MayflyException failure(SQLException e) {
-    return new MayflyException(MayflyException.Exit.INTERNAL, "registry: " + e.getMessage(), e);
+    return jdbc.update("DELETE FROM host_key WHERE host_port = ?", hostPort) > 0;
   }
 
   @Override
   public synchronized void close() {
-    try {
-      connection.close();
-    } catch (SQLException ignored) {
-      // closing a connection we are done with
-    }
+    jdbc.close();
   }
 }

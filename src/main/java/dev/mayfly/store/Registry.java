@@ -1,34 +1,39 @@
 package dev.mayfly.store;
 
-import static dev.mayfly.store.Jdbc.instant;
-import static dev.mayfly.store.Jdbc.optionalInstant;
-import static dev.mayfly.store.Jdbc.time;
-
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 
 /**
  * The registry of deployments, hosts and their history, over JDBC: an embedded H2 file by default,
- * PostgreSQL for teams (the SQL here is the subset both speak).
+ * PostgreSQL for teams (the SQL in the stores is the subset both speak). It opens and migrates the
+ * database and hands each call to the store of its tables.
  * Methods are synchronized because launch fans out over threads that share one connection.
  */
 public final class Registry implements AutoCloseable {
-  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
-  private static final TypeReference<Map<String, Integer>> PORT_MAP = new TypeReference<>() {};
   private final Jdbc jdbc;
+  private final DeploymentStore deployments;
+  private final HostStore hosts;
+  private final EventStore events;
+  private final HostKeyStore hostKeys;
+  private final ScheduleStore schedules;
 
   private Registry(Jdbc jdbc) {
     this.jdbc = jdbc;
+    this.deployments = new DeploymentStore(jdbc);
+    this.hosts = new HostStore(jdbc);
+    this.events = new EventStore(jdbc);
+    this.hostKeys = new HostKeyStore(jdbc);
+    this.schedules = new ScheduleStore(jdbc);
   }
 
   /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
@@ -57,181 +62,118 @@ public final class Registry implements AutoCloseable {
   }
 
   public synchronized void insert(DeploymentRow d) {
-    jdbc.update(
-        "INSERT INTO deployment (id, template, target, state, params_json, spec_json, service_commit,"
-            + " data_commit, url, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        d.id(), d.template(), d.target(), d.state().word(), JsonColumn.write(d.params()), d.spec(),
-        d.serviceCommit().orElse(null), d.dataCommit().orElse(null), d.url().orElse(null),
-        time(d.createdAt()), d.expiresAt().map(Jdbc::time).orElse(null));
+    deployments.insert(d);
   }
 
   /** Also bumps the schedule revision: the daemon reschedules (or unschedules) the deployment. */
   public synchronized void setState(String id, DeploymentState state) {
-    jdbc.update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
+    deployments.setState(id, state);
   }
 
   public synchronized void setUrl(String id, String url) {
-    jdbc.update("UPDATE deployment SET url = ? WHERE id = ?", url, id);
+    deployments.setUrl(id, url);
   }
 
   public synchronized void setDataCommit(String id, String commit) {
-    jdbc.update("UPDATE deployment SET data_commit = ? WHERE id = ?", commit, id);
+    deployments.setDataCommit(id, commit);
   }
 
   public synchronized void setExpiry(String id, Instant expiresAt) {
-    jdbc.update("UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
-        expiresAt == null ? null : time(expiresAt), id);
+    deployments.setExpiry(id, expiresAt);
+  }
+
+  public synchronized Optional<DeploymentRow> find(String id) {
+    return deployments.find(id);
+  }
+
+  /** Every deployment, newest first. */
+  public synchronized List<DeploymentRow> list() {
+    return deployments.list();
   }
 
   /** {@code cron} is Unix 5-field, or null for no scheduled sync. */
   public synchronized void setSyncCron(String id, String cron) {
-    jdbc.update("UPDATE deployment SET sync_cron = ?, rev = rev + 1 WHERE id = ?", cron, id);
+    schedules.setSyncCron(id, cron);
   }
 
   /** {@code commit} null lifts the pin. */
   public synchronized void setDataPin(String id, String commit) {
-    jdbc.update("UPDATE deployment SET data_pin = ? WHERE id = ?", commit, id);
+    schedules.setDataPin(id, commit);
   }
 
   /** Records a sync's outcome; a failure counts up (for the retry backoff), anything else resets the count. */
   public synchronized void recordSync(String id, Instant at, String result, boolean failed) {
-    jdbc.update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"
-        + " sync_failures = " + (failed ? "sync_failures + 1" : "0") + " WHERE id = ?", time(at), result, id);
+    schedules.recordSync(id, at, result, failed);
   }
 
   /** The same outcome for many deployments in one statement per chunk (an idle round touches them all). */
   public synchronized void recordSyncs(List<String> ids, Instant at, String result) {
-    for (int from = 0; from < ids.size(); from += 500) {
-      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-      List<Object> args = new ArrayList<>(List.of(time(at), result));
-      args.addAll(chunk);
-      jdbc.update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?, sync_failures = 0 WHERE id IN ("
-          + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
-    }
+    schedules.recordSyncs(ids, at, result);
   }
 
   /** When the daemon will sync next, for {@code mayfly list}; for all deployments on {@code cron} at once. */
   public synchronized void setNextSync(String cron, Instant at) {
-    jdbc.update("UPDATE deployment SET next_sync_at = ? WHERE sync_cron = ? AND sync_failures = 0", time(at), cron);
+    schedules.setNextSync(cron, at);
   }
 
   public synchronized void setNextSyncOf(String id, Instant at) {
-    jdbc.update("UPDATE deployment SET next_sync_at = ? WHERE id = ?", time(at), id);
+    schedules.setNextSyncOf(id, at);
   }
 
   /** Scheduling facts of every deployment, by id. */
   public synchronized Map<String, ScheduleRow> schedules() {
-    return querySchedules("", new Object[0]).stream()
-        .collect(java.util.stream.Collectors.toMap(ScheduleRow::id, r -> r, (a, b) -> a,
-            java.util.LinkedHashMap::new));
+    return schedules.all().stream()
+        .collect(Collectors.toMap(ScheduleRow::id, r -> r, (a, b) -> a, LinkedHashMap::new));
   }
 
   public synchronized Optional<ScheduleRow> schedule(String id) {
-    return querySchedules(" WHERE id = ?", new Object[] {id}).stream().findFirst();
+    return schedules.find(id);
   }
 
   /** Deployments whose schedule changed since the daemon last scheduled them. */
   public synchronized List<ScheduleRow> unscheduled() {
-    return querySchedules(" WHERE scheduled_rev IS NULL OR scheduled_rev <> rev", new Object[0]);
+    return schedules.unscheduled();
   }
 
   /** Notes that the daemon scheduled {@code rev}; a concurrent change (a newer rev) stays pending. */
   public synchronized void markScheduled(String id, long rev) {
-    jdbc.update("UPDATE deployment SET scheduled_rev = ? WHERE id = ? AND rev = ?", rev, id, rev);
+    schedules.markScheduled(id, rev);
   }
 
   /** Ids of deployments in {@code state} that sync on {@code cron}. */
   public synchronized List<String> idsSyncingOn(String cron, DeploymentState state) {
-    return jdbc.query("SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id",
-        rs -> rs.getString(1), cron, state.word());
+    return schedules.idsSyncingOn(cron, state);
   }
 
   /** The distinct sync crons of deployments in {@code state}. */
   public synchronized List<String> syncCrons(DeploymentState state) {
-    return jdbc.query("SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?",
-        rs -> rs.getString(1), state.word());
+    return schedules.syncCrons(state);
   }
 
   /**
    * Claims the notice {@code lead} before {@code expiresAt}: true the first time, false when it was sent
    * already (by this process, an earlier run, or another daemon of the cluster).
    */
-  public synchronized boolean claimNotice(String id, Instant expiresAt, java.time.Duration lead) {
-    return jdbc.insertOrIgnoreDuplicate(
-        "INSERT INTO notice_sent (deployment_id, expires_at, lead_seconds, sent_at) VALUES (?,?,?,?)",
-        id, time(expiresAt), lead.toSeconds(), time(Instant.now()));
+  public synchronized boolean claimNotice(String id, Instant expiresAt, Duration lead) {
+    return schedules.claimNotice(id, expiresAt, lead);
   }
 
-  private List<ScheduleRow> querySchedules(String where, Object[] args) {
-    String sql = "SELECT id, state, expires_at, sync_cron, data_pin, last_sync_at, last_sync_result,"
-        + " sync_failures, next_sync_at, rev FROM deployment" + where + " ORDER BY id";
-    return jdbc.query(sql, rs -> new ScheduleRow(rs.getString(1), DeploymentState.of(rs.getString(2)),
-        optionalInstant(rs, 3), Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)),
-        optionalInstant(rs, 6), Optional.ofNullable(rs.getString(7)), rs.getInt(8), optionalInstant(rs, 9),
-        rs.getLong(10)), args);
-  }
-
-  public synchronized Optional<DeploymentRow> find(String id) {
-    return queryDeployments(" WHERE d.id = ?", id).stream().findFirst();
-  }
-
-  /** Every deployment, newest first. */
-  public synchronized List<DeploymentRow> list() {
-    return queryDeployments("");
-  }
-
-  private List<DeploymentRow> queryDeployments(String where, Object... args) {
-    String sql =
-        "SELECT d.id, d.template, d.target, d.state, d.params_json, d.spec_json, d.service_commit,"
-            + " d.data_commit, d.url, d.created_at, d.expires_at,"
-            + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id)"
-            + " FROM deployment d" + where + " ORDER BY d.created_at DESC, d.id";
-    return jdbc.query(sql, Registry::deployment, args);
-  }
-
-  private static DeploymentRow deployment(ResultSet rs) throws SQLException {
-    return new DeploymentRow(
-        rs.getString(1), rs.getString(2), rs.getString(3), DeploymentState.of(rs.getString(4)),
-        JsonColumn.read(rs.getString(5), STRING_MAP), rs.getString(6),
-        Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
-        Optional.ofNullable(rs.getString(9)), instant(rs, 10), optionalInstant(rs, 11), rs.getInt(12));
-  }
-
-  /** Inserts or replaces a host; update-then-insert, because H2 and PostgreSQL share no upsert syntax. */
+  /** Inserts or replaces a host. */
   public synchronized void putHost(HostRow h) {
-    int updated = jdbc.update(
-        "UPDATE host SET address = ?, ports_json = ?, root = ?, state = ?, data_commit = ?, detail = ?"
-            + " WHERE deployment_id = ? AND host_id = ?",
-        h.address(), JsonColumn.write(h.ports()), h.root().orElse(null), h.state().word(),
-        h.dataCommit().orElse(null), h.detail().orElse(null), h.deploymentId(), h.hostId());
-    if (updated == 0) {
-      jdbc.update(
-          "INSERT INTO host (deployment_id, host_id, address, ports_json, root, state, data_commit, detail)"
-              + " VALUES (?,?,?,?,?,?,?,?)",
-          h.deploymentId(), h.hostId(), h.address(), JsonColumn.write(h.ports()), h.root().orElse(null),
-          h.state().word(), h.dataCommit().orElse(null), h.detail().orElse(null));
-    }
+    hosts.put(h);
   }
 
   public synchronized List<HostRow> hosts(String deploymentId) {
-    String sql = "SELECT deployment_id, host_id, address, ports_json, root, state, data_commit, detail"
-        + " FROM host WHERE deployment_id = ? ORDER BY host_id";
-    return jdbc.query(sql, rs -> new HostRow(rs.getString(1), rs.getString(2), rs.getString(3),
-        JsonColumn.read(rs.getString(4), PORT_MAP), Optional.ofNullable(rs.getString(5)),
-        HostState.of(rs.getString(6)), Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8))),
-        deploymentId);
+    return hosts.of(deploymentId);
   }
 
   /** Appends to the history; {@code hostId} is null for deployment-wide events. */
   public synchronized void event(String deploymentId, String hostId, String kind, String detail) {
-    jdbc.update("INSERT INTO event (deployment_id, host_id, at, kind, detail) VALUES (?,?,?,?,?)",
-        deploymentId, hostId, time(Instant.now()), kind, detail);
+    events.append(deploymentId, hostId, kind, detail);
   }
 
   public synchronized List<EventRow> events(String deploymentId) {
-    String sql = "SELECT id, deployment_id, host_id, at, kind, detail FROM event WHERE deployment_id = ? ORDER BY id";
-    return jdbc.query(sql, rs -> new EventRow(rs.getLong(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
-        instant(rs, 4), rs.getString(5), rs.getString(6)), deploymentId);
+    return events.of(deploymentId);
   }
 
   /** Bare-metal reservations, on this registry's connection and under its lock. */
@@ -244,30 +186,17 @@ public final class Registry implements AutoCloseable {
       String hostPort, String algorithm, String fingerprint, String publicKey, Instant firstSeen) {}
 
   public synchronized Optional<HostKeyRow> hostKey(String hostPort) {
-    String sql = "SELECT host_port, algorithm, fingerprint, public_key, first_seen FROM host_key WHERE host_port = ?";
-    return jdbc.one(sql, rs -> new HostKeyRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        instant(rs, 5)), hostPort);
+    return hostKeys.find(hostPort);
   }
 
   /** Pins {@code key} unless a key is pinned for its host already; returns the pinned one either way. */
   public synchronized HostKeyRow pinHostKey(HostKeyRow key) {
-    Optional<HostKeyRow> existing = hostKey(key.hostPort());
-    if (existing.isPresent()) {
-      return existing.get();
-    }
-    try {
-      jdbc.update("INSERT INTO host_key (host_port, algorithm, fingerprint, public_key, first_seen) VALUES (?,?,?,?,?)",
-          key.hostPort(), key.algorithm(), key.fingerprint(), key.publicKey(), time(key.firstSeen()));
-      return key;
-    } catch (MayflyException e) {
-      // another mayfly process pinned it in between: its pin stands
-      return hostKey(key.hostPort()).orElseThrow(() -> e);
-    }
+    return hostKeys.pin(key);
   }
 
   /** Forgets the pin, so the next contact pins whatever key the server shows; false if none was pinned. */
   public synchronized boolean forgetHostKey(String hostPort) {
-    return jdbc.update("DELETE FROM host_key WHERE host_port = ?", hostPort) > 0;
+    return hostKeys.forget(hostPort);
   }
 
   @Override

@@ -26,9 +26,16 @@ final class Jdbc implements AutoCloseable {
   }
 
   private final Connection connection;
+  private final String where;
 
   Jdbc(Connection connection) {
+    this(connection, "");
+  }
+
+  /** @param where the registry's file or URL, for errors the user can act on (a full disk) */
+  Jdbc(Connection connection, String where) {
     this.connection = connection;
+    this.where = where;
   }
 
   <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
@@ -116,8 +123,9 @@ final class Jdbc implements AutoCloseable {
     return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
   }
 
-  private static MayflyException failure(SQLException e) {
-    return new MayflyException(MayflyException.Exit.INTERNAL, "registry: " + e.getMessage(), e);
+  /** A disk that is full or read-only fails the command (exit 1), naming the file; anything else is a bug. */
+  private MayflyException failure(SQLException e) {
+    return RegistryErrors.of(e, where, MayflyException.Exit.INTERNAL, "registry: ");
   }
 
   @Override

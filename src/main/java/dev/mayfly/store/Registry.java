@@ -2,6 +2,7 @@ package dev.mayfly.store;
 
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -28,33 +29,55 @@ public final class Registry implements AutoCloseable {
   private final HostKeyStore hostKeys;
   private final ScheduleStore schedules;
 
-  private Registry(Jdbc jdbc) {
+  static {
+    Database.bindLoopback();
+  }
+
+  private Registry(Jdbc jdbc, Seal seal) {
     this.jdbc = jdbc;
-    this.deployments = new DeploymentStore(jdbc);
+    this.deployments = new DeploymentStore(jdbc, seal);
     this.meta = new RegistryMetaStore(jdbc);
     this.hosts = new HostStore(jdbc);
     this.events = new EventStore(jdbc);
-    this.hostKeys = new HostKeyStore(jdbc);
+    this.hostKeys = new HostKeyStore(jdbc, seal);
     this.schedules = new ScheduleStore(jdbc);
   }
 
-  /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
+  /** Opens (creating and migrating as needed) the embedded {@code <stateDir>/registry.mv.db}. */
   public static Registry open(Path stateDir) {
-    // AUTO_SERVER lets a second mayfly process (a `list` during a `launch`) share the file
-    return open(Database.h2(stateDir), "mayfly", "");
+    return open(Database.embedded(PrivateFiles.stateFolder(stateDir)));
   }
 
+  /**
+   * Opens and migrates the registry, its rows sealed with the key of {@code db}'s state folder. The embedded
+   * file gets mayfly's own care (see {@link RegistryFile}).
+   */
   public static Registry open(Database db) {
-    return open(db.url(), db.user(), db.password());
-  }
-
-  public static Registry open(String jdbcUrl, String user, String password) {
+    Seal seal = Seal.of(db.stateDir(), Database.config(db.stateDir()));
+    if (db.embedded()) {
+      return RegistryFile.open(db, seal);
+    }
     try {
-      Flyway.configure().dataSource(jdbcUrl, user, password).load().migrate();
-      return new Registry(new Jdbc(DriverManager.getConnection(jdbcUrl, user, password)));
+      return connect(db, seal, DriverManager.getConnection(db.url(), db.user(), db.password()), redact(db.url()));
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
-          MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+          MayflyException.Exit.FAILED, "cannot open the registry " + redact(db.url()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Migrates over an open connection (first, so Flyway's own connection finds the database open). */
+  static Registry connect(Database db, Seal seal, Connection connection, String where) {
+    try {
+      Flyway.configure().dataSource(db.url(), db.user(), db.password())
+          .javaMigrations(new V22__seals(seal)).load().migrate();
+      return new Registry(new Jdbc(connection, where), seal);
+    } catch (RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // the migration's failure is the one to report
+      }
+      throw e;
     }
   }
 

@@ -58,7 +58,8 @@ public final class Registry implements AutoCloseable {
       return RegistryFile.open(db, seal);
     }
     try {
-      return connect(db, seal, DriverManager.getConnection(db.url(), db.user(), db.password()), redact(db.url()));
+      return connect(db, seal, DriverManager.getConnection(db.url(), db.user(), db.password()), redact(db.url()),
+          null);
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot open the registry " + redact(db.url()) + ": " + e.getMessage(), e);
@@ -66,11 +67,11 @@ public final class Registry implements AutoCloseable {
   }
 
   /** Migrates over an open connection (first, so Flyway's own connection finds the database open). */
-  static Registry connect(Database db, Seal seal, Connection connection, String where) {
+  static Registry connect(Database db, Seal seal, Connection connection, String where, Jdbc.Reconnect reconnect) {
     try {
       Flyway.configure().dataSource(db.url(), db.user(), db.password())
           .javaMigrations(new V22__seals(seal)).load().migrate();
-      return new Registry(new Jdbc(connection, where), seal);
+      return new Registry(new Jdbc(connection, where, reconnect), seal);
     } catch (RuntimeException e) {
       try {
         connection.close();

@@ -18,6 +18,10 @@ final class RegistryErrors {
   /** What H2 says when a file is too short to hold even its header (a truncated registry). */
   static final int IO_EXCEPTION = 90028;
   static final int CONNECTION_BROKEN = 90067;
+  /** The serving process closed the file under its clients (it exited). */
+  static final int DATABASE_CLOSED = 90121;
+  /** A connection H2 gave up on after such a loss. */
+  static final int OBJECT_CLOSED = 90007;
   static final int WRONG_USER_OR_PASSWORD = 28000;
 
   private RegistryErrors() {}
@@ -56,11 +60,14 @@ final class RegistryErrors {
     return false;
   }
 
-  /** A lock race between processes opening the file at once: worth another try. */
+  /**
+   * A lock race between processes opening the file at once, or the serving process gone: worth another try.
+   */
   static boolean busy(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s
-          && (s.getErrorCode() == DATABASE_ALREADY_OPEN || s.getErrorCode() == CONNECTION_BROKEN)) {
+      if (t instanceof SQLException s && (s.getErrorCode() == DATABASE_ALREADY_OPEN
+          || s.getErrorCode() == CONNECTION_BROKEN || s.getErrorCode() == DATABASE_CLOSED
+          || s.getErrorCode() == OBJECT_CLOSED)) {
         return true;
       }
       String m = String.valueOf(t.getMessage());

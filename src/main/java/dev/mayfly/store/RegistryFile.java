@@ -41,7 +41,7 @@ final class RegistryFile {
     long pause = FIRST_PAUSE.toMillis();
     while (true) {
       try {
-        Registry registry = Registry.connect(db, seal, connection(db), file.toString());
+        Registry registry = Registry.connect(db, seal, connection(db), file.toString(), () -> connection(db));
         restrictFiles(dir);
         return registry;
       } catch (SQLException | RuntimeException e) {

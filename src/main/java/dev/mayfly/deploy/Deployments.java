@@ -124,6 +124,7 @@ public final class Deployments {
   public LaunchResult launch(LaunchOptions options, Progress progress) {
     Template template = template(options.template(), options.file());
     Map<String, String> params = Params.resolve(template, Params.parseAssignments(options.params()));
+    HostRoots.requireAllowed(template, targets.resolve(options.target()));
     Instant now = clock.instant();
     // "never" must be asked for by name: no default, no template, makes a deployment live forever
     Instant expiresAt = options.expires() == null

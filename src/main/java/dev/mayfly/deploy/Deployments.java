@@ -450,7 +450,8 @@ public final class Deployments {
     List<String> releases;
     try (Provider provider = providerFor(d, spec);
         HostLog log = new HostLog(logDir(id).resolve(first.hostId() + ".log"));
-        HostSession session = HostSession.open(provider.open(hostOf(first)), log, first.root().orElseThrow())) {
+        HostSession session = HostSession.open(provider.open(hostOf(first)), log, first.root().orElseThrow(), id,
+            registry.id())) {
       releases = session.releases();
     }
     String target = rollbackTarget(to, current, releases);
@@ -492,7 +493,8 @@ public final class Deployments {
     progress.started(row.hostId(), step);
     String why = null;
     try (HostLog log = new HostLog(logDir(id).resolve(row.hostId() + ".log"));
-        HostSession session = HostSession.open(provider.open(hostOf(row)), log, row.root().orElseThrow())) {
+        HostSession session = HostSession.open(provider.open(hostOf(row)), log, row.root().orElseThrow(), id,
+            registry.id())) {
       body.accept(session);
     } catch (HostSession.StepFailed | MayflyException e) {
       why = e.getMessage();

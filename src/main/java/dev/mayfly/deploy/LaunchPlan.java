@@ -49,6 +49,7 @@ record LaunchPlan(
   static LaunchPlan of(LaunchOptions options, DeploymentContext ctx) {
     Template template = ctx.template(options.template(), options.file());
     Map<String, String> params = Params.resolve(template, Params.parseAssignments(options.params()));
+    HostRoots.requireAllowed(template, ctx.targets().resolve(options.target()));
     Instant now = ctx.clock().instant();
     // "never" must be asked for by name: no default, no template, makes a deployment live forever
     Instant expiresAt = options.expires() == null

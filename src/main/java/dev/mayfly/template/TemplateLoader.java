@@ -184,14 +184,10 @@ public final class TemplateLoader {
     if (root.isEmpty()) {
       return root;
     }
-    String r = root.get().replaceAll("(.)/+$", "$1");
-    boolean shaped = (r.startsWith("/") || r.startsWith("~/")) && r.matches("[^\\s\\p{Cntrl}]+");
-    boolean below = !r.equals("/") && !r.equals("~") && !r.matches(".*(^|/)\\.\\.?(/|$).*");
-    if (!shaped || !below) {
-      // Termination removes the root, so it must be a definite folder of its own.
-      throw top.valueError(
-          "root",
-          "root: '" + root.get() + "' must be an absolute path (or start with ~/) naming a folder, like /opt/open-qa");
+    String r = RootPolicy.trimmed(root.get());
+    Optional<String> problem = RootPolicy.problem(r);
+    if (problem.isPresent()) {
+      throw top.valueError("root", "root: '" + root.get() + "' " + problem.get());
     }
     return Optional.of(r);
   }

@@ -167,6 +167,24 @@ class TemplateLoaderTest {
   }
 
   @Test
+  void rootThatIsATopLevelSystemFolderIsRejected() {
+    assertEquals(
+        "10:7: root: '/etc' is a top-level folder, which terminate would remove; use a folder of its own below"
+            + " /opt, /srv, ~, like /opt/open-qa",
+        rejection("bad-root-etc"));
+  }
+
+  @Test
+  void rootWithDotDotOrAnEmptySegmentIsRejected() {
+    assertEquals(
+        "10:7: root: '/opt/../etc' has a '..' segment; write the folder plainly, like /opt/open-qa",
+        rejection("bad-root-dotdot"));
+    assertEquals(
+        "10:7: root: '/opt//app' has an empty segment (//); write the folder plainly, like /opt/open-qa",
+        rejection("bad-root-slashes"));
+  }
+
+  @Test
   void missingFileIsAOneLineError() {
     TemplateException e =
         assertThrows(TemplateException.class, () -> TemplateLoader.load(Path.of(BROKEN + "nope.yaml")));

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
  * it, so a launch that dies half-way leaves nothing the reaper cannot find: the key pair, the deployment's
  * security group (unless the target names one), then one RunInstances for all missing instances with a
  * ClientToken derived from the registry and deployment ids. This registry's instances already tagged with
- * the deployment are adopted, so a retried launch starts only the missing ones.
+ * the deployment are adopted, so a retried launch starts only the missing ones and ends any beyond N.
  */
 final class Ec2Resources {
   private final Ec2Api api;
@@ -71,7 +71,9 @@ final class Ec2Resources {
           .map(Instance::instanceId).limit(request.count()).toList());
       if (kept.size() < request.count()) {
         kept.addAll(run(request, registryId, request.count() - kept.size(), kept.size(), keyName, group));
+        existing = api.mine(id, Ec2Api.LIVE, Set.of());
       }
+      endSurplus(id, existing, kept);
       List<Instance> running = waits.running(id, kept);
       return reachable(running, request.ports());
     } catch (MayflyException e) {
@@ -101,6 +103,18 @@ final class Ec2Resources {
       reachable.add(new Host(i.instanceId(), reach.get(i.instanceId()).address(), ports, Optional.empty()));
     }
     return reachable;
+  }
+
+  /**
+   * Ends this registry's instances of the deployment beyond the N kept: those of an earlier attempt beyond N,
+   * and those a RunInstances retried after a lost answer started twice on a cloud that ignores ClientToken.
+   */
+  private void endSurplus(String id, List<Instance> existing, List<String> kept) {
+    List<String> surplus = existing.stream().map(Instance::instanceId).filter(i -> !kept.contains(i)).toList();
+    if (!surplus.isEmpty()) {
+      api.call("ending " + surplus.size() + " instance(s) of " + id + " beyond the " + kept.size() + " asked for",
+          () -> api.client().terminateInstances(r -> r.instanceIds(surplus)));
+    }
   }
 
   /**

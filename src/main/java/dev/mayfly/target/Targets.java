@@ -1,6 +1,7 @@
 package dev.mayfly.target;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.Xdg;
 import dev.mayfly.template.YamlMapping;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -67,9 +68,7 @@ public final class Targets {
     if (explicit != null && !explicit.isBlank()) {
       return Path.of(explicit);
     }
-    String xdg = env.get("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "."), ".config");
-    return base.resolve("mayfly/targets.yaml");
+    return Xdg.configDir(env).resolve("targets.yaml");
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.mayfly.host.SshAccess;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Params;
+import dev.mayfly.template.SyncCron;
 import dev.mayfly.template.Template;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ record LaunchPlan(
   static LaunchPlan of(LaunchOptions options, DeploymentContext ctx) {
     Template template = ctx.template(options.template(), options.file());
     Map<String, String> params = Params.resolve(template, givenParams(options, template));
+    HostRoots.requireAllowed(template, ctx.targets().resolve(options.target()));
     Instant now = ctx.clock().instant();
     // "never" must be asked for by name: no default, no template, makes a deployment live forever
     Instant expiresAt = options.expires() == null

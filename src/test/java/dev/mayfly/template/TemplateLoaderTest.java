@@ -286,14 +286,12 @@ class TemplateLoaderTest {
   }
 
   @Test
-  void longCommentLineIsReadInLinearTime(@TempDir Path dir) throws IOException {
-    // just under the limit: quadratic buffering made one such line take seconds, 8 MB over a minute
+  void aLongCommentLineJustUnderTheLimitIsRead(@TempDir Path dir) throws IOException {
+    // how long it takes is measured by `bin/mayfly-bench template-1mib`, not by a unit test
     Path file = dir.resolve("long.yaml");
     Files.writeString(file, "#" + "x".repeat((1 << 20) - 100) + "\nname: long\n");
-    long start = System.nanoTime();
     TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
     assertTrue(e.getMessage().endsWith("missing required field 'description'"), e.getMessage());
-    assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 2500, "took " + (System.nanoTime() - start));
   }
 
   @Test

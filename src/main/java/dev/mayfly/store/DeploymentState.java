@@ -7,6 +7,8 @@ public enum DeploymentState {
   LAUNCHING("launching"),
   RUNNING("running"),
   FAILED("failed"),
+  /** A clean stop failed on a host the provider does not end: the service may still run there. */
+  TERMINATE_FAILED("terminate-failed"),
   TERMINATED("terminated");
 
   private final String word;

@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -31,9 +32,11 @@ public final class Registry implements AutoCloseable {
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final TypeReference<Map<String, Integer>> PORT_MAP = new TypeReference<>() {};
   private final Connection connection;
+  private final DeploymentLocks locks;
 
-  private Registry(Connection connection) {
+  private Registry(Connection connection, DeploymentLocks locks) {
     this.connection = connection;
+    this.locks = locks;
   }
 
   /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
@@ -49,7 +52,8 @@ public final class Registry implements AutoCloseable {
   public static Registry open(String jdbcUrl, String user, String password) {
     try {
       Flyway.configure().dataSource(jdbcUrl, user, password).load().migrate();
-      return new Registry(DriverManager.getConnection(jdbcUrl, user, password));
+      return new Registry(DriverManager.getConnection(jdbcUrl, user, password),
+          new DeploymentLocks(() -> DriverManager.getConnection(jdbcUrl, user, password)));
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
@@ -324,6 +328,14 @@ public final class Registry implements AutoCloseable {
     } catch (SQLException e) {
       throw failure(e);
     }
+  }
+
+  /**
+   * Takes the deployment's lock, which launch, sync, extend, terminate and expiry hold while they work,
+   * across processes; waits at most {@code wait} for its holder.
+   */
+  public DeploymentLocks.Held lock(String deploymentId, Duration wait) {
+    return locks.take(deploymentId, wait);
   }
 
   /** Bare-metal reservations, on this registry's connection. */

@@ -54,7 +54,7 @@ final class Ec2Provider implements Provider {
   @Override
   public List<OwnedHost> owned() {
     return api.allLive().stream().map(i -> new OwnedHost(Ec2Tags.value(i, Ec2Tags.DEPLOYMENT).orElseThrow(),
-        Ec2Hosts.host(i), Ec2Tags.expiresAt(i))).toList();
+        Ec2Hosts.host(i), Ec2Tags.expiresAt(i), Ec2Tags.value(i, Ec2Tags.REGISTRY))).toList();
   }
 
   /** Ends every instance tagged with the deployment, not only {@code hosts}, then its group and key pair. */

@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  */
 final class Ec2Tags {
   static final String DEPLOYMENT = "mayfly:deployment";
+  static final String REGISTRY = "mayfly:registry";
   static final String TEMPLATE = "mayfly:template";
   static final String EXPIRES = "mayfly:expires-at";
 

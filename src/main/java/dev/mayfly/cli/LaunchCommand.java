@@ -81,6 +81,15 @@ final class LaunchCommand implements Callable<Integer> {
       description = "metaleuca targets: the machine group to take free machines from (see `mayfly metal groups`).")
   String group;
 
+  @Option(names = "--on-failure", paramLabel = "end|keep", defaultValue = "end",
+      description = "When the launch does not end healthy: end every host it started (default), or keep them"
+          + " for debugging until --keep-for has passed.")
+  String onFailure;
+
+  @Option(names = "--keep-for", paramLabel = "DURATION",
+      description = "How long --on-failure keep keeps the hosts (default: 2h); then expiry and the reaper end them.")
+  String keepFor;
+
   @Override
   public Integer call() {
     if ((template == null) == (file == null)) {
@@ -89,7 +98,7 @@ final class LaunchCommand implements Callable<Integer> {
     LaunchResult result = main.deployments().launch(
         new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts, sync,
             identity == null || identity.equals("agent") ? identity : main.cwd.resolve(identity).toString(),
-            gitMode, sshTimeout, providerOptions()),
+            gitMode, sshTimeout, providerOptions(), onFailure, keepFor),
         new ProgressPrinter(main.err(), main.interactive()));
     render(result);
     return result.ok() ? 0 : 1;
@@ -137,8 +146,7 @@ final class LaunchCommand implements Callable<Integer> {
       main.err().println("deployment " + result.deploymentId() + " is running "
           + (result.expiresAt() == null ? "until terminated (never expires)" : "until " + result.expiresAt()));
     } else {
-      main.err().println("deployment " + result.deploymentId() + " failed; `mayfly terminate "
-          + result.deploymentId() + "` cleans up");
+      main.err().println("deployment " + result.deploymentId() + " failed: " + result.cleanup());
     }
     out.flush();
     main.err().flush();

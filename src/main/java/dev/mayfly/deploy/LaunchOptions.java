@@ -16,6 +16,9 @@ import java.util.Map;
  * @param gitMode {@code --git-mode}: pull, push or auto; null for the template's {@code git:} (default auto)
  * @param sshTimeout {@code --ssh-timeout}: how long "ssh open" may take per host (a duration); null for 3m
  * @param providerOptions other provider options by name ({@code group}, {@code profile} for metaleuca)
+ * @param onFailure {@code --on-failure}: end (the hosts of a launch that does not end healthy) or keep
+ *     (them, for debugging); null for end
+ * @param keepFor {@code --keep-for}: how long kept hosts live (a duration); null for 2h
  */
 public record LaunchOptions(
     String template,
@@ -31,7 +34,9 @@ public record LaunchOptions(
     String identity,
     String gitMode,
     String sshTimeout,
-    Map<String, List<String>> providerOptions) {
+    Map<String, List<String>> providerOptions,
+    String onFailure,
+    String keepFor) {
 
   /** Without a sync override, SSH settings or provider options: the template's schedule, a generated key. */
   public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
@@ -44,5 +49,13 @@ public record LaunchOptions(
       int count, int parallel, List<String> hosts, String sync, String identity, String gitMode, String sshTimeout) {
     this(template, file, params, expires, name, target, count, parallel, hosts, sync, identity, gitMode, sshTimeout,
         Map.of());
+  }
+
+  /** Ending the hosts of a failed launch. */
+  public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
+      int count, int parallel, List<String> hosts, String sync, String identity, String gitMode, String sshTimeout,
+      Map<String, List<String>> providerOptions) {
+    this(template, file, params, expires, name, target, count, parallel, hosts, sync, identity, gitMode, sshTimeout,
+        providerOptions, null, null);
   }
 }

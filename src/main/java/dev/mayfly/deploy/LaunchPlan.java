@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * @param expiresAt null when {@code --expires never} was asked for by name
  * @param syncCron null when the deployment does not sync on a schedule
  * @param providerOptions the provider options with {@code --host} as {@code host}
+ * @param keepOnFailure keep the hosts of a launch that does not end healthy, for debugging, instead of
+ *     ending them
+ * @param keepFor how long kept hosts live
  */
 record LaunchPlan(
     String id,
@@ -41,7 +44,12 @@ record LaunchPlan(
     Template.GitMode gitMode,
     Duration sshDeadline,
     Identity identity,
-    Map<String, List<String>> providerOptions) {
+    Map<String, List<String>> providerOptions,
+    boolean keepOnFailure,
+    Duration keepFor) {
+  /** How long the hosts of a failed launch live when kept, unless {@code --keep-for} says otherwise. */
+  static final Duration DEFAULT_KEEP_FOR = Duration.ofHours(2);
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   /** Checks {@code options} in the order a user would fix them; the first bad one throws. */
@@ -64,6 +72,8 @@ record LaunchPlan(
     if (options.parallel() < 1) {
       throw MayflyException.badInput("--parallel: must be at least 1");
     }
+    boolean keepOnFailure = onFailure(options.onFailure());
+    Duration keepFor = options.keepFor() == null ? DEFAULT_KEEP_FOR : Durations.parse("--keep-for", options.keepFor());
     String id = newId(ctx.registry(), options.name(), template.name());
     Template.GitMode gitMode = template.git();
     if (options.gitMode() != null) {
@@ -83,7 +93,18 @@ record LaunchPlan(
     providerOptions.put("host", options.hosts());
     return new LaunchPlan(id, template, Collections.unmodifiableMap(params), options.target(), options.count(),
         options.parallel(), now, expiresAt, syncCron, gitMode, sshDeadline, identity,
-        Collections.unmodifiableMap(providerOptions));
+        Collections.unmodifiableMap(providerOptions), keepOnFailure, keepFor);
+  }
+
+  /** @return true for keep */
+  private static boolean onFailure(String option) {
+    if (option == null || option.equals("end")) {
+      return false;
+    }
+    if (option.equals("keep")) {
+      return true;
+    }
+    throw MayflyException.badInput("--on-failure: '" + option + "' must be end or keep");
   }
 
   private static String newId(Registry registry, String name, String template) {

@@ -36,6 +36,7 @@ final class FakeShell implements HostShell {
     String step = words.get(3);
     List<String> args = words.subList(4, words.size());
     host.steps.add(step);
+    provider.beforeStep(step);
     if (provider.fails(host.id, step)) {
       output.accept("boom: " + step + " failed on " + host.id);
       return new ExecResult(1);

@@ -13,6 +13,7 @@ import dev.mayfly.store.Registry;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
+import dev.mayfly.template.SyncCron;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.mayfly.host.SshAccess;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Params;
+import dev.mayfly.template.SyncCron;
 import dev.mayfly.template.Template;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -63,6 +63,32 @@ public final class Upkeep {
     return registry.syncCrons(DeploymentState.RUNNING);
   }
 
+  /** Deployments whose stored state this version cannot read, by id, with the word found. */
+  public Map<String, String> unreadableStates() {
+    return registry.unknownStates();
+  }
+
+  /**
+   * Marks a deployment the daemon cannot schedule, found in the stored state {@code word}, with the reason
+   * in its history. It stays live, so it still expires. A state changed meanwhile (say, terminated) is left
+   * as it is.
+   *
+   * @return true when this call marked it
+   */
+  public boolean scheduleError(String id, String word, String why) {
+    if (!registry.replaceState(id, word, DeploymentState.SCHEDULE_ERROR)) {
+      return false;
+    }
+    registry.event(id, null, DeploymentState.SCHEDULE_ERROR.word(), why);
+    return true;
+  }
+
+  /** Marks every running deployment on {@code cron}, which cannot be scheduled; returns their ids. */
+  public List<String> cronError(String cron, String why) {
+    return registry.idsSyncingOn(cron, DeploymentState.RUNNING).stream()
+        .filter(id -> scheduleError(id, DeploymentState.RUNNING.word(), why)).toList();
+  }
+
   /** Shows when the round on {@code cron} runs next, for {@code mayfly list}. */
   public void nextRound(String cron, Instant at) {
     registry.setNextSync(cron, at);

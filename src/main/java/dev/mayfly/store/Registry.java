@@ -16,7 +16,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,6 +110,31 @@ public final class Registry implements AutoCloseable {
   /** Also bumps the schedule revision: the daemon reschedules (or unschedules) the deployment. */
   public synchronized void setState(String id, DeploymentState state) {
     update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
+  }
+
+  /**
+   * Sets the state only while the stored word is still {@code expected} (which may be one this version
+   * cannot read); false when another writer changed it meanwhile. Bumps the revision like setState.
+   */
+  public synchronized boolean replaceState(String id, String expected, DeploymentState state) {
+    return updateCount("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ? AND state = ?", state.word(),
+        id, expected) > 0;
+  }
+
+  /** Deployments whose stored state this version does not know (tampered, or another version's), by id. */
+  public synchronized Map<String, String> unknownStates() {
+    List<String> known = Arrays.stream(DeploymentState.values()).map(DeploymentState::word).toList();
+    String sql = "SELECT id, state FROM deployment WHERE state NOT IN ("
+        + String.join(",", Collections.nCopies(known.size(), "?")) + ") ORDER BY id";
+    try (PreparedStatement st = prepare(sql, known.toArray()); ResultSet rs = st.executeQuery()) {
+      Map<String, String> states = new LinkedHashMap<>();
+      while (rs.next()) {
+        states.put(rs.getString(1), rs.getString(2));
+      }
+      return states;
+    } catch (SQLException e) {
+      throw failure(e);
+    }
   }
 
   public synchronized void setUrl(String id, String url) {

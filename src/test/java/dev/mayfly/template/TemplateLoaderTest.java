@@ -54,6 +54,11 @@ class TemplateLoaderTest {
   }
 
   @Test
+  void aCronThatNeverFiresIsRejected() {
+    assertEquals("11:13: sync.schedule: '0 0 31 2 *' never fires", rejection("never-firing-cron"));
+  }
+
+  @Test
   void badDurationShowsTheAcceptedForms() {
     assertEquals(
         "10:11: lifetime: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)", rejection("bad-duration"));

@@ -136,7 +136,12 @@ class ReaperIT {
     for (JsonNode f : JSON.readTree(r.out())) {
       if (f.get("leftAlone").asBoolean()) {
         assertFalse(f.get("reaped").asBoolean(), f::toString);
-        f.get("hosts").forEach(h -> leftAlone.add(h.asText() + " " + f.get("why").asText()));
+        // moto is shared by this class's tests: only this test's instances count here
+        f.get("hosts").forEach(h -> {
+          if (h.asText().equals(theirs) || h.asText().equals(legacy)) {
+            leftAlone.add(h.asText() + " " + f.get("why").asText());
+          }
+        });
         continue;
       }
       assertTrue(f.get("reaped").asBoolean(), f::toString);

@@ -112,6 +112,7 @@ final class Views {
     m.put("url", result.url());
     m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
     m.put("hosts", result.hosts().stream().map(Views::outcome).toList());
+    m.put("cleanup", result.cleanup());
     return m;
   }
 
@@ -145,6 +146,7 @@ final class Views {
     m.put("why", f.why());
     m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
     m.put("reaped", f.reaped());
+    m.put("leftAlone", f.leftAlone());
     m.put("error", f.error());
     return m;
   }

@@ -92,8 +92,10 @@ final class MetaleucaProvider implements Provider {
     String url = context.settings().get("url");
     List<Reservation> all = url == null ? reservations().all(null)
         : reservations().all(MetalSettings.poolOf(context.target(), url));
+    // reservations live in this registry, so they are its own
     return all.stream().map(r -> new OwnedHost(r.deploymentId(),
-        new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()))).toList();
+        new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()), Optional.empty(),
+        context.registryId())).toList();
   }
 
   private Reservations reservations() {

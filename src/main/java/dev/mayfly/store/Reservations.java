@@ -33,15 +33,17 @@ public final class Reservations {
   /**
    * Reserves every machine in {@code machines} for {@code deploymentId}, or none.
    *
+   * @param registryId this registry's id, recorded with each machine
    * @return false when another launch holds one of them already (nothing is reserved then)
    */
-  public boolean reserve(String pool, String target, String deploymentId, String reservedBy, List<Machine> machines) {
+  public boolean reserve(String pool, String target, String registryId, String deploymentId, String reservedBy,
+      List<Machine> machines) {
     synchronized (registry) {
       Connection c = registry.connection();
       try {
         c.setAutoCommit(false);
         try (PreparedStatement st = c.prepareStatement("INSERT INTO metal_reservation (pool, address, system_name,"
-            + " deployment_id, target, reserved_by, reserved_at) VALUES (?,?,?,?,?,?,?)")) {
+            + " deployment_id, target, reserved_by, reserved_at, registry_id) VALUES (?,?,?,?,?,?,?,?)")) {
           OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
           for (Machine m : machines) {
             st.setString(1, pool);
@@ -51,6 +53,7 @@ public final class Reservations {
             st.setString(5, target);
             st.setString(6, reservedBy);
             st.setObject(7, now);
+            st.setString(8, registryId);
             st.executeUpdate();
           }
           c.commit();

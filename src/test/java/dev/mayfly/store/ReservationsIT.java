@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.store.Reservations.Machine;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +35,7 @@ class ReservationsIT {
           results.add(pool.submit(() -> {
             try (Registry own = Registry.open(state)) {
               go.await();
-              return own.reservations().reserve("http://cobbler/", "lab", deployment, "alice",
+              return own.reservations().reserve("http://cobbler/", "lab", own.id(), deployment, "alice",
                   List.of(new Machine(spare, "spare-" + deployment),
                       new Machine(address, "contested")));
             }
@@ -54,11 +56,16 @@ class ReservationsIT {
   }
 
   @Test
-  void aLostReservationHoldsNothingAndReleaseFreesAll() {
+  void aLostReservationHoldsNothingAndReleaseFreesAll() throws Exception {
     try (Registry registry = Registry.open(state)) {
       Reservations r = registry.reservations();
-      assertTrue(r.reserve("p", "lab", "a", "alice", List.of(new Machine("10.0.0.1", "m1"))));
-      boolean second = r.reserve("p", "lab", "b", "bob", List.of(new Machine("10.0.0.2", "m2"),
+      assertTrue(r.reserve("p", "lab", registry.id(), "a", "alice", List.of(new Machine("10.0.0.1", "m1"))));
+      try (Statement st = registry.connection().createStatement();
+          ResultSet rs = st.executeQuery("SELECT registry_id FROM metal_reservation WHERE deployment_id = 'a'")) {
+        assertTrue(rs.next());
+        assertEquals(registry.id(), rs.getString(1), "the reservation records whose it is");
+      }
+      boolean second = r.reserve("p", "lab", registry.id(), "b", "bob", List.of(new Machine("10.0.0.2", "m2"),
           new Machine("10.0.0.1", "m1")));
       assertEquals(false, second);
       assertEquals(List.of(), r.forDeployment("b"), "all or nothing: m2 was not kept");

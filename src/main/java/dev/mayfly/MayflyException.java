@@ -7,7 +7,7 @@ package dev.mayfly;
 public class MayflyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Exit codes, listed in {@code mayfly --help}. */
+  /** The exit codes: the one table, which {@code mayfly --help} prints. */
   public enum Exit {
     OK(0, "success"),
     FAILED(1, "the operation ran and failed (a host step, a health check, an unreachable peer)"),

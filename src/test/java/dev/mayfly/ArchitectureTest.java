@@ -8,7 +8,6 @@ import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The packages' layering as rules over the product's classes; test classes are not imported. */
@@ -27,7 +26,6 @@ class ArchitectureTest {
   }
 
   @Test
-  @Disabled("until MetalCommand goes through the provider-commands SPI (issue 13)")
   void cliReachesProvidersOnlyThroughTheSpi() {
     noClasses().that().resideInAPackage("dev.mayfly.cli..")
         .should().dependOnClassesThat().resideInAPackage("dev.mayfly.provider.(*)..")

@@ -1,12 +1,9 @@
 package dev.mayfly.cli;
 
-import dev.mayfly.deploy.Reaper;
-import dev.mayfly.deploy.Upkeep;
-import dev.mayfly.provider.Providers;
+import dev.mayfly.deploy.Services;
 import dev.mayfly.schedule.Daemon;
 import dev.mayfly.schedule.DaemonSettings;
 import dev.mayfly.store.Database;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -91,13 +88,11 @@ final class DaemonCommand implements Callable<Integer> {
     for (int i = 0; i < values.length; i++) {
       options.put(DaemonSettings.NAMES.get(i), values[i]);
     }
-    var deployments = main.deployments(db);
-    DaemonSettings settings = DaemonSettings.resolve(options, Database.config(main.stateDir()));
-    Clock clock = Clock.systemUTC();
-    Upkeep upkeep = new Upkeep(deployments, main.registry(), clock, settings.webhook(), settings.webhookTimeout());
-    Reaper reaper = new Reaper(deployments, main.registry(), Providers.installed(), clock);
-    main.err().println("mayfly daemon on " + main.database() + " (state " + main.stateDir() + ")");
-    new Daemon(settings, main.database(), upkeep, reaper, clock, main.err())
+    Services services = main.services(db);
+    DaemonSettings settings = DaemonSettings.resolve(options, Database.config(services.stateDir()));
+    main.err().println("mayfly daemon on " + services.database() + " (state " + services.stateDir() + ")");
+    new Daemon(settings, services.database(), services.upkeep(settings.webhook(), settings.webhookTimeout()),
+        services.reaper(), services.clock(), main.err())
         .run(runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor));
     return 0;
   }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 
-/** JSON output: stable field names built by each command, ISO-8601 times as strings. */
+/** JSON output: stable field names (built in {@link Views}), ISO-8601 times as strings. */
 final class Json {
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

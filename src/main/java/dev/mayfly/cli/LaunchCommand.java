@@ -110,13 +110,7 @@ final class LaunchCommand implements Callable<Integer> {
   private void render(LaunchResult result) {
     PrintWriter out = main.out();
     if (output.json()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", result.deploymentId());
-      m.put("state", result.state().word());
-      m.put("url", result.url());
-      m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
-      m.put("hosts", result.hosts().stream().map(LaunchCommand::host).toList());
-      Json.print(out, m);
+      Json.print(out, Views.launch(result));
       return;
     }
     if (result.hosts().size() > 1 || !result.ok()) {
@@ -148,15 +142,5 @@ final class LaunchCommand implements Callable<Integer> {
     }
     out.flush();
     main.err().flush();
-  }
-
-  private static Map<String, Object> host(HostOutcome h) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", h.hostId());
-    m.put("healthy", h.healthy());
-    m.put("url", h.url());
-    m.put("failedStep", h.failedStep());
-    m.put("message", h.message());
-    return m;
   }
 }

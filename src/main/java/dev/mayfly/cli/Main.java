@@ -2,18 +2,12 @@ package dev.mayfly.cli;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Deployments;
-import dev.mayfly.deploy.Reaper;
-import dev.mayfly.provider.ProviderContext;
-import dev.mayfly.provider.Providers;
-import dev.mayfly.store.Database;
-import dev.mayfly.store.Registry;
-import dev.mayfly.target.Target;
-import dev.mayfly.target.Targets;
+import dev.mayfly.deploy.Services;
+import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +23,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
       StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
-      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, MetalCommand.class,
-      CommandLine.HelpCommand.class
+      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
@@ -38,14 +31,7 @@ import picocli.CommandLine.ScopeType;
       "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES",
       "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml, else ~/.config/mayfly/targets.yaml"
     },
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-      "0:success",
-      "1:the operation ran and failed (a host step, a health check, an unreachable peer)",
-      "2:bad input: template, parameter, duration, option",
-      "3:wrong state: unknown deployment, or one already terminated",
-      "4:internal error (a bug: please report it with --verbose output)"
-    })
+    exitCodeListHeading = "%nExit codes:%n")
 public final class Main {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
   boolean verbose;
@@ -62,16 +48,14 @@ public final class Main {
 
   final Map<String, String> env;
   final Path cwd;
+  private final Services services;
   private PrintWriter out;
   private PrintWriter err;
-  private Database database;
-  private Registry registry;
-  private Deployments deployments;
-  private Reaper reaper;
 
   Main(Map<String, String> env, Path cwd) {
     this.env = env;
     this.cwd = cwd;
+    this.services = new Services(env, cwd);
   }
 
   public static void main(String[] args) {
@@ -85,8 +69,13 @@ public final class Main {
     main.out = out;
     main.err = err;
     CommandLine cli = new CommandLine(main);
+    for (ProviderCommands group : main.services.providerCommands()) {
+      cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
+    }
+    cli.addSubcommand(new CommandLine.HelpCommand());
     cli.setOut(out);
     cli.setErr(err);
+    cli.getCommandSpec().usageMessage().exitCodeList(exitCodeList());
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       if (main.verbose) {
         e.printStackTrace(err);
@@ -95,14 +84,32 @@ public final class Main {
         err.println("mayfly: " + m.getMessage());
         return m.exit().code;
       }
-      err.println("mayfly: internal error: " + e + (main.verbose ? "" : " (run with --verbose for details)"));
+      err.println("mayfly: internal error (" + unexpected(e, line) + ")"
+          + (main.verbose ? "" : "; run with --verbose for details"));
       return MayflyException.Exit.INTERNAL.code;
     });
-    try {
+    try (main.services) {
       return cli.execute(args);
-    } finally {
-      main.close();
     }
+  }
+
+  /** {@code mayfly --help}'s exit codes: {@link MayflyException.Exit}, the one table. */
+  private static Map<String, String> exitCodeList() {
+    Map<String, String> list = new LinkedHashMap<>();
+    for (MayflyException.Exit exit : MayflyException.Exit.values()) {
+      list.put(Integer.toString(exit.code), exit.meaning);
+    }
+    return list;
+  }
+
+  /**
+   * What failed, in words: an exception's class name and message mean nothing to a user (and may quote
+   * code), so they are left to {@code --verbose}.
+   */
+  private static String unexpected(Exception e, CommandLine line) {
+    String what = e instanceof NullPointerException ? "a value that should be there is missing"
+        : "an unexpected failure";
+    return what + " in `" + line.getCommandSpec().qualifiedName() + "`";
   }
 
   PrintWriter out() {
@@ -118,94 +125,22 @@ public final class Main {
     return System.console() != null && !"dumb".equals(env.get("TERM"));
   }
 
-  /** The state folder: registry, sandboxes, snapshots, logs. */
-  Path stateDir() {
-    String home = env.get("MAYFLY_HOME");
-    if (home != null && !home.isBlank()) {
-      return Path.of(home);
-    }
-    String xdg = env.get("XDG_DATA_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "."), ".local/share");
-    return base.resolve("mayfly");
-  }
-
   TemplateCatalog catalog() {
-    return TemplateCatalog.standard(cwd, env);
-  }
-
-  /** Opened on first use, so commands that need no registry (template check, help) stay fast. */
-  Deployments deployments() {
-    return deployments(null);
-  }
-
-  /** @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default */
-  Deployments deployments(String db) {
-    if (deployments == null) {
-      Path state = stateDir();
-      try {
-        java.nio.file.Files.createDirectories(state);
-      } catch (java.io.IOException e) {
-        throw MayflyException.failed("cannot create state folder " + state + ": " + e.getMessage());
-      }
-      database = Database.resolve(db, env, state);
-      registry = Registry.open(database);
-      Providers providers = Providers.installed();
-      Targets targets = Targets.load(env, profile, providers::settingNames);
-      deployments = new Deployments(state, registry, catalog(), providers, targets, Clock.systemUTC(), env);
-    }
-    return deployments;
-  }
-
-  Reaper reaper() {
-    if (reaper == null) {
-      reaper = new Reaper(deployments(), registry, Providers.installed(), Clock.systemUTC());
-    }
-    return reaper;
-  }
-
-  /** The registry {@link #deployments()} opened. */
-  Registry registry() {
-    deployments();
-    return registry;
-  }
-
-  Database database() {
-    deployments();
-    return database;
+    return services.catalog();
   }
 
   /**
-   * How a provider of {@code target} is made, for provider-specific commands such as {@code metal}.
+   * The registry and what works on it, opened on first use, so commands that need none (template check,
+   * help) stay fast.
    *
-   * @param target null for the only target of {@code provider} in the targets file
+   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default
    */
-  ProviderContext providerContext(String target, String provider) {
-    Deployments d = deployments();
-    Targets targets = d.targets();
-    List<Target> fitting = targets.defined().stream().filter(t -> t.provider().equals(provider)).toList();
-    String fittingNames = fitting.isEmpty() ? "none in " + Targets.fileFor(env)
-        : String.join(", ", fitting.stream().map(Target::name).toList());
-    Target chosen;
-    if (target == null) {
-      if (fitting.size() != 1) {
-        throw MayflyException.badInput("--target: give the " + provider + " target to use (" + provider
-            + " targets: " + fittingNames + ")");
-      }
-      chosen = fitting.get(0);
-    } else {
-      chosen = targets.resolve(target);
-      if (!chosen.provider().equals(provider)) {
-        throw MayflyException.badInput("--target: '" + target + "' is a " + chosen.provider() + " target, not "
-            + provider + " (" + provider + " targets: " + fittingNames + ")");
-      }
-    }
-    return d.context(chosen, null, null);
+  Services services(String db) {
+    return services.open(db, profile);
   }
 
-  private void close() {
-    if (registry != null) {
-      registry.close();
-    }
+  Deployments deployments() {
+    return services(null).deployments();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -4,9 +4,7 @@ import dev.mayfly.deploy.Reaper;
 import dev.mayfly.template.Durations;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,11 +39,11 @@ final class ReapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Reaper.Finding> findings = main.reaper().reap(target, !dryRun, duration("--grace", grace),
+    List<Reaper.Finding> findings = main.services(null).reaper().reap(target, !dryRun, duration("--grace", grace),
         duration("--stale-launch", staleLaunch));
     var out = main.out();
     if (output.json()) {
-      Json.print(out, findings.stream().map(ReapCommand::view).toList());
+      Json.print(out, findings.stream().map(Views::finding).toList());
       return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
     }
     Table table = new Table("TARGET", "DEPLOYMENT", "HOSTS", "WHY", "EXPIRES", "RESULT");
@@ -64,17 +62,5 @@ final class ReapCommand implements Callable<Integer> {
 
   private static Duration duration(String option, String text) {
     return text.strip().equals("0s") ? Duration.ZERO : Durations.parse(option, text);
-  }
-
-  private static Map<String, Object> view(Reaper.Finding f) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("target", f.provider());
-    m.put("deployment", f.deploymentId());
-    m.put("hosts", f.hostIds());
-    m.put("why", f.why());
-    m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
-    m.put("reaped", f.reaped());
-    m.put("error", f.error());
-    return m;
   }
 }

@@ -6,8 +6,6 @@ import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,10 +27,7 @@ final class StatusCommand implements Callable<Integer> {
     Instant now = Instant.now();
     PrintWriter out = main.out();
     if (output.json()) {
-      Map<String, Object> m = new LinkedHashMap<>(Views.overview(overview, now));
-      m.put("hostDetails", status.hosts().stream().map(Views::host).toList());
-      m.put("events", status.events().stream().map(Views::event).toList());
-      Json.print(out, m);
+      Json.print(out, Views.status(status, overview, now));
       return 0;
     }
     DeploymentRow d = status.deployment();

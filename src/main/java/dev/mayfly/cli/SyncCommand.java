@@ -2,8 +2,6 @@ package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,13 +24,7 @@ final class SyncCommand implements Callable<Integer> {
     Deployments.SyncResult r = main.deployments().sync(id, new ProgressPrinter(main.err(), main.interactive()));
     PrintWriter out = main.out();
     if (output.json()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", r.deploymentId());
-      m.put("commit", r.commit());
-      m.put("updated", r.updated());
-      m.put("unchanged", r.unchanged());
-      m.put("failures", r.failures());
-      Json.print(out, m);
+      Json.print(out, Views.sync(r));
     } else if (r.changedAnything()) {
       out.println("published data " + Views.shortCommit(r.commit()) + " on " + String.join(", ", r.updated()));
     } else if (r.failures().isEmpty()) {

@@ -6,8 +6,6 @@ import dev.mayfly.template.TemplateLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,32 +45,7 @@ final class TemplateCommand {
       Template t = which.load(parent.main);
       PrintWriter out = parent.main.out();
       if (output.json()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", t.name());
-        m.put("description", t.description());
-        m.put("file", t.file().toString());
-        m.put("service", Map.of("repo", t.service().repo().toString(), "ref", t.service().ref(),
-            "install", t.service().install(), "start", t.service().start().orElse("")));
-        m.put("data", Map.of("repo", t.data().repo().toString(), "ref", t.data().ref(),
-            "publish", t.data().publish().orElse(""), "keep", t.data().keep()));
-        Map<String, Object> params = new LinkedHashMap<>();
-        t.params().forEach((k, p) -> {
-          Map<String, Object> pm = new LinkedHashMap<>();
-          pm.put("required", p.required());
-          pm.put("default", p.secret() ? null : p.defaultValue().orElse(null));
-          pm.put("secret", p.secret());
-          pm.put("pattern", p.pattern().map(Object::toString).orElse(null));
-          pm.put("description", p.description());
-          params.put(k, pm);
-        });
-        m.put("params", params);
-        m.put("ports", t.ports());
-        m.put("health", Map.of("path", t.health().path(), "port", t.health().port(), "status", t.health().status(),
-            "deadlineSeconds", t.health().deadline().toSeconds()));
-        m.put("lifetimeSeconds", t.lifetime().toSeconds());
-        m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
-        m.put("root", t.root().orElse(null));
-        Json.print(out, m);
+        Json.print(out, Views.template(t));
         return 0;
       }
       out.printf("%s — %s%n  file     %s%n", t.name(), t.description(), t.file());

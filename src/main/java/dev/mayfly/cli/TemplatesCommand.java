@@ -1,9 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.template.TemplateCatalog;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,14 +16,7 @@ final class TemplatesCommand implements Callable<Integer> {
   public Integer call() {
     List<TemplateCatalog.Entry> entries = main.catalog().list();
     if (output.json()) {
-      Json.print(main.out(), entries.stream().map(e -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", e.name());
-        m.put("file", e.file().toString());
-        m.put("description", e.description().orElse(null));
-        m.put("error", e.error().orElse(null));
-        return m;
-      }).toList());
+      Json.print(main.out(), entries.stream().map(Views::catalogEntry).toList());
       return 0;
     }
     Table table = new Table("NAME", "DESCRIPTION", "FILE");

@@ -1,17 +1,22 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.deploy.HostOutcome;
+import dev.mayfly.deploy.LaunchResult;
+import dev.mayfly.deploy.Reaper;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Durations;
+import dev.mayfly.template.Template;
+import dev.mayfly.template.TemplateCatalog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** How registry rows look in JSON and tables; one place, so every command names fields alike. */
+/** How results look in JSON and tables; one place, so every command names fields alike. */
 final class Views {
   private Views() {}
 
@@ -89,6 +94,98 @@ final class Views {
     m.put("host", e.hostId().orElse(null));
     m.put("kind", e.kind());
     m.put("detail", e.detail());
+    return m;
+  }
+
+  /** {@code status}: the overview with each host's details and the history. */
+  static Map<String, Object> status(Deployments.Status status, Deployments.Overview overview, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>(overview(overview, now));
+    m.put("hostDetails", status.hosts().stream().map(Views::host).toList());
+    m.put("events", status.events().stream().map(Views::event).toList());
+    return m;
+  }
+
+  static Map<String, Object> launch(LaunchResult result) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", result.deploymentId());
+    m.put("state", result.state().word());
+    m.put("url", result.url());
+    m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
+    m.put("hosts", result.hosts().stream().map(Views::outcome).toList());
+    return m;
+  }
+
+  /** One host's launch: healthy with its URL, or the step that failed and why. */
+  static Map<String, Object> outcome(HostOutcome h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", h.hostId());
+    m.put("healthy", h.healthy());
+    m.put("url", h.url());
+    m.put("failedStep", h.failedStep());
+    m.put("message", h.message());
+    return m;
+  }
+
+  static Map<String, Object> sync(Deployments.SyncResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("commit", r.commit());
+    m.put("updated", r.updated());
+    m.put("unchanged", r.unchanged());
+    m.put("failures", r.failures());
+    return m;
+  }
+
+  /** One deployment's hosts the reaper ended, or would end. */
+  static Map<String, Object> finding(Reaper.Finding f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", f.provider());
+    m.put("deployment", f.deploymentId());
+    m.put("hosts", f.hostIds());
+    m.put("why", f.why());
+    m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
+    m.put("reaped", f.reaped());
+    m.put("error", f.error());
+    return m;
+  }
+
+  /** A catalog entry: a template file, valid or with its first problem. */
+  static Map<String, Object> catalogEntry(TemplateCatalog.Entry e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", e.name());
+    m.put("file", e.file().toString());
+    m.put("description", e.description().orElse(null));
+    m.put("error", e.error().orElse(null));
+    return m;
+  }
+
+  /** A whole template, secret defaults left out. */
+  static Map<String, Object> template(Template t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.name());
+    m.put("description", t.description());
+    m.put("file", t.file().toString());
+    m.put("service", Map.of("repo", t.service().repo().toString(), "ref", t.service().ref(),
+        "install", t.service().install(), "start", t.service().start().orElse("")));
+    m.put("data", Map.of("repo", t.data().repo().toString(), "ref", t.data().ref(),
+        "publish", t.data().publish().orElse(""), "keep", t.data().keep()));
+    Map<String, Object> params = new LinkedHashMap<>();
+    t.params().forEach((k, p) -> {
+      Map<String, Object> pm = new LinkedHashMap<>();
+      pm.put("required", p.required());
+      pm.put("default", p.secret() ? null : p.defaultValue().orElse(null));
+      pm.put("secret", p.secret());
+      pm.put("pattern", p.pattern().map(Object::toString).orElse(null));
+      pm.put("description", p.description());
+      params.put(k, pm);
+    });
+    m.put("params", params);
+    m.put("ports", t.ports());
+    m.put("health", Map.of("path", t.health().path(), "port", t.health().port(), "status", t.health().status(),
+        "deadlineSeconds", t.health().deadline().toSeconds()));
+    m.put("lifetimeSeconds", t.lifetime().toSeconds());
+    m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
+    m.put("root", t.root().orElse(null));
     return m;
   }
 

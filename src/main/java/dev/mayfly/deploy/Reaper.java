@@ -27,7 +27,8 @@ import java.util.Set;
  * expired longer than the grace ago (by the registry or by the hosts' own expiry tag; the grace leaves a
  * due expiry to the expiry job), or {@code abandoned}: still launching long after it began, because the
  * launching process died. Only what a provider lists as mayfly's is considered, so hosts without
- * mayfly's tags are never touched. Dry-run unless told to act.
+ * mayfly's tags are never touched. It ends hosts only when told to act: {@code mayfly reap} does unless
+ * given {@code --dry-run}; the daemon only with {@code --reap act}.
  *
  * <p>Targets looked at: those of the targets file, those deployments and bare-metal reservations in the
  * registry name, and each installed provider by its bare name when it works without settings. Providers
@@ -39,12 +40,14 @@ public final class Reaper {
   public static final Duration DEFAULT_STALE_LAUNCH = Duration.ofHours(1);
 
   private final Deployments deployments;
+  private final Lifecycle lifecycle;
   private final Registry registry;
   private final Providers providers;
   private final Clock clock;
 
   public Reaper(Deployments deployments, Registry registry, Providers providers, Clock clock) {
     this.deployments = deployments;
+    this.lifecycle = deployments.lifecycle();
     this.registry = registry;
     this.providers = providers;
     this.clock = clock;
@@ -120,7 +123,7 @@ public final class Reaper {
           if (act) {
             try {
               if (d.isPresent() && d.get().state().live()) {
-                deployments.terminate(id, Progress.SILENT, "reaped");
+                lifecycle.terminate(id, Progress.SILENT, "reaped");
               } else {
                 provider.terminate(id, hosts);
                 d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
@@ -137,7 +140,7 @@ public final class Reaper {
     return findings;
   }
 
-  private static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
+  static String why(Optional<DeploymentRow> d, Optional<Instant> tagged, Instant now, Duration grace,
       Duration staleLaunch) {
     // the hosts' own expiry tag first: it holds even where the registry lost the deployment
     if (tagged.filter(at -> at.plus(grace).isBefore(now)).isPresent()) {

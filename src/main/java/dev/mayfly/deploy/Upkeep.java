@@ -22,7 +22,8 @@ import java.util.Optional;
  * repeat (a job re-run after a daemon died half-way does no harm).
  */
 public final class Upkeep {
-  private final Deployments deployments;
+  private final Releases releases;
+  private final Lifecycle lifecycle;
   private final Registry registry;
   private final Clock clock;
   private final Optional<Webhook> webhook;
@@ -32,7 +33,8 @@ public final class Upkeep {
    * @param webhookTimeout the bound on one webhook call
    */
   public Upkeep(Deployments deployments, Registry registry, Clock clock, URI webhook, Duration webhookTimeout) {
-    this.deployments = deployments;
+    this.releases = deployments.releases();
+    this.lifecycle = deployments.lifecycle();
     this.registry = registry;
     this.clock = clock;
     this.webhook = Optional.ofNullable(webhook).map(url -> new Webhook(url, webhookTimeout));
@@ -60,6 +62,32 @@ public final class Upkeep {
     return registry.syncCrons(DeploymentState.RUNNING);
   }
 
+  /** Deployments whose stored state this version cannot read, by id, with the word found. */
+  public Map<String, String> unreadableStates() {
+    return registry.unknownStates();
+  }
+
+  /**
+   * Marks a deployment the daemon cannot schedule, found in the stored state {@code word}, with the reason
+   * in its history. It stays live, so it still expires. A state changed meanwhile (say, terminated) is left
+   * as it is.
+   *
+   * @return true when this call marked it
+   */
+  public boolean scheduleError(String id, String word, String why) {
+    if (!registry.replaceState(id, word, DeploymentState.SCHEDULE_ERROR)) {
+      return false;
+    }
+    registry.event(id, null, DeploymentState.SCHEDULE_ERROR.word(), why);
+    return true;
+  }
+
+  /** Marks every running deployment on {@code cron}, which cannot be scheduled; returns their ids. */
+  public List<String> cronError(String cron, String why) {
+    return registry.idsSyncingOn(cron, DeploymentState.RUNNING).stream()
+        .filter(id -> scheduleError(id, DeploymentState.RUNNING.word(), why)).toList();
+  }
+
   /** Shows when the round on {@code cron} runs next, for {@code mayfly list}. */
   public void nextRound(String cron, Instant at) {
     registry.setNextSync(cron, at);
@@ -81,7 +109,7 @@ public final class Upkeep {
       return false;
     }
     registry.event(id, null, "expiring", "expiry " + d.get().expiresAt().get() + " reached");
-    deployments.terminate(id, Progress.SILENT, "expired");
+    lifecycle.terminate(id, Progress.SILENT, "expired");
     return true;
   }
 
@@ -179,7 +207,7 @@ public final class Upkeep {
       GitRepos.Pinned data;
       try {
         resolves++;
-        data = deployments.resolveData(specs.get(group.get(0).id()));
+        data = releases.resolveData(specs.get(group.get(0).id()));
       } catch (MayflyException e) {
         for (DeploymentRow d : group) {
           fail(d.id(), now, "cannot resolve the data repo: " + e.getMessage(), failed);
@@ -187,13 +215,13 @@ public final class Upkeep {
         continue;
       }
       for (DeploymentRow d : group) {
-        int stale = deployments.stale(d.id(), data.commit()).size();
+        int stale = releases.stale(d.id(), data.commit()).size();
         if (stale == 0) {
           unchanged.add(d.id());
           continue;
         }
         sessions += stale;
-        Deployments.SyncResult r = deployments.publish(d, specs.get(d.id()), data, "synced", Progress.SILENT);
+        Deployments.SyncResult r = releases.publish(d, specs.get(d.id()), data, "synced", Progress.SILENT);
         if (r.failures().isEmpty()) {
           registry.recordSync(d.id(), now, "published " + data.commit() + " on " + r.updated().size()
               + " host(s)", false);

@@ -2,6 +2,7 @@ package dev.mayfly.provider;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Makes a {@link Provider}; listed in META-INF/services so targets are found by name. */
@@ -28,5 +29,10 @@ public interface ProviderFactory {
   /** The settings a target of this provider may have (checked with file:line:column); empty means any. */
   default Set<String> settingNames() {
     return Set.of();
+  }
+
+  /** The commands this provider adds to the command line ({@code mayfly metal}), if any. */
+  default Optional<ProviderCommands> commands() {
+    return Optional.empty();
   }
 }

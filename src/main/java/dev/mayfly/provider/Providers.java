@@ -2,6 +2,7 @@ package dev.mayfly.provider;
 
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -39,6 +40,11 @@ public final class Providers {
   /** The names of the installed providers, sorted. */
   public java.util.Set<String> names() {
     return java.util.Collections.unmodifiableSet(byName.keySet());
+  }
+
+  /** The commands the installed providers add to the command line, in provider-name order. */
+  public List<ProviderCommands> commands() {
+    return byName.values().stream().flatMap(f -> f.commands().stream()).toList();
   }
 
   public Provider create(String name, Path stateDir, Map<String, String> settings) {

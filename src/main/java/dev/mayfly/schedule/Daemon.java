@@ -4,12 +4,14 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.Reaper;
 import dev.mayfly.deploy.Upkeep;
 import dev.mayfly.store.Database;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.ScheduleRow;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -87,28 +89,51 @@ public final class Daemon implements AutoCloseable {
 
   /**
    * Brings the job store in line with the registry: the expiry and notices of every deployment whose
-   * revision changed (launched, extended, terminated), and one sync round per distinct cron.
+   * revision changed (launched, extended, terminated), and one sync round per distinct cron. What cannot be
+   * scheduled (a state this version cannot read, a cron Quartz cannot run) marks its deployments
+   * {@code schedule-error} and the rest goes on; only a failing database fails the call.
    *
    * @return how many deployments were (re)scheduled
    */
   int reconcile() {
     try {
+      upkeep.unreadableStates().forEach((id, word) -> scheduleError(id, word,
+          "unknown state '" + word + "' (written by another mayfly version, or by hand)"));
       List<ScheduleRow> changed = upkeep.changedSchedules();
       for (int from = 0; from < changed.size(); from += BATCH) {
         List<ScheduleRow> batch = changed.subList(from, Math.min(changed.size(), from + BATCH));
-        planner.deployments(batch);
-        batch.forEach(row -> upkeep.scheduled(row.id(), row.rev()));
+        Map<String, String> failed = planner.deployments(batch);
+        for (ScheduleRow row : batch) {
+          String why = failed.get(row.id());
+          if (why != null && row.state() != DeploymentState.SCHEDULE_ERROR) {
+            scheduleError(row.id(), row.state().word(), why); // bumps the revision: planned again next round
+            continue;
+          }
+          if (why != null) {
+            log.info("schedule-error " + row.id() + " remains: " + why);
+          }
+          upkeep.scheduled(row.id(), row.rev());
+        }
       }
-      planner.syncRounds(upkeep.syncCrons()).forEach((cron, first) -> {
+      JobPlanner.Rounds rounds = planner.syncRounds(upkeep.syncCrons());
+      rounds.added().forEach((cron, first) -> {
         upkeep.nextRound(cron, first);
         log.info("sync round scheduled for cron '" + cron + "', first at " + first);
       });
+      rounds.unschedulable().forEach((cron, why) -> upkeep.cronError(cron, why)
+          .forEach(id -> log.info("schedule-error " + id + ": " + why)));
       if (!changed.isEmpty()) {
         log.info("reconciled " + changed.size() + " deployment(s)");
       }
       return changed.size();
     } catch (SchedulerException e) {
       throw new MayflyException(MayflyException.Exit.FAILED, "cannot schedule: " + e.getMessage(), e);
+    }
+  }
+
+  private void scheduleError(String id, String word, String why) {
+    if (upkeep.scheduleError(id, word, why)) {
+      log.info("schedule-error " + id + ": " + why);
     }
   }
 

@@ -18,6 +18,7 @@ import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
+import org.quartz.JobPersistenceException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
@@ -57,9 +58,33 @@ final class JobPlanner {
 
   /**
    * Replaces the expiry and notice jobs of each row's deployment with those of its current revision: a
-   * live deployment gets an expiry at its expires-at and the notices still ahead; any other gets none.
+   * live deployment gets an expiry at its expires-at and the notices still ahead; any other gets none. A
+   * row that cannot be scheduled does not hold back the others; a failing job store fails the call.
+   *
+   * @return the deployments left without jobs, with why
    */
-  void deployments(List<ScheduleRow> rows) throws SchedulerException {
+  Map<String, String> deployments(List<ScheduleRow> rows) throws SchedulerException {
+    try {
+      schedule(rows); // the common case: one job store transaction for the lot
+      return Map.of();
+    } catch (JobPersistenceException e) {
+      throw e;
+    } catch (SchedulerException | RuntimeException e) {
+      Map<String, String> failed = new LinkedHashMap<>();
+      for (ScheduleRow row : rows) {
+        try {
+          schedule(List.of(row));
+        } catch (JobPersistenceException f) {
+          throw f;
+        } catch (SchedulerException | RuntimeException f) {
+          failed.put(row.id(), "its expiry cannot be scheduled: " + f.getMessage());
+        }
+      }
+      return failed;
+    }
+  }
+
+  private void schedule(List<ScheduleRow> rows) throws SchedulerException {
     List<JobKey> replaced = new ArrayList<>();
     Map<JobDetail, Set<? extends Trigger>> jobs = new LinkedHashMap<>();
     Instant now = clock.instant();
@@ -95,11 +120,15 @@ final class JobPlanner {
   }
 
   /**
-   * Keeps one sync round job per cron in {@code crons} and removes the rest.
+   * What {@link #syncRounds} did.
    *
-   * @return the first fire time of each round this call added
+   * @param added the first fire time of each round added
+   * @param unschedulable the crons that cannot be scheduled, with why; the others are
    */
-  Map<String, Instant> syncRounds(Collection<String> crons) throws SchedulerException {
+  record Rounds(Map<String, Instant> added, Map<String, String> unschedulable) {}
+
+  /** Keeps one sync round job per cron in {@code crons} and removes the rest; one bad cron stops no other. */
+  Rounds syncRounds(Collection<String> crons) throws SchedulerException {
     Set<String> wanted = new HashSet<>(crons);
     List<JobKey> obsolete = new ArrayList<>();
     Set<String> present = new HashSet<>();
@@ -112,30 +141,43 @@ final class JobPlanner {
     }
     scheduler.deleteJobs(obsolete);
     Map<String, Instant> added = new LinkedHashMap<>();
+    Map<String, String> unschedulable = new LinkedHashMap<>();
     for (String cron : wanted) {
       if (present.contains(cron)) {
         continue;
       }
-      JobDetail job = JobBuilder.newJob(Jobs.SyncRound.class).withIdentity(cron, SYNC)
-          .usingJobData(Jobs.CRON, cron).build();
-      Trigger trigger = roundTrigger(TriggerBuilder.newTrigger().withIdentity(cron, SYNC), cron);
-      scheduler.scheduleJob(job, Set.of(trigger), true);
-      Date next = trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
-      added.put(cron, next.toInstant());
+      try {
+        JobDetail job = JobBuilder.newJob(Jobs.SyncRound.class).withIdentity(cron, SYNC)
+            .usingJobData(Jobs.CRON, cron).build();
+        Trigger trigger = roundTrigger(cron);
+        scheduler.scheduleJob(job, Set.of(trigger), true);
+        Date next = trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
+        added.put(cron, next.toInstant());
+      } catch (JobPersistenceException e) {
+        throw e;
+      } catch (SchedulerException | RuntimeException e) {
+        unschedulable.put(cron, "sync cron '" + cron + "' cannot be scheduled: "
+            + String.valueOf(e.getMessage()).replaceFirst("^Invalid cron expression: .*?\\. ", ""));
+      }
     }
-    return added;
+    return new Rounds(added, unschedulable);
   }
 
-  private Trigger roundTrigger(TriggerBuilder<Trigger> t, String cron) {
-    Instant now = clock.instant();
-    if (syncEvery == null) {
-      return t.startAt(Date.from(now))
-          .withSchedule(CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
-              // after downtime: one catch-up round, not one per missed slot
-              .withMisfireHandlingInstructionFireAndProceed())
-          .build();
+  /** The round's trigger; the cron is checked in {@code syncEvery} mode too, so a demo shows what would fail. */
+  private Trigger roundTrigger(String cron) {
+    Date now = Date.from(clock.instant());
+    Trigger byCron = TriggerBuilder.newTrigger().withIdentity(cron, SYNC).startAt(now)
+        .withSchedule(CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
+            // after downtime: one catch-up round, not one per missed slot
+            .withMisfireHandlingInstructionFireAndProceed())
+        .build();
+    if (byCron.getFireTimeAfter(now) == null) {
+      throw new IllegalArgumentException("it never fires");
     }
-    return t.startAt(Date.from(now.plus(syncEvery)))
+    if (syncEvery == null) {
+      return byCron;
+    }
+    return TriggerBuilder.newTrigger().withIdentity(cron, SYNC).startAt(Date.from(clock.instant().plus(syncEvery)))
         .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(syncEvery.toMillis())
             .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
         .build();

@@ -1,7 +1,7 @@
 package dev.mayfly.schedule;
 
 import com.cronutils.mapper.CronMapper;
-import dev.mayfly.deploy.SyncCron;
+import dev.mayfly.template.SyncCron;
 
 /** Unix 5-field cron (what templates and {@code --sync} use) translated to Quartz's 6/7-field form. */
 final class QuartzCron {

@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -28,9 +29,9 @@ public record Database(String url, String user, String password) {
           + "' is not a jdbc:postgresql:// or jdbc:h2: URL");
     }
     // empty: the URL carries them (?user=...), or the server trusts this machine
-    String user = java.util.Objects.requireNonNullElse(first(env.get("MAYFLY_DB_USER"), config.getProperty("db.user")), "");
+    String user = Objects.requireNonNullElse(first(env.get("MAYFLY_DB_USER"), config.getProperty("db.user")), "");
     String password =
-        java.util.Objects.requireNonNullElse(first(env.get("MAYFLY_DB_PASSWORD"), config.getProperty("db.password")), "");
+        Objects.requireNonNullElse(first(env.get("MAYFLY_DB_PASSWORD"), config.getProperty("db.password")), "");
     return new Database(url, user, password);
   }
 

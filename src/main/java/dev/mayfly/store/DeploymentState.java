@@ -7,6 +7,8 @@ public enum DeploymentState {
   LAUNCHING("launching"),
   RUNNING("running"),
   FAILED("failed"),
+  /** The daemon cannot schedule its jobs (a bad sync cron, an unreadable row); it still expires. */
+  SCHEDULE_ERROR("schedule-error"),
   TERMINATED("terminated");
 
   private final String word;

@@ -1,14 +1,13 @@
 package dev.mayfly.store;
 
+import static dev.mayfly.store.Jdbc.instant;
+import static dev.mayfly.store.Jdbc.time;
+
 import dev.mayfly.MayflyException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,15 +16,25 @@ import java.util.List;
  * nothing and relies on the table's primary key: two launches never hold one machine.
  */
 public final class Reservations {
-  private final Registry registry;
+  private static final String SELECT = "SELECT pool, address, system_name, deployment_id, target, reserved_by,"
+      + " reserved_at, registry_id FROM metal_reservation";
+  private static final String ORDER = " ORDER BY pool, system_name";
+  private final Jdbc jdbc;
+  /** The registry's lock: its threads share one connection. */
+  private final Object lock;
 
-  Reservations(Registry registry) {
-    this.registry = registry;
+  Reservations(Jdbc jdbc, Object lock) {
+    this.jdbc = jdbc;
+    this.lock = lock;
   }
 
-  /** A machine held for a deployment. */
+  /**
+   * A machine held for a deployment.
+   *
+   * @param registryId the registry that reserved it; null for reservations made before registries had ids
+   */
   public record Reservation(String pool, String address, String systemName, String deploymentId, String target,
-      String reservedBy, Instant reservedAt) {}
+      String reservedBy, Instant reservedAt, String registryId) {}
 
   /** A machine to reserve. */
   public record Machine(String address, String systemName) {}
@@ -38,93 +47,57 @@ public final class Reservations {
    */
   public boolean reserve(String pool, String target, String registryId, String deploymentId, String reservedBy,
       List<Machine> machines) {
-    synchronized (registry) {
-      Connection c = registry.connection();
+    synchronized (lock) {
       try {
-        c.setAutoCommit(false);
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO metal_reservation (pool, address, system_name,"
-            + " deployment_id, target, reserved_by, reserved_at, registry_id) VALUES (?,?,?,?,?,?,?,?)")) {
-          OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
+        return jdbc.transaction(() -> {
+          OffsetDateTime now = time(Instant.now());
           for (Machine m : machines) {
-            st.setString(1, pool);
-            st.setString(2, m.address());
-            st.setString(3, m.systemName());
-            st.setString(4, deploymentId);
-            st.setString(5, target);
-            st.setString(6, reservedBy);
-            st.setObject(7, now);
-            st.setString(8, registryId);
-            st.executeUpdate();
+            jdbc.update("INSERT INTO metal_reservation (pool, address, system_name, deployment_id, target,"
+                    + " reserved_by, reserved_at, registry_id) VALUES (?,?,?,?,?,?,?,?)",
+                pool, m.address(), m.systemName(), deploymentId, target, reservedBy, now, registryId);
           }
-          c.commit();
           return true;
-        } catch (SQLException e) {
-          c.rollback();
-          if (lostRace(e)) {
-            return false;
-          }
-          throw failure(e);
-        } finally {
-          c.setAutoCommit(true);
+        });
+      } catch (MayflyException e) {
+        if (lostRace(e.getCause())) {
+          return false;
         }
-      } catch (SQLException e) {
-        throw failure(e);
+        throw e;
       }
     }
   }
 
   /** A unique-key violation (23505 in H2 and PostgreSQL) or a lock the other transaction held too long. */
-  private static boolean lostRace(SQLException e) {
-    String state = e.getSQLState();
+  private static boolean lostRace(Throwable cause) {
+    String state = cause instanceof SQLException e ? e.getSQLState() : null;
     return state != null && (state.equals("23505") || state.equals("HYT00") || state.equals("40001")
         || state.equals("55P03"));
   }
 
   /** Every reservation on {@code pool}, or on every pool when it is null. */
   public List<Reservation> all(String pool) {
-    return pool == null ? query("", new Object[0]) : query(" WHERE pool = ?", pool);
+    synchronized (lock) {
+      return pool == null
+          ? jdbc.query(SELECT + ORDER, Reservations::row)
+          : jdbc.query(SELECT + " WHERE pool = ?" + ORDER, Reservations::row, pool);
+    }
   }
 
   public List<Reservation> forDeployment(String deploymentId) {
-    return query(" WHERE deployment_id = ?", deploymentId);
+    synchronized (lock) {
+      return jdbc.query(SELECT + " WHERE deployment_id = ?" + ORDER, Reservations::row, deploymentId);
+    }
   }
 
   /** Frees every machine of the deployment; returns how many were held. */
   public int release(String deploymentId) {
-    synchronized (registry) {
-      try (PreparedStatement st = registry.connection().prepareStatement(
-          "DELETE FROM metal_reservation WHERE deployment_id = ?")) {
-        st.setString(1, deploymentId);
-        return st.executeUpdate();
-      } catch (SQLException e) {
-        throw failure(e);
-      }
+    synchronized (lock) {
+      return jdbc.update("DELETE FROM metal_reservation WHERE deployment_id = ?", deploymentId);
     }
   }
 
-  private List<Reservation> query(String where, Object... args) {
-    synchronized (registry) {
-      String sql = "SELECT pool, address, system_name, deployment_id, target, reserved_by, reserved_at"
-          + " FROM metal_reservation" + where + " ORDER BY pool, system_name";
-      try (PreparedStatement st = registry.connection().prepareStatement(sql)) {
-        for (int i = 0; i < args.length; i++) {
-          st.setObject(i + 1, args[i]);
-        }
-        try (ResultSet rs = st.executeQuery()) {
-          List<Reservation> rows = new ArrayList<>();
-          while (rs.next()) {
-            rows.add(new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant()));
-          }
-          return rows;
-        }
-      } catch (SQLException e) {
-        throw failure(e);
-      }
-    }
-  }
-
-  private static MayflyException failure(SQLException e) {
-    return new MayflyException(MayflyException.Exit.INTERNAL, "registry: " + e.getMessage(), e);
+  private static Reservation row(ResultSet rs) throws SQLException {
+    return new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getString(6), instant(rs, 7), rs.getString(8));
   }
 }

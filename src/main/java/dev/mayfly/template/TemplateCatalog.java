@@ -1,6 +1,7 @@
 package dev.mayfly.template;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.Xdg;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -38,13 +39,7 @@ public final class TemplateCatalog {
   public static TemplateCatalog standard(Path cwd, Map<String, String> env) {
     List<Path> folders = new ArrayList<>();
     folders.add(cwd.resolve("templates"));
-    String xdg = env.getOrDefault("XDG_CONFIG_HOME", "");
-    String home = env.getOrDefault("HOME", "");
-    if (!xdg.isBlank()) {
-      folders.add(Path.of(xdg, "mayfly", "templates"));
-    } else if (!home.isBlank()) {
-      folders.add(Path.of(home, ".config", "mayfly", "templates"));
-    }
+    folders.add(Xdg.configDir(env).resolve("templates"));
     for (String entry : env.getOrDefault("MAYFLY_TEMPLATES", "").split(File.pathSeparator)) {
       if (!entry.isBlank()) {
         folders.add(Path.of(entry));

@@ -1,8 +1,5 @@
 package dev.mayfly.template;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.parser.CronParser;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -32,9 +29,6 @@ public final class TemplateLoader {
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
   private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
   private static final List<String> SYNC = List.of("schedule");
-
-  private static final CronParser CRON =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
   private final Path file;
 
@@ -161,11 +155,14 @@ public final class TemplateLoader {
   private Template.Sync sync(YamlMapping section) {
     String cron = section.scalar("schedule", true).orElseThrow().strip();
     try {
-      CRON.parse(cron).validate();
+      SyncCron.parse(cron);
     } catch (IllegalArgumentException e) {
       String reason = YamlSyntax.oneLine(String.valueOf(e.getMessage())).replaceFirst("^Failed to parse cron expression\\. ", "");
       throw section.valueError(
           "schedule", "sync.schedule: '" + cron + "' is not a valid Unix 5-field cron (" + reason + ")");
+    }
+    if (SyncCron.neverFires(cron)) {
+      throw section.valueError("schedule", "sync.schedule: '" + cron + "' never fires");
     }
     return new Template.Sync(cron);
   }
@@ -187,14 +184,10 @@ public final class TemplateLoader {
     if (root.isEmpty()) {
       return root;
     }
-    String r = root.get().replaceAll("(.)/+$", "$1");
-    boolean shaped = (r.startsWith("/") || r.startsWith("~/")) && r.matches("[^\\s\\p{Cntrl}]+");
-    boolean below = !r.equals("/") && !r.equals("~") && !r.matches(".*(^|/)\\.\\.?(/|$).*");
-    if (!shaped || !below) {
-      // Termination removes the root, so it must be a definite folder of its own.
-      throw top.valueError(
-          "root",
-          "root: '" + root.get() + "' must be an absolute path (or start with ~/) naming a folder, like /opt/open-qa");
+    String r = RootPolicy.trimmed(root.get());
+    Optional<String> problem = RootPolicy.problem(r);
+    if (problem.isPresent()) {
+      throw top.valueError("root", "root: '" + root.get() + "' " + problem.get());
     }
     return Optional.of(r);
   }

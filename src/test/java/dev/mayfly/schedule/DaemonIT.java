@@ -2,11 +2,14 @@ package dev.mayfly.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.mayfly.store.Database;
+import dev.mayfly.store.Registry;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
@@ -18,7 +21,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -141,17 +148,96 @@ class DaemonIT extends DaemonTestBase {
   }
 
   @Test
+  void aDeploymentTheDaemonCannotScheduleIsMarkedAndTheOthersGoOn() throws Exception {
+    MayflyCli.Result refused = mayfly.run("launch", "qa-results", "--name", "feb31", "--sync", "0 0 31 2 *");
+    assertEquals(2, refused.exit(), refused::toString);
+    assertEquals("mayfly: --sync: '0 0 31 2 *' never fires\n", refused.err());
+    launch("domdow", "--sync", "0 0 1 * 1", "--expires", "1h"); // validation takes it; Quartz cannot run it
+    launch("feb31", "--sync", "*/5 * * * *", "--expires", "1h");
+    launch("good", "--sync", "*/5 * * * *", "--expires", "1h");
+    launch("tampered", "--expires", "1h");
+    try (Registry registry = Registry.open(mayfly.stateDir())) {
+      registry.setSyncCron("feb31", "0 0 31 2 *"); // as an older version let it through
+    }
+
+    DaemonProcess daemon = daemon("daemon"); // it used to exit here: 4 for domdow, 1 for feb31
+    assertEquals("schedule-error", state("domdow"));
+    assertEquals("schedule-error", state("feb31"));
+    assertEquals("running", state("good"));
+    try (Connection c = DriverManager.getConnection(Database.h2(mayfly.stateDir()), "mayfly", "");
+        Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE deployment SET state = 'hibernating' WHERE id = 'tampered'");
+    }
+    daemon.awaitLog("schedule-error tampered: unknown state 'hibernating'", Duration.ofSeconds(20));
+
+    MayflyCli.Result list = mayfly.run("list");
+    assertEquals(0, list.exit(), list::toString);
+    for (String id : List.of("domdow", "feb31", "tampered")) {
+      assertTrue(list.out().lines().anyMatch(l -> l.startsWith(id + " ") && l.contains(" schedule-error ")),
+          list::toString);
+    }
+    assertEquals("sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
+        + " are not supported.", reason("domdow"));
+    assertEquals("sync cron '0 0 31 2 *' cannot be scheduled: it never fires", reason("feb31"));
+    String why = reason("domdow");
+    assertTrue(mayfly.run("status", "domdow").out().lines().anyMatch(l -> l.contains(" schedule-error ")
+        && l.endsWith(why)), "status shows the reason in the history");
+
+    // the good one still syncs, and every one still expires on time, the marked ones too
+    int rounds = daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ");
+    for (String id : List.of("good", "domdow", "feb31", "tampered")) {
+      assertEquals(0, mayfly.run("extend", id, "--until", "8s").exit());
+    }
+    for (String id : List.of("good", "domdow", "feb31", "tampered")) {
+      daemon.awaitLog("expired " + id, Duration.ofSeconds(30));
+      JsonNode status = status(id);
+      Instant expiresAt = Instant.parse(status.get("expiresAt").asText());
+      Instant expiring = null;
+      for (JsonNode e : status.get("events")) {
+        if (e.get("kind").asText().equals("expiring")) {
+          expiring = Instant.parse(e.get("at").asText());
+        }
+      }
+      assertEquals("terminated", status.get("state").asText());
+      assertNotNull(expiring, status::toString);
+      assertTrue(!expiring.isBefore(expiresAt) && expiring.isBefore(expiresAt.plusSeconds(5)),
+          id + " expired at " + expiring + " for " + expiresAt);
+    }
+    assertTrue(daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ") > rounds,
+        "the good one kept syncing");
+    assertTrue(daemon.alive());
+  }
+
+  private String reason(String id) throws IOException {
+    String reason = null;
+    for (JsonNode e : status(id).get("events")) {
+      if (e.get("kind").asText().equals("schedule-error")) {
+        reason = e.get("detail").asText();
+      }
+    }
+    return reason;
+  }
+
+  @Test
   void extendMovesTheExpiryAndRollbackSwitchesTheDataBack() throws Exception {
-    String url = launch("kept", "--expires", "8s");
+    // expiries set once the daemon runs, relative to then: a slow launch or start cannot eat the margin
+    String url = launch("kept", "--expires", "1h");
     DaemonProcess daemon = daemon("daemon");
     MayflyCli.Result noChoice = mayfly.run("extend", "kept");
     assertEquals(2, noChoice.exit(), noChoice::toString);
     assertEquals("mayfly: extend: give exactly one of --by DURATION, --until TIME or --never\n", noChoice.err());
+    int reconciled = daemon.count("reconciled 1 deployment");
+    assertEquals(0, mayfly.run("extend", "kept", "--until", "15s").exit());
+    Instant shortExpiry = Instant.parse(status("kept").get("expiresAt").asText());
+    daemon.await("the daemon to schedule the short expiry", Duration.ofSeconds(10),
+        () -> daemon.count("reconciled 1 deployment") > reconciled);
     MayflyCli.Result extend = mayfly.run("extend", "kept", "--by", "1h");
     assertEquals(0, extend.exit(), extend::toString);
-    daemon.awaitLog("reconciled", Duration.ofSeconds(10));
-    Thread.sleep(10_000); // past the old expiry: the daemon must not end it
-    assertEquals("running", state("kept"));
+    assertTrue(Instant.now().isBefore(shortExpiry), "extended before the expiry the daemon had scheduled");
+    daemon.await("the daemon to schedule the extension", Duration.ofSeconds(10),
+        () -> daemon.count("reconciled 1 deployment") > reconciled + 1);
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), shortExpiry).toMillis()) + 3_000);
+    assertEquals("running", state("kept"), "the daemon must not end it at the old expiry");
     assertEquals(0, daemon.count("expired kept"));
 
     String first = Files.readSymbolicLink(current("kept")).getFileName().toString();

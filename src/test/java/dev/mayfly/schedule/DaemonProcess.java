@@ -34,7 +34,7 @@ final class DaemonProcess implements AutoCloseable {
     try {
       deps = Files.readString(classpathFile).strip();
     } catch (IOException e) {
-      throw new IllegalStateException(classpathFile + " missing: run the tests through Maven (mvn test), which"
+      throw new IllegalStateException(classpathFile + " missing: run the tests through Maven (mvn verify), which"
           + " writes it in generate-test-resources", e);
     }
     List<String> command = new ArrayList<>(List.of(

@@ -102,14 +102,46 @@ class JobPlannerTest {
 
   @Test
   void aSyncCronGetsACronTriggerFromNow() throws SchedulerException {
-    Map<String, Instant> added = planner.syncRounds(List.of("*/5 * * * *"));
+    Map<String, Instant> added = planner.syncRounds(List.of("*/5 * * * *")).added();
 
     assertEquals(Map.of("*/5 * * * *", Instant.parse("2026-03-01T12:05:00Z")), added);
     Trigger round = scheduler.getTrigger(TriggerKey.triggerKey("*/5 * * * *", JobPlanner.SYNC));
     CronTrigger cron = assertInstanceOf(CronTrigger.class, round);
     assertEquals(QuartzCron.fromUnix("*/5 * * * *"), cron.getCronExpression());
     assertEquals(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW, cron.getMisfireInstruction());
-    assertEquals(Map.of(), planner.syncRounds(List.of("*/5 * * * *")), "a round already there stays as is");
+    assertEquals(Map.of(), planner.syncRounds(List.of("*/5 * * * *")).added(), "a round already there stays as is");
+  }
+
+  @Test
+  void aCronQuartzCannotRunIsReportedAndTheOthersAreScheduled() throws SchedulerException {
+    for (JobPlanner p : List.of(planner, new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK))) {
+      scheduler.clear();
+      JobPlanner.Rounds rounds = p.syncRounds(List.of("*/5 * * * *", "0 0 1 * 1", "0 0 31 2 *", "0 1 * * *"));
+
+      assertEquals(Set.of("*/5 * * * *", "0 1 * * *"), rounds.added().keySet());
+      assertEquals(Set.of("*/5 * * * *", "0 1 * * *"), syncJobs(), "no job for a bad cron");
+      assertEquals("sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
+          + " are not supported.", rounds.unschedulable().get("0 0 1 * 1"));
+      assertEquals("sync cron '0 0 31 2 *' cannot be scheduled: it never fires",
+          rounds.unschedulable().get("0 0 31 2 *"), "checked in sync-every mode too");
+    }
+  }
+
+  @Test
+  void aRowThatCannotBeScheduledIsReportedAndTheOthersAreScheduled() throws SchedulerException {
+    Instant expiresAt = NOW.plus(Duration.ofHours(3));
+    // a value H2 stores but java.util.Date cannot hold: what a tampered row can carry
+    Instant beyondDate = Instant.parse("+999999999-12-31T00:00:00Z");
+    Map<String, String> failed = planner.deployments(List.of(row("qa", "running", expiresAt, 1),
+        row("bad", "running", beyondDate, 1), row("other", "schedule-error", expiresAt, 1)));
+
+    assertEquals(Set.of("bad"), failed.keySet());
+    assertTrue(failed.get("bad").startsWith("its expiry cannot be scheduled: "), failed::toString);
+    assertEquals(expiresAt, scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
+        .getStartTime().toInstant());
+    assertEquals(expiresAt, scheduler.getTrigger(TriggerKey.triggerKey("other", JobPlanner.EXPIRY))
+        .getStartTime().toInstant(), "a schedule-error deployment still expires");
+    assertFalse(scheduler.checkExists(JobKey.jobKey("bad", JobPlanner.EXPIRY)));
   }
 
   @Test
@@ -117,15 +149,14 @@ class JobPlannerTest {
     planner.syncRounds(List.of("*/5 * * * *", "0 1 * * *"));
     planner.syncRounds(List.of("0 1 * * *"));
 
-    assertEquals(Set.of("0 1 * * *"), scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream()
-        .map(JobKey::getName).collect(Collectors.toSet()));
+    assertEquals(Set.of("0 1 * * *"), syncJobs());
   }
 
   @Test
   void syncEveryReplacesTheCronWithAFixedInterval() throws SchedulerException {
     JobPlanner demo = new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK);
 
-    assertEquals(Map.of("0 1 * * *", NOW.plusSeconds(2)), demo.syncRounds(List.of("0 1 * * *")));
+    assertEquals(Map.of("0 1 * * *", NOW.plusSeconds(2)), demo.syncRounds(List.of("0 1 * * *")).added());
     SimpleTrigger round = assertInstanceOf(SimpleTrigger.class,
         scheduler.getTrigger(TriggerKey.triggerKey("0 1 * * *", JobPlanner.SYNC)));
     assertEquals(2_000, round.getRepeatInterval());
@@ -188,6 +219,11 @@ class JobPlannerTest {
     assertNull(sync.getFireTimeAfter(sync.getStartTime()), "fires once");
     assertEquals(NOW.plusSeconds(60), scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
         .getStartTime().toInstant());
+  }
+
+  private Set<String> syncJobs() throws SchedulerException {
+    return scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream().map(JobKey::getName)
+        .collect(Collectors.toSet());
   }
 
   private Map<String, Instant> notices(String id) throws SchedulerException {

@@ -54,6 +54,11 @@ class TemplateLoaderTest {
   }
 
   @Test
+  void aCronThatNeverFiresIsRejected() {
+    assertEquals("11:13: sync.schedule: '0 0 31 2 *' never fires", rejection("never-firing-cron"));
+  }
+
+  @Test
   void badDurationShowsTheAcceptedForms() {
     assertEquals(
         "10:11: lifetime: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)", rejection("bad-duration"));
@@ -159,6 +164,24 @@ class TemplateLoaderTest {
     assertEquals(
         "10:7: root: '/' must be an absolute path (or start with ~/) naming a folder, like /opt/open-qa",
         rejection("bad-root"));
+  }
+
+  @Test
+  void rootThatIsATopLevelSystemFolderIsRejected() {
+    assertEquals(
+        "10:7: root: '/etc' is a top-level folder, which terminate would remove; use a folder of its own below"
+            + " /opt, /srv, ~, like /opt/open-qa",
+        rejection("bad-root-etc"));
+  }
+
+  @Test
+  void rootWithDotDotOrAnEmptySegmentIsRejected() {
+    assertEquals(
+        "10:7: root: '/opt/../etc' has a '..' segment; write the folder plainly, like /opt/open-qa",
+        rejection("bad-root-dotdot"));
+    assertEquals(
+        "10:7: root: '/opt//app' has an empty segment (//); write the folder plainly, like /opt/open-qa",
+        rejection("bad-root-slashes"));
   }
 
   @Test

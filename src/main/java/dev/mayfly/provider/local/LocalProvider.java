@@ -56,7 +56,8 @@ final class LocalProvider implements Provider {
     Properties props = new Properties();
     ports.forEach((name, port) -> props.setProperty("port." + name, Integer.toString(port)));
     try {
-      Files.createDirectories(dir.resolve("root"));
+      // not root/: the host script creates it, with its marker, as on any other host
+      Files.createDirectories(dir);
       try (Writer out = Files.newBufferedWriter(dir.resolve("host.properties"))) {
         props.store(out, "mayfly local host");
       }
@@ -151,7 +152,8 @@ final class LocalProvider implements Provider {
 
   @Override
   public HostShell open(Host host) {
-    Path root = Path.of(host.root().orElseThrow());
+    // the sandbox, where the root is made: it need not exist yet
+    Path sandbox = Path.of(host.root().orElseThrow()).getParent();
     Map<String, String> env = new HashMap<>();
     for (String name : List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "USER")) {
       String value = System.getenv(name);
@@ -159,7 +161,7 @@ final class LocalProvider implements Provider {
         env.put(name, value);
       }
     }
-    return new LocalShell(root, env);
+    return new LocalShell(sandbox, env);
   }
 
   @Override

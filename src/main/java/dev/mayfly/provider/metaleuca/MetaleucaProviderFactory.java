@@ -1,6 +1,7 @@
 package dev.mayfly.provider.metaleuca;
 
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
@@ -23,6 +24,11 @@ public final class MetaleucaProviderFactory implements ProviderFactory {
   @Override
   public Set<String> settingNames() {
     return SETTINGS;
+  }
+
+  @Override
+  public Optional<ProviderCommands> commands() {
+    return Optional.of(MetalCommands.all());
   }
 
   @Override

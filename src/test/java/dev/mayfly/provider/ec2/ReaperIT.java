@@ -106,18 +106,20 @@ class ReaperIT {
     MayflyCli mayfly = new MayflyCli(home, demo.root());
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Files.createDirectories(mayfly.stateDir());
+    String registryId;
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       registry.insert(row("alive", "running", now.plus(1, ChronoUnit.DAYS)));
       registry.insert(row("overdue", "running", now.minus(1, ChronoUnit.HOURS)));
       registry.insert(row("ended", "terminated", now.plus(1, ChronoUnit.DAYS)));
+      registryId = registry.id();
     }
     String untagged = run(null, null);
     String foreign = run(Map.of("team", "payments"), null);
-    String alive = run(Map.of("mayfly:deployment", "alive"), now.plus(1, ChronoUnit.DAYS));
-    String overdue = run(Map.of("mayfly:deployment", "overdue"), now.plus(1, ChronoUnit.DAYS));
-    String expiredByTag = run(Map.of("mayfly:deployment", "ghost-expired"), now.minus(5, ChronoUnit.MINUTES));
-    String unknown = run(Map.of("mayfly:deployment", "ghost"), now.plus(1, ChronoUnit.DAYS));
-    String leftover = run(Map.of("mayfly:deployment", "ended"), now.plus(1, ChronoUnit.DAYS));
+    String alive = run(mayflys(registryId, "alive"), now.plus(1, ChronoUnit.DAYS));
+    String overdue = run(mayflys(registryId, "overdue"), now.plus(1, ChronoUnit.DAYS));
+    String expiredByTag = run(mayflys(registryId, "ghost-expired"), now.minus(5, ChronoUnit.MINUTES));
+    String unknown = run(mayflys(registryId, "ghost"), now.plus(1, ChronoUnit.DAYS));
+    String leftover = run(mayflys(registryId, "ended"), now.plus(1, ChronoUnit.DAYS));
 
     MayflyCli.Result r = mayfly.run("reap", "--target", "cloud", "--output", "json");
     assertEquals(0, r.exit(), r::toString);
@@ -144,6 +146,11 @@ class ReaperIT {
   private static DeploymentRow row(String id, String state, Instant expires) {
     return new DeploymentRow(id, "qa-results", "cloud", DeploymentState.of(state), Map.of(), "{}", Optional.empty(), Optional.empty(),
         Optional.empty(), Instant.now().minus(2, ChronoUnit.DAYS), Optional.of(expires), 0);
+  }
+
+  /** The tags this registry's launch of the deployment puts on its instances (besides the expiry). */
+  private static Map<String, String> mayflys(String registryId, String deploymentId) {
+    return Map.of("mayfly:registry", registryId, "mayfly:deployment", deploymentId);
   }
 
   /** One instance started directly (not by mayfly) with these tags, plus mayfly:expires-at when given. */

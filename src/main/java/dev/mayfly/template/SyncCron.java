@@ -1,4 +1,4 @@
-package dev.mayfly.deploy;
+package dev.mayfly.template;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
@@ -10,7 +10,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Optional;
 
-/** Sync schedules as users write them: Unix 5-field cron, in the controller's time zone. */
+/**
+ * Sync schedules as users write them (a template's {@code sync.schedule}, {@code launch --sync}): Unix
+ * 5-field cron, in the controller's time zone.
+ */
 public final class SyncCron {
   private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
@@ -20,16 +23,24 @@ public final class SyncCron {
   public static String validate(String field, String text) {
     String cron = text == null ? "" : text.strip();
     try {
-      UNIX.parse(cron).validate();
-      return cron;
+      parse(cron);
     } catch (IllegalArgumentException e) {
       throw MayflyException.badInput(field + ": '" + text + "' is not a Unix 5-field cron (like '*/15 * * * *')");
     }
+    if (neverFires(cron)) {
+      throw MayflyException.badInput(field + ": '" + cron + "' never fires");
+    }
+    return cron;
   }
 
-  /** The parsed cron, for adapters that translate it (Quartz). */
+  /** The parsed and validated cron; IllegalArgumentException saying why when it is none. */
   public static Cron parse(String cron) {
-    return UNIX.parse(cron);
+    return UNIX.parse(cron).validate();
+  }
+
+  /** Whether a cron that parses names no date that exists, like the 31st of February. */
+  public static boolean neverFires(String cron) {
+    return next(cron, Instant.now()).isEmpty();
   }
 
   /** The first run after {@code after}. */

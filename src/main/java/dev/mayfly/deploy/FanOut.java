@@ -1,0 +1,46 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.provider.Host;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/** Runs one job per host, at most {@code parallel} at once, and gives every host's result in the hosts' order. */
+final class FanOut {
+  private FanOut() {}
+
+  /**
+   * @param crashed turns a job that threw into that host's result, so one host never hides the others'
+   */
+  static <T> List<T> run(List<Host> hosts, int parallel, Function<Host, T> job,
+      BiFunction<Host, Throwable, T> crashed) {
+    int threads = Math.max(1, Math.min(hosts.size(), parallel));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Host host : hosts) {
+        futures.add(pool.submit(() -> job.apply(host)));
+      }
+      List<T> results = new ArrayList<>();
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          results.add(futures.get(i).get());
+        } catch (ExecutionException e) {
+          results.add(crashed.apply(hosts.get(i), e.getCause()));
+        }
+      }
+      return results;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw MayflyException.failed("launch interrupted; `mayfly terminate` cleans up what started");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.Xdg;
+import dev.mayfly.provider.ProviderCommands;
+import dev.mayfly.provider.ProviderCommands.Args;
+import dev.mayfly.provider.ProviderCommands.Command;
+import dev.mayfly.provider.ProviderCommands.Result;
+import dev.mayfly.provider.Providers;
+import dev.mayfly.store.Database;
+import dev.mayfly.store.Registry;
+import dev.mayfly.target.Targets;
+import dev.mayfly.template.TemplateCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one mayfly process works with, each made once: the installed providers, the template
+ * catalog, and after {@link #open} the registry, the targets file and the services on them. The registry
+ * opens only when asked for, so commands that need none (help, template check) stay fast.
+ */
+public final class Services implements AutoCloseable {
+  private final Map<String, String> env;
+  private final Path stateDir;
+  private final TemplateCatalog catalog;
+  private final Providers providers = Providers.installed();
+  private final Clock clock = Clock.systemUTC();
+  private Database database;
+  private Registry registry;
+  private Deployments deployments;
+  private Reaper reaper;
+
+  /** @param cwd where {@code ./templates} is looked for */
+  public Services(Map<String, String> env, Path cwd) {
+    this.env = env;
+    this.stateDir = Xdg.stateDir(env);
+    this.catalog = TemplateCatalog.standard(cwd, env);
+  }
+
+  /** The state folder: registry, sandboxes, snapshots, logs. */
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  public TemplateCatalog catalog() {
+    return catalog;
+  }
+
+  /**
+   * Opens the registry and reads the targets file, on the first call only.
+   *
+   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default
+   * @param profile {@code --profile}, or null
+   */
+  public Services open(String db, String profile) {
+    if (deployments == null) {
+      try {
+        Files.createDirectories(stateDir);
+      } catch (IOException e) {
+        throw MayflyException.failed("cannot create state folder " + stateDir + ": " + e.getMessage());
+      }
+      database = Database.resolve(db, env, stateDir);
+      registry = Registry.open(database);
+      Targets targets = Targets.load(env, profile, providers::settingNames);
+      deployments = new Deployments(stateDir, registry, catalog, providers, targets, clock, env);
+    }
+    return this;
+  }
+
+  public Deployments deployments() {
+    return opened().deployments;
+  }
+
+  public Registry registry() {
+    return opened().registry;
+  }
+
+  public Database database() {
+    return opened().database;
+  }
+
+  public Reaper reaper() {
+    if (reaper == null) {
+      reaper = new Reaper(deployments(), registry, providers, clock);
+    }
+    return reaper;
+  }
+
+  /** @param webhook where expiry notices are POSTed; null for none */
+  public Upkeep upkeep(URI webhook, Duration webhookTimeout) {
+    return new Upkeep(deployments(), registry, clock, webhook, webhookTimeout);
+  }
+
+  /** The commands providers add to the command line ({@code mayfly metal}); they need no registry to list. */
+  public List<ProviderCommands> providerCommands() {
+    return providers.commands();
+  }
+
+  /**
+   * Runs a provider's command on a target of that provider.
+   *
+   * @param target null for the only target of the group's provider in the targets file
+   */
+  public Result runProviderCommand(ProviderCommands group, Command command, String target, Args args) {
+    return new ProviderTools(deployments()).run(group, command, target, args);
+  }
+
+  private Services opened() {
+    if (deployments == null) {
+      throw new IllegalStateException("Services.open was not called");
+    }
+    return this;
+  }
+
+  @Override
+  public void close() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  /** The one clock every service here reads. */
+  public Clock clock() {
+    return clock;
+  }
+}

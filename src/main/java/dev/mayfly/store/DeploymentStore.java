@@ -1,0 +1,93 @@
+package dev.mayfly.store;
+
+import static dev.mayfly.store.Jdbc.instant;
+import static dev.mayfly.store.Jdbc.optionalInstant;
+import static dev.mayfly.store.Jdbc.time;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The deployment table: what was launched, where, and its state. */
+final class DeploymentStore {
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  private static final String SELECT =
+      "SELECT d.id, d.template, d.target, d.state, d.params_json, d.spec_json, d.service_commit,"
+          + " d.data_commit, d.url, d.created_at, d.expires_at,"
+          + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id)"
+          + " FROM deployment d";
+  private static final String ORDER = " ORDER BY d.created_at DESC, d.id";
+  private final Jdbc jdbc;
+
+  DeploymentStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  void insert(DeploymentRow d) {
+    jdbc.update(
+        "INSERT INTO deployment (id, template, target, state, params_json, spec_json, service_commit,"
+            + " data_commit, url, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        d.id(), d.template(), d.target(), d.state().word(), JsonColumn.write(d.params()), d.spec(),
+        d.serviceCommit().orElse(null), d.dataCommit().orElse(null), d.url().orElse(null),
+        time(d.createdAt()), d.expiresAt().map(Jdbc::time).orElse(null));
+  }
+
+  /** Also bumps the schedule revision. */
+  void setState(String id, DeploymentState state) {
+    jdbc.update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
+  }
+
+  /** Sets the state only while the stored word is still {@code expected}; false when another writer won. */
+  boolean replaceState(String id, String expected, DeploymentState state) {
+    return jdbc.update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ? AND state = ?",
+        state.word(), id, expected) > 0;
+  }
+
+  /** Deployments whose stored state this version does not know (tampered, or another version's), by id. */
+  Map<String, String> unknownStates() {
+    List<String> known = Arrays.stream(DeploymentState.values()).map(DeploymentState::word).toList();
+    String sql = "SELECT id, state FROM deployment WHERE state NOT IN ("
+        + String.join(",", Collections.nCopies(known.size(), "?")) + ") ORDER BY id";
+    Map<String, String> states = new LinkedHashMap<>();
+    jdbc.query(sql, rs -> states.put(rs.getString(1), rs.getString(2)), known.toArray());
+    return states;
+  }
+
+  void setUrl(String id, String url) {
+    jdbc.update("UPDATE deployment SET url = ? WHERE id = ?", url, id);
+  }
+
+  void setDataCommit(String id, String commit) {
+    jdbc.update("UPDATE deployment SET data_commit = ? WHERE id = ?", commit, id);
+  }
+
+  /** Also bumps the schedule revision. */
+  void setExpiry(String id, Instant expiresAt) {
+    jdbc.update("UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
+        expiresAt == null ? null : time(expiresAt), id);
+  }
+
+  Optional<DeploymentRow> find(String id) {
+    return jdbc.one(SELECT + " WHERE d.id = ?" + ORDER, DeploymentStore::row, id);
+  }
+
+  /** Every deployment, newest first. */
+  List<DeploymentRow> list() {
+    return jdbc.query(SELECT + ORDER, DeploymentStore::row);
+  }
+
+  private static DeploymentRow row(ResultSet rs) throws SQLException {
+    return new DeploymentRow(
+        rs.getString(1), rs.getString(2), rs.getString(3), DeploymentState.of(rs.getString(4)),
+        JsonColumn.read(rs.getString(5), STRING_MAP), rs.getString(6),
+        Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
+        Optional.ofNullable(rs.getString(9)), instant(rs, 10), optionalInstant(rs, 11), rs.getInt(12));
+  }
+}

@@ -84,7 +84,12 @@ public final class Deployments {
 
   /** Validates everything first; only then records the deployment and touches hosts. */
   public LaunchResult launch(LaunchOptions options, Progress progress) {
-    return new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress);
+    return launch(options, progress, LaunchCancel.NONE);
+  }
+
+  /** Like {@link #launch(LaunchOptions, Progress)}; once {@code cancel} fires it ends what it started and throws. */
+  public LaunchResult launch(LaunchOptions options, Progress progress, LaunchCancel cancel) {
+    return new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress, cancel);
   }
 
   /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */

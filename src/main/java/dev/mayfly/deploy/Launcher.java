@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.ssh.KeyFiles;
@@ -9,14 +10,18 @@ import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
+import dev.mayfly.store.HostRow;
+import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Template;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Carries out a {@link LaunchPlan}: pins the repos, records the deployment, gets hosts from the provider and
@@ -33,22 +38,31 @@ final class Launcher {
   }
 
   LaunchResult launch(LaunchPlan plan, Progress progress) {
+    return launch(plan, progress, LaunchCancel.NONE);
+  }
+
+  /** @param cancel stops the launch; it then ends what it started and throws an INTERRUPTED error */
+  LaunchResult launch(LaunchPlan plan, Progress progress, LaunchCancel cancel) {
     SshAccess access = ctx.access(plan.identity()).withConnectDeadline(plan.sshDeadline());
     try (Provider provider = ctx.provider(plan.target(), plan.id(), access)) {
-      return launch(plan, provider, progress);
+      return launch(plan, provider, progress, cancel);
     }
   }
 
-  private LaunchResult launch(LaunchPlan plan, Provider provider, Progress progress) {
+  private LaunchResult launch(LaunchPlan plan, Provider provider, Progress progress, LaunchCancel cancel) {
     Registry registry = ctx.registry();
     String id = plan.id();
     Template template = plan.template();
     Spec spec = Spec.of(template).with(plan.gitMode(), plan.identity().spec());
     GitRepos.Pinned service = ctx.pin("service.repo", spec.service());
     GitRepos.Pinned data = ctx.pin("data.repo", spec.data());
+    if (cancel.requested()) {
+      throw cancel.interrupted("nothing was recorded or created");
+    }
     record(plan, spec, service, data);
 
-    if (plan.identity().generated()) {
+    // a provider whose hosts are this machine never logs in: no key to make, none to leave behind
+    if (plan.identity().generated() && !provider.hostsAreThisMachine()) {
       KeyFiles.generateEd25519(plan.identity().keyFile(), "mayfly-" + id);
     }
     // the row exists before the provider creates anything: a crash from here on leaves tagged
@@ -63,13 +77,20 @@ final class Launcher {
       registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
       throw e;
     }
+    if (cancel.requested()) {
+      throw interrupted(id, provider, launched.hosts(), progress, cancel);
+    }
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
+    extra.put("MAYFLY_BIND", bindAddress(template, provider));
     Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
         (host, root) -> envFile(template, plan.params(), host, root, extra), provider, registry, progress,
         ctx.logDir(id), new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
     List<HostOutcome> outcomes = new ArrayList<>(FanOut.run(launched.hosts(), plan.parallel(), bootstrap::run,
-        (host, crash) -> crashed(id, bootstrap, host, crash)));
+        (host, crash) -> crashed(id, bootstrap, host, crash), cancel));
+    if (cancel.requested()) {
+      throw interrupted(id, provider, launched.hosts(), progress, cancel);
+    }
     launched.failed().forEach((hostId, why) -> {
       registry.event(id, hostId, "failed", "provision: " + why);
       outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
@@ -91,6 +112,32 @@ final class Launcher {
         + plan.count() + " host(s), service " + service.commit() + ", data " + data.commit()
         + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
         + (plan.expiresAt() == null ? ", never expires" : ""));
+  }
+
+  /**
+   * After a signal: records every host the provider gave (so none is missed), ends them all like
+   * {@code terminate} does, and leaves the deployment failed with an {@code interrupted} event.
+   */
+  private MayflyException interrupted(String id, Provider provider, List<Host> launched, Progress progress,
+      LaunchCancel cancel) {
+    Registry registry = ctx.registry();
+    Set<String> recorded = new HashSet<>();
+    registry.hosts(id).forEach(row -> recorded.add(row.hostId()));
+    for (Host host : launched) {
+      if (!recorded.contains(host.id())) {
+        registry.putHost(new HostRow(id, host.id(), host.address(), host.ports(), Optional.empty(),
+            HostState.PENDING, Optional.empty(), Optional.empty()));
+      }
+    }
+    new Lifecycle(ctx).terminate(id, provider, progress, "interrupted");
+    registry.setState(id, DeploymentState.FAILED);
+    return cancel.interrupted("ended the " + launched.size() + " host(s) it had started; deployment " + id
+        + " is recorded as failed (see `mayfly status " + id + "`)");
+  }
+
+  /** Where services listen: the template's {@code bind:}, else loopback on this machine, else every interface. */
+  private static String bindAddress(Template template, Provider provider) {
+    return template.bind().orElse(provider.hostsAreThisMachine() ? "127.0.0.1" : "0.0.0.0");
   }
 
   /** A host whose bootstrap crashed is reported as failed like any other. */

@@ -9,10 +9,18 @@ import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * How long a deployment lives and how it ends: extend moves its expiry (in the registry and on the backend),
@@ -20,6 +28,8 @@ import java.util.Optional;
  * end deployments through here too.
  */
 final class Lifecycle {
+  private static final Pattern COMMIT = Pattern.compile("\\b[0-9a-f]{40}\\b");
+
   private final DeploymentContext ctx;
 
   Lifecycle(DeploymentContext ctx) {
@@ -54,11 +64,18 @@ final class Lifecycle {
     if (never) {
       return null;
     }
+    Instant expiresAt;
     if (by != null) {
       Instant from = current.filter(now::isBefore).orElse(now);
-      return from.plus(Durations.parse("--by", by));
+      expiresAt = from.plus(Durations.parse("--by", by));
+    } else {
+      expiresAt = Durations.parseExpiry("--until", until, now);
     }
-    return Durations.parseExpiry("--until", until, now);
+    if (expiresAt.isAfter(now.plus(Durations.MAX_LIFETIME))) {
+      throw MayflyException.badInput((by != null ? "--by" : "--until") + ": the expiry may be at most "
+          + Durations.MAX_LIFETIME.toDays() + "d (10 years) from now; --never for one that never expires");
+    }
+    return expiresAt;
   }
 
   /**
@@ -74,7 +91,8 @@ final class Lifecycle {
     }
   }
 
-  private void terminate(String id, Provider provider, Progress progress, String why) {
+  /** Ends the deployment's hosts through {@code provider}; an interrupted launch ends its hosts here too. */
+  void terminate(String id, Provider provider, Progress progress, String why) {
     Registry registry = ctx.registry();
     List<HostRow> rows = registry.hosts(id);
     List<Host> hosts = new ArrayList<>();
@@ -97,5 +115,45 @@ final class Lifecycle {
     }
     registry.setState(id, DeploymentState.TERMINATED);
     registry.event(id, null, why, hosts.size() + " host(s) ended");
+    removeLocalFiles(id);
+  }
+
+  /**
+   * What this machine kept only to reach the deployment's hosts: its generated key and the git bundles of
+   * its commits that no live deployment still uses. Logs and history stay.
+   */
+  private void removeLocalFiles(String id) {
+    Registry registry = ctx.registry();
+    Set<String> commits = commits(registry.find(id).orElseThrow(), registry.hosts(id));
+    registry.events(id).forEach(e -> COMMIT.matcher(e.detail()).results().forEach(m -> commits.add(m.group())));
+    for (DeploymentRow other : registry.list()) {
+      if (other.state().live()) {
+        commits.removeAll(commits(other, registry.hosts(other.id())));
+      }
+    }
+    try {
+      for (String commit : commits) {
+        Files.deleteIfExists(ctx.git().bundleFile(commit));
+      }
+      Path keys = ctx.keyFile(id).getParent();
+      if (Files.isDirectory(keys)) {
+        try (Stream<Path> files = Files.walk(keys)) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw MayflyException.failed("deployment " + id + " ended, but its key or bundles could not be removed: "
+          + e.getMessage());
+    }
+  }
+
+  private static Set<String> commits(DeploymentRow d, List<HostRow> hosts) {
+    Set<String> commits = new HashSet<>();
+    d.serviceCommit().ifPresent(commits::add);
+    d.dataCommit().ifPresent(commits::add);
+    hosts.forEach(h -> h.dataCommit().ifPresent(commits::add));
+    return commits;
   }
 }

@@ -34,6 +34,14 @@ public interface Provider extends AutoCloseable {
   }
 
   /**
+   * True when the hosts are this machine (the local sandbox): mayfly never logs in to them, so it makes
+   * no key, and services listen on loopback unless the template's {@code bind:} says otherwise.
+   */
+  default boolean hostsAreThisMachine() {
+    return false;
+  }
+
+  /**
    * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
    * reaper. A backend whose servers mayfly does not own returns an empty list.
    */

@@ -170,6 +170,11 @@ final class LocalProvider implements Provider {
   }
 
   @Override
+  public boolean hostsAreThisMachine() {
+    return true;
+  }
+
+  @Override
   public List<OwnedHost> owned() {
     if (!Files.isDirectory(sandboxes)) {
       return List.of();

@@ -4,12 +4,19 @@ import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /** The default target: sandboxes on this machine, no account or server needed. */
 public final class LocalProviderFactory implements ProviderFactory {
   @Override
   public String name() {
     return "local";
+  }
+
+  /** Each sandbox runs the whole service on this machine: more than a few is a typo, not a test. */
+  @Override
+  public OptionalInt maxHosts() {
+    return OptionalInt.of(16);
   }
 
   @Override

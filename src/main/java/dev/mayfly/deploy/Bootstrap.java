@@ -49,7 +49,8 @@ final class Bootstrap {
     try (HostLog log = new HostLog(logDir.resolve(host.id() + ".log"))) {
       HostSession session = null;
       try {
-        session = timed(host, "connect", () -> HostSession.open(provider.open(host), log, rootFor(host)));
+        session = timed(host, "connect", () -> HostSession.open(provider.open(host), log, rootFor(host),
+            deploymentId, registry.id()));
         HostSession s = session;
         record(host, HostState.PENDING, s.root(), null, null);
         timed(host, "prepare", () -> {
@@ -90,7 +91,8 @@ final class Bootstrap {
         return new HostOutcome(host.id(), url, null, null, null, log.file().toString());
       } catch (HostSession.StepFailed e) {
         String tail = e.step.equals("health") ? session.serviceLogTail() : log.tail();
-        record(host, HostState.FAILED, session == null ? null : session.root(), null, e.step + ": " + e.getMessage());
+        record(host, HostState.FAILED, session == null ? null : session.claimedRoot(), null,
+            e.step + ": " + e.getMessage());
         registry.event(deploymentId, host.id(), "failed", e.step + ": " + e.getMessage());
         return new HostOutcome(host.id(), url, e.step, e.getMessage(), tail, log.file().toString());
       } finally {

@@ -6,32 +6,47 @@ import dev.mayfly.template.ShellQuote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The steps mayfly runs on one host, through its shell and the host script. Each step throws
- * {@link StepFailed} naming itself, so the caller can report host + step + log tail.
+ * {@link StepFailed} naming itself, so the caller can report host + step + log tail. The script works only
+ * in a root whose marker names this deployment and registry: {@link #prepare} makes the root and its marker,
+ * or refuses a root that exists without them, before anything is written there.
  */
 final class HostSession implements AutoCloseable {
   static final String SCRIPT = "bin/mayfly-host.sh";
   private static final byte[] SCRIPT_BODY = loadScript();
+  /** The script's exit code when the root is not this deployment's. */
+  private static final int NOT_OURS = 3;
 
   private final HostShell shell;
   private final HostLog log;
   private final String root;
+  private final String deploymentId;
+  private final String registryId;
   /** True once {@code <root>/stage} exists: prepare made it. */
   private boolean prepared;
+  /** True once the root is known to carry this deployment's marker. */
+  private boolean claimed;
 
-  private HostSession(HostShell shell, HostLog log, String root) {
+  private HostSession(HostShell shell, HostLog log, String root, String deploymentId, String registryId) {
     this.shell = shell;
     this.log = log;
     this.root = root;
+    this.deploymentId = deploymentId;
+    this.registryId = registryId;
   }
 
-  /** Opens the session and resolves the root (a leading {@code ~/} is the remote user's home). */
-  static HostSession open(HostShell shell, HostLog log, String root) {
+  /**
+   * Opens the session and resolves the root (a leading {@code ~/} is the remote user's home).
+   *
+   * @param deploymentId and {@code registryId}: whose marker the root must carry
+   */
+  static HostSession open(HostShell shell, HostLog log, String root, String deploymentId, String registryId) {
     String resolved = root;
     if (root.startsWith("~/")) {
       String home;
@@ -45,15 +60,22 @@ final class HostSession implements AutoCloseable {
       }
       resolved = home + root.substring(1);
     }
-    return new HostSession(shell, log, resolved);
+    return new HostSession(shell, log, resolved, deploymentId, registryId);
   }
 
   String root() {
     return root;
   }
 
+  /** The root once this session made it or found this deployment's marker in it, else null. */
+  String claimedRoot() {
+    return claimed ? root : null;
+  }
+
+  /** Claims the root (creates it with its marker, or checks the marker), then puts the script there. */
   void prepare() {
     log.step("prepare");
+    owned("prepare", "claim");
     shell.mkdirs(root + "/bin");
     shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
     step("prepare", Duration.ofMinutes(1));
@@ -69,6 +91,7 @@ final class HostSession implements AutoCloseable {
     String dir = root + "/stage";
     if (!prepared) {
       log.step(step);
+      owned(step, "check");
       shell.mkdirs(dir);
       prepared = true;
     }
@@ -88,7 +111,7 @@ final class HostSession implements AutoCloseable {
 
   void writeEnv(String content) {
     log.step("configure");
-    shell.upload(content.getBytes(java.nio.charset.StandardCharsets.UTF_8), root + "/mayfly.env", 0600);
+    shell.upload(content.getBytes(StandardCharsets.UTF_8), root + "/mayfly.env", 0600);
   }
 
   void install(String command) {
@@ -131,9 +154,13 @@ final class HostSession implements AutoCloseable {
     return String.join("\n", out);
   }
 
-  /** Stops the service and removes the deployment root; the host itself stays. */
+  /**
+   * Stops the service and removes the deployment root; the host itself stays. Refused, with nothing
+   * stopped or removed, when the root's marker is missing or names another deployment.
+   */
   void destroy() {
-    step("destroy", Duration.ofMinutes(2));
+    log.step("destroy");
+    owned("destroy", "destroy");
   }
 
   private void step(String name, Duration timeout, String... args) {
@@ -151,8 +178,32 @@ final class HostSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs an ownership step of the script ({@code claim}, {@code check}, {@code destroy}) from its text, not
+   * from the root, which may not hold it yet (or hold another's). A refusal is the script's own words.
+   */
+  private void owned(String name, String scriptStep) {
+    String[] last = {""};
+    List<String> words = List.of("sh", "-c", new String(SCRIPT_BODY, StandardCharsets.UTF_8), SCRIPT, root,
+        deploymentId, registryId, scriptStep);
+    HostShell.ExecResult r = shell.exec(ShellQuote.join(words), Duration.ofMinutes(2), line -> {
+      log.accept(line);
+      last[0] = line;
+    });
+    if (r.timedOut()) {
+      throw new StepFailed(name, "timed out after 2 min");
+    }
+    if (r.exitCode() == NOT_OURS) {
+      throw new StepFailed(name, last[0].strip());
+    }
+    if (!r.ok()) {
+      throw new StepFailed(name, "exit " + r.exitCode() + (last[0].isBlank() ? "" : ": " + last[0].strip()));
+    }
+    claimed = true;
+  }
+
   private String invocation(String step, String... args) {
-    List<String> words = new ArrayList<>(List.of("sh", root + "/" + SCRIPT, root, step));
+    List<String> words = new ArrayList<>(List.of("sh", root + "/" + SCRIPT, root, deploymentId, registryId, step));
     words.addAll(List.of(args));
     return ShellQuote.join(words);
   }

@@ -14,11 +14,12 @@ import java.util.function.Function;
  * provider, with what it prints appended to its log.
  *
  * @param log the host's log file, {@link DeploymentContext#hostLog}
+ * @param registryId the registry's id, which the host's root marker must carry
  */
-record RecordedHost(HostRow row, Provider provider, Path log) {
+record RecordedHost(HostRow row, Provider provider, Path log, String registryId) {
 
   static RecordedHost of(DeploymentContext ctx, Provider provider, HostRow row) {
-    return new RecordedHost(row, provider, ctx.hostLog(row.deploymentId(), row.hostId()));
+    return new RecordedHost(row, provider, ctx.hostLog(row.deploymentId(), row.hostId()), ctx.registry().id());
   }
 
   /** The host as providers know it, from its registry row. */
@@ -28,8 +29,7 @@ record RecordedHost(HostRow row, Provider provider, Path log) {
 
   /** Opens a logged session on the host and asks it something; a failing step throws. */
   <T> T query(Function<HostSession, T> question) {
-    try (HostLog hostLog = new HostLog(log);
-        HostSession session = HostSession.open(provider.open(hostOf(row)), hostLog, row.root().orElseThrow())) {
+    try (HostLog hostLog = new HostLog(log); HostSession session = open(hostLog)) {
       return question.apply(session);
     }
   }
@@ -43,13 +43,17 @@ record RecordedHost(HostRow row, Provider provider, Path log) {
     long start = System.nanoTime();
     progress.started(row.hostId(), step);
     String why = null;
-    try (HostLog hostLog = new HostLog(log);
-        HostSession session = HostSession.open(provider.open(hostOf(row)), hostLog, row.root().orElseThrow())) {
+    try (HostLog hostLog = new HostLog(log); HostSession session = open(hostLog)) {
       body.accept(session);
     } catch (HostSession.StepFailed | MayflyException e) {
       why = e.getMessage();
     }
     progress.finished(row.hostId(), step, Duration.ofNanos(System.nanoTime() - start), why);
     return why;
+  }
+
+  private HostSession open(HostLog hostLog) {
+    return HostSession.open(provider.open(hostOf(row)), hostLog, row.root().orElseThrow(), row.deploymentId(),
+        registryId);
   }
 }

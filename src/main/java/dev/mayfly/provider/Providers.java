@@ -2,8 +2,10 @@ package dev.mayfly.provider;
 
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,9 +39,14 @@ public final class Providers {
     return factory == null ? null : factory.settingNames();
   }
 
+  /** How many hosts one launch on {@code provider} may ask for, as it declares; empty when it does not. */
+  public OptionalInt maxHosts(String provider) {
+    return factory(provider).maxHosts();
+  }
+
   /** The names of the installed providers, sorted. */
-  public java.util.Set<String> names() {
-    return java.util.Collections.unmodifiableSet(byName.keySet());
+  public Set<String> names() {
+    return Collections.unmodifiableSet(byName.keySet());
   }
 
   /** The commands the installed providers add to the command line, in provider-name order. */

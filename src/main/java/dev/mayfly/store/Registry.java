@@ -28,13 +28,15 @@ public final class Registry implements AutoCloseable {
   private final EventStore events;
   private final HostKeyStore hostKeys;
   private final ScheduleStore schedules;
+  private final DeploymentLocks locks;
 
   static {
     Database.bindLoopback();
   }
 
-  private Registry(Jdbc jdbc, Seal seal) {
+  private Registry(Jdbc jdbc, Seal seal, DeploymentLocks locks) {
     this.jdbc = jdbc;
+    this.locks = locks;
     this.deployments = new DeploymentStore(jdbc, seal);
     this.meta = new RegistryMetaStore(jdbc);
     this.hosts = new HostStore(jdbc);
@@ -58,20 +60,28 @@ public final class Registry implements AutoCloseable {
       return RegistryFile.open(db, seal);
     }
     try {
-      return connect(db, seal, DriverManager.getConnection(db.url(), db.user(), db.password()), redact(db.url()),
-          null);
+      return connect(db, seal, redact(db.url()),
+          () -> DriverManager.getConnection(db.url(), db.user(), db.password()), false);
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot open the registry " + redact(db.url()) + ": " + e.getMessage(), e);
     }
   }
 
-  /** Migrates over an open connection (first, so Flyway's own connection finds the database open). */
-  static Registry connect(Database db, Seal seal, Connection connection, String where, Jdbc.Reconnect reconnect) {
+  /**
+   * Opens a connection, then migrates (so Flyway's own connection finds the database open).
+   *
+   * @param open how to connect; the deployment locks take their own connections with it
+   * @param reconnects whether statements reconnect when the link breaks (the embedded file's server exited)
+   */
+  static Registry connect(Database db, Seal seal, String where, Jdbc.Reconnect open, boolean reconnects)
+      throws SQLException {
+    Connection connection = open.open();
     try {
       Flyway.configure().dataSource(db.url(), db.user(), db.password())
-          .javaMigrations(new V22__seals(seal)).load().migrate();
-      return new Registry(new Jdbc(connection, where, reconnect), seal);
+          .javaMigrations(new V24__seals(seal)).load().migrate();
+      return new Registry(new Jdbc(connection, where, reconnects ? open : null), seal,
+          new DeploymentLocks(open::open));
     } catch (RuntimeException e) {
       try {
         connection.close();
@@ -221,6 +231,14 @@ public final class Registry implements AutoCloseable {
 
   public synchronized List<EventRow> events(String deploymentId) {
     return events.of(deploymentId);
+  }
+
+  /**
+   * Takes the deployment's lock, which launch, sync, extend, terminate and expiry hold while they work,
+   * across processes; waits at most {@code wait} for its holder.
+   */
+  public DeploymentLocks.Held lock(String deploymentId, Duration wait) {
+    return locks.take(deploymentId, wait);
   }
 
   /** Bare-metal reservations, on this registry's connection and under its lock. */

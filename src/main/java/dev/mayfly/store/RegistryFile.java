@@ -41,7 +41,7 @@ final class RegistryFile {
     long pause = FIRST_PAUSE.toMillis();
     while (true) {
       try {
-        Registry registry = Registry.connect(db, seal, connection(db), file.toString(), () -> connection(db));
+        Registry registry = Registry.connect(db, seal, file.toString(), () -> connection(db), true);
         restrictFiles(dir);
         return registry;
       } catch (SQLException | RuntimeException e) {

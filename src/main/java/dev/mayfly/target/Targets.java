@@ -2,6 +2,7 @@ package dev.mayfly.target;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.Xdg;
+import dev.mayfly.template.RootPolicy;
 import dev.mayfly.template.YamlMapping;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -37,12 +38,17 @@ import java.util.regex.Pattern;
  *     image: emi-12345678
  * </pre>
  *
+ * <p>Any target may add {@code root-prefixes: [/data]}: folders, besides {@code /opt}, {@code /srv} and the
+ * login's home, that a template's {@code root:} may be below on its hosts.
+ *
  * <p>The environment adds what tools of the provider's world read from it, never credentials: for
  * {@code ec2}, {@code EC2_URL} (as euca2ools does) when the target names no endpoint, {@code AWS_REGION},
  * the profile ({@code --profile}, else {@code AWS_PROFILE}) and where the shared AWS files are.
  */
 public final class Targets {
   public static final String LOCAL = "local";
+  /** The setting naming folders, besides the defaults, where a target's deployment roots may be. */
+  public static final String ROOT_PREFIXES = "root-prefixes";
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
   private final Path file;
@@ -104,7 +110,8 @@ public final class Targets {
     }
     Target target = byName.get(name);
     if (target == null) {
-      target = new Target(name, name, Map.of(), name.equals(LOCAL) ? "built in" : "provider " + name);
+      target = new Target(name, name, Map.of(), name.equals(LOCAL) ? "built in" : "provider " + name,
+          RootPolicy.DEFAULT_PREFIXES);
     }
     return withEnvironment(target);
   }
@@ -132,7 +139,8 @@ public final class Targets {
     s.putIfAbsent("credentials-file",
         env.getOrDefault("AWS_SHARED_CREDENTIALS_FILE", Path.of(home, ".aws", "credentials").toString()));
     s.putIfAbsent("config-file", env.getOrDefault("AWS_CONFIG_FILE", Path.of(home, ".aws", "config").toString()));
-    return new Target(target.name(), target.provider(), Collections.unmodifiableMap(s), target.origin());
+    return new Target(target.name(), target.provider(), Collections.unmodifiableMap(s), target.origin(),
+        target.rootPrefixes());
   }
 
   private static void putIfPresent(Map<String, String> settings, String key, String value) {
@@ -185,8 +193,12 @@ public final class Targets {
 
     private Target target(String name, YamlMapping map) {
       map.rejectRepeatedKeys("given twice");
+      List<String> rootPrefixes = rootPrefixes(name, map);
       Map<String, String> values = new LinkedHashMap<>();
       for (String key : map.keys()) {
+        if (key.equals(ROOT_PREFIXES)) {
+          continue;
+        }
         values.put(key, map.single(key)
             .orElseThrow(() -> map.valueError(key, map.path(key) + ": expected a single value")));
       }
@@ -206,7 +218,18 @@ public final class Targets {
           }
         }
       }
-      return new Target(name, provider, Collections.unmodifiableMap(values), map.where());
+      return new Target(name, provider, Collections.unmodifiableMap(values), map.where(), rootPrefixes);
+    }
+
+    /** Mayfly's own setting, for every provider: where deployment roots may be besides the defaults. */
+    private static List<String> rootPrefixes(String name, YamlMapping map) {
+      List<String> extra = map.texts(ROOT_PREFIXES).orElse(List.of());
+      for (String prefix : extra) {
+        RootPolicy.prefixProblem(prefix).ifPresent(why -> {
+          throw map.valueError(ROOT_PREFIXES, "targets." + name + "." + ROOT_PREFIXES + ": '" + prefix + "' " + why);
+        });
+      }
+      return RootPolicy.withDefaults(extra);
     }
   }
 }

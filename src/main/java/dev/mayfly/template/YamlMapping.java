@@ -13,6 +13,7 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * One mapping of a user's YAML file (a template, the targets file), read so that every error is one line
@@ -188,6 +189,30 @@ public final class YamlMapping {
   /** The value when it is one scalar, else empty: for callers that word the error themselves. */
   public Optional<String> single(String key) {
     return value(key).filter(ScalarNode.class::isInstance).map(v -> ((ScalarNode) v).getValue());
+  }
+
+  /**
+   * The value as a list of texts: a YAML sequence of plain values, or one value standing for a list of one.
+   *
+   * @return empty when the key is absent
+   */
+  public Optional<List<String>> texts(String key) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    if (v.get() instanceof ScalarNode s) {
+      return Optional.of(List.of(s.getValue()));
+    }
+    if (!(v.get() instanceof SequenceNode list)) {
+      throw source.at(v.get(), path(key) + ": expected a list, found " + YamlSyntax.describe(v.get()));
+    }
+    for (Node item : list.getValue()) {
+      if (!(item instanceof ScalarNode)) {
+        throw source.at(item, path(key) + ": expected text, found " + YamlSyntax.describe(item));
+      }
+    }
+    return Optional.of(list.getValue().stream().map(item -> ((ScalarNode) item).getValue()).toList());
   }
 
   /** The value as text, blank allowed. */

@@ -1,12 +1,68 @@
 #!/bin/sh
 # mayfly's only script on a host. mayfly uploads it to <root>/bin/ and calls
-#   sh <root>/bin/mayfly-host.sh <root> <step> [args...]
-# with every argument shell-quoted. Read it to see exactly what runs on your machine.
+#   sh <root>/bin/mayfly-host.sh <root> <deployment> <registry> <step> [args...]
+# with every argument shell-quoted; claim, check and destroy run this same text with sh -c, since the
+# root may not hold it (yet). Read it to see exactly what runs on your machine.
 set -eu
 
 ROOT=$1
-STEP=$2
-shift 2
+DEPLOYMENT=$2
+REGISTRY=$3
+STEP=$4
+shift 4
+# Who made the root: written first thing when mayfly creates it. mayfly works only in a root whose marker
+# names this deployment of this registry, and removes no other.
+MARKER=$ROOT/.mayfly-root
+
+owned() {
+  [ -d "$ROOT" ] && [ ! -L "$ROOT" ] && [ -f "$MARKER" ] && [ ! -L "$MARKER" ] &&
+    [ "$(cat "$MARKER")" = "$(printf 'deployment=%s\nregistry=%s' "$DEPLOYMENT" "$REGISTRY")" ]
+}
+
+# refuse: the root is not this deployment's; say whose it is, touch nothing, exit 3
+refuse() {
+  if [ -L "$ROOT" ]; then
+    why="is a symbolic link"
+  elif [ ! -e "$ROOT" ]; then
+    why="does not exist"
+  elif [ ! -d "$ROOT" ]; then
+    why="is not a folder"
+  elif [ ! -f "$MARKER" ] || [ -L "$MARKER" ]; then
+    why="exists and was not made by mayfly (no .mayfly-root marker)"
+  else
+    other=$(sed -n 's/^deployment=\([A-Za-z0-9._-]*\)$/\1/p' "$MARKER" | head -n 1)
+    why="belongs to another deployment (${other:-unknown}, its .mayfly-root marker says)"
+  fi
+  echo "root $ROOT $why; mayfly $1 nothing in it" >&2
+  exit 3
+}
+
+case "$STEP" in
+claim)
+  # mkdir without -p fails if another process made the root meanwhile: then it is not ours either
+  if [ -e "$ROOT" ] || [ -L "$ROOT" ]; then
+    owned || refuse "touched"
+  else
+    mkdir -p "$(dirname "$ROOT")"
+    if ! mkdir -m 700 "$ROOT"; then
+      [ ! -e "$ROOT" ] || refuse "touched"
+      exit 1
+    fi
+    (set -C && printf 'deployment=%s\nregistry=%s\n' "$DEPLOYMENT" "$REGISTRY" > "$MARKER")
+  fi
+  exit 0
+  ;;
+destroy)
+  if [ ! -e "$ROOT" ] && [ ! -L "$ROOT" ]; then
+    echo "root $ROOT is gone already"
+    exit 0
+  fi
+  owned || refuse "removed"
+  ;;
+*)
+  owned || refuse "touched"
+  ;;
+esac
 cd "$ROOT"
 
 load_env() {
@@ -123,6 +179,8 @@ start) # COMMAND
   ;;
 stop)
   stop_service
+  ;;
+check)
   ;;
 destroy)
   stop_service

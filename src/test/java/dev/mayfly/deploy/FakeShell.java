@@ -29,13 +29,20 @@ final class FakeShell implements HostShell {
       return new ExecResult(0);
     }
     List<String> words = words(command);
-    if (words.size() < 4 || !words.get(0).equals("sh") || !words.get(1).endsWith("/" + HostSession.SCRIPT)) {
+    // sh <root>/bin/mayfly-host.sh ROOT DEPLOYMENT REGISTRY STEP ARGS, or the ownership steps run from the
+    // script's text: sh -c SCRIPT bin/mayfly-host.sh ROOT DEPLOYMENT REGISTRY STEP
+    int at = words.size() > 1 && words.get(1).equals("-c") ? 7 : 5;
+    if (words.size() <= at || !words.get(0).equals("sh") || !words.get(at - 4).endsWith(HostSession.SCRIPT)) {
       output.accept("fake shell: unexpected command " + command);
       return new ExecResult(127);
     }
-    String step = words.get(3);
-    List<String> args = words.subList(4, words.size());
+    String step = words.get(at);
+    List<String> args = words.subList(at + 1, words.size());
+    if (step.equals("claim") || step.equals("check")) {
+      return new ExecResult(0); // a fake host's root is always this deployment's
+    }
     host.steps.add(step);
+    provider.beforeStep(step);
     if (provider.fails(host.id, step)) {
       output.accept("boom: " + step + " failed on " + host.id);
       return new ExecResult(1);

@@ -1,6 +1,7 @@
 package dev.mayfly.target;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +99,30 @@ class TargetsTest {
         .contains("targets.yaml:1:1: unknown key 'target' (the file has one key: targets)"));
     assertTrue(refused("targets:\n  a:\n    provider: ec2\n  a:\n    provider: ssh\n").getMessage()
         .contains("targets.a: defined twice"));
+  }
+
+  /** Every provider's target may allow more root folders; the provider never sees the setting. */
+  @Test
+  void rootPrefixesAddToTheDefaultsForAnyProvider() throws IOException {
+    write("targets:\n  a:\n    provider: ec2\n    region: x\n    root-prefixes: [/data, /var/www/]\n"
+        + "  b:\n    provider: ssh\n    root-prefixes: /data\n");
+    Targets targets = Targets.load(Map.of("HOME", home.toString()), null, KNOWN);
+    Target a = targets.resolve("a");
+    assertEquals(List.of("/opt", "/srv", "~", "/data", "/var/www"), a.rootPrefixes());
+    assertFalse(a.settings().containsKey("root-prefixes"), a.settings().toString());
+    assertEquals(List.of("/opt", "/srv", "~", "/data"), targets.resolve("b").rootPrefixes());
+    assertEquals(List.of("/opt", "/srv", "~"), targets.resolve("ssh").rootPrefixes());
+  }
+
+  @Test
+  void aRootPrefixThatIsNoFolderOfItsOwnIsRefusedWhereItWasWritten() throws IOException {
+    assertTrue(refused("targets:\n  a:\n    provider: ssh\n    root-prefixes: [/]\n").getMessage()
+        .endsWith("targets.yaml:4:20: targets.a.root-prefixes: '/' must be an absolute path naming a folder other"
+            + " than /, like /data"));
+    assertTrue(refused("targets:\n  a:\n    provider: ssh\n    root-prefixes: [/data/../etc]\n").getMessage()
+        .contains("targets.yaml:4:20: targets.a.root-prefixes: '/data/../etc' has a '..' segment"));
+    assertTrue(refused("targets:\n  a:\n    provider: ssh\n    root-prefixes: {x: y}\n").getMessage()
+        .contains("targets.yaml:4:20: targets.a.root-prefixes: expected a list, found"));
   }
 
   /** The installed metaleuca provider names its settings, so a typo is refused where it was written. */

@@ -42,9 +42,12 @@ final class LocalProvider implements Provider {
   private static final String LOOPBACK = "127.0.0.1";
   private static final String PORTS_LOCK = ".ports.lock";
   private final Path sandboxes;
+  private final Optional<String> registryId;
 
-  LocalProvider(Path stateDir) {
+  /** @param registryId the registry of this state folder, whose sandboxes these are */
+  LocalProvider(Path stateDir, Optional<String> registryId) {
     this.sandboxes = stateDir.resolve("sandboxes");
+    this.registryId = registryId;
   }
 
   @Override
@@ -60,7 +63,8 @@ final class LocalProvider implements Provider {
 
   private Host create(Path dir, String id, Map<String, Integer> templatePorts) {
     try {
-      Files.createDirectories(dir.resolve("root"));
+      // not root/: the host script creates it, with its marker, as on any other host
+      Files.createDirectories(dir);
       Map<String, Integer> ports;
       // the file lock keeps other processes out; the monitor, other threads of this one (Java refuses a second
       // lock of one file in one process)
@@ -195,7 +199,8 @@ final class LocalProvider implements Provider {
 
   @Override
   public HostShell open(Host host) {
-    Path root = Path.of(host.root().orElseThrow());
+    // the sandbox, where the root is made: it need not exist yet
+    Path sandbox = Path.of(host.root().orElseThrow()).getParent();
     Map<String, String> env = new HashMap<>();
     for (String name : List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "USER")) {
       String value = System.getenv(name);
@@ -203,11 +208,16 @@ final class LocalProvider implements Provider {
         env.put(name, value);
       }
     }
-    return new LocalShell(root, env);
+    return new LocalShell(sandbox, env);
   }
 
   @Override
   public boolean hostsSeeControllerFiles() {
+    return true;
+  }
+
+  @Override
+  public boolean hostsAreThisMachine() {
     return true;
   }
 
@@ -219,7 +229,7 @@ final class LocalProvider implements Provider {
     try (Stream<Path> deployments = Files.list(sandboxes)) {
       return deployments
           .map(d -> d.getFileName().toString())
-          .flatMap(id -> describe(id).stream().map(h -> new OwnedHost(id, h)))
+          .flatMap(id -> describe(id).stream().map(h -> new OwnedHost(id, h, Optional.empty(), registryId)))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -8,14 +8,14 @@ import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * Version 22: seal columns, and seals on the rows written before them. It runs once, in Flyway's
+ * Version 24: seal columns, and seals on the rows written before them. It runs once, in Flyway's
  * transaction, with this registry's key (so it lives here, handed to Flyway, not scanned from db/migration;
  * Flyway reads the version from the class name); from then on a row without a valid seal is refused.
  */
-final class V22__seals extends BaseJavaMigration {
+final class V24__seals extends BaseJavaMigration {
   private final Seal seal;
 
-  V22__seals(Seal seal) {
+  V24__seals(Seal seal) {
     this.seal = seal;
   }
 

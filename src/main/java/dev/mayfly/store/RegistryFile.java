@@ -41,7 +41,7 @@ final class RegistryFile {
     long pause = FIRST_PAUSE.toMillis();
     while (true) {
       try {
-        Registry registry = Registry.connect(db, seal, file.toString(), () -> connection(db), true);
+        Registry registry = Registry.connect(db, seal, file.toString(), () -> patiently(db), true);
         restrictFiles(dir);
         return registry;
       } catch (SQLException | RuntimeException e) {
@@ -51,6 +51,23 @@ final class RegistryFile {
           continue;
         }
         throw failure(e, file);
+      }
+    }
+  }
+
+  /** A connection, retried through H2's lock races like the first open (for reconnects and lock connections). */
+  private static Connection patiently(Database db) throws SQLException {
+    Instant deadline = Instant.now().plus(PATIENCE);
+    long pause = FIRST_PAUSE.toMillis();
+    while (true) {
+      try {
+        return connection(db);
+      } catch (SQLException e) {
+        if (!RegistryErrors.busy(e) || Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        sleep(pause + ThreadLocalRandom.current().nextLong(pause));
+        pause = Math.min(pause * 2, LONGEST_PAUSE.toMillis());
       }
     }
   }

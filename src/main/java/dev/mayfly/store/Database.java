@@ -37,7 +37,7 @@ public record Database(String url, String user, String password) {
 
   /** The embedded default; AUTO_SERVER lets the daemon, a launch and a list share the file. */
   public static String h2(Path stateDir) {
-    return "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    return "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
   }
 
   public boolean postgres() {

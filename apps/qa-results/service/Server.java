@@ -1,6 +1,9 @@
 // qa-results: renders nightly test runs from a data directory, like Eucalyptus' Open QA.
 //
-//   java Server.java --port PORT --data DIR [--config FILE]
+//   java Server.java --port PORT --data DIR [--config FILE] [--bind ADDR]
+//
+// ADDR is the address to listen on: 127.0.0.1 (the default) for this machine only, 0.0.0.0 for every
+// interface. mayfly passes its MAYFLY_BIND, which is loopback on the local target.
 //
 // DIR holds runs/*.json. It is usually mayfly's data/current symlink, which a sync
 // switches atomically to a new release, so DIR is resolved again on every request.
@@ -11,6 +14,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -42,7 +46,7 @@ public class Server {
 
     public static void main(String[] args) throws IOException {
         Integer port = null;
-        String data = null, config = null;
+        String data = null, config = null, bind = "127.0.0.1";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) usage("missing value for " + a);
@@ -50,6 +54,7 @@ public class Server {
                 case "--port" -> port = parsePort(args[++i]);
                 case "--data" -> data = args[++i];
                 case "--config" -> config = args[++i];
+                case "--bind" -> bind = args[++i];
                 default -> usage("unknown argument: " + a);
             }
         }
@@ -57,11 +62,11 @@ public class Server {
         String title = config == null ? "QA results" : readTitle(Path.of(config));
 
         Server app = new Server(Path.of(data), title);
-        HttpServer http = HttpServer.create(new InetSocketAddress(port), 0);
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 0);
         http.createContext("/", app::handle);
         http.setExecutor(Executors.newFixedThreadPool(4));
         http.start();
-        System.out.println("qa-results listening on :" + port + ", data " + data);
+        System.out.println("qa-results listening on " + bind + ":" + port + ", data " + data);
     }
 
     static int parsePort(String s) {
@@ -76,7 +81,7 @@ public class Server {
 
     static void usage(String why) {
         System.err.println("error: " + why);
-        System.err.println("usage: java Server.java --port PORT --data DIR [--config FILE]");
+        System.err.println("usage: java Server.java --port PORT --data DIR [--config FILE] [--bind ADDR]");
         System.exit(2);
     }
 

@@ -13,7 +13,8 @@ public class MayflyException extends RuntimeException {
     FAILED(1, "the operation ran and failed (a host step, a health check, an unreachable peer)"),
     BAD_INPUT(2, "bad input: template, parameter, duration, option"),
     WRONG_STATE(3, "wrong state: unknown deployment, or one that is already terminated"),
-    INTERNAL(4, "internal error (a bug: please report it with --verbose output)");
+    INTERNAL(4, "internal error (a bug: please report it with --verbose output)"),
+    INTERRUPTED(130, "interrupted (Ctrl-C, SIGTERM): a launch ended what it had started and says what");
 
     public final int code;
     public final String meaning;

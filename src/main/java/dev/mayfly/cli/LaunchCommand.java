@@ -1,9 +1,14 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.MayflyException;
 import dev.mayfly.deploy.HostOutcome;
+import dev.mayfly.deploy.LaunchCancel;
 import dev.mayfly.deploy.LaunchOptions;
 import dev.mayfly.deploy.LaunchResult;
+import dev.mayfly.template.Params;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +38,18 @@ final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--file", paramLabel = "PATH", description = "Launch the template in this file instead of by name.")
   Path file;
 
-  @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "A template parameter; repeatable.")
+  @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
+      description = "A template parameter; repeatable. Visible in `ps`: pass secrets with --param-file or"
+          + " --param-stdin.")
   List<String> params = new ArrayList<>();
+
+  @Option(names = "--param-file", paramLabel = "FILE",
+      description = "Parameters from a file: NAME=VALUE lines or a YAML map; must be mode 600 if it holds a secret.")
+  Path paramFile;
+
+  @Option(names = "--param-stdin", paramLabel = "NAME",
+      description = "Read this parameter's value from standard input (one trailing newline dropped).")
+  String paramStdin;
 
   @Option(names = "--expires", paramLabel = "WHEN",
       description = "When it ends: a duration (30d, 72h, 90m), a UTC time (2026-12-31T23:00Z), or never"
@@ -55,6 +70,10 @@ final class LaunchCommand implements Callable<Integer> {
 
   @Option(names = {"-n", "--count"}, defaultValue = "1", paramLabel = "N", description = "Number of hosts (default: ${DEFAULT-VALUE}).")
   int count;
+
+  @Option(names = "--max-hosts", paramLabel = "N",
+      description = "Allow more hosts than the target's cap (local: 16; others: their own bound, else 256).")
+  Integer maxHosts;
 
   @Option(names = "--parallel", defaultValue = "32", paramLabel = "N",
       description = "Hosts bootstrapped at once (default: ${DEFAULT-VALUE}).")
@@ -81,18 +100,41 @@ final class LaunchCommand implements Callable<Integer> {
       description = "metaleuca targets: the machine group to take free machines from (see `mayfly metal groups`).")
   String group;
 
+  @Option(names = "--on-failure", paramLabel = "end|keep", defaultValue = "end",
+      description = "When the launch does not end healthy: end every host it started (default), or keep them"
+          + " for debugging until --keep-for has passed.")
+  String onFailure;
+
+  @Option(names = "--keep-for", paramLabel = "DURATION",
+      description = "How long --on-failure keep keeps the hosts (default: 2h); then expiry and the reaper end them.")
+  String keepFor;
+
   @Override
   public Integer call() {
     if ((template == null) == (file == null)) {
-      throw dev.mayfly.MayflyException.badInput("launch: give a TEMPLATE name or --file PATH (one of them)");
+      throw MayflyException.badInput("launch: give a TEMPLATE name or --file PATH (one of them)");
     }
-    LaunchResult result = main.deployments().launch(
-        new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts, sync,
-            identity == null || identity.equals("agent") ? identity : main.cwd.resolve(identity).toString(),
-            gitMode, sshTimeout, providerOptions()),
-        new ProgressPrinter(main.err(), main.interactive()));
+    LaunchOptions options = new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts,
+        sync, identity == null || identity.equals("agent") ? identity : main.cwd.resolve(identity).toString(),
+        gitMode, sshTimeout, providerOptions(), maxHosts, paramFile == null ? null : main.cwd.resolve(paramFile),
+        paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()), onFailure, keepFor);
+    LaunchResult result;
+    try (LaunchCancel cancel = LaunchCancel.onSignals()) {
+      result = main.deployments().launch(options, new ProgressPrinter(main.err(), main.interactive()), cancel);
+    }
     render(result);
     return result.ok() ? 0 : 1;
+  }
+
+  /** All of standard input, without its one trailing newline; a little over the value limit at most. */
+  private static String readStdin() {
+    try {
+      String text = new String(System.in.readNBytes(Params.MAX_VALUE_BYTES + 2), StandardCharsets.UTF_8);
+      return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+          : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    } catch (IOException e) {
+      throw MayflyException.badInput("--param-stdin: cannot read standard input (" + e.getMessage() + ")");
+    }
   }
 
   private Map<String, List<String>> providerOptions() {
@@ -124,10 +166,10 @@ final class LaunchCommand implements Callable<Integer> {
     for (HostOutcome h : result.hosts()) {
       if (!h.healthy()) {
         PrintWriter err = main.err();
-        err.println("mayfly: " + h.hostId() + ": step " + h.failedStep() + " failed: " + h.message());
+        err.println("mayfly: " + h.hostId() + ": step " + h.failedStep() + " failed: " + Views.printable(h.message()));
         if (h.logTail() != null && !h.logTail().isBlank()) {
           err.println("  last lines (full log: " + h.log() + "):");
-          h.logTail().lines().forEach(l -> err.println("  | " + l));
+          h.logTail().lines().forEach(l -> err.println("  | " + Views.printable(l)));
         }
         err.flush();
       }
@@ -137,8 +179,7 @@ final class LaunchCommand implements Callable<Integer> {
       main.err().println("deployment " + result.deploymentId() + " is running "
           + (result.expiresAt() == null ? "until terminated (never expires)" : "until " + result.expiresAt()));
     } else {
-      main.err().println("deployment " + result.deploymentId() + " failed; `mayfly terminate "
-          + result.deploymentId() + "` cleans up");
+      main.err().println("deployment " + result.deploymentId() + " failed: " + result.cleanup());
     }
     out.flush();
     main.err().flush();

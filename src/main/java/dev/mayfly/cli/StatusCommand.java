@@ -32,10 +32,10 @@ final class StatusCommand implements Callable<Integer> {
     }
     DeploymentRow d = status.deployment();
     out.printf("%-10s %s%n", "id", d.id());
-    out.printf("%-10s %s%n", "template", d.template());
-    out.printf("%-10s %s%n", "target", d.target());
+    out.printf("%-10s %s%n", "template", Views.printable(d.template()));
+    out.printf("%-10s %s%n", "target", Views.printable(d.target()));
     out.printf("%-10s %s%n", "state", d.state());
-    out.printf("%-10s %s%n", "url", d.url().orElse("-"));
+    out.printf("%-10s %s%n", "url", Views.printable(d.url().orElse("-")));
     out.printf("%-10s %s%n", "created", d.createdAt());
     out.printf("%-10s %s (%s)%n", "expires", d.expiresAt().map(Instant::toString).orElse("never"),
         Views.expiresIn(d, now));
@@ -43,7 +43,7 @@ final class StatusCommand implements Callable<Integer> {
     out.printf("%-10s %s%n", "data", d.dataCommit().orElse("-"));
     out.printf("%-10s %s%n", "sync", overview.schedule().flatMap(s -> s.syncCron()).map(c -> "'" + c + "'")
         .orElse("never") + ", next " + Views.nextSync(overview, now) + ", last " + Views.lastSync(overview, now));
-    d.params().forEach((k, v) -> out.printf("%-10s %s=%s%n", "param", k, v));
+    d.params().forEach((k, v) -> out.printf("%-10s %s=%s%n", "param", Views.printable(k), Views.printable(v)));
     out.println();
     Table hosts = new Table("HOST", "ADDRESS", "STATE", "DATA", "DETAIL");
     for (HostRow h : status.hosts()) {

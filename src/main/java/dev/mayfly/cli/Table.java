@@ -18,7 +18,7 @@ final class Table {
   Table row(Object... cells) {
     String[] text = new String[cells.length];
     for (int i = 0; i < cells.length; i++) {
-      text[i] = cells[i] == null ? "-" : cells[i].toString();
+      text[i] = cells[i] == null ? "-" : Views.printable(cells[i]);
     }
     rows.add(text);
     return this;

@@ -48,17 +48,20 @@ final class TemplateCommand {
         Json.print(out, Views.template(t));
         return 0;
       }
-      out.printf("%s — %s%n  file     %s%n", t.name(), t.description(), t.file());
-      out.printf("  service  %s @ %s%n  install  %s%n  start    %s%n", t.service().repo(), t.service().ref(),
-          t.service().install(), t.service().start().orElse("-"));
-      out.printf("  data     %s @ %s (keep %d)%n  publish  %s%n", t.data().repo(), t.data().ref(), t.data().keep(),
-          t.data().publish().orElse("-"));
-      out.printf("  ports    %s%n  health   GET %s on %s -> %d within %ds%n", t.ports(), t.health().path(),
-          t.health().port(), t.health().status(), t.health().deadline().toSeconds());
+      out.printf("%s — %s%n  file     %s%n", t.name(), Views.printable(t.description()), Views.printable(t.file()));
+      out.printf("  service  %s @ %s%n  install  %s%n  start    %s%n", Views.printable(t.service().repo()),
+          Views.printable(t.service().ref()), Views.printable(t.service().install()),
+          Views.printable(t.service().start().orElse("-")));
+      out.printf("  data     %s @ %s (keep %d)%n  publish  %s%n", Views.printable(t.data().repo()),
+          Views.printable(t.data().ref()), t.data().keep(), Views.printable(t.data().publish().orElse("-")));
+      out.printf("  ports    %s%n  health   GET %s on %s -> %d within %ds%n", t.ports(),
+          Views.printable(t.health().path()), t.health().port(), t.health().status(),
+          t.health().deadline().toSeconds());
       out.printf("  lifetime %s%n  sync     %s%n", human(t.lifetime()), t.sync().map(Template.Sync::cron).orElse("-"));
       t.params().forEach((k, p) -> out.printf("  param    %s%s%s — %s%n", k,
-          p.required() ? " (required)" : p.defaultValue().filter(v -> !p.secret()).map(v -> " = " + v).orElse(""),
-          p.secret() ? " (secret)" : "", p.description()));
+          p.required() ? " (required)"
+              : p.defaultValue().filter(v -> !p.secret()).map(v -> " = " + Views.printable(v)).orElse(""),
+          p.secret() ? " (secret)" : "", Views.printable(p.description())));
       out.flush();
       return 0;
     }

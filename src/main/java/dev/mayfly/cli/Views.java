@@ -112,6 +112,7 @@ final class Views {
     m.put("url", result.url());
     m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
     m.put("hosts", result.hosts().stream().map(Views::outcome).toList());
+    m.put("cleanup", result.cleanup());
     return m;
   }
 
@@ -145,6 +146,7 @@ final class Views {
     m.put("why", f.why());
     m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
     m.put("reaped", f.reaped());
+    m.put("leftAlone", f.leftAlone());
     m.put("error", f.error());
     return m;
   }
@@ -186,7 +188,35 @@ final class Views {
     m.put("lifetimeSeconds", t.lifetime().toSeconds());
     m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
     m.put("root", t.root().orElse(null));
+    m.put("bind", t.bind().orElse(null));
     return m;
+  }
+
+  /**
+   * Text as a terminal shows it safely: control characters (ESC, CR, …) and bidi overrides are escaped
+   * visibly ({@code \e[31m}, {@code \r}), so a value cannot move the cursor, recolour or hide what
+   * follows it. JSON output needs none of this: its encoder escapes them already.
+   */
+  static String printable(Object value) {
+    String text = value == null ? null : value.toString();
+    if (text == null || text.chars().allMatch(c -> !escaped(c))) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    text.chars().forEach(c -> {
+      switch (c) {
+        case 0x1b -> out.append("\\e");
+        case '\r' -> out.append("\\r");
+        case '\n' -> out.append("\\n");
+        case '\t' -> out.append("\\t");
+        default -> out.append(escaped(c) ? String.format(c < 0x100 ? "\\x%02x" : "\\u%04x", c) : (char) c);
+      }
+    });
+    return out.toString();
+  }
+
+  private static boolean escaped(int c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
   }
 
   static String shortCommit(String commit) {

@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.provider.Host;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +21,12 @@ final class FanOut {
    */
   static <T> List<T> run(List<Host> hosts, int parallel, Function<Host, T> job,
       BiFunction<Host, Throwable, T> crashed) {
+    return run(hosts, parallel, job, crashed, LaunchCancel.NONE);
+  }
+
+  /** Like the above; {@code cancel} stops the jobs, each stopped host's result made by {@code crashed}. */
+  static <T> List<T> run(List<Host> hosts, int parallel, Function<Host, T> job,
+      BiFunction<Host, Throwable, T> crashed, LaunchCancel cancel) {
     int threads = Math.max(1, Math.min(hosts.size(), parallel));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -27,12 +34,15 @@ final class FanOut {
       for (Host host : hosts) {
         futures.add(pool.submit(() -> job.apply(host)));
       }
+      cancel.onCancel(() -> futures.forEach(f -> f.cancel(true)));
       List<T> results = new ArrayList<>();
       for (int i = 0; i < futures.size(); i++) {
         try {
           results.add(futures.get(i).get());
         } catch (ExecutionException e) {
           results.add(crashed.apply(hosts.get(i), e.getCause()));
+        } catch (CancellationException e) {
+          results.add(crashed.apply(hosts.get(i), e));
         }
       }
       return results;

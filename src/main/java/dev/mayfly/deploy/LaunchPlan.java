@@ -8,7 +8,11 @@ import dev.mayfly.template.Durations;
 import dev.mayfly.template.Params;
 import dev.mayfly.template.SyncCron;
 import dev.mayfly.template.Template;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +21,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +34,9 @@ import java.util.regex.Pattern;
  * @param expiresAt null when {@code --expires never} was asked for by name
  * @param syncCron null when the deployment does not sync on a schedule
  * @param providerOptions the provider options with {@code --host} as {@code host}
+ * @param keepOnFailure keep the hosts of a launch that does not end healthy, for debugging, instead of
+ *     ending them
+ * @param keepFor how long kept hosts live
  */
 record LaunchPlan(
     String id,
@@ -42,13 +51,21 @@ record LaunchPlan(
     Template.GitMode gitMode,
     Duration sshDeadline,
     Identity identity,
-    Map<String, List<String>> providerOptions) {
+    Map<String, List<String>> providerOptions,
+    boolean keepOnFailure,
+    Duration keepFor) {
+  /** How long the hosts of a failed launch live when kept, unless {@code --keep-for} says otherwise. */
+  static final Duration DEFAULT_KEEP_FOR = Duration.ofHours(2);
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+  /** How many hosts one launch may ask for on a target whose provider declares no bound of its own. */
+  static final int DEFAULT_MAX_HOSTS = 256;
 
   /** Checks {@code options} in the order a user would fix them; the first bad one throws. */
   static LaunchPlan of(LaunchOptions options, DeploymentContext ctx) {
     Template template = ctx.template(options.template(), options.file());
-    Map<String, String> params = Params.resolve(template, Params.parseAssignments(options.params()));
+    Map<String, String> params = Params.resolve(template, givenParams(options, template));
     HostRoots.requireAllowed(template, ctx.targets().resolve(options.target()));
     Instant now = ctx.clock().instant();
     // "never" must be asked for by name: no default, no template, makes a deployment live forever
@@ -57,15 +74,19 @@ record LaunchPlan(
         : Deployments.NEVER.equals(options.expires().strip())
             ? null
             : Durations.parseExpiry("--expires", options.expires(), now);
+    if (expiresAt != null && expiresAt.isAfter(now.plus(Durations.MAX_LIFETIME))) {
+      throw MayflyException.badInput("--expires: at most " + Durations.MAX_LIFETIME.toDays()
+          + "d (10 years) from now; `--expires never` for a deployment that never expires");
+    }
     String syncCron = options.sync() != null
         ? SyncCron.validate("--sync", options.sync())
         : template.sync().map(Template.Sync::cron).orElse(null);
-    if (options.count() < 1) {
-      throw MayflyException.badInput("--count: must be at least 1");
-    }
+    checkCount(options, ctx);
     if (options.parallel() < 1) {
       throw MayflyException.badInput("--parallel: must be at least 1");
     }
+    boolean keepOnFailure = onFailure(options.onFailure());
+    Duration keepFor = options.keepFor() == null ? DEFAULT_KEEP_FOR : Durations.parse("--keep-for", options.keepFor());
     String id = newId(ctx.registry(), options.name(), template.name());
     Template.GitMode gitMode = template.git();
     if (options.gitMode() != null) {
@@ -85,7 +106,85 @@ record LaunchPlan(
     providerOptions.put("host", options.hosts());
     return new LaunchPlan(id, template, Collections.unmodifiableMap(params), options.target(), options.count(),
         options.parallel(), now, expiresAt, syncCron, gitMode, sshDeadline, identity,
-        Collections.unmodifiableMap(providerOptions));
+        Collections.unmodifiableMap(providerOptions), keepOnFailure, keepFor);
+  }
+
+  /** @return true for keep */
+  private static boolean onFailure(String option) {
+    if (option == null || option.equals("end")) {
+      return false;
+    }
+    if (option.equals("keep")) {
+      return true;
+    }
+    throw MayflyException.badInput("--on-failure: '" + option + "' must be end or keep");
+  }
+
+  /** {@code --param}, {@code --param-file} and standard input together; a name given twice is refused. */
+  private static Map<String, String> givenParams(LaunchOptions options, Template template) {
+    Map<String, String> given = Params.parseAssignments(options.params());
+    Map<String, String> fromFile = options.paramFile() == null ? Map.of() : Params.readFile(options.paramFile());
+    for (Map<String, String> more : List.of(fromFile, options.stdinParams())) {
+      more.forEach((name, value) -> {
+        if (given.put(name, value) != null) {
+          throw MayflyException.badInput("param '" + name + "': given more than once");
+        }
+      });
+    }
+    given.forEach((name, value) -> {
+      int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > Params.MAX_VALUE_BYTES) {
+        throw MayflyException.badInput("param '" + name + "': value is " + bytes + " bytes, at most "
+            + Params.MAX_VALUE_BYTES + " (64 KiB)");
+      }
+    });
+    fromFile.keySet().stream().filter(name -> template.params().containsKey(name))
+        .filter(name -> template.params().get(name).secret()).findFirst()
+        .ifPresent(secret -> checkPrivate(options.paramFile(), secret));
+    return given;
+  }
+
+  /** A file holding a secret must be the user's alone, like an SSH key. */
+  private static void checkPrivate(Path file, String secret) {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (IOException | UnsupportedOperationException e) {
+      return;
+    }
+    mode.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+    if (!mode.isEmpty()) {
+      throw MayflyException.badInput("--param-file " + file + ": holds secret param '" + secret
+          + "' but other users may read or write it (chmod 600 " + file + ")");
+    }
+  }
+
+  /** {@code count} hosts within the target's bound: the provider's, else {@link #DEFAULT_MAX_HOSTS}. */
+  private static void checkCount(LaunchOptions options, DeploymentContext ctx) {
+    if (options.count() < 1) {
+      throw MayflyException.badInput("--count: must be at least 1");
+    }
+    if (options.maxHosts() != null) {
+      if (options.maxHosts() < 1) {
+        throw MayflyException.badInput("--max-hosts: must be at least 1");
+      }
+      if (options.count() > options.maxHosts()) {
+        throw MayflyException.badInput("--count: " + options.count() + " is more than --max-hosts "
+            + options.maxHosts());
+      }
+      return;
+    }
+    String provider = ctx.targets().resolve(options.target()).provider();
+    OptionalInt declared = ctx.providers().maxHosts(provider);
+    int max = declared.orElse(DEFAULT_MAX_HOSTS);
+    if (options.count() > max) {
+      String whose = declared.isPresent()
+          ? "the " + provider + " provider allows at most " + max + " hosts per launch"
+          : "the " + provider + " provider declares no limit; mayfly's default is " + max + " hosts per launch";
+      throw MayflyException.badInput("--count: " + options.count() + " on target '" + options.target() + "': "
+          + whose + " (pass --max-hosts N to allow more)");
+    }
   }
 
   private static String newId(Registry registry, String name, String template) {

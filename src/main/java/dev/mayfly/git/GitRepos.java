@@ -52,6 +52,11 @@ public final class GitRepos {
     }
   }
 
+  /** Where the bundle of {@code commit} is kept once built. */
+  public Path bundleFile(String commit) {
+    return bundles.resolve(commit + ".bundle");
+  }
+
   /** The ref a bundle carries its commit under; a host fetches this ref from the bundle file. */
   public static final String BUNDLE_REF = "refs/mayfly/pinned";
 
@@ -65,7 +70,7 @@ public final class GitRepos {
    * @param field the template field, for messages
    */
   public synchronized Path bundle(String field, Pinned pinned) {
-    Path bundle = bundles.resolve(pinned.commit() + ".bundle");
+    Path bundle = bundleFile(pinned.commit());
     if (Files.isRegularFile(bundle)) {
       return bundle;
     }

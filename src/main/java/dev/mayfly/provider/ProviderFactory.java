@@ -3,6 +3,7 @@ package dev.mayfly.provider;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /** Makes a {@link Provider}; listed in META-INF/services so targets are found by name. */
@@ -29,6 +30,11 @@ public interface ProviderFactory {
   /** The settings a target of this provider may have (checked with file:line:column); empty means any. */
   default Set<String> settingNames() {
     return Set.of();
+  }
+
+  /** How many hosts one launch may ask for, when the backend itself sets a sane bound; empty for mayfly's. */
+  default OptionalInt maxHosts() {
+    return OptionalInt.empty();
   }
 
   /** The commands this provider adds to the command line ({@code mayfly metal}), if any. */

@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
@@ -35,6 +36,11 @@ public final class Providers {
   public Set<String> settingNames(String provider) {
     ProviderFactory factory = byName.get(provider);
     return factory == null ? null : factory.settingNames();
+  }
+
+  /** How many hosts one launch on {@code provider} may ask for, as it declares; empty when it does not. */
+  public OptionalInt maxHosts(String provider) {
+    return factory(provider).maxHosts();
   }
 
   /** The names of the installed providers, sorted. */

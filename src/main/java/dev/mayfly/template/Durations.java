@@ -17,6 +17,9 @@ public final class Durations {
   private static final Pattern DATE = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
   private static final Pattern TIME = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z");
 
+  /** The longest a deployment may live, short of {@code never}: longer is a typo, not a plan. */
+  public static final Duration MAX_LIFETIME = Duration.ofDays(3650);
+
   private Durations() {}
 
   /** Parses {@code <n>s|m|h|d|w} with n a positive whole number; BAD_INPUT otherwise. */

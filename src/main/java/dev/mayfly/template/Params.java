@@ -1,12 +1,26 @@
 package dev.mayfly.template;
 
 import dev.mayfly.MayflyException;
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Launch parameters: {@code --param k=v} parsing and checking against a template. Errors never echo values. */
 public final class Params {
+  /** A parameter file's size limit: many values of at most {@link #MAX_VALUE_BYTES} each. */
+  private static final long MAX_FILE_BYTES = 1 << 20;
+  private static final Pattern ASSIGNMENT = Pattern.compile("\\s*[A-Za-z_][A-Za-z0-9_.-]*\\s*=.*");
+
+  /** How large one parameter value may be, in UTF-8 bytes. */
+  public static final int MAX_VALUE_BYTES = 64 * 1024;
+
   private Params() {}
 
   /**
@@ -57,6 +71,69 @@ public final class Params {
       if (out.put(name, kv.substring(eq + 1)) != null) {
         throw MayflyException.badInput("--param '" + name + "': given more than once");
       }
+    }
+    return out;
+  }
+
+  /**
+   * A {@code --param-file}: {@code NAME=VALUE} lines (blank lines and {@code #} comments skipped, the value
+   * verbatim up to the line end) or a YAML map of names to scalars. Errors name a line, never a value.
+   */
+  public static LinkedHashMap<String, String> readFile(Path file) {
+    String text;
+    try {
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw MayflyException.badInput("--param-file " + file + ": larger than 1 MiB");
+      }
+      text = Files.readString(file);
+    } catch (MalformedInputException e) {
+      throw MayflyException.badInput("--param-file " + file + ": not UTF-8 text");
+    } catch (IOException e) {
+      throw MayflyException.badInput("--param-file " + file + ": cannot read (" + e.getMessage() + ")");
+    }
+    List<String> lines = text.lines().filter(l -> !l.isBlank() && !l.stripLeading().startsWith("#")).toList();
+    if (!lines.isEmpty() && ASSIGNMENT.matcher(lines.get(0)).matches()) {
+      return assignments(file, text);
+    }
+    return yamlMap(file, text);
+  }
+
+  private static LinkedHashMap<String, String> assignments(Path file, String text) {
+    LinkedHashMap<String, String> out = new LinkedHashMap<>();
+    List<String> lines = text.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank() || line.stripLeading().startsWith("#")) {
+        continue;
+      }
+      String where = "--param-file " + file + ":" + (i + 1);
+      if (!ASSIGNMENT.matcher(line).matches()) {
+        throw MayflyException.badInput(where + ": expected NAME=VALUE");
+      }
+      int eq = line.indexOf('=');
+      String name = line.substring(0, eq).strip();
+      if (out.put(name, line.substring(eq + 1)) != null) {
+        throw MayflyException.badInput(where + ": '" + name + "' given more than once");
+      }
+    }
+    return out;
+  }
+
+  private static LinkedHashMap<String, String> yamlMap(Path file, String text) {
+    // a YAML error may quote the line it is on: keep only its position, never a value
+    Pattern position = Pattern.compile(Pattern.quote(file.toString()) + ":[0-9]+(:[0-9]+)?");
+    Function<String, MayflyException> error = message -> {
+      Matcher m = position.matcher(message);
+      return MayflyException.badInput("--param-file " + (m.lookingAt() ? m.group() : file)
+          + ": expected NAME=VALUE lines or a YAML map of NAME: VALUE");
+    };
+    LinkedHashMap<String, String> out = new LinkedHashMap<>();
+    YamlMapping map = YamlMapping.read(file, text, 0, error, found -> "not a map")
+        .orElseThrow(() -> error.apply(file.toString()));
+    map.rejectRepeatedKeys("given more than once");
+    for (String name : map.keys()) {
+      out.put(name, map.single(name).orElseThrow(() -> map.valueError(name, "--param-file " + map.path(name)
+          + ": expected one text value")));
     }
     return out;
   }

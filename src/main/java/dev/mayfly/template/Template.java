@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param sync empty when the template does not sync
  * @param git how hosts get the repos: fetch themselves ({@code pull}), receive a bundle ({@code push}), or
  *     pull when they can and push otherwise ({@code auto}, the default)
+ * @param bind the address services listen on ({@code MAYFLY_BIND} on hosts); empty means loopback on the
+ *     local target and every interface elsewhere
  */
 public record Template(
     String name,
@@ -28,12 +30,20 @@ public record Template(
     Duration lifetime,
     Optional<Sync> sync,
     Optional<String> root,
-    GitMode git) {
+    GitMode git,
+    Optional<String> bind) {
 
   /** A template without a {@code git:} key: {@link GitMode#AUTO}. */
   public Template(String name, String description, Path file, Service service, Data data, Map<String, Param> params,
       Map<String, Integer> ports, Health health, Duration lifetime, Optional<Sync> sync, Optional<String> root) {
     this(name, description, file, service, data, params, ports, health, lifetime, sync, root, GitMode.AUTO);
+  }
+
+  /** A template without a {@code bind:} key: the target decides. */
+  public Template(String name, String description, Path file, Service service, Data data, Map<String, Param> params,
+      Map<String, Integer> ports, Health health, Duration lifetime, Optional<Sync> sync, Optional<String> root,
+      GitMode git) {
+    this(name, description, file, service, data, params, ports, health, lifetime, sync, root, git, Optional.empty());
   }
 
   /** How a host gets a repo's pinned commit. */

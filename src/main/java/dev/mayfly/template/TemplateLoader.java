@@ -23,12 +23,19 @@ public final class TemplateLoader {
   private static final Pattern URL =
       Pattern.compile("(https?|ssh|git|file)://\\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\\S+");
 
+  private static final Pattern IP_LITERAL = Pattern.compile(
+      "((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|[0-9A-Fa-f:]*:[0-9A-Fa-f:]*");
+
   private static final List<String> TOP =
-      List.of("name", "description", "service", "data", "params", "ports", "health", "lifetime", "sync", "root", "git");
+      List.of("name", "description", "service", "data", "params", "ports", "health", "lifetime", "sync", "root", "git",
+          "bind");
   private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
   private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
   private static final List<String> SYNC = List.of("schedule");
+
+  /** A template names repos and commands; more than this is a mistake or an attack on the parser. */
+  static final long MAX_BYTES = 1 << 20;
 
   private final Path file;
 
@@ -40,6 +47,11 @@ public final class TemplateLoader {
   public static Template load(Path file) {
     String text;
     try {
+      // checked before reading: the YAML parser's time and memory grow with the file
+      if (Files.size(file) > MAX_BYTES) {
+        throw new TemplateException(file + ": larger than 1 MiB (" + Files.size(file) + " bytes); a template"
+            + " names repos and commands, it does not hold data");
+      }
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new TemplateException(file + ": no such file");
@@ -88,13 +100,18 @@ public final class TemplateLoader {
 
     Template.Health health = health(healthSection.orElseGet(() -> top.empty("health")), ports);
     Duration lifetime = top.duration("lifetime").orElse(Duration.ofDays(7));
+    if (lifetime.compareTo(Durations.MAX_LIFETIME) > 0) {
+      throw top.valueError("lifetime", "lifetime: at most " + Durations.MAX_LIFETIME.toDays()
+          + "d (10 years); a deployment that never expires is asked for at launch with --expires never");
+    }
     Optional<Template.Sync> sync = syncSection.map(this::sync);
     Optional<String> rootDir = root(top);
     Template.GitMode git = gitMode(top);
+    Optional<String> bind = bind(top);
 
     return new Template(
         name, description, file, service, data, Collections.unmodifiableMap(params),
-        Collections.unmodifiableMap(ports), health, lifetime, sync, rootDir, git);
+        Collections.unmodifiableMap(ports), health, lifetime, sync, rootDir, git, bind);
   }
 
   private YamlMapping read(String text) {
@@ -177,6 +194,16 @@ public final class TemplateLoader {
       throw top.valueError("git", "git: '" + text.get() + "' must be pull, push or auto");
     }
     return mode;
+  }
+
+  /** An IP address literal: a name would be resolved on the controller, not on the host. */
+  private Optional<String> bind(YamlMapping top) {
+    Optional<String> bind = top.text("bind", false).map(String::strip);
+    if (bind.isPresent() && !IP_LITERAL.matcher(bind.get()).matches()) {
+      throw top.valueError("bind", "bind: '" + bind.get() + "' must be an IP address such as 127.0.0.1,"
+          + " 0.0.0.0 (every interface) or ::1");
+    }
+    return bind;
   }
 
   private Optional<String> root(YamlMapping top) {

@@ -33,7 +33,10 @@ final class YamlSyntax {
   static Optional<Node> compose(Path file, String text, int maxAliases,
       Function<String, ? extends RuntimeException> error) {
     LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
-        .setMaxAliasesForCollections(maxAliases).build();
+        .setMaxAliasesForCollections(maxAliases)
+        // the whole text in one buffer: with the default 1 KiB, each refill copies the rest of a long
+        // token again, so one long comment line took time growing with its length squared
+        .setBufferSize(text.length() + 1).build();
     try {
       return new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {

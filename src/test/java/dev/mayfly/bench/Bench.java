@@ -1,5 +1,7 @@
 package dev.mayfly.bench;
 
+import dev.mayfly.template.TemplateException;
+import dev.mayfly.template.TemplateLoader;
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.LaunchOptions;
@@ -43,15 +45,37 @@ public final class Bench {
         case "ec2-calls" -> Ec2Calls.run(work);
         case "sync-idle" -> DaemonBench.syncIdle(work);
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
+        case "template-1mib" -> template1Mib(work);
         default -> {
           // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts it
-          System.err.println("usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls");
+          System.err.println("usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls | template-1mib");
           System.exit(2);
         }
       }
     } finally {
       deleteTree(work);
     }
+  }
+
+  /** Reading a template of one comment line just under the 1 MiB limit: linear, not quadratic, time. */
+  private static void template1Mib(Path work) throws IOException {
+    Path file = work.resolve("long.yaml");
+    Files.writeString(file, "#" + "x".repeat((1 << 20) - 100) + "\nname: long\n");
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      long start = System.nanoTime();
+      try {
+        TemplateLoader.load(file);
+      } catch (TemplateException expected) {
+        // incomplete on purpose: only the reading is timed
+      }
+      seconds.add((System.nanoTime() - start) / 1e9);
+      System.out.printf(Locale.ROOT, "%-10s %.3f%s%n", i + 1, seconds.get(i), i == 0 ? " (cold, not counted)" : "");
+    }
+    List<Double> warm = seconds.subList(1, seconds.size()).stream().sorted().toList();
+    double median = warm.get(warm.size() / 2);
+    System.out.printf(Locale.ROOT, "bytes=%d median=%.3f s target<1.0 s%n", Files.size(file), median);
+    System.out.printf(Locale.ROOT, "RESULT template-1mib seconds=%.3f%n", median);
   }
 
   /** Launch-to-healthy of the bundled demo on this machine, split by step. */

@@ -2,8 +2,10 @@ package dev.mayfly.bench;
 
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ec2.Ec2ProviderFactory;
 import dev.mayfly.provider.ec2.Ec2Wiring;
+import dev.mayfly.store.Registry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -52,7 +55,7 @@ final class Ec2Calls {
     }
   }
 
-  private static Row measure(int n, Path work, Map<String, String> settings, int sshPort) {
+  private static Row measure(int n, Path work, Map<String, String> settings, int sshPort) throws IOException {
     Map<String, Integer> byOperation = new TreeMap<>();
     int[] rounds = {0, 0};
     Ec2Wiring.ApiListener listener = new Ec2Wiring.ApiListener() {
@@ -70,7 +73,10 @@ final class Ec2Calls {
     Ec2Wiring wiring = Ec2Wiring.standard().withListener(listener)
         .withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort));
     String id = "bench-" + n;
-    try (Provider ec2 = new Ec2ProviderFactory(wiring).create(work.resolve("state"), settings)) {
+    Path state = work.resolve("state");
+    try (Registry registry = Registry.open(Files.createDirectories(state));
+        Provider ec2 = new Ec2ProviderFactory(wiring).create(new ProviderContext(state, settings, null, null,
+            "moto", Map.of(), Optional.of(registry)))) {
       var hosts = ec2.launch(new LaunchRequest(id, "qa-results", n, Map.of("http", 8080),
           Instant.now().plusSeconds(3600), Map.of())).hosts();
       if (hosts.size() != n) {

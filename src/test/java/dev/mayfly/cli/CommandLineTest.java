@@ -7,6 +7,7 @@ import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,8 +111,11 @@ class CommandLineTest {
     MayflyCli.Result r = mayfly.run("--help");
     assertEquals(0, r.exit());
     for (String word : new String[] {"launch", "list", "status", "sync", "terminate", "templates", "template",
-        "Exit codes:", "2   bad input", "3   wrong state"}) {
+        "Exit codes:"}) {
       assertTrue(r.out().contains(word), "help mentions " + word + ":\n" + r.out());
+    }
+    for (String code : new String[] {"2 +bad input", "3 +wrong state", "130 +interrupted"}) {
+      assertTrue(Pattern.compile(code).matcher(r.out()).find(), "help lists exit code " + code + ":\n" + r.out());
     }
   }
 

@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.template.Template;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +96,74 @@ class LaunchPlanTest {
     assertEquals(Duration.ofSeconds(30), plan.sshDeadline());
     assertEquals(List.of("me@example.org"), plan.providerOptions().get("host"));
     assertEquals(List.of(), home.registry.list(), "planning records nothing");
+  }
+
+  @Test
+  void countAboveTheTargetsBoundIsRejectedUnlessRaised() {
+    MayflyException local = rejected(new LaunchOptions(null, home.template, List.of(), "2d", null, "local", 100_000,
+        4, List.of()));
+    assertEquals("--count: 100000 on target 'local': the local provider allows at most 16 hosts per launch"
+        + " (pass --max-hosts N to allow more)", local.getMessage());
+    MayflyException fake = rejected(DeployHome.options(home.template, "2d", LaunchPlan.DEFAULT_MAX_HOSTS + 1, 4));
+    assertTrue(fake.getMessage().contains("declares no limit; mayfly's default is 256"), fake.getMessage());
+    LaunchPlan raised = LaunchPlan.of(new LaunchOptions(null, home.template, List.of(), "2d", null, FakeProvider.NAME,
+        300, 4, List.of(), null, null, null, null, Map.of(), 300, null, Map.of(), null, null), context());
+    assertEquals(300, raised.count());
+  }
+
+  @Test
+  void oversizedParameterIsRejectedByNameWithoutItsValue() {
+    String value = "v".repeat(64 * 1024) + "TAIL";
+    MayflyException e = rejected(new LaunchOptions(null, home.template, List.of("title=" + value), "2d", null,
+        FakeProvider.NAME, 1, 4, List.of()));
+    assertEquals("param 'title': value is 65540 bytes, at most 65536 (64 KiB)", e.getMessage());
+  }
+
+  @Test
+  void expiryBeyondTenYearsIsRejectedButNeverIsNot() {
+    assertTrue(rejected(DeployHome.options(home.template, "99999d", 1, 4)).getMessage()
+        .startsWith("--expires: at most 3650d (10 years) from now"));
+    assertTrue(rejected(DeployHome.options(home.template, "2100-01-01", 1, 4)).getMessage()
+        .startsWith("--expires: at most 3650d"));
+    assertEquals(DeployHome.NOW.plus(Duration.ofDays(3650)),
+        LaunchPlan.of(DeployHome.options(home.template, "3650d", 1, 4), context()).expiresAt());
+    MayflyException extend = assertThrows(MayflyException.class, () -> Lifecycle.newExpiry(Optional.empty(),
+        "999999999d", null, false, DeployHome.NOW));
+    assertTrue(extend.getMessage().startsWith("--by: the expiry may be at most 3650d"), extend.getMessage());
+  }
+
+  @Test
+  void paramFileHoldingASecretMustBePrivate() throws IOException {
+    Path template = secretTemplate();
+    Path file = dir.resolve("params.env");
+    Files.writeString(file, "# the token\ntoken=from-a-file\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    LaunchOptions options = new LaunchOptions(null, template, List.of(), "2d", null, FakeProvider.NAME, 1, 4,
+        List.of(), null, null, null, null, Map.of(), null, file, Map.of(), null, null);
+    MayflyException e = rejected(options);
+    assertEquals("--param-file " + file + ": holds secret param 'token' but other users may read or write it"
+        + " (chmod 600 " + file + ")", e.getMessage());
+
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    assertEquals("from-a-file", LaunchPlan.of(options, context()).params().get("token"));
+    Files.writeString(file, "token: \"yaml value\"\n");
+    assertEquals("yaml value", LaunchPlan.of(options, context()).params().get("token"));
+  }
+
+  @Test
+  void paramGivenTwiceAcrossSourcesIsRejected() throws IOException {
+    Path template = secretTemplate();
+    LaunchOptions options = new LaunchOptions(null, template, List.of("token=on-the-line"), "2d", null,
+        FakeProvider.NAME, 1, 4, List.of(), null, null, null, null, Map.of(), null, null,
+        Map.of("token", "from-stdin"), null, null);
+    assertEquals("param 'token': given more than once", rejected(options).getMessage());
+  }
+
+  private Path secretTemplate() throws IOException {
+    Path file = dir.resolve("secretive.yaml");
+    Files.writeString(file, Files.readString(home.template).replace("name: demo", "name: secretive")
+        + "params:\n  token:\n    secret: true\n    required: true\n");
+    return file;
   }
 
   private DeploymentContext context() {

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
+import dev.mayfly.testing.MayflyProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -84,13 +87,53 @@ class ParamSafetyIT {
     // the clear value exists only in the host's mayfly.env, readable by its owner alone
     Path env = mayfly.stateDir().resolve("sandboxes/guarded/host-1/root/mayfly.env");
     assertTrue(Files.readString(env).contains(secret));
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+    assertEquals("rw-------", PosixFilePermissions.toString(
         Files.getPosixFilePermissions(env)));
     assertEquals(0, mayfly.run("terminate", "guarded").exit());
     try (Stream<Path> files = Files.walk(mayfly.stateDir())) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         assertFalse(contains(file, secret), "secret stored in clear in " + file);
       }
+    }
+  }
+
+  @Test
+  void secretFromAParamFileNeverShowsInAnyCommandLine() throws Exception {
+    DemoCopy demo = new DemoCopy(home.resolve("checkout"));
+    String secret = "s3cr3t-" + UUID.randomUUID();
+    demo.templateVariant("slow-secret", Files.readString(demo.template())
+        .replace("name: qa-results", "name: slow-secret")
+        .replace("install: ./install.sh --title {{title}}", "install: test -n {{admin_token}} && sleep 300")
+        .replace("params:\n", "params:\n  admin_token:\n    secret: true\n    required: true\n"));
+    Path paramFile = home.resolve("secret.env");
+    Files.writeString(paramFile, "admin_token=" + secret + "\n");
+    Files.setPosixFilePermissions(paramFile, PosixFilePermissions.fromString("rw-------"));
+
+    try (MayflyProcess launch = MayflyProcess.start(home, demo.root(), "launch", "slow-secret", "--name", "quiet",
+        "--param-file", paramFile.toString())) {
+      // the installer got the secret (test -n passed) and sleeps: the launch is in flight
+      launch.await("the installer", Duration.ofSeconds(90), () -> launch.descendants().stream()
+          .anyMatch(p -> p.info().command().map(c -> c.endsWith("/sleep")).orElse(false)));
+      String ps = new String(new ProcessBuilder("ps", "-eww", "-o", "args").start().getInputStream()
+          .readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(ps.contains("--param-file " + paramFile), "ps shows the launch:\n" + ps);
+      assertFalse(ps.contains(secret), "the secret is in ps:\n" + ps);
+      try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+        for (Path proc : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+          assertFalse(cmdline(proc).contains(secret), "the secret is in " + proc + "/cmdline");
+        }
+      }
+      launch.signal("TERM");
+      assertEquals(130, launch.exit(Duration.ofSeconds(60)), launch::err);
+    }
+  }
+
+  /** A process's arguments, NUL-separated; empty for one that ended meanwhile. */
+  private static String cmdline(Path proc) {
+    try {
+      return new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
     }
   }
 

@@ -75,7 +75,7 @@ class TemplateLoaderTest {
   void emptyFileIsRejected() {
     assertEquals(
         "1:1: empty template (expected fields name, description, service, data, params, ports, health, lifetime,"
-            + " sync, root, git)",
+            + " sync, root, git, bind)",
         rejection("empty"));
   }
 
@@ -84,7 +84,7 @@ class TemplateLoaderTest {
     assertEquals("9:3: ports: expected a mapping, found a list", rejection("wrong-type"));
     assertEquals(
         "1:1: expected a mapping of template fields (name, description, service, data, params, ports, health,"
-            + " lifetime, sync, root, git), found a list",
+            + " lifetime, sync, root, git, bind), found a list",
         rejection("list-not-mapping"));
   }
 
@@ -272,5 +272,51 @@ class TemplateLoaderTest {
     assertEquals(Duration.ofDays(30), t.lifetime());
     assertEquals(Optional.of(new Template.Sync("1 0 * * *")), t.sync());
     assertEquals(Optional.of("/opt/open-qa"), t.root());
+  }
+
+  @Test
+  void templateOverOneMegabyteIsRefusedBeforeParsing(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("huge.yaml");
+    Files.writeString(file, "#" + "x".repeat(8 << 20) + "\nname: huge\n");
+    long start = System.nanoTime();
+    TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
+    assertEquals(file + ": larger than 1 MiB (8388621 bytes); a template names repos and commands, it does not"
+        + " hold data", e.getMessage());
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "refused without reading it");
+  }
+
+  @Test
+  void aLongCommentLineJustUnderTheLimitIsRead(@TempDir Path dir) throws IOException {
+    // how long it takes is measured by `bin/mayfly-bench template-1mib`, not by a unit test
+    Path file = dir.resolve("long.yaml");
+    Files.writeString(file, "#" + "x".repeat((1 << 20) - 100) + "\nname: long\n");
+    TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
+    assertTrue(e.getMessage().endsWith("missing required field 'description'"), e.getMessage());
+  }
+
+  @Test
+  void lifetimeBeyondTenYearsIsRefusedWhereItIsWritten(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("forever.yaml");
+    Files.writeString(file, minimal("forever") + "lifetime: 999999999d\n");
+    TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
+    assertTrue(e.getMessage().endsWith(":11: lifetime: at most 3650d (10 years); a deployment that never expires"
+        + " is asked for at launch with --expires never"), e.getMessage());
+  }
+
+  @Test
+  void bindIsAnAddressLiteral(@TempDir Path dir) throws IOException {
+    Path good = dir.resolve("open.yaml");
+    Files.writeString(good, minimal("open") + "bind: 0.0.0.0\n");
+    assertEquals(Optional.of("0.0.0.0"), TemplateLoader.load(good).bind());
+    Path bad = dir.resolve("named.yaml");
+    Files.writeString(bad, minimal("named") + "bind: example.org\n");
+    TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(bad));
+    assertTrue(e.getMessage().endsWith("bind: 'example.org' must be an IP address such as 127.0.0.1, 0.0.0.0"
+        + " (every interface) or ::1"), e.getMessage());
+  }
+
+  private static String minimal(String name) {
+    return "name: " + name + "\ndescription: d\nservice:\n  repo: https://example.org/s.git\n  install: ./i\n"
+        + "data:\n  repo: https://example.org/d.git\nports:\n  http: 8080\n";
   }
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -33,7 +34,8 @@ final class Ec2Expiry {
    */
   void extend(String deploymentId, List<Host> known, Instant newExpiry) {
     Instant expires = newExpiry == null ? null : newExpiry.truncatedTo(ChronoUnit.SECONDS);
-    List<Instance> instances = api.tagged(deploymentId, Ec2Api.LIVE);
+    List<Instance> instances = api.mine(deploymentId, Ec2Api.LIVE,
+        known.stream().map(Host::id).collect(Collectors.toSet()));
     if (instances.isEmpty()) {
       throw MayflyException.failed("target '" + settings.target() + "': deployment " + deploymentId
           + " has no instances to extend");

@@ -6,6 +6,7 @@ import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
@@ -46,16 +47,23 @@ public final class Ec2ProviderFactory implements ProviderFactory {
     return Ec2Settings.NAMES;
   }
 
-  /** Without a deployment: listing, reaping, terminating by tag. Key pairs use the state dir's deployment keys. */
+  /**
+   * Without a registry: it lists what mayfly holds ({@code owned}), and refuses to launch, extend or
+   * terminate, since it could not tell its own resources from another registry's.
+   */
   @Override
   public Provider create(Path stateDir, Map<String, String> settings) {
-    return new Ec2Provider(Ec2Settings.parse(settings), stateDir, null, wiring, interceptors, resolverInjected);
+    return new Ec2Provider(Ec2Settings.parse(settings), Optional.empty(), stateDir, null, wiring, interceptors,
+        resolverInjected);
   }
 
-  /** For one deployment: its identity's public key becomes the key pair, and its shells log in with it. */
+  /**
+   * For the context's registry, and one deployment or none. With a deployment its identity's public key
+   * becomes the key pair and its shells log in with it; without one, key pairs use the state dir's keys.
+   */
   @Override
   public Provider create(ProviderContext context) {
-    return new Ec2Provider(Ec2Settings.parse(context.settings()), context.stateDir(), context.ssh(), wiring,
-        interceptors, resolverInjected);
+    return new Ec2Provider(Ec2Settings.parse(context.settings()), context.registryId(), context.stateDir(),
+        context.ssh(), wiring, interceptors, resolverInjected);
   }
 }

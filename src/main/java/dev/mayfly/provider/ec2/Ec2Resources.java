@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,11 +29,11 @@ import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
 
 /**
- * What a launch creates, each resource tagged with the deployment by the call that creates it, so a launch
- * that dies half-way leaves nothing the reaper cannot find: the key pair, the deployment's security group
- * (unless the target names one), then one RunInstances for all missing instances with a ClientToken derived
- * from the deployment id. Instances already tagged with the deployment are adopted, so a retried launch
- * starts only the missing ones.
+ * What a launch creates, each resource tagged with the registry and the deployment by the call that creates
+ * it, so a launch that dies half-way leaves nothing the reaper cannot find: the key pair, the deployment's
+ * security group (unless the target names one), then one RunInstances for all missing instances with a
+ * ClientToken derived from the registry and deployment ids. This registry's instances already tagged with
+ * the deployment are adopted, so a retried launch starts only the missing ones and ends any beyond N.
  */
 final class Ec2Resources {
   private final Ec2Api api;
@@ -55,20 +56,25 @@ final class Ec2Resources {
     this.teardown = teardown;
   }
 
-  /** The deployment's hosts once running with sshd open; on failure, ends whatever it has on the cloud. */
+  /** The deployment's N hosts once running with sshd open; on failure, ends whatever it has on the cloud. */
   List<Host> launch(LaunchRequest request) {
     String id = request.deploymentId();
+    String registryId = api.registryId();
     boolean created = false;
     try {
-      Optional<String> keyName = importKey(id);
+      Optional<String> keyName = importKey(registryId, id);
       created = true;
-      String group = settings.securityGroup().orElseGet(() -> autoGroup(id, request.ports()));
-      List<Instance> existing = api.tagged(id, Ec2Api.LIVE);
-      int missing = request.count() - existing.size();
-      if (missing > 0) {
-        run(request, missing, existing.size(), keyName, group);
+      String group = settings.securityGroup().orElseGet(() -> autoGroup(registryId, id, request.ports()));
+      List<Instance> existing = api.mine(id, Ec2Api.LIVE, Set.of());
+      List<String> kept = new ArrayList<>(existing.stream()
+          .sorted(Comparator.comparing(Instance::launchTime, Comparator.nullsLast(Comparator.naturalOrder())))
+          .map(Instance::instanceId).limit(request.count()).toList());
+      if (kept.size() < request.count()) {
+        kept.addAll(run(request, registryId, request.count() - kept.size(), kept.size(), keyName, group));
+        existing = api.mine(id, Ec2Api.LIVE, Set.of());
       }
-      List<Instance> running = waits.running(id, Math.max(request.count(), existing.size()));
+      endSurplus(id, existing, kept);
+      List<Instance> running = waits.running(id, kept);
       return reachable(running, request.ports());
     } catch (MayflyException e) {
       if (!created) {
@@ -76,7 +82,7 @@ final class Ec2Resources {
       }
       // leave nothing behind: end whatever this deployment has on the cloud, then say so
       try {
-        teardown.terminate(id);
+        teardown.terminate(id, Set.of());
       } catch (MayflyException cleanup) {
         throw new MayflyException(e.exit(), e.getMessage() + "; cleaning up failed too (" + cleanup.getMessage()
             + "): `mayfly reap` will retry", e);
@@ -99,17 +105,32 @@ final class Ec2Resources {
     return reachable;
   }
 
-  /** Idempotent per batch: a retried RunInstances for the same missing instances starts nothing twice. */
-  private static String clientToken(String deploymentId, int alreadyRunning) {
-    return "mayfly-" + deploymentId + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
+  /**
+   * Ends this registry's instances of the deployment beyond the N kept: those of an earlier attempt beyond N,
+   * and those a RunInstances retried after a lost answer started twice on a cloud that ignores ClientToken.
+   */
+  private void endSurplus(String id, List<Instance> existing, List<String> kept) {
+    List<String> surplus = existing.stream().map(Instance::instanceId).filter(i -> !kept.contains(i)).toList();
+    if (!surplus.isEmpty()) {
+      api.call("ending " + surplus.size() + " instance(s) of " + id + " beyond the " + kept.size() + " asked for",
+          () -> api.client().terminateInstances(r -> r.instanceIds(surplus)));
+    }
   }
 
   /**
-   * Imports the public half of the deployment's identity as key pair {@code mayfly-<id>}: mayfly's own
-   * generated key, or the {@code --identity} file's {@code .pub}. With ssh-agent there is no file to import:
-   * the image must already accept the agent's key.
+   * Idempotent per batch: a retried RunInstances for the same missing instances starts nothing twice. Two
+   * registries' deployments of the same id get different tokens, so neither is handed the other's instances.
    */
-  private Optional<String> importKey(String id) {
+  private static String clientToken(String registryId, String deploymentId, int alreadyRunning) {
+    return Ec2Tags.resourceName(registryId, deploymentId) + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
+  }
+
+  /**
+   * Imports the public half of the deployment's identity as key pair {@code mayfly-<registry>-<id>}: mayfly's
+   * own generated key, or the {@code --identity} file's {@code .pub}. With ssh-agent there is no file to
+   * import: the image must already accept the agent's key.
+   */
+  private Optional<String> importKey(String registryId, String id) {
     Identity identity = access != null ? access.identity()
         : Identity.generated(stateDir.resolve("keys").resolve(id).resolve("id_ed25519"));
     if (identity.isAgent()) {
@@ -126,27 +147,31 @@ final class Ec2Resources {
       throw MayflyException.badInput("target '" + settings.target() + "': EC2 needs the public key " + pub
           + " to import as the instances' key pair (" + e.getClass().getSimpleName() + ")");
     }
-    String name = Ec2Tags.resourceName(id);
+    String name = Ec2Tags.resourceName(registryId, id);
     try {
       api.client().importKeyPair(r -> r.keyName(name)
           .publicKeyMaterial(SdkBytes.fromUtf8String(publicKey))
-          .tagSpecifications(Ec2Tags.on(ResourceType.KEY_PAIR, id, null, null)));
+          .tagSpecifications(Ec2Tags.on(ResourceType.KEY_PAIR, registryId, id, null, null)));
     } catch (SdkException e) {
       if (!Ec2Errors.code(e).equals("InvalidKeyPair.Duplicate")) {
         throw Ec2Errors.convert(settings, "importing key pair " + name, e);
+      }
+      if (api.deploymentKeyPair(id).isEmpty()) {
+        throw MayflyException.failed("target '" + settings.target() + "': key pair " + name
+            + " exists but is not tagged with this registry and deployment " + id + "; remove it");
       }
     }
     return Optional.of(name);
   }
 
   /** The deployment's own group: the template's ports and 22, from {@code allow-from}, nothing else. */
-  private String autoGroup(String id, Map<String, Integer> ports) {
-    String name = Ec2Tags.resourceName(id);
+  private String autoGroup(String registryId, String id, Map<String, Integer> ports) {
+    String name = Ec2Tags.resourceName(registryId, id);
     String groupId;
     try {
       groupId = api.client().createSecurityGroup(r -> {
         r.groupName(name).description("mayfly deployment " + id)
-            .tagSpecifications(Ec2Tags.on(ResourceType.SECURITY_GROUP, id, null, null));
+            .tagSpecifications(Ec2Tags.on(ResourceType.SECURITY_GROUP, registryId, id, null, null));
         settings.subnet().ifPresent(subnet -> r.vpcId(vpcOf(subnet)));
       }).groupId();
     } catch (SdkException e) {
@@ -155,7 +180,8 @@ final class Ec2Resources {
       }
       return api.deploymentGroup(id).map(SecurityGroup::groupId).orElseThrow(
           () -> MayflyException.failed("target '" + settings.target() + "': security group " + name
-              + " exists but is not tagged with deployment " + id + "; remove it or name a security-group"));
+              + " exists but is not tagged with this registry and deployment " + id
+              + "; remove it or name a security-group"));
     }
     Set<Integer> open = new LinkedHashSet<>();
     open.add(22);
@@ -173,24 +199,26 @@ final class Ec2Resources {
         () -> api.client().describeSubnets(r -> r.subnetIds(subnet)).subnets().get(0).vpcId());
   }
 
-  private void run(LaunchRequest request, int count, int alreadyRunning, Optional<String> keyName, String group) {
+  /** @return the ids of the instances started */
+  private List<String> run(LaunchRequest request, String registryId, int count, int alreadyRunning,
+      Optional<String> keyName, String group) {
     String id = request.deploymentId();
     Instant expires = request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
     String userData = UserData.base64(UserData.render(id, expires, settings.failsafeGrace()));
-    api.call("starting " + count + " instance(s) of " + settings.image(), () -> api.client().runInstances(r -> {
+    return api.call("starting " + count + " instance(s) of " + settings.image(), () -> api.client().runInstances(r -> {
       r.imageId(settings.image())
           .instanceType(settings.instanceType())
           .minCount(count)
           .maxCount(count)
-          .clientToken(clientToken(id, alreadyRunning))
+          .clientToken(clientToken(registryId, id, alreadyRunning))
           .keyName(keyName.orElse(null))
           .securityGroupIds(group)
           .userData(userData)
           .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
           .tagSpecifications(
-              Ec2Tags.on(ResourceType.INSTANCE, id, request.template(), expires),
-              Ec2Tags.on(ResourceType.VOLUME, id, request.template(), expires));
+              Ec2Tags.on(ResourceType.INSTANCE, registryId, id, request.template(), expires),
+              Ec2Tags.on(ResourceType.VOLUME, registryId, id, request.template(), expires));
       settings.subnet().ifPresent(r::subnetId);
-    }));
+    })).instances().stream().map(Instance::instanceId).toList();
   }
 }

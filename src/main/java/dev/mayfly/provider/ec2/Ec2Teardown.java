@@ -2,12 +2,14 @@ package dev.mayfly.provider.ec2;
 
 import dev.mayfly.provider.Wait;
 import java.util.List;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
- * Ends a deployment on the cloud: every instance tagged with it (those the registry knows and any a crashed
- * launch left), then, once they are terminated, its own security group and key pair.
+ * Ends a deployment on the cloud: every instance of it that is this registry's (those the registry knows and
+ * any a crashed launch left), then, once they are terminated, its own security group and key pair. What
+ * carries another registry's tag is never touched, even under the same deployment id.
  */
 final class Ec2Teardown {
   private final Ec2Api api;
@@ -20,17 +22,24 @@ final class Ec2Teardown {
     this.waits = waits;
   }
 
-  void terminate(String deploymentId) {
-    List<String> ids = api.tagged(deploymentId, Ec2Api.NOT_TERMINATED).stream().map(Instance::instanceId).toList();
+  /**
+   * Done only once the instances are terminated and the group and key pair deleted; any failure throws, so
+   * a repeated terminate (or the reaper) finishes it.
+   *
+   * @param known the instance ids the registry recorded: they are ended even without a registry tag
+   */
+  void terminate(String deploymentId, Set<String> known) {
+    List<String> ids = api.mine(deploymentId, Ec2Api.NOT_TERMINATED, known).stream().map(Instance::instanceId)
+        .toList();
     if (!ids.isEmpty()) {
       api.call("terminating " + ids.size() + " instance(s)",
           () -> api.client().terminateInstances(r -> r.instanceIds(ids)));
-      waits.terminated(deploymentId);
+      waits.terminated(deploymentId, ids);
     }
     if (settings.securityGroup().isEmpty()) {
       api.deploymentGroup(deploymentId).ifPresent(group -> deleteGroup(group.groupId()));
     }
-    deleteKeyPair(Ec2Tags.resourceName(deploymentId));
+    api.deploymentKeyPair(deploymentId).ifPresent(key -> deleteKeyPair(key.keyName()));
   }
 
   /** "security group deleted": retried while EC2 still counts a terminated instance as using it. */

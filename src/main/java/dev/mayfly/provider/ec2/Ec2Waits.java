@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,9 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 /**
  * The provider's named, bounded waits. Those on instances make one DescribeInstances (paginated) per round
- * for all of them, whatever their number, and report each round's API calls to the listener.
+ * for all of them, whatever their number, and report each round's API calls to the listener. They watch
+ * the instances they are given, never others of the same deployment (another registry's, or ones already
+ * terminated).
  */
 final class Ec2Waits {
   private static final Duration CONNECT_ATTEMPT = Duration.ofSeconds(2);
@@ -30,12 +33,12 @@ final class Ec2Waits {
     this.listener = listener;
   }
 
-  /** "instances running": {@code count} of the deployment's instances run; fails as soon as one stops. */
-  List<Instance> running(String deploymentId, int count) {
+  /** "instances running": all of {@code ids}, instances of the deployment, run; fails as soon as one stops. */
+  List<Instance> running(String deploymentId, Collection<String> ids) {
     String name = "instances running";
     return Wait.until(name, settings.runningTimeout(), settings.poll(), () -> {
       List<Instance> seen = round(name, deploymentId, List.of("pending", "running", "shutting-down", "terminated",
-          "stopping", "stopped"));
+          "stopping", "stopped"), ids);
       for (Instance i : seen) {
         String state = i.state().nameAsString();
         if (state.equals("shutting-down") || state.equals("terminated") || state.startsWith("stop")) {
@@ -45,10 +48,10 @@ final class Ec2Waits {
         }
       }
       List<Instance> running = seen.stream().filter(i -> i.state().name() == InstanceStateName.RUNNING).toList();
-      if (running.size() >= count) {
+      if (running.size() == ids.size()) {
         return Wait.Probe.done(running);
       }
-      return Wait.Probe.notYet(running.size() + " of " + count + " running");
+      return Wait.Probe.notYet(running.size() + " of " + ids.size() + " running");
     });
   }
 
@@ -62,18 +65,19 @@ final class Ec2Waits {
     });
   }
 
-  /** "instances terminated": none of the deployment's instances is left, shutting down or otherwise. */
-  void terminated(String deploymentId) {
+  /** "instances terminated": none of {@code ids}, instances of the deployment, is left, shutting down or otherwise. */
+  void terminated(String deploymentId, Collection<String> ids) {
     String name = "instances terminated";
     Wait.until(name, settings.terminateTimeout(), settings.poll(), () -> {
-      List<Instance> left = round(name, deploymentId, Ec2Api.NOT_TERMINATED);
+      List<Instance> left = round(name, deploymentId, Ec2Api.NOT_TERMINATED, ids);
       return left.isEmpty() ? Wait.Probe.done(true) : Wait.Probe.notYet(left.size() + " not yet terminated");
     });
   }
 
-  private List<Instance> round(String wait, String deploymentId, List<String> states) {
+  private List<Instance> round(String wait, String deploymentId, List<String> states, Collection<String> ids) {
     int before = api.calls();
-    List<Instance> seen = api.tagged(deploymentId, states);
+    List<Instance> seen = api.tagged(deploymentId, states).stream().filter(i -> ids.contains(i.instanceId()))
+        .toList();
     listener.pollRound(wait, api.calls() - before);
     return seen;
   }

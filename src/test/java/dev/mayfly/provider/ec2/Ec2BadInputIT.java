@@ -8,6 +8,7 @@ import dev.mayfly.bench.MotoServer;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.store.Registry;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
@@ -53,12 +54,12 @@ class Ec2BadInputIT {
     assertTrue(r.err().contains(expected), () -> "'" + expected + "' in " + r);
   }
 
+  /** No instance, key pair or group tagged with the deployment, whatever its name. */
   private static void assertNothingLeft(String deploymentId) {
+    Filter tagged = Filter.builder().name("tag:mayfly:deployment").values(deploymentId).build();
     assertEquals(List.of(), world.instances(deploymentId), "no instance of " + deploymentId);
-    assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(
-        Filter.builder().name("key-name").values("mayfly-" + deploymentId).build())).keyPairs().size());
-    assertEquals(0, world.observer.describeSecurityGroups(r -> r.filters(
-        Filter.builder().name("group-name").values("mayfly-" + deploymentId).build())).securityGroups().size());
+    assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(tagged)).keyPairs().size());
+    assertEquals(0, world.observer.describeSecurityGroups(r -> r.filters(tagged)).securityGroups().size());
   }
 
   @Test
@@ -113,20 +114,24 @@ class Ec2BadInputIT {
   }
 
   @Test
-  void throttledRunInstancesIsRetriedWithTheSameClientTokenAndStartsEachInstanceOnce() {
+  void throttledRunInstancesIsRetriedWithTheSameClientTokenAndStartsEachInstanceOnce() throws IOException {
     try (FaultProxy proxy = new FaultProxy(world.moto.endpoint()).fail("RunInstances",
         new FaultProxy.Fault(2, 503, "RequestLimitExceeded", "Request limit exceeded."))) {
       Map<String, String> settings = world.settings(home);
       settings.put("endpoint", proxy.endpoint());
       settings.put("max-attempts", "4");
       List<Host> hosts;
-      try (Provider ec2 = new Ec2ProviderFactory(world.wiring()).create(home.resolve("state"), settings)) {
+      String token;
+      try (Registry registry = Registry.open(Files.createDirectories(home.resolve("state")));
+          Provider ec2 = new Ec2ProviderFactory(world.wiring()).create(MotoWorld.context(registry,
+              home.resolve("state"), settings))) {
         hosts = ec2.launch(new LaunchRequest("patient", "qa-results", 2, Map.of("http", 8080),
             Instant.now().plusSeconds(3600), Map.of())).hosts();
+        token = MotoWorld.resourceName(registry, "patient");
       }
       assertEquals(2, hosts.size());
       List<String> tokens = proxy.requests("RunInstances").stream().map(r -> r.get("ClientToken")).toList();
-      assertEquals(List.of("mayfly-patient", "mayfly-patient", "mayfly-patient"), tokens);
+      assertEquals(List.of(token, token, token), tokens);
       assertEquals(2, world.live("patient").size());
     }
   }
@@ -136,7 +141,11 @@ class Ec2BadInputIT {
     String nobody = "http://127.0.0.1:" + MotoServer.freePort() + "/";
     MayflyCli mayfly = mayfly(onMoto(nobody) + "image: " + MotoServer.IMAGE + "\n");
     MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "unreachable");
-    assertOneLine(r, 1, "target 'cloud' (" + nobody + "): importing key pair mayfly-unreachable: cannot reach the"
+    String keyPair;
+    try (Registry registry = Registry.open(mayfly.stateDir())) {
+      keyPair = MotoWorld.resourceName(registry, "unreachable");
+    }
+    assertOneLine(r, 1, "target 'cloud' (" + nobody + "): importing key pair " + keyPair + ": cannot reach the"
         + " EC2 endpoint (ConnectException");
     assertNothingLeft("unreachable");
   }

@@ -12,6 +12,7 @@ import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,12 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,9 +51,28 @@ class Ec2ProviderIT {
   @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
+  private Registry registry;
+
+  @BeforeEach
+  void openRegistry() throws Exception {
+    registry = Registry.open(Files.createDirectories(home.resolve("state")));
+  }
+
+  @AfterEach
+  void closeRegistry() {
+    registry.close();
+  }
 
   private Provider provider(Ec2ProviderFactory factory) {
-    return factory.create(home.resolve("state"), world.settings(home));
+    return provider(factory, world.settings(home));
+  }
+
+  private Provider provider(Ec2ProviderFactory factory, Map<String, String> settings) {
+    return factory.create(MotoWorld.context(registry, home.resolve("state"), settings));
+  }
+
+  private String name(String deploymentId) {
+    return MotoWorld.resourceName(registry, deploymentId);
   }
 
   private static LaunchRequest request(String id, int count, Instant expires) {
@@ -70,12 +93,13 @@ class Ec2ProviderIT {
     for (Instance i : instances) {
       Map<String, String> tags = tags(i.tags());
       assertEquals("tagged-three", tags.get("mayfly:deployment"));
+      assertEquals(registry.id(), tags.get("mayfly:registry"));
       assertEquals("qa-results", tags.get("mayfly:template"));
       assertEquals(expires.toString(), tags.get("mayfly:expires-at"));
       assertEquals("tagged-three", tags.get("Name"));
       assertEquals(MotoServer.IMAGE, i.imageId());
       assertEquals("t3.micro", i.instanceTypeAsString());
-      assertEquals("mayfly-tagged-three", i.keyName());
+      assertEquals(name("tagged-three"), i.keyName());
       assertEquals("terminate", world.observer.describeInstanceAttribute(r -> r.instanceId(i.instanceId())
           .attribute(InstanceAttributeName.INSTANCE_INITIATED_SHUTDOWN_BEHAVIOR))
           .instanceInitiatedShutdownBehavior().value());
@@ -88,15 +112,16 @@ class Ec2ProviderIT {
         Volume volume = world.observer.describeVolumes(r -> r.volumeIds(mapping.ebs().volumeId())).volumes().get(0);
         assertEquals("tagged-three", tags(volume.tags()).get("mayfly:deployment"), "volume " + volume.volumeId());
         assertEquals(expires.toString(), tags(volume.tags()).get("mayfly:expires-at"));
+        assertEquals(registry.id(), tags(volume.tags()).get("mayfly:registry"));
       }
     }
     SecurityGroup group = world.observer.describeSecurityGroups(r -> r.filters(
-        Filter.builder().name("group-name").values("mayfly-tagged-three").build())).securityGroups().get(0);
+        Filter.builder().name("group-name").values(name("tagged-three")).build())).securityGroups().get(0);
     assertEquals(Set.of(22, 8080), group.ipPermissions().stream().map(IpPermission::fromPort).collect(Collectors.toSet()),
         "only the template's ports and ssh are open");
     assertEquals(Set.of(group.groupId()), instances.stream().flatMap(i -> i.securityGroups().stream())
         .map(g -> g.groupId()).collect(Collectors.toSet()));
-    assertEquals(1, world.observer.describeKeyPairs(r -> r.keyNames("mayfly-tagged-three")).keyPairs().size());
+    assertEquals(1, world.observer.describeKeyPairs(r -> r.keyNames(name("tagged-three"))).keyPairs().size());
   }
 
   @Test
@@ -120,7 +145,7 @@ class Ec2ProviderIT {
     try (Provider ec2 = provider(factory)) {
       again = ec2.launch(request("retried", 3, expires)).hosts();
     }
-    assertEquals(List.of("mayfly-retried"), tokens, "one RunInstances, with the token of the deployment");
+    assertEquals(List.of(name("retried")), tokens, "one RunInstances, with the token of the deployment");
     assertEquals(ids(first), ids(again), "the retry adopted the instances the first launch made");
     assertEquals(3, world.live("retried").size());
   }
@@ -141,7 +166,7 @@ class Ec2ProviderIT {
     settings.put("ssh-timeout", "1s");
     settings.put("poll", "200ms");
     MayflyException e;
-    try (Provider ec2 = new Ec2ProviderFactory(unreachable).create(home.resolve("state"), settings)) {
+    try (Provider ec2 = provider(new Ec2ProviderFactory(unreachable), settings)) {
       e = assertThrows(MayflyException.class, () -> ec2.launch(request("no-sshd", 4, Instant.now().plusSeconds(3600))));
     }
     assertTrue(e.getMessage().contains("\"ssh port open\" not reached within 1s"), e.getMessage());
@@ -151,7 +176,7 @@ class Ec2ProviderIT {
     assertFalse(callsPerRound.isEmpty());
     assertEquals(Set.of(1), new TreeSet<>(callsPerRound), "each round is one DescribeInstances for all 4");
     assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(
-        Filter.builder().name("key-name").values("mayfly-no-sshd").build())).keyPairs().size());
+        Filter.builder().name("key-name").values(name("no-sshd")).build())).keyPairs().size());
   }
 
   @Test
@@ -165,9 +190,9 @@ class Ec2ProviderIT {
     assertEquals(Set.of("terminated"), world.instances("ended").stream().map(i -> i.state().nameAsString())
         .collect(Collectors.toSet()));
     assertEquals(0, world.observer.describeSecurityGroups(r -> r.filters(
-        Filter.builder().name("group-name").values("mayfly-ended").build())).securityGroups().size());
+        Filter.builder().name("group-name").values(name("ended")).build())).securityGroups().size());
     assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(
-        Filter.builder().name("key-name").values("mayfly-ended").build())).keyPairs().size());
+        Filter.builder().name("key-name").values(name("ended")).build())).keyPairs().size());
   }
 
   @Test
@@ -224,6 +249,7 @@ class Ec2ProviderIT {
       assertTrue(owned.stream().allMatch(o -> !o.deploymentId().isEmpty()));
       OwnedHost listed = owned.stream().filter(o -> o.deploymentId().equals("listed")).findFirst().orElseThrow();
       assertEquals(expires, listed.expiresAt().orElseThrow());
+      assertEquals(Optional.of(registry.id()), listed.registryId());
       Set<String> untagged = world.observer.describeInstances().reservations().stream()
           .flatMap(r -> r.instances().stream()).filter(i -> i.tags().stream().noneMatch(t -> t.key().startsWith("mayfly:")))
           .map(Instance::instanceId).collect(Collectors.toSet());
@@ -243,7 +269,7 @@ class Ec2ProviderIT {
         p -> p.equals("ec2") ? Ec2Settings.NAMES : null);
     Target euca = targets.resolve("euca");
     assertEquals(world.moto.endpoint(), euca.settings().get("endpoint"));
-    try (Provider ec2 = new Ec2ProviderFactory(world.wiring()).create(home.resolve("state"), euca.settings())) {
+    try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()), euca.settings())) {
       ec2.launch(request("via-ec2-url", 1, Instant.now().plusSeconds(600)));
     }
     List<Instance> launched = world.live("via-ec2-url");

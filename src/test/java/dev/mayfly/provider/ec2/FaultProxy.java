@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of moto that answers chosen EC2 actions with an EC2 error, the
- * way AWS does when an account hits a limit or is throttled (moto itself never does either). Everything
- * else is passed through unchanged.
+ * way AWS does when an account hits a limit or is throttled (moto itself never does either), or passes
+ * them to moto and then loses the answer, as a network does. Everything else is passed through unchanged.
  */
 final class FaultProxy implements AutoCloseable {
   private final HttpServer server;
@@ -30,8 +30,26 @@ final class FaultProxy implements AutoCloseable {
   private final Map<String, Fault> faults = new ConcurrentHashMap<>();
   private final List<Map<String, String>> seen = Collections.synchronizedList(new ArrayList<>());
 
-  /** @param times how many requests get the error before they pass again; -1 for all */
-  record Fault(int times, int status, String code, String message) {}
+  /**
+   * @param times how many requests get the error before they pass again; -1 for all
+   * @param status the error's HTTP status; 0 closes the connection without any answer
+   * @param forwarded the request reaches moto first: the cloud did it, and only its answer is lost
+   */
+  record Fault(int times, int status, String code, String message, boolean forwarded) {
+    Fault(int times, int status, String code, String message) {
+      this(times, status, code, message, false);
+    }
+
+    /** Done at moto, then the connection drops before the answer. */
+    static Fault answerDropped(int times) {
+      return new Fault(times, 0, "", "", true);
+    }
+
+    /** Done at moto, then answered with an internal error instead. */
+    static Fault doneButAnswered500(int times) {
+      return new Fault(times, 500, "InternalError", "An internal error has occurred", true);
+    }
+  }
 
   FaultProxy(String upstream) {
     this.upstream = upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
@@ -49,7 +67,14 @@ final class FaultProxy implements AutoCloseable {
   }
 
   FaultProxy fail(String action, Fault fault) {
+    counters.remove(action);
     faults.put(action, fault);
+    return this;
+  }
+
+  /** The action passes unchanged again. */
+  FaultProxy heal(String action) {
+    faults.remove(action);
     return this;
   }
 
@@ -72,6 +97,13 @@ final class FaultProxy implements AutoCloseable {
         applies = fault.times() < 0 || counter(action).getAndIncrement() < fault.times();
       }
       if (applies) {
+        if (fault.forwarded()) {
+          relay(exchange, body);
+        }
+        if (fault.status() == 0) {
+          exchange.close(); // before any response header: the connection closes with no answer at all
+          return;
+        }
         byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + fault.code()
             + "</Code><Message>" + fault.message() + "</Message></Error></Errors><RequestID>fault-proxy</RequestID>"
             + "</Response>").getBytes(StandardCharsets.UTF_8);
@@ -83,8 +115,17 @@ final class FaultProxy implements AutoCloseable {
         return;
       }
     }
-    forward(exchange, body);
+    Answer answer = relay(exchange, body);
+    if (answer.type() != null) {
+      exchange.getResponseHeaders().set("Content-Type", answer.type());
+    }
+    exchange.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(answer.body());
+    }
   }
+
+  private record Answer(int status, String type, byte[] body) {}
 
   private final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
 
@@ -92,7 +133,8 @@ final class FaultProxy implements AutoCloseable {
     return counters.computeIfAbsent(action, k -> new AtomicInteger());
   }
 
-  private void forward(HttpExchange exchange, byte[] body) throws IOException {
+  /** Sends the request on to moto and reads its answer. */
+  private Answer relay(HttpExchange exchange, byte[] body) throws IOException {
     HttpURLConnection c = (HttpURLConnection) URI.create(upstream + exchange.getRequestURI()).toURL().openConnection();
     c.setRequestMethod(exchange.getRequestMethod());
     exchange.getRequestHeaders().forEach((name, values) -> {
@@ -111,14 +153,7 @@ final class FaultProxy implements AutoCloseable {
     try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
       answer = in == null ? new byte[0] : in.readAllBytes();
     }
-    String type = c.getContentType();
-    if (type != null) {
-      exchange.getResponseHeaders().set("Content-Type", type);
-    }
-    exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(answer);
-    }
+    return new Answer(status, c.getContentType(), answer);
   }
 
   private static Map<String, String> form(String body) {

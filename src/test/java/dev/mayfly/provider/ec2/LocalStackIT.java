@@ -7,7 +7,9 @@ import dev.mayfly.bench.MotoServer;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.store.Registry;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +44,9 @@ class LocalStackIT {
           "credentials-file", home.resolve(".aws/credentials").toString(), "poll", "200ms");
       Ec2Wiring wiring = Ec2Wiring.standard()
           .withResolver((id, address) -> new Ec2Wiring.Reach("127.0.0.1", sshPort.port()));
-      try (Provider ec2 = new Ec2ProviderFactory(wiring).create(home.resolve("state"), settings)) {
+      try (Registry registry = Registry.open(Files.createDirectories(home.resolve("state")));
+          Provider ec2 = new Ec2ProviderFactory(wiring).create(MotoWorld.context(registry, home.resolve("state"),
+              settings))) {
         List<Host> hosts = ec2.launch(new LaunchRequest("on-localstack", "qa-results", 2, Map.of("http", 8080),
             Instant.now().plusSeconds(3600), Map.of())).hosts();
         assertEquals(2, hosts.size());

@@ -2,6 +2,8 @@ package dev.mayfly.provider.ec2;
 
 import dev.mayfly.bench.AcceptingPort;
 import dev.mayfly.bench.MotoServer;
+import dev.mayfly.provider.ProviderContext;
+import dev.mayfly.store.Registry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -75,6 +78,17 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
     s.put("max-attempts", "3");
     s.put("api-timeout", "20s");
     return s;
+  }
+
+  /** What mayfly makes a provider with for work on the target: its settings and the registry it works for. */
+  static ProviderContext context(Registry registry, Path stateDir, Map<String, String> settings) {
+    return new ProviderContext(stateDir, settings, null, null, settings.get("target"), Map.of(),
+        Optional.of(registry));
+  }
+
+  /** The name of the key pair and group the registry's deployment gets: its id's first 8 hex digits in it. */
+  static String resourceName(Registry registry, String deploymentId) {
+    return "mayfly-" + registry.id().substring(0, 8) + "-" + deploymentId;
   }
 
   /** Resolves every instance to the local stand-in for its sshd port. */

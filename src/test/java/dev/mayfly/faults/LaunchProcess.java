@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * A real {@code mayfly} process (its classes and {@code target/classpath.txt}), its stderr in a file the
  * test watches for progress lines, so it can be killed with SIGKILL in the middle of a named step.
  */
-final class LaunchProcess implements AutoCloseable {
+public final class LaunchProcess implements AutoCloseable {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private final Process process;
   private final Path log;
@@ -26,7 +26,7 @@ final class LaunchProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static LaunchProcess start(Map<String, String> env, Path cwd, Path log, String mainClass, List<String> args) {
+  public static LaunchProcess start(Map<String, String> env, Path cwd, Path log, String mainClass, List<String> args) {
     Path classpathFile = PROJECT.resolve("target/classpath.txt");
     String deps;
     try {
@@ -50,7 +50,7 @@ final class LaunchProcess implements AutoCloseable {
     }
   }
 
-  String output() {
+  public String output() {
     try {
       return Files.exists(log) ? Files.readString(log) : "";
     } catch (IOException e) {
@@ -59,7 +59,7 @@ final class LaunchProcess implements AutoCloseable {
   }
 
   /** Waits until its output matches {@code line}; fails with the output if it exits first or after the limit. */
-  void awaitLine(Pattern line, Duration limit) {
+  public void awaitLine(Pattern line, Duration limit) {
     long end = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < end) {
       if (line.matcher(output()).find()) {
@@ -75,7 +75,7 @@ final class LaunchProcess implements AutoCloseable {
   }
 
   /** SIGKILL: no shutdown hook, no finally block runs. */
-  void kill9() {
+  public void kill9() {
     process.destroyForcibly();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

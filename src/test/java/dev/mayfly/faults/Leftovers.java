@@ -14,10 +14,10 @@ import java.util.List;
  * {@code MAYFLY_DEPLOYMENT=<id>} from {@code mayfly.env}, so a child that dropped the id from its
  * arguments ({@code sleep 30}) is still found.
  */
-final class Leftovers {
+public final class Leftovers {
   private Leftovers() {}
 
-  static List<Long> processes(String deploymentId) {
+  public static List<Long> processes(String deploymentId) {
     long self = ProcessHandle.current().pid();
     List<Long> found = new ArrayList<>();
     ProcessHandle.allProcesses().forEach(p -> {
@@ -28,7 +28,7 @@ final class Leftovers {
     return found;
   }
 
-  static String describe(List<Long> pids) {
+  public static String describe(List<Long> pids) {
     StringBuilder b = new StringBuilder();
     for (long pid : pids) {
       b.append(pid).append(' ').append(read(pid, "cmdline").replace('\0', ' ').strip()).append('\n');
@@ -36,7 +36,7 @@ final class Leftovers {
     return b.toString();
   }
 
-  static void kill(List<Long> pids) {
+  public static void kill(List<Long> pids) {
     pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 

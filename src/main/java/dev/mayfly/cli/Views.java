@@ -1,5 +1,6 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.deploy.Services;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.HostOutcome;
 import dev.mayfly.deploy.LaunchResult;
@@ -221,5 +222,14 @@ final class Views {
 
   static String shortCommit(String commit) {
     return commit == null || commit.length() < 12 ? commit : commit.substring(0, 12);
+  }
+
+  static Map<String, Object> info(Services.Info info) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("registry", info.registryId());
+    m.put("state", info.stateDir().toString());
+    m.put("database", info.database());
+    m.put("providers", info.providers());
+    return m;
   }
 }

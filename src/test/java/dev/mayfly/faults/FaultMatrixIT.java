@@ -25,7 +25,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -122,9 +121,6 @@ class FaultMatrixIT {
     killReapAndCount(fault, provider);
   }
 
-  @Disabled("bug: destroy on an ssh host (mayfly-host.sh) stops only the service's process group"
-      + " (run/service.pid): the installer or publish command of a killed launch keeps running after reap until"
-      + " it ends by itself")
   @ParameterizedTest(name = "{0} on ssh")
   @EnumSource(names = {"INSTALLER", "PUBLISH"})
   void killedDuringAStepCommandOnSshLeavesNoProcessAfterReap(Fault fault) throws Exception {

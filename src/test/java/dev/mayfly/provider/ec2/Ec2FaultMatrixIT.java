@@ -33,7 +33,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,9 +112,6 @@ class Ec2FaultMatrixIT {
     killReapAndCount(fault);
   }
 
-  @Disabled("bug: destroy (mayfly-host.sh) stops only the service's process group, so the installer of a killed"
-      + " launch runs on after reap (as on ssh). On real EC2 the instance's end kills it; here the sshd host that"
-      + " stands in for the instance outlives it")
   @Test
   void killedDuringTheInstallerLeavesNoProcessAfterReap() throws Exception {
     killReapAndCount(Fault.INSTALLER);

@@ -85,6 +85,13 @@ public final class Services implements AutoCloseable {
     return opened().database;
   }
 
+  /** Which registry this mayfly works for: what `mayfly info` shows. */
+  public record Info(String registryId, Path stateDir, String database, List<String> providers) {}
+
+  public Info info() {
+    return new Info(registry().id(), stateDir, database().toString(), List.copyOf(providers.names()));
+  }
+
   public Reaper reaper() {
     if (reaper == null) {
       reaper = new Reaper(deployments(), registry, providers, clock);

@@ -7,6 +7,8 @@ public enum DeploymentState {
   LAUNCHING("launching"),
   RUNNING("running"),
   FAILED("failed"),
+  /** A clean stop failed on a host the provider does not end: the service may still run there. */
+  TERMINATE_FAILED("terminate-failed"),
   /** The daemon cannot schedule its jobs (a bad sync cron, an unreadable row); it still expires. */
   SCHEDULE_ERROR("schedule-error"),
   TERMINATED("terminated");

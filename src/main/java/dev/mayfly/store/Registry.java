@@ -27,9 +27,11 @@ public final class Registry implements AutoCloseable {
   private final EventStore events;
   private final HostKeyStore hostKeys;
   private final ScheduleStore schedules;
+  private final DeploymentLocks locks;
 
-  private Registry(Jdbc jdbc) {
+  private Registry(Jdbc jdbc, DeploymentLocks locks) {
     this.jdbc = jdbc;
+    this.locks = locks;
     this.deployments = new DeploymentStore(jdbc);
     this.meta = new RegistryMetaStore(jdbc);
     this.hosts = new HostStore(jdbc);
@@ -51,7 +53,8 @@ public final class Registry implements AutoCloseable {
   public static Registry open(String jdbcUrl, String user, String password) {
     try {
       Flyway.configure().dataSource(jdbcUrl, user, password).load().migrate();
-      return new Registry(new Jdbc(DriverManager.getConnection(jdbcUrl, user, password)));
+      return new Registry(new Jdbc(DriverManager.getConnection(jdbcUrl, user, password)),
+          new DeploymentLocks(() -> DriverManager.getConnection(jdbcUrl, user, password)));
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
@@ -197,6 +200,14 @@ public final class Registry implements AutoCloseable {
 
   public synchronized List<EventRow> events(String deploymentId) {
     return events.of(deploymentId);
+  }
+
+  /**
+   * Takes the deployment's lock, which launch, sync, extend, terminate and expiry hold while they work,
+   * across processes; waits at most {@code wait} for its holder.
+   */
+  public DeploymentLocks.Held lock(String deploymentId, Duration wait) {
+    return locks.take(deploymentId, wait);
   }
 
   /** Bare-metal reservations, on this registry's connection and under its lock. */

@@ -34,9 +34,12 @@ import java.util.stream.Stream;
 final class LocalProvider implements Provider {
   private static final String LOOPBACK = "127.0.0.1";
   private final Path sandboxes;
+  private final Optional<String> registryId;
 
-  LocalProvider(Path stateDir) {
+  /** @param registryId the registry of this state folder, whose sandboxes these are */
+  LocalProvider(Path stateDir, Optional<String> registryId) {
     this.sandboxes = stateDir.resolve("sandboxes");
+    this.registryId = registryId;
   }
 
   @Override
@@ -182,7 +185,7 @@ final class LocalProvider implements Provider {
     try (Stream<Path> deployments = Files.list(sandboxes)) {
       return deployments
           .map(d -> d.getFileName().toString())
-          .flatMap(id -> describe(id).stream().map(h -> new OwnedHost(id, h)))
+          .flatMap(id -> describe(id).stream().map(h -> new OwnedHost(id, h, Optional.empty(), registryId)))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -7,6 +7,7 @@ import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
+import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
@@ -144,6 +145,35 @@ public final class Reaper {
           findings.addAll(judge(target, provider, id, hosts, tagged, act, now, grace, staleLaunch));
         }
       }
+    }
+    findings.addAll(abandonedUnlisted(onlyTarget, findings, act, now, staleLaunch));
+    return findings;
+  }
+
+  /**
+   * Abandoned launches no provider listed hosts for: on servers mayfly does not own ({@code ssh}) nothing is
+   * listed, so the registry's rows are all there is to end the service and roots from, as terminate does.
+   */
+  private List<Finding> abandonedUnlisted(String onlyTarget, List<Finding> found, boolean act, Instant now,
+      Duration staleLaunch) {
+    Set<String> seen = new LinkedHashSet<>();
+    found.stream().filter(f -> !f.leftAlone()).forEach(f -> seen.add(f.deploymentId()));
+    List<Finding> findings = new ArrayList<>();
+    for (DeploymentRow d : registry.list()) {
+      if (d.state() != DeploymentState.LAUNCHING || d.createdAt().plus(staleLaunch).isAfter(now)
+          || seen.contains(d.id()) || (onlyTarget != null && !onlyTarget.equals(d.target()))) {
+        continue;
+      }
+      String error = null;
+      if (act) {
+        try {
+          lifecycle.terminate(d.id(), Progress.SILENT, "reaped", false, LOCK_WAIT);
+        } catch (MayflyException | UncheckedIOException ex) {
+          error = ex.getMessage();
+        }
+      }
+      findings.add(new Finding(d.target(), d.id(), registry.hosts(d.id()).stream().map(HostRow::hostId).toList(),
+          "abandoned", act && error == null, error, d.expiresAt(), false));
     }
     return findings;
   }

@@ -60,7 +60,7 @@ public record Database(String url, String user, String password, Path stateDir) 
    * 0600 lock file and the password.
    */
   public static String h2(Path stateDir) {
-    return "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    return "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
   }
 
   /**

@@ -94,6 +94,21 @@ public final class DaemonProcess implements AutoCloseable {
     waitFor(Duration.ofSeconds(10));
   }
 
+  /**
+   * SIGKILL to the daemon and to the host steps it runs, as a cgroup kill (systemd, the OOM killer's
+   * group kill) would: nothing of it finishes what it started.
+   */
+  void kill9WithHostSteps() {
+    List<ProcessHandle> steps = hostSteps();
+    kill9();
+    steps.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** The processes the daemon started that are still running: on a local target, its host steps. */
+  List<ProcessHandle> hostSteps() {
+    return process.descendants().toList();
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

@@ -164,7 +164,30 @@ final class LocalProvider implements Provider {
     for (Host host : describe(deploymentId)) {
       killServiceTree(dir.resolve(host.id()).resolve("root/run/service.pid"));
     }
+    killWorkingIn(dir);
     deleteTree(dir);
+  }
+
+  /**
+   * Ends every process whose working folder is in the sandbox: the host script and the installer or publish
+   * command of a launch whose mayfly was killed, which no service pid file names. Linux only (/proc); the
+   * folder may be deleted already, the link then ends in " (deleted)".
+   */
+  private static void killWorkingIn(Path dir) {
+    String prefix = dir.toAbsolutePath() + "/";
+    for (int round = 0; round < 3; round++) {
+      List<ProcessHandle> inside = ProcessHandle.allProcesses().filter(p -> {
+        try {
+          return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).toString().startsWith(prefix);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+          return false; // gone, not ours to see, or no /proc here
+        }
+      }).toList();
+      if (inside.isEmpty()) {
+        return;
+      }
+      inside.forEach(ProcessHandle::destroyForcibly);
+    }
   }
 
   /** Belt and braces after the host script's own stop: the whole group and anything it spawned. */

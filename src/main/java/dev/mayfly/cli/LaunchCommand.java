@@ -100,6 +100,15 @@ final class LaunchCommand implements Callable<Integer> {
       description = "metaleuca targets: the machine group to take free machines from (see `mayfly metal groups`).")
   String group;
 
+  @Option(names = "--on-failure", paramLabel = "end|keep", defaultValue = "end",
+      description = "When the launch does not end healthy: end every host it started (default), or keep them"
+          + " for debugging until --keep-for has passed.")
+  String onFailure;
+
+  @Option(names = "--keep-for", paramLabel = "DURATION",
+      description = "How long --on-failure keep keeps the hosts (default: 2h); then expiry and the reaper end them.")
+  String keepFor;
+
   @Override
   public Integer call() {
     if ((template == null) == (file == null)) {
@@ -108,7 +117,7 @@ final class LaunchCommand implements Callable<Integer> {
     LaunchOptions options = new LaunchOptions(template, file, params, expires, name, target, count, parallel, hosts,
         sync, identity == null || identity.equals("agent") ? identity : main.cwd.resolve(identity).toString(),
         gitMode, sshTimeout, providerOptions(), maxHosts, paramFile == null ? null : main.cwd.resolve(paramFile),
-        paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()));
+        paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()), onFailure, keepFor);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
       result = main.deployments().launch(options, new ProgressPrinter(main.err(), main.interactive()), cancel);
@@ -170,8 +179,7 @@ final class LaunchCommand implements Callable<Integer> {
       main.err().println("deployment " + result.deploymentId() + " is running "
           + (result.expiresAt() == null ? "until terminated (never expires)" : "until " + result.expiresAt()));
     } else {
-      main.err().println("deployment " + result.deploymentId() + " failed; `mayfly terminate "
-          + result.deploymentId() + "` cleans up");
+      main.err().println("deployment " + result.deploymentId() + " failed: " + result.cleanup());
     }
     out.flush();
     main.err().flush();

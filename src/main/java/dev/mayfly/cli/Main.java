@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
       StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
-      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class
+      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, InfoCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {

@@ -4,7 +4,9 @@ import dev.mayfly.deploy.Reaper;
 import dev.mayfly.template.Durations;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,8 +16,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "reap",
     description = {
-      "End every host mayfly holds whose deployment is expired, unknown, terminated, or whose launch was"
-          + " abandoned. Hosts without mayfly's tags are never touched."
+      "End every host this registry holds whose deployment is expired, unknown, terminated, failed, or whose"
+          + " launch was abandoned. Another registry's hosts are listed as foreign and never touched; hosts"
+          + " without mayfly's tags are never touched, those without a registry id only with --adopt."
     })
 final class ReapCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -37,10 +40,15 @@ final class ReapCommand implements Callable<Integer> {
           + " 0s for any launch in progress).")
   String staleLaunch;
 
+  @Option(names = "--adopt", paramLabel = "ID",
+      description = "Claim the hosts of deployment ID that carry mayfly's deployment tag but no registry id (made"
+          + " before registries had one) as this registry's; repeatable.")
+  List<String> adopt = new ArrayList<>();
+
   @Override
   public Integer call() {
     List<Reaper.Finding> findings = main.services(null).reaper().reap(target, !dryRun, duration("--grace", grace),
-        duration("--stale-launch", staleLaunch));
+        duration("--stale-launch", staleLaunch), Set.copyOf(adopt));
     var out = main.out();
     if (output.json()) {
       Json.print(out, findings.stream().map(Views::finding).toList());
@@ -50,12 +58,14 @@ final class ReapCommand implements Callable<Integer> {
     for (Reaper.Finding f : findings) {
       table.row(f.provider(), f.deploymentId(), String.join(" ", f.hostIds()), f.why(),
           f.expiresAt().map(Instant::toString).orElse("-"),
-          f.error() != null ? "failed: " + f.error() : f.reaped() ? "ended" : "would end");
+          f.leftAlone() ? "left alone" : f.error() != null ? "failed: " + f.error() : f.reaped() ? "ended"
+              : "would end");
     }
     table.print(out);
     out.flush();
-    main.err().println(findings.isEmpty() ? "nothing to reap"
-        : findings.size() + " deployment(s) " + (dryRun ? "would be ended (dry run)" : "reaped"));
+    long ending = findings.stream().filter(f -> !f.leftAlone()).count();
+    main.err().println(ending == 0 ? "nothing to reap"
+        : ending + " deployment(s) " + (dryRun ? "would be ended (dry run)" : "reaped"));
     main.err().flush();
     return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
   }

@@ -1,5 +1,6 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.deploy.Services;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.HostOutcome;
 import dev.mayfly.deploy.LaunchResult;
@@ -112,6 +113,7 @@ final class Views {
     m.put("url", result.url());
     m.put("expiresAt", result.expiresAt() == null ? null : result.expiresAt().toString());
     m.put("hosts", result.hosts().stream().map(Views::outcome).toList());
+    m.put("cleanup", result.cleanup());
     return m;
   }
 
@@ -145,6 +147,7 @@ final class Views {
     m.put("why", f.why());
     m.put("expiresAt", f.expiresAt().map(Instant::toString).orElse(null));
     m.put("reaped", f.reaped());
+    m.put("leftAlone", f.leftAlone());
     m.put("error", f.error());
     return m;
   }
@@ -219,5 +222,14 @@ final class Views {
 
   static String shortCommit(String commit) {
     return commit == null || commit.length() < 12 ? commit : commit.substring(0, 12);
+  }
+
+  static Map<String, Object> info(Services.Info info) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("registry", info.registryId());
+    m.put("state", info.stateDir().toString());
+    m.put("database", info.database());
+    m.put("providers", info.providers());
+    return m;
   }
 }

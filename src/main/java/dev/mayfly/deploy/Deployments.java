@@ -4,6 +4,7 @@ import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.Providers;
+import dev.mayfly.store.DeploymentLocks;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.EventRow;
@@ -128,7 +129,10 @@ public final class Deployments {
    * fails keeps serving its previous release. A manual sync also lifts a rollback's pin.
    */
   public SyncResult sync(String id, Progress progress) {
-    return releases.sync(id, progress);
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return releases.sync(id, progress);
+    }
   }
 
   /**
@@ -137,7 +141,10 @@ public final class Deployments {
    * syncs then leave the deployment at that commit until the next manual {@code mayfly sync}.
    */
   public SyncResult rollback(String id, String to, Progress progress) {
-    return releases.rollback(id, to, progress);
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return releases.rollback(id, to, progress);
+    }
   }
 
   /** What the parts behind this facade share, for {@link Reaper} and tests. */
@@ -187,10 +194,16 @@ public final class Deployments {
 
   /**
    * Stops the service and removes the deployment root on every host, then has the provider end the
-   * hosts. Safe to repeat on a failed or half-launched deployment.
+   * hosts. Safe to repeat on a failed, half-launched or terminate-failed deployment. Where a host may still
+   * run the service (its clean stop failed on a server mayfly does not end), the deployment is left
+   * {@code terminate-failed} and this throws; {@code force} forgets it anyway and says what was left where.
    */
-  public void terminate(String id, Progress progress) {
-    lifecycle.terminate(id, progress, "terminated");
+  public Termination terminate(String id, boolean force, Progress progress) {
+    return lifecycle.terminate(id, progress, "terminated", force);
+  }
+
+  public Termination terminate(String id, Progress progress) {
+    return terminate(id, false, progress);
   }
 
   Lifecycle lifecycle() {

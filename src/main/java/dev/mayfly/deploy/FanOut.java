@@ -2,6 +2,7 @@ package dev.mayfly.deploy;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.provider.Host;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -9,11 +10,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /** Runs one job per host, at most {@code parallel} at once, and gives every host's result in the hosts' order. */
 final class FanOut {
+  /** How long a stopped launch waits for jobs whose shell steps were killed to return. */
+  private static final Duration JOB_GRACE = Duration.ofSeconds(60);
+
   private FanOut() {}
 
   /**
@@ -34,7 +39,9 @@ final class FanOut {
       for (Host host : hosts) {
         futures.add(pool.submit(() -> job.apply(host)));
       }
-      cancel.onCancel(() -> futures.forEach(f -> f.cancel(true)));
+      // never interrupt a job: a thread interrupted while the registry writes closes H2's file for everyone;
+      // cancelling kills the shell steps instead, so the running jobs end on their own
+      cancel.onCancel(() -> futures.forEach(f -> f.cancel(false)));
       List<T> results = new ArrayList<>();
       for (int i = 0; i < futures.size(); i++) {
         try {
@@ -50,7 +57,19 @@ final class FanOut {
       Thread.currentThread().interrupt();
       throw MayflyException.failed("launch interrupted; `mayfly terminate` cleans up what started");
     } finally {
-      pool.shutdownNow();
+      pool.shutdown();
+      awaitJobs(pool);
+    }
+  }
+
+  /** Lets cancelled jobs finish writing their host's outcome before the caller cleans up after them. */
+  private static void awaitJobs(ExecutorService pool) {
+    try {
+      if (!pool.awaitTermination(JOB_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param maxHosts {@code --max-hosts}: raises the target's cap on {@code count}; null for the cap
  * @param paramFile {@code --param-file}: {@code NAME=VALUE} lines or a YAML map; null for none
  * @param stdinParams values read from standard input ({@code --param-stdin NAME}), never seen in {@code ps}
+ * @param onFailure {@code --on-failure}: end (the hosts of a launch that does not end healthy) or keep
+ *     (them, for debugging); null for end
+ * @param keepFor {@code --keep-for}: how long kept hosts live (a duration); null for 2h
  */
 public record LaunchOptions(
     String template,
@@ -37,14 +40,16 @@ public record LaunchOptions(
     Map<String, List<String>> providerOptions,
     Integer maxHosts,
     Path paramFile,
-    Map<String, String> stdinParams) {
+    Map<String, String> stdinParams,
+    String onFailure,
+    String keepFor) {
 
-  /** Without a host cap override or parameters from a file or standard input. */
+  /** Without a host cap override, parameters from a file or standard input, or a failure policy. */
   public LaunchOptions(String template, Path file, List<String> params, String expires, String name, String target,
       int count, int parallel, List<String> hosts, String sync, String identity, String gitMode, String sshTimeout,
       Map<String, List<String>> providerOptions) {
     this(template, file, params, expires, name, target, count, parallel, hosts, sync, identity, gitMode, sshTimeout,
-        providerOptions, null, null, Map.of());
+        providerOptions, null, null, Map.of(), null, null);
   }
 
   /** Without a sync override, SSH settings or provider options: the template's schedule, a generated key. */

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  * @param expiresAt null when {@code --expires never} was asked for by name
  * @param syncCron null when the deployment does not sync on a schedule
  * @param providerOptions the provider options with {@code --host} as {@code host}
+ * @param keepOnFailure keep the hosts of a launch that does not end healthy, for debugging, instead of
+ *     ending them
+ * @param keepFor how long kept hosts live
  */
 record LaunchPlan(
     String id,
@@ -48,7 +51,12 @@ record LaunchPlan(
     Template.GitMode gitMode,
     Duration sshDeadline,
     Identity identity,
-    Map<String, List<String>> providerOptions) {
+    Map<String, List<String>> providerOptions,
+    boolean keepOnFailure,
+    Duration keepFor) {
+  /** How long the hosts of a failed launch live when kept, unless {@code --keep-for} says otherwise. */
+  static final Duration DEFAULT_KEEP_FOR = Duration.ofHours(2);
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
 
   /** How many hosts one launch may ask for on a target whose provider declares no bound of its own. */
@@ -77,6 +85,8 @@ record LaunchPlan(
     if (options.parallel() < 1) {
       throw MayflyException.badInput("--parallel: must be at least 1");
     }
+    boolean keepOnFailure = onFailure(options.onFailure());
+    Duration keepFor = options.keepFor() == null ? DEFAULT_KEEP_FOR : Durations.parse("--keep-for", options.keepFor());
     String id = newId(ctx.registry(), options.name(), template.name());
     Template.GitMode gitMode = template.git();
     if (options.gitMode() != null) {
@@ -96,7 +106,18 @@ record LaunchPlan(
     providerOptions.put("host", options.hosts());
     return new LaunchPlan(id, template, Collections.unmodifiableMap(params), options.target(), options.count(),
         options.parallel(), now, expiresAt, syncCron, gitMode, sshDeadline, identity,
-        Collections.unmodifiableMap(providerOptions));
+        Collections.unmodifiableMap(providerOptions), keepOnFailure, keepFor);
+  }
+
+  /** @return true for keep */
+  private static boolean onFailure(String option) {
+    if (option == null || option.equals("end")) {
+      return false;
+    }
+    if (option.equals("keep")) {
+      return true;
+    }
+    throw MayflyException.badInput("--on-failure: '" + option + "' must be end or keep");
   }
 
   /** {@code --param}, {@code --param-file} and standard input together; a name given twice is refused. */

@@ -4,7 +4,17 @@ import dev.mayfly.store.DeploymentState;
 import java.time.Instant;
 import java.util.List;
 
-public record LaunchResult(String deploymentId, DeploymentState state, String url, Instant expiresAt, List<HostOutcome> hosts) {
+/**
+ * @param expiresAt when it ends: for hosts kept after a failed launch, when the kept hosts do
+ * @param cleanup for a failed launch, what became of its hosts (ended, or kept until when); null when healthy
+ */
+public record LaunchResult(String deploymentId, DeploymentState state, String url, Instant expiresAt,
+    List<HostOutcome> hosts, String cleanup) {
+  public LaunchResult(String deploymentId, DeploymentState state, String url, Instant expiresAt,
+      List<HostOutcome> hosts) {
+    this(deploymentId, state, url, expiresAt, hosts, null);
+  }
+
   public boolean ok() {
     return hosts.stream().allMatch(HostOutcome::healthy);
   }

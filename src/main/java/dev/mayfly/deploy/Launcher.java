@@ -8,6 +8,7 @@ import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.store.DeploymentLocks;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.HostRow;
@@ -15,6 +16,9 @@ import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Template;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,14 +26,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Carries out a {@link LaunchPlan}: pins the repos, records the deployment, gets hosts from the provider and
  * bootstraps them (at most {@code --parallel} at once), then records how it went. Hosts that did not come up
- * or did not get healthy are reported, not thrown, so the result names each host and its failed step.
+ * or did not get healthy are reported, not thrown, so the result names each host and its failed step. A
+ * launch that does not end healthy ends every host it started, or keeps them a short while when asked to.
  */
 final class Launcher {
   private static final String SECRET_MASK = "(secret)";
+  /** The id is new: whoever holds its lock is a launch of the same --name, which we should not wait for. */
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
   private final DeploymentContext ctx;
 
@@ -44,7 +52,8 @@ final class Launcher {
   /** @param cancel stops the launch; it then ends what it started and throws an INTERRUPTED error */
   LaunchResult launch(LaunchPlan plan, Progress progress, LaunchCancel cancel) {
     SshAccess access = ctx.access(plan.identity()).withConnectDeadline(plan.sshDeadline());
-    try (Provider provider = ctx.provider(plan.target(), plan.id(), access)) {
+    try (DeploymentLocks.Held lock = ctx.registry().lock(plan.id(), LOCK_WAIT);
+        Provider provider = ctx.provider(plan.target(), plan.id(), access)) {
       return launch(plan, provider, progress, cancel);
     }
   }
@@ -75,6 +84,8 @@ final class Launcher {
       // the row stays, so terminate and the reaper can still find whatever the provider made
       registry.setState(id, DeploymentState.FAILED);
       registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
+      // whatever the provider made before it failed is found by its tags
+      afterFailure(plan, provider, List.of(), progress);
       throw e;
     }
     if (cancel.requested()) {
@@ -95,7 +106,7 @@ final class Launcher {
       registry.event(id, hostId, "failed", "provision: " + why);
       outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
     });
-    return conclude(plan, outcomes);
+    return conclude(plan, provider, launched.hosts(), outcomes, progress);
   }
 
   private void record(LaunchPlan plan, Spec spec, GitRepos.Pinned service, GitRepos.Pinned data) {
@@ -149,7 +160,8 @@ final class Launcher {
   }
 
   /** Running when every host is healthy, else failed; the first healthy host's URL is the deployment's. */
-  private LaunchResult conclude(LaunchPlan plan, List<HostOutcome> outcomes) {
+  private LaunchResult conclude(LaunchPlan plan, Provider provider, List<Host> hosts, List<HostOutcome> outcomes,
+      Progress progress) {
     Registry registry = ctx.registry();
     String id = plan.id();
     boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
@@ -161,7 +173,48 @@ final class Launcher {
     registry.setState(id, state);
     registry.event(id, null, ok ? "running" : "failed",
         outcomes.stream().filter(HostOutcome::healthy).count() + " of " + outcomes.size() + " host(s) healthy");
-    return new LaunchResult(id, state, url, plan.expiresAt(), outcomes);
+    if (ok) {
+      return new LaunchResult(id, state, url, plan.expiresAt(), outcomes);
+    }
+    Cleanup cleanup = afterFailure(plan, provider, hosts, progress);
+    return new LaunchResult(id, state, url, cleanup.expiresAt(), outcomes, cleanup.text());
+  }
+
+  /** What became of a failed launch's hosts, and when the deployment expires now. */
+  private record Cleanup(String text, Instant expiresAt) {}
+
+  /**
+   * Ends every host the failed launch started (the failing hosts' log tails are in the outcomes already),
+   * or keeps them until a short expiry that the daemon's expiry and the reaper enforce.
+   */
+  private Cleanup afterFailure(LaunchPlan plan, Provider provider, List<Host> hosts, Progress progress) {
+    Registry registry = ctx.registry();
+    String id = plan.id();
+    if (plan.keepOnFailure()) {
+      Instant until = ctx.clock().instant().plus(plan.keepFor());
+      String text = "host(s) kept for debugging until " + until + "; `mayfly terminate " + id + "` ends them sooner";
+      try {
+        provider.extend(id, hosts, until); // tags and fail-safe too, so they end even if the registry is lost
+      } catch (MayflyException | UncheckedIOException e) {
+        text += " (the hosts' own expiry was not moved: " + e.getMessage() + ")";
+      }
+      registry.setExpiry(id, until);
+      registry.event(id, null, "kept", text);
+      return new Cleanup(text, until);
+    }
+    Map<String, String> running = new Lifecycle(ctx).endHosts(id, provider, progress);
+    if (running.isEmpty()) {
+      String text = "every host of the failed launch ended (--on-failure keep keeps them for debugging)";
+      registry.event(id, null, "ended", text);
+      return new Cleanup(text, plan.expiresAt());
+    }
+    // expired from now on: the daemon's expiry and the reaper retry what could not be ended
+    Instant now = ctx.clock().instant();
+    registry.setExpiry(id, now);
+    String text = "could not end " + running.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+        .collect(Collectors.joining("; ")) + "; `mayfly terminate " + id + "` retries";
+    registry.event(id, null, "end-failed", text);
+    return new Cleanup(text, now);
   }
 
   /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */

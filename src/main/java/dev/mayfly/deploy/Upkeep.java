@@ -1,9 +1,10 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.store.DeploymentState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
+import dev.mayfly.store.DeploymentLocks;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.store.ScheduleRow;
 import java.net.URI;
@@ -102,15 +103,23 @@ public final class Upkeep {
    * @return true when this call ended it
    */
   public boolean expire(String id) {
-    Optional<DeploymentRow> d = registry.find(id);
-    Instant now = clock.instant();
-    if (d.isEmpty() || !live(d.get().state())
-        || d.get().expiresAt().filter(at -> !at.isAfter(now)).isEmpty()) {
+    if (!due(registry.find(id))) {
       return false;
     }
-    registry.event(id, null, "expiring", "expiry " + d.get().expiresAt().get() + " reached");
-    lifecycle.terminate(id, Progress.SILENT, "expired");
-    return true;
+    // a CLI terminate or extend may be at it: wait, then look again
+    try (DeploymentLocks.Held lock = registry.lock(id, Lifecycle.LOCK_WAIT)) {
+      Optional<DeploymentRow> d = registry.find(id);
+      if (!due(d)) {
+        return false;
+      }
+      registry.event(id, null, "expiring", "expiry " + d.get().expiresAt().get() + " reached");
+      return !lifecycle.terminate(id, Progress.SILENT, "expired", false).alreadyTerminated();
+    }
+  }
+
+  private boolean due(Optional<DeploymentRow> d) {
+    Instant now = clock.instant();
+    return d.isPresent() && live(d.get().state()) && d.get().expiresAt().filter(at -> !at.isAfter(now)).isPresent();
   }
 
   /**
@@ -203,6 +212,7 @@ public final class Upkeep {
     List<String> unchanged = new ArrayList<>();
     List<String> updated = new ArrayList<>();
     Map<String, Integer> failed = new LinkedHashMap<>();
+    List<String> busy = new ArrayList<>(skipped);
     for (List<DeploymentRow> group : bySource.values()) {
       GitRepos.Pinned data;
       try {
@@ -221,7 +231,18 @@ public final class Upkeep {
           continue;
         }
         sessions += stale;
-        Deployments.SyncResult r = releases.publish(d, specs.get(d.id()), data, "synced", Progress.SILENT);
+        Optional<DeploymentLocks.Held> lock = tryLock(d.id());
+        if (lock.isEmpty()) {
+          busy.add(d.id()); // another command (a terminate, a manual sync) is at it: the next round syncs it
+          continue;
+        }
+        Deployments.SyncResult r;
+        try (DeploymentLocks.Held held = lock.get()) {
+          if (registry.find(d.id()).map(DeploymentRow::state).orElse(null) != DeploymentState.RUNNING) {
+            continue;
+          }
+          r = releases.publish(d, specs.get(d.id()), data, "synced", Progress.SILENT);
+        }
         if (r.failures().isEmpty()) {
           registry.recordSync(d.id(), now, "published " + data.commit() + " on " + r.updated().size()
               + " host(s)", false);
@@ -235,7 +256,18 @@ public final class Upkeep {
     if (!unchanged.isEmpty()) {
       registry.recordSyncs(unchanged, now, "unchanged");
     }
-    return new RoundReport(ids.size(), resolves, sessions, updated, failed, skipped);
+    return new RoundReport(ids.size(), resolves, sessions, updated, failed, busy);
+  }
+
+  private Optional<DeploymentLocks.Held> tryLock(String id) {
+    try {
+      return Optional.of(registry.lock(id, Duration.ZERO));
+    } catch (MayflyException e) {
+      if (e.exit() != MayflyException.Exit.FAILED) {
+        throw e;
+      }
+      return Optional.empty();
+    }
   }
 
   private void fail(String id, Instant now, String why, Map<String, Integer> failed) {

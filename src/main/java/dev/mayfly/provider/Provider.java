@@ -22,6 +22,15 @@ public interface Provider extends AutoCloseable {
   /** Ends the hosts (or, for servers mayfly does not own, leaves them as they were before launch). */
   void terminate(String deploymentId, List<Host> hosts);
 
+  /**
+   * True when {@link #terminate} ends the hosts (instances, sandboxes, machines), so nothing of the
+   * deployment runs after it even where the clean stop on a host failed; false for servers mayfly does not
+   * own ({@code ssh}), where only that clean stop ends the service.
+   */
+  default boolean endsHosts() {
+    return true;
+  }
+
   /** A shell on the host; the caller closes it. */
   HostShell open(Host host);
 
@@ -50,7 +59,8 @@ public interface Provider extends AutoCloseable {
   /**
    * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts; {@code newExpiry}
    * null means it never expires. The default does nothing, for backends where only the controller
-   * enforces expiry. {@code Deployments.extend} calls it after updating the registry.
+   * enforces expiry. {@code mayfly extend} calls it before it moves the registry's expiry, and leaves the
+   * registry as it was when this throws.
    */
   default void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {}
 

@@ -2,6 +2,7 @@ package dev.mayfly.provider;
 
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -44,8 +45,8 @@ public final class Providers {
   }
 
   /** The names of the installed providers, sorted. */
-  public java.util.Set<String> names() {
-    return java.util.Collections.unmodifiableSet(byName.keySet());
+  public Set<String> names() {
+    return Collections.unmodifiableSet(byName.keySet());
   }
 
   /** The commands the installed providers add to the command line, in provider-name order. */

@@ -167,7 +167,8 @@ final class Jobs {
       boolean act = daemon.settings().reapAct();
       List<Reaper.Finding> findings = daemon.reaper().reap(act, daemon.settings().reapGrace());
       for (Reaper.Finding f : findings) {
-        daemon.log().info("reap " + (f.reaped() ? "ended" : act ? "could not end" : "would end (dry run)") + " "
+        daemon.log().info("reap " + (f.leftAlone() ? "left alone" : f.reaped() ? "ended"
+            : act ? "could not end" : "would end (dry run)") + " "
             + f.provider() + " " + f.deploymentId() + " " + f.hostIds() + ": " + f.why()
             + (f.error() == null ? "" : ": " + f.error()));
       }

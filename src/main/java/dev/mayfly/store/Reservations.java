@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class Reservations {
   private static final String SELECT = "SELECT pool, address, system_name, deployment_id, target, reserved_by,"
-      + " reserved_at FROM metal_reservation";
+      + " reserved_at, registry_id FROM metal_reservation";
   private static final String ORDER = " ORDER BY pool, system_name";
   private final Jdbc jdbc;
   /** The registry's lock: its threads share one connection. */
@@ -28,9 +28,13 @@ public final class Reservations {
     this.lock = lock;
   }
 
-  /** A machine held for a deployment. */
+  /**
+   * A machine held for a deployment.
+   *
+   * @param registryId the registry that reserved it; null for reservations made before registries had ids
+   */
   public record Reservation(String pool, String address, String systemName, String deploymentId, String target,
-      String reservedBy, Instant reservedAt) {}
+      String reservedBy, Instant reservedAt, String registryId) {}
 
   /** A machine to reserve. */
   public record Machine(String address, String systemName) {}
@@ -38,17 +42,19 @@ public final class Reservations {
   /**
    * Reserves every machine in {@code machines} for {@code deploymentId}, or none.
    *
+   * @param registryId this registry's id, recorded with each machine
    * @return false when another launch holds one of them already (nothing is reserved then)
    */
-  public boolean reserve(String pool, String target, String deploymentId, String reservedBy, List<Machine> machines) {
+  public boolean reserve(String pool, String target, String registryId, String deploymentId, String reservedBy,
+      List<Machine> machines) {
     synchronized (lock) {
       try {
         return jdbc.transaction(() -> {
           OffsetDateTime now = time(Instant.now());
           for (Machine m : machines) {
             jdbc.update("INSERT INTO metal_reservation (pool, address, system_name, deployment_id, target,"
-                    + " reserved_by, reserved_at) VALUES (?,?,?,?,?,?,?)",
-                pool, m.address(), m.systemName(), deploymentId, target, reservedBy, now);
+                    + " reserved_by, reserved_at, registry_id) VALUES (?,?,?,?,?,?,?,?)",
+                pool, m.address(), m.systemName(), deploymentId, target, reservedBy, now, registryId);
           }
           return true;
         });
@@ -92,6 +98,6 @@ public final class Reservations {
 
   private static Reservation row(ResultSet rs) throws SQLException {
     return new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), instant(rs, 7));
+        rs.getString(6), instant(rs, 7), rs.getString(8));
   }
 }

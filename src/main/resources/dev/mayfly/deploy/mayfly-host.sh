@@ -109,6 +109,17 @@ stop_service() {
   rm -f run/service.pid
 }
 
+stop_strays() {
+  # a launch killed mid-step leaves its installer or publish command running: end what still works in
+  # the root (checked by real path, from outside it, so this script is never among them)
+  real_root=$1
+  for proc in /proc/[0-9]*; do
+    case $(readlink "$proc/cwd" 2>/dev/null) in
+      "$real_root" | "$real_root"/*) kill -KILL "${proc#/proc/}" 2>/dev/null || true ;;
+    esac
+  done
+}
+
 case "$STEP" in
 prepare)
   mkdir -p bin data/releases log run stage
@@ -191,7 +202,9 @@ check)
   ;;
 destroy)
   stop_service
+  real_root=$(pwd -P)
   cd /
+  stop_strays "$real_root"
   rm -rf "$ROOT"
   ;;
 *)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
+import java.util.regex.Matcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -37,6 +38,16 @@ class CommandLineTest {
     assertEquals("[ ]", list.out().trim(), "nothing recorded: " + list);
     assertTrue(!Files.exists(mayfly.stateDir().resolve("sandboxes"))
         || mayfly.stateDir().resolve("sandboxes").toFile().list().length == 0, "no sandbox created");
+  }
+
+  @Test
+  void infoShowsTheSameRegistryIdEveryTime() {
+    MayflyCli.Result first = mayfly.run("info", "--output", "json");
+    assertEquals(0, first.exit(), first::toString);
+    Matcher id = Pattern.compile("\"registry\"\\s*:\\s*\"([0-9a-f]{16})\"").matcher(first.out());
+    assertTrue(id.find(), first.out());
+    MayflyCli.Result again = mayfly.run("info");
+    assertTrue(again.out().lines().anyMatch(l -> l.matches("registry\\s+" + id.group(1))), again.out());
   }
 
   @Test

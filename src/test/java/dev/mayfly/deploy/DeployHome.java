@@ -2,6 +2,7 @@ package dev.mayfly.deploy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.provider.Providers;
+import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
@@ -30,6 +31,7 @@ final class DeployHome implements AutoCloseable {
   final Registry registry;
   final FakeProvider provider;
   final Deployments deployments;
+  final Providers providers;
   private final HttpServer health;
 
   DeployHome(Path root) {
@@ -64,9 +66,11 @@ final class DeployHome implements AutoCloseable {
     health.start();
     provider = new FakeProvider(health.getAddress().getPort());
     // in memory: half the cost of a registry file, and nothing here needs a second process to share it
-    registry = Registry.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
-    deployments = new Deployments(root.resolve("state"), registry, new TemplateCatalog(List.of()),
-        Providers.installed().with(provider.factory()), Targets.none(), Clock.fixed(NOW, ZoneOffset.UTC), Map.of());
+    registry = Registry.open(
+        new Database("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", root));
+    providers = Providers.installed().with(provider.factory());
+    deployments = new Deployments(root.resolve("state"), registry, new TemplateCatalog(List.of()), providers,
+        Targets.none(), Clock.fixed(NOW, ZoneOffset.UTC), Map.of());
   }
 
   /** Launch options on the fake target, from the template file. */
@@ -77,6 +81,17 @@ final class DeployHome implements AutoCloseable {
 
   LaunchResult launch(int count) {
     return deployments.launch(options(template, "2d", count, 4), Progress.SILENT);
+  }
+
+  /** A reaper on this home's registry and fake target whose clock reads {@code now}. */
+  Reaper reaper(Instant now) {
+    return new Reaper(deployments, registry, providers, Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  /** The history as {@code host kind detail} lines, {@code -} for deployment-wide events. */
+  List<String> events(String id) {
+    return registry.events(id).stream().map(e -> e.hostId().orElse("-") + " " + e.kind() + " " + e.detail())
+        .toList();
   }
 
   /** Changes the data folder, so its next snapshot is a new commit. */

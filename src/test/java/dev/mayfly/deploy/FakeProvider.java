@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
@@ -9,6 +10,7 @@ import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,6 +40,17 @@ final class FakeProvider implements Provider {
   final List<String> opened = new CopyOnWriteArrayList<>();
   final List<LaunchRequest> launches = new CopyOnWriteArrayList<>();
   final List<String> terminated = new CopyOnWriteArrayList<>();
+  /** What {@link #owned()} lists: the tests say which hosts, tags and registries the backend shows. */
+  final List<OwnedHost> listed = new CopyOnWriteArrayList<>();
+  /** Each host's own expiry tag, as launch and extend set it. */
+  final Map<String, Instant> tags = new ConcurrentHashMap<>();
+  private final Map<String, Runnable> stepHooks = new ConcurrentHashMap<>();
+  private volatile String failExtendOn;
+  private volatile String failTerminate;
+  private volatile String failLaunch;
+  /** How often terminate was called, whatever hosts it was given. */
+  final AtomicInteger terminateCalls = new AtomicInteger();
+  private volatile boolean endsHosts = true;
 
   /** What one host has been through. */
   static final class FakeHost {
@@ -65,6 +78,46 @@ final class FakeProvider implements Provider {
   /** Step {@code step} of the host script exits 1 on {@code hostId}. */
   FakeProvider failStep(String hostId, String step) {
     failingSteps.computeIfAbsent(hostId, k -> ConcurrentHashMap.newKeySet()).add(step);
+    return this;
+  }
+
+  /** Runs {@code hook} whenever a host starts {@code step} (before it answers), to hold it or count it. */
+  FakeProvider onStep(String step, Runnable hook) {
+    stepHooks.put(step, hook);
+    return this;
+  }
+
+  void beforeStep(String step) {
+    stepHooks.getOrDefault(step, () -> {}).run();
+  }
+
+  /** Extend moves the hosts' tags in order and fails at {@code hostId}, leaving it and later ones as they were. */
+  FakeProvider failExtendOn(String hostId) {
+    failExtendOn = hostId;
+    return this;
+  }
+
+  /** Launch throws, as a cloud API call that failed half-way would. */
+  FakeProvider failLaunch(String why) {
+    failLaunch = why;
+    return this;
+  }
+
+  /** Terminate fails as a cloud API call would. */
+  FakeProvider failTerminate(String why) {
+    failTerminate = why;
+    return this;
+  }
+
+  /** Hosts are servers mayfly does not own, as on the ssh target: terminate leaves them running. */
+  FakeProvider keepsHosts() {
+    endsHosts = false;
+    return this;
+  }
+
+  /** {@code hostId}'s steps work again (its owner fixed it). */
+  FakeProvider stopFailing(String hostId) {
+    failingSteps.remove(hostId);
     return this;
   }
 
@@ -104,6 +157,9 @@ final class FakeProvider implements Provider {
   @Override
   public Launched launch(LaunchRequest request) {
     launches.add(request);
+    if (failLaunch != null) {
+      throw MayflyException.failed(failLaunch);
+    }
     List<Host> up = new ArrayList<>();
     Map<String, String> failed = new LinkedHashMap<>();
     for (int i = 1; i <= request.count(); i++) {
@@ -113,6 +169,9 @@ final class FakeProvider implements Provider {
         continue;
       }
       hosts.put(slot, new FakeHost(slot));
+      if (request.expiresAt() != null) {
+        tags.put(slot, request.expiresAt());
+      }
       up.add(new Host(slot, "127.0.0.1", Map.of("http", healthPort), Optional.empty()));
     }
     return new Launched(up, failed);
@@ -125,7 +184,30 @@ final class FakeProvider implements Provider {
 
   @Override
   public void terminate(String deploymentId, List<Host> ended) {
+    terminateCalls.incrementAndGet();
+    if (failTerminate != null) {
+      throw MayflyException.failed(failTerminate);
+    }
     ended.forEach(h -> terminated.add(h.id()));
+  }
+
+  @Override
+  public boolean endsHosts() {
+    return endsHosts;
+  }
+
+  @Override
+  public void extend(String deploymentId, List<Host> extended, Instant newExpiry) {
+    for (Host h : extended) {
+      if (h.id().equals(failExtendOn)) {
+        throw MayflyException.failed(h.id() + ": the expiry tag could not be moved");
+      }
+      if (newExpiry == null) {
+        tags.remove(h.id());
+      } else {
+        tags.put(h.id(), newExpiry);
+      }
+    }
   }
 
   @Override
@@ -147,6 +229,6 @@ final class FakeProvider implements Provider {
 
   @Override
   public List<OwnedHost> owned() {
-    return List.of();
+    return List.copyOf(listed);
   }
 }

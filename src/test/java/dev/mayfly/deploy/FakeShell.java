@@ -42,6 +42,7 @@ final class FakeShell implements HostShell {
       return new ExecResult(0); // a fake host's root is always this deployment's
     }
     host.steps.add(step);
+    provider.beforeStep(step);
     if (provider.fails(host.id, step)) {
       output.accept("boom: " + step + " failed on " + host.id);
       return new ExecResult(1);

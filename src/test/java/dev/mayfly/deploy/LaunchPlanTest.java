@@ -107,7 +107,7 @@ class LaunchPlanTest {
     MayflyException fake = rejected(DeployHome.options(home.template, "2d", LaunchPlan.DEFAULT_MAX_HOSTS + 1, 4));
     assertTrue(fake.getMessage().contains("declares no limit; mayfly's default is 256"), fake.getMessage());
     LaunchPlan raised = LaunchPlan.of(new LaunchOptions(null, home.template, List.of(), "2d", null, FakeProvider.NAME,
-        300, 4, List.of(), null, null, null, null, Map.of(), 300, null, Map.of()), context());
+        300, 4, List.of(), null, null, null, null, Map.of(), 300, null, Map.of(), null, null), context());
     assertEquals(300, raised.count());
   }
 
@@ -139,7 +139,7 @@ class LaunchPlanTest {
     Files.writeString(file, "# the token\ntoken=from-a-file\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     LaunchOptions options = new LaunchOptions(null, template, List.of(), "2d", null, FakeProvider.NAME, 1, 4,
-        List.of(), null, null, null, null, Map.of(), null, file, Map.of());
+        List.of(), null, null, null, null, Map.of(), null, file, Map.of(), null, null);
     MayflyException e = rejected(options);
     assertEquals("--param-file " + file + ": holds secret param 'token' but other users may read or write it"
         + " (chmod 600 " + file + ")", e.getMessage());
@@ -155,7 +155,7 @@ class LaunchPlanTest {
     Path template = secretTemplate();
     LaunchOptions options = new LaunchOptions(null, template, List.of("token=on-the-line"), "2d", null,
         FakeProvider.NAME, 1, 4, List.of(), null, null, null, null, Map.of(), null, null,
-        Map.of("token", "from-stdin"));
+        Map.of("token", "from-stdin"), null, null);
     assertEquals("param 'token': given more than once", rejected(options).getMessage());
   }
 

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -180,9 +181,22 @@ class LocalLaunchIT {
     assertTrue(launch.err().contains("| disk full on /var/www"), launch::toString);
     MayflyCli.Result status = mayfly.run("status", "doomed", "--output", "json");
     assertEquals("failed", JSON.readTree(status.out()).get("state").asText());
+    assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/doomed")), "the failed launch ended its host");
+    assertTrue(launch.err().contains("every host of the failed launch ended"), launch::toString);
 
     assertEquals(0, mayfly.run("terminate", "doomed").exit());
     assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/doomed")));
+
+    MayflyCli.Result kept = mayfly.run("launch", "broken-install", "--name", "kept", "--on-failure", "keep",
+        "--keep-for", "30m");
+    assertEquals(1, kept.exit(), kept::toString);
+    assertTrue(kept.err().contains("kept for debugging until"), kept::toString);
+    assertTrue(Files.isDirectory(mayfly.stateDir().resolve("sandboxes/kept/host-1/root")), "kept to look at");
+    JsonNode keptStatus = JSON.readTree(mayfly.run("status", "kept", "--output", "json").out());
+    Instant until = Instant.parse(keptStatus.get("expiresAt").asText());
+    assertTrue(until.isBefore(Instant.now().plus(Duration.ofMinutes(31))), keptStatus::toString);
+    assertEquals(0, mayfly.run("terminate", "kept").exit());
+    assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/kept")));
   }
 
   private static List<ProcessHandle> processesInGroup(long pgid) throws IOException, InterruptedException {

@@ -116,12 +116,24 @@ class SshLaunchIT {
     assertTrue(terminate.err.contains(before) && terminate.err.contains(after),
         "terminate names both fingerprints: " + terminate);
     assertTrue(Files.isDirectory(host.home().resolve(".mayfly/pinned")), "nothing was done on the changed host");
+    assertEquals(1, terminate.exit, "the service still runs there: not terminated " + terminate);
+    assertTrue(terminate.err.contains("terminate-failed") || terminate.err.contains(host.login()), terminate.toString());
+    assertTrue(mayfly("status", "pinned", "--output", "json").out.contains("\"state\" : \"terminate-failed\""));
+    assertFalse(host.otherProcesses().isEmpty(), "the service runs on");
 
     Result again = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "again", "--target",
         "ssh", "--identity", hosts.userKey().toString(), "--host", host.login());
     assertEquals(1, again.exit, again.toString());
     assertTrue(again.err.contains("CHANGED") && again.err.contains(before) && again.err.contains(after),
         again.toString());
+
+    // its owner confirms the rebuild: a repeated terminate finishes the job
+    assertEquals(0, mayfly("forget-host", host.address()).exit);
+    Result retry = mayfly("terminate", "pinned");
+    assertEquals(0, retry.exit, retry.toString());
+    assertFalse(Files.exists(host.home().resolve(".mayfly/pinned")), "root removed");
+    assertEquals(List.of(), host.otherProcesses(), "no service process left");
+    assertTrue(mayfly("status", "pinned", "--output", "json").out.contains("\"state\" : \"terminated\""));
   }
 
   @Test
@@ -170,7 +182,7 @@ class SshLaunchIT {
       Path template = demo("flaky", "  install: test ! -e \"$HOME/fail-install\" && ./install.sh --title {{title}}\n");
       Result r = mayfly("launch", "--file", template.toString(), "--name", "flaky", "--target", "ssh",
           "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host",
-          hosts.host(1).login(), "--host", hosts.host(2).login());
+          hosts.host(1).login(), "--host", hosts.host(2).login(), "--on-failure", "keep");
       assertEquals(1, r.exit, r.toString());
       assertTrue(r.err.contains(hosts.host(1).login() + ": step install failed"), r.toString());
       assertEquals(2, count(r.err, "healthy"), "summary shows the two healthy hosts: " + r.err);
@@ -178,6 +190,19 @@ class SshLaunchIT {
       assertTrue(get("http://" + hosts.host(2).address() + ":8080/").contains("QA"));
       Result status = mayfly("status", "flaky", "--output", "json");
       assertEquals(2, count(status.out, "\"healthy\""), status.toString());
+      assertEquals(0, mayfly("terminate", "flaky").exit);
+
+      // without keep, the failed launch cleans every server it touched
+      Result ended = mayfly("launch", "--file", template.toString(), "--name", "flaky-ended", "--target", "ssh",
+          "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host",
+          hosts.host(1).login(), "--host", hosts.host(2).login());
+      assertEquals(1, ended.exit, ended.toString());
+      assertTrue(ended.err.contains("every host of the failed launch ended"), ended.toString());
+      for (int i = 0; i < 3; i++) {
+        SshdHosts.Host host = hosts.host(i);
+        assertFalse(Files.exists(host.home().resolve(".mayfly/flaky-ended")), "root removed on host " + i);
+        assertEquals(List.of(), host.otherProcesses(), "no service left on host " + i);
+      }
     } finally {
       Files.deleteIfExists(hosts.host(1).home().resolve("fail-install"));
     }

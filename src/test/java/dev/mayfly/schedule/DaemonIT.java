@@ -65,6 +65,7 @@ class DaemonIT extends DaemonTestBase {
 
       daemon.awaitLog("expired brief", Duration.ofSeconds(40));
       assertEquals("terminated", state("brief"));
+      assertExpiredOnTime("brief");
       assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/brief")), "the provider ended the host");
       List<String> kinds = events("brief");
       assertEquals(1, count(kinds, "expiry-notice"), kinds::toString);
@@ -164,7 +165,8 @@ class DaemonIT extends DaemonTestBase {
     assertEquals("schedule-error", state("domdow"));
     assertEquals("schedule-error", state("feb31"));
     assertEquals("running", state("good"));
-    try (Connection c = DriverManager.getConnection(Database.h2(mayfly.stateDir()), "mayfly", "");
+    try (Connection c = DriverManager.getConnection(Database.h2(mayfly.stateDir()), "mayfly",
+        Database.embedded(mayfly.stateDir()).password());
         Statement st = c.createStatement()) {
       st.executeUpdate("UPDATE deployment SET state = 'hibernating' WHERE id = 'tampered'");
     }
@@ -190,22 +192,30 @@ class DaemonIT extends DaemonTestBase {
     }
     for (String id : List.of("good", "domdow", "feb31", "tampered")) {
       daemon.awaitLog("expired " + id, Duration.ofSeconds(30));
-      JsonNode status = status(id);
-      Instant expiresAt = Instant.parse(status.get("expiresAt").asText());
-      Instant expiring = null;
-      for (JsonNode e : status.get("events")) {
-        if (e.get("kind").asText().equals("expiring")) {
-          expiring = Instant.parse(e.get("at").asText());
-        }
-      }
-      assertEquals("terminated", status.get("state").asText());
-      assertNotNull(expiring, status::toString);
-      assertTrue(!expiring.isBefore(expiresAt) && expiring.isBefore(expiresAt.plusSeconds(5)),
-          id + " expired at " + expiring + " for " + expiresAt);
+      assertEquals("terminated", state(id));
+      assertExpiredOnTime(id);
     }
     assertTrue(daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ") > rounds,
         "the good one kept syncing");
     assertTrue(daemon.alive());
+  }
+
+  /** The expiry of {@code id} began ({@code expiring}) and ended ({@code expired}) within 5 s after expires-at. */
+  private void assertExpiredOnTime(String id) throws IOException {
+    JsonNode status = status(id);
+    Instant expiresAt = Instant.parse(status.get("expiresAt").asText());
+    for (String kind : List.of("expiring", "expired")) {
+      Instant at = null;
+      for (JsonNode e : status.get("events")) {
+        if (e.get("kind").asText().equals(kind)) {
+          at = Instant.parse(e.get("at").asText());
+        }
+      }
+      assertNotNull(at, () -> kind + " missing: " + status);
+      assertTrue(!at.isBefore(expiresAt) && at.isBefore(expiresAt.plusSeconds(5)),
+          id + " " + kind + " at " + at + " for " + expiresAt);
+      System.out.printf("%s: %s %d ms after expires-at%n", id, kind, Duration.between(expiresAt, at).toMillis());
+    }
   }
 
   private String reason(String id) throws IOException {

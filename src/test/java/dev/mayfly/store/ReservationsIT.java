@@ -33,7 +33,7 @@ class ReservationsIT {
           results.add(pool.submit(() -> {
             try (Registry own = Registry.open(state)) {
               go.await();
-              return own.reservations().reserve("http://cobbler/", "lab", deployment, "alice",
+              return own.reservations().reserve("http://cobbler/", "lab", own.id(), deployment, "alice",
                   List.of(new Machine(spare, "spare-" + deployment),
                       new Machine(address, "contested")));
             }
@@ -57,8 +57,9 @@ class ReservationsIT {
   void aLostReservationHoldsNothingAndReleaseFreesAll() {
     try (Registry registry = Registry.open(state)) {
       Reservations r = registry.reservations();
-      assertTrue(r.reserve("p", "lab", "a", "alice", List.of(new Machine("10.0.0.1", "m1"))));
-      boolean second = r.reserve("p", "lab", "b", "bob", List.of(new Machine("10.0.0.2", "m2"),
+      assertTrue(r.reserve("p", "lab", registry.id(), "a", "alice", List.of(new Machine("10.0.0.1", "m1"))));
+      assertEquals(registry.id(), r.forDeployment("a").get(0).registryId(), "the reservation records whose it is");
+      boolean second = r.reserve("p", "lab", registry.id(), "b", "bob", List.of(new Machine("10.0.0.2", "m2"),
           new Machine("10.0.0.1", "m1")));
       assertEquals(false, second);
       assertEquals(List.of(), r.forDeployment("b"), "all or nothing: m2 was not kept");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Cobbler's XML-RPC API, the calls Metaleuca made: {@code login}, {@code get_profiles}, {@code get_systems},
@@ -136,7 +137,8 @@ final class CobblerClient implements AutoCloseable {
     }
     String comment = text(s.get("comment"));
     return new MetalSystem(name, address, mac, text(s.get("hostname")), text(s.get("profile")), owner,
-        groups.groupOf(address, comment), truthy(s.get("netboot_enabled")), text(s.get("power_type")));
+        groups.groupOf(address, comment), truthy(s.get("netboot_enabled")), text(s.get("power_type")),
+        Claim.parse(comment));
   }
 
   /** Sets the profile to install and turns netboot on, persisted: the next boot reinstalls. */
@@ -145,6 +147,34 @@ final class CobblerClient implements AutoCloseable {
     authed("modify_system", handle, "profile", profile);
     authed("modify_system", handle, "netboot_enabled", true);
     authed("save_system", handle);
+  }
+
+  /** The system's comment as Cobbler holds it now, not a listing's copy; empty for an unknown system. */
+  String comment(String system) {
+    Object raw = open("get_system", system, false, false);
+    return raw instanceof Map<?, ?> ? text(map(raw).get("comment")) : "";
+  }
+
+  /** A comment as read, and whether it was rewritten how long after that read the new one took effect. */
+  record CommentEdit(String before, boolean written, Duration readToWrite) {}
+
+  /**
+   * Reads the system's comment and replaces the whole field (Cobbler writes no less) with what {@code edit}
+   * makes of it, persisted; an empty or equal result writes nothing. The new comment takes effect at
+   * {@code modify_system} ({@code save_system} only persists it), so that is where the time is taken.
+   */
+  CommentEdit editComment(String system, Function<String, Optional<String>> edit) {
+    Object handle = authed("get_system_handle", system);
+    long readAt = System.nanoTime();
+    String before = comment(system);
+    Optional<String> after = edit.apply(before).filter(c -> !c.equals(before));
+    if (after.isEmpty()) {
+      return new CommentEdit(before, false, Duration.ZERO);
+    }
+    authed("modify_system", handle, "comment", after.get());
+    Duration took = Duration.ofNanos(System.nanoTime() - readAt);
+    authed("save_system", handle);
+    return new CommentEdit(before, true, took);
   }
 
   void reboot(String system) {

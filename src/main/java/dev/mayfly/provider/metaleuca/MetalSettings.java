@@ -33,6 +33,7 @@ import java.util.Set;
  *     install-timeout: 60m                           # "installed": netboot_enabled back to false
  *     poll: 10s
  *     call-timeout: 60s                              # one XML-RPC call
+ *     claim-settle: 2s                               # wait before re-reading a claim (see CobblerClaims)
  * </pre>
  */
 record MetalSettings(
@@ -48,7 +49,8 @@ record MetalSettings(
     String sshUser,
     Duration installTimeout,
     Duration poll,
-    Duration callTimeout) {
+    Duration callTimeout,
+    Duration claimSettle) {
 
   static final String DEFAULT_PASSWORD_ENV = "COBBLER_PASSWORD";
 
@@ -61,7 +63,7 @@ record MetalSettings(
         optional(s, "group"), optional(s, "profile"), optional(s, "clean-profile"),
         s.getOrDefault("ssh-user", "root"),
         duration(s, "install-timeout", "60m", where), duration(s, "poll", "10s", where),
-        duration(s, "call-timeout", "60s", where));
+        duration(s, "call-timeout", "60s", where), duration(s, "claim-settle", "2s", where));
   }
 
   private static String required(Map<String, String> s, String key, String where) {

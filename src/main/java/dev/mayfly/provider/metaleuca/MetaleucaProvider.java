@@ -17,9 +17,10 @@ import java.util.Optional;
 
 /**
  * Bare-metal machines from a Cobbler pool, as Metaleuca's run-instances did it: reserve N free machines
- * of a group (in the registry, transactionally), set the profile, enable netboot, power-reboot, wait
- * until the install clears netboot. The reservation exists before Cobbler is touched, so a crash at any
- * later point leaves a reservation that {@link #owned()} (and `metal instances`) shows.
+ * of a group (in the registry, transactionally), claim them in Cobbler against other registries
+ * ({@link CobblerClaims}), set the profile, enable netboot, power-reboot, wait until the install clears
+ * netboot. The reservation exists before Cobbler is touched, so a crash at any later point leaves a
+ * reservation that {@link #owned()} (and `metal instances`) shows.
  */
 final class MetaleucaProvider implements Provider {
   private final ProviderContext context;
@@ -92,8 +93,10 @@ final class MetaleucaProvider implements Provider {
     String url = context.settings().get("url");
     List<Reservation> all = url == null ? reservations().all(null)
         : reservations().all(MetalSettings.poolOf(context.target(), url));
+    // reservations live in this registry, so they are its own
     return all.stream().map(r -> new OwnedHost(r.deploymentId(),
-        new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()))).toList();
+        new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()), Optional.empty(),
+        context.registryId())).toList();
   }
 
   private Reservations reservations() {

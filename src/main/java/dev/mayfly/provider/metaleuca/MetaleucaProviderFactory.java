@@ -14,7 +14,7 @@ public final class MetaleucaProviderFactory implements ProviderFactory {
   /** What a metaleuca target may set; see {@link MetalSettings}. */
   private static final Set<String> SETTINGS = Set.of("url", "user", "password-env", "password-file", "owner",
       "groups", "group", "profile", "clean-profile", "ssh-user", "ssh-port", "install-timeout", "poll",
-      "call-timeout");
+      "call-timeout", "claim-settle");
 
   @Override
   public String name() {

@@ -63,6 +63,12 @@ final class SshProvider implements Provider {
     // the servers stay: the deployment's own files and service were removed through the shell already
   }
 
+  /** The servers stay: only the clean stop through the shell ends the service. */
+  @Override
+  public boolean endsHosts() {
+    return false;
+  }
+
   @Override
   public HostShell open(Host host) {
     if (access == null) {

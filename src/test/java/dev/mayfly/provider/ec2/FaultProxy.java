@@ -16,7 +16,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,6 +32,8 @@ final class FaultProxy implements AutoCloseable {
   private final String upstream;
   private final Map<String, Fault> faults = new ConcurrentHashMap<>();
   private final List<Map<String, String>> seen = Collections.synchronizedList(new ArrayList<>());
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch released = new CountDownLatch(1);
 
   /**
    * @param times how many requests get the error before they pass again; -1 for all
@@ -59,6 +64,8 @@ final class FaultProxy implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     server.createContext("/", this::handle);
+    // a held answer must not stop the requests behind it
+    server.setExecutor(Executors.newCachedThreadPool());
     server.start();
   }
 
@@ -75,6 +82,12 @@ final class FaultProxy implements AutoCloseable {
   /** The action passes unchanged again. */
   FaultProxy heal(String action) {
     faults.remove(action);
+    return this;
+  }
+
+  /** Passes {@code action} to moto but keeps its answer until {@link #close}: the call happened, nobody hears. */
+  FaultProxy hold(String action) {
+    held.add(action);
     return this;
   }
 
@@ -170,6 +183,7 @@ final class FaultProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    released.countDown();
     server.stop(0);
   }
 }

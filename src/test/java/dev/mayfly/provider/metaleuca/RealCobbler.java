@@ -148,6 +148,13 @@ final class RealCobbler implements AutoCloseable {
     }
   }
 
+  /** Replaces a system's whole comment, as a lab admin or another registry does. */
+  void comment(String system, String comment) throws Exception {
+    Object h = call("get_system_handle", system, token);
+    call("modify_system", h, "comment", comment, token);
+    call("save_system", h, token);
+  }
+
   @SuppressWarnings("unchecked")
   Map<String, Object> systemView(String name) throws Exception {
     return (Map<String, Object>) call("get_system", name, false, false);

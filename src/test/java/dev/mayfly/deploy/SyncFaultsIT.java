@@ -41,7 +41,6 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,9 +155,6 @@ class SyncFaultsIT {
   }
 
   @Test
-  @Disabled("bug: on a full host disk the sync's error is 'cannot upload <root>/stage/<commit>.bundle: Failure'"
-      + " (SFTP says no more), the host's own 'No space left on device' from its git fetch is only in the host log;"
-      + " and the partly uploaded bundle stays in <root>/stage until the next launch or terminate")
   void fullDiskIsNamedAsTheCauseAndLeavesNoPartialUpload() throws Exception {
     SshdHosts.Host host = hosts.host(2);
     MayflyCli mayfly = launchOnSmallDisk("crammed", host);

@@ -41,7 +41,7 @@ class ReaperTest {
   }
 
   private static String why(Optional<DeploymentRow> d, boolean hostsLive, Instant tagged) {
-    return Reaper.why(d, hostsLive, Optional.ofNullable(tagged), NOW, GRACE, STALE_LAUNCH);
+    return ReapDecision.why(d, hostsLive, Optional.ofNullable(tagged), NOW, GRACE, STALE_LAUNCH);
   }
 
   @Test

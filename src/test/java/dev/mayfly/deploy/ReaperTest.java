@@ -116,6 +116,18 @@ class ReaperTest {
   }
 
   @Test
+  void hostsBelongToTheRegistryTheyCarryOrToTheOneAdoptingTheirDeployment() {
+    Host host = new Host("h", "127.0.0.1", Map.of(), Optional.empty());
+    OwnedHost untagged = new OwnedHost("d-1", host);
+    assertEquals("other", ReapDecision.owner(new OwnedHost("d-1", host, Optional.empty(), Optional.of("other")),
+        "self", Set.of("d-1")));
+    assertEquals("", ReapDecision.owner(untagged, "self", Set.of("d-2")));
+    assertEquals("self", ReapDecision.owner(untagged, "self", Set.of("d-1")));
+    assertEquals("foreign (registry other)", ReapDecision.leftAlone("other", "d-1"));
+    assertTrue(ReapDecision.leftAlone("", "d-1").contains("`mayfly reap --adopt d-1`"));
+  }
+
+  @Test
   void anotherRegistrysHostsAreListedAsForeignAndNeverEndedWhateverTheGrace() {
     try (DeployHome home = new DeployHome(dir)) {
       home.provider.listed.add(listed("ghost", "i-own", home.registry.id()));

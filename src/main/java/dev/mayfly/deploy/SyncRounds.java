@@ -63,19 +63,28 @@ final class SyncRounds {
     Instant now = clock.instant();
     Map<Source, List<DeploymentRow>> bySource = new LinkedHashMap<>();
     Map<String, Spec> specs = new LinkedHashMap<>();
+    Map<String, Integer> failed = new LinkedHashMap<>();
     for (String id : ids) {
-      registry.find(id).ifPresent(d -> {
-        Spec spec = Spec.fromJson(d.spec());
-        specs.put(id, spec);
-        bySource.computeIfAbsent(new Source(spec.data().url(), spec.data().localPath(), spec.data().ref()),
-            k -> new ArrayList<>()).add(d);
-      });
+      Optional<DeploymentRow> row = registry.find(id);
+      if (row.isEmpty()) {
+        continue;
+      }
+      Spec spec;
+      try {
+        spec = Spec.fromJson(row.get().spec());
+      } catch (MayflyException e) {
+        // one tampered row is refused on its own; the round goes on for everyone else
+        fail(id, now, e.getMessage(), failed);
+        continue;
+      }
+      specs.put(id, spec);
+      bySource.computeIfAbsent(new Source(spec.data().url(), spec.data().localPath(), spec.data().ref()),
+          k -> new ArrayList<>()).add(row.get());
     }
     int resolves = 0;
     int sessions = 0;
     List<String> unchanged = new ArrayList<>();
     List<String> updated = new ArrayList<>();
-    Map<String, Integer> failed = new LinkedHashMap<>();
     List<String> busy = new ArrayList<>(skipped);
     for (List<DeploymentRow> group : bySource.values()) {
       GitRepos.Pinned data;

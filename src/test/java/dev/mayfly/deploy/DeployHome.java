@@ -32,6 +32,8 @@ final class DeployHome implements AutoCloseable {
   final FakeProvider provider;
   final Deployments deployments;
   final Providers providers;
+  /** The in-memory registry's JDBC URL, for tests that play someone editing it behind mayfly's back. */
+  final String jdbcUrl = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
   private final HttpServer health;
 
   DeployHome(Path root) {
@@ -67,7 +69,7 @@ final class DeployHome implements AutoCloseable {
     provider = new FakeProvider(health.getAddress().getPort());
     // in memory: half the cost of a registry file, and nothing here needs a second process to share it
     registry = Registry.open(
-        new Database("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", root));
+        new Database(jdbcUrl, "sa", "", root));
     providers = Providers.installed().with(provider.factory());
     deployments = new Deployments(root.resolve("state"), registry, new TemplateCatalog(List.of()), providers,
         Targets.none(), Clock.fixed(NOW, ZoneOffset.UTC), Map.of());

@@ -97,8 +97,28 @@ final class HostSession implements AutoCloseable {
     }
     String path = dir + "/" + name;
     log.accept("mayfly: uploading " + file.getFileName() + " (" + size(file) + " bytes) to " + path);
-    shell.upload(file, path, 0600);
+    try {
+      shell.upload(file, path, 0600);
+    } catch (MayflyException e) {
+      throw new MayflyException(e.exit(), e.getMessage() + afterFailedUpload(dir, path, size(file)));
+    }
     return path;
+  }
+
+  /**
+   * Removes what a failed upload left, so it does not fill the disk, and names a full disk as the cause:
+   * SFTP reports only "Failure" for it.
+   */
+  private String afterFailedUpload(String dir, String path, long size) {
+    List<String> df = new ArrayList<>();
+    shell.exec("rm -f " + ShellQuote.quote(path) + "; df -Pk " + ShellQuote.quote(dir) + " | tail -n 1",
+        Duration.ofMinutes(1), df::add);
+    String[] fields = df.isEmpty() ? new String[0] : df.get(df.size() - 1).trim().split("\\s+");
+    if (fields.length >= 6 && fields[3].matches("[0-9]+") && Long.parseLong(fields[3]) * 1024 < size) {
+      return " (no space left on device: " + fields[3] + " KiB free on " + fields[5] + ", " + size / 1024
+          + " KiB needed)";
+    }
+    return "";
   }
 
   private static long size(java.nio.file.Path file) {

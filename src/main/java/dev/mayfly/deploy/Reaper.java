@@ -11,8 +11,6 @@ import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
-import dev.mayfly.target.Targets;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,21 +44,21 @@ import java.util.Set;
 public final class Reaper {
   /** How long a launch may stay {@code launching} before its hosts count as abandoned. */
   public static final Duration DEFAULT_STALE_LAUNCH = Duration.ofHours(1);
-  /** How long reaping a deployment waits for another command working on it before it reports it busy. */
-  private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
   private final Deployments deployments;
-  private final Lifecycle lifecycle;
   private final Registry registry;
   private final Providers providers;
   private final Clock clock;
+  private final ReapTargets targets;
+  private final ReapActions actions;
 
   public Reaper(Deployments deployments, Registry registry, Providers providers, Clock clock) {
     this.deployments = deployments;
-    this.lifecycle = deployments.lifecycle();
     this.registry = registry;
     this.providers = providers;
     this.clock = clock;
+    this.targets = new ReapTargets(deployments, registry, providers);
+    this.actions = new ReapActions(deployments.lifecycle(), registry);
   }
 
   /**
@@ -100,7 +98,7 @@ public final class Reaper {
     // a deployment lives on one target, but two targets can list it (two targets on one Cobbler server,
     // or a provider's bare name listing everything): it is judged once, by the first target listing it
     Set<String> judged = new LinkedHashSet<>();
-    for (Candidate candidate : targets(onlyTarget)) {
+    for (ReapTargets.Candidate candidate : targets.list(onlyTarget)) {
       Target target = candidate.target();
       Provider provider;
       List<OwnedHost> owned;
@@ -123,7 +121,7 @@ public final class Reaper {
         // by whose they are: this registry's (or adopted), another registry's, or nobody's record
         Map<List<String>, List<OwnedHost>> groups = new LinkedHashMap<>();
         for (OwnedHost o : owned) {
-          String owner = o.registryId().orElse(adopt.contains(o.deploymentId()) ? self : "");
+          String owner = ReapDecision.owner(o, self, adopt);
           groups.computeIfAbsent(List.of(owner, o.deploymentId()), k -> new ArrayList<>()).add(o);
         }
         for (Map.Entry<List<String>, List<OwnedHost>> e : groups.entrySet()) {
@@ -137,9 +135,8 @@ public final class Reaper {
           Optional<Instant> tagged = e.getValue().stream().map(OwnedHost::expiresAt).flatMap(Optional::stream)
               .min(Instant::compareTo);
           if (!owner.equals(self)) {
-            String why = owner.isEmpty() ? "untagged (no registry id; `mayfly reap --adopt " + id + "` claims it)"
-                : "foreign (registry " + owner + ")";
-            findings.add(new Finding(target.name(), id, hostIds, why, false, null, tagged, true));
+            findings.add(new Finding(target.name(), id, hostIds, ReapDecision.leftAlone(owner, id), false, null,
+                tagged, true));
             continue;
           }
           findings.addAll(judge(target, provider, id, hosts, tagged, act, now, grace, staleLaunch));
@@ -164,14 +161,7 @@ public final class Reaper {
           || seen.contains(d.id()) || (onlyTarget != null && !onlyTarget.equals(d.target()))) {
         continue;
       }
-      String error = null;
-      if (act) {
-        try {
-          lifecycle.terminate(d.id(), Progress.SILENT, "reaped", false, LOCK_WAIT);
-        } catch (MayflyException | UncheckedIOException ex) {
-          error = ex.getMessage();
-        }
-      }
+      String error = act ? actions.terminate(d.id()) : null;
       findings.add(new Finding(d.target(), d.id(), registry.hosts(d.id()).stream().map(HostRow::hostId).toList(),
           "abandoned", act && error == null, error, d.expiresAt(), false));
     }
@@ -183,86 +173,12 @@ public final class Reaper {
       Optional<Instant> tagged, boolean act, Instant now, Duration grace, Duration staleLaunch) {
     Optional<DeploymentRow> d = registry.find(id);
     boolean hostsLive = registry.hosts(id).stream().anyMatch(h -> h.state() != HostState.TERMINATED);
-    String why = why(d, hostsLive, tagged, now, grace, staleLaunch);
+    String why = ReapDecision.why(d, hostsLive, tagged, now, grace, staleLaunch);
     if (why == null) {
       return List.of();
     }
-    String error = null;
-    if (act) {
-      try {
-        if (d.isPresent() && d.get().state().live()) {
-          lifecycle.terminate(id, Progress.SILENT, "reaped", false, LOCK_WAIT);
-        } else {
-          provider.terminate(id, hosts);
-          d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
-        }
-      } catch (MayflyException | UncheckedIOException ex) {
-        error = ex.getMessage();
-      }
-    }
+    String error = act ? actions.end(id, d, provider, hosts) : null;
     return List.of(new Finding(target.name(), id, hosts.stream().map(Host::id).toList(), why, act && error == null,
         error, tagged.or(() -> d.flatMap(DeploymentRow::expiresAt)), false));
-  }
-
-  /**
-   * @param hostsLive whether the registry has a host of the deployment that it did not record as ended
-   * @param tagged the earliest expiry the hosts themselves carry
-   * @return why the hosts should go, or null when they may stay
-   */
-  static String why(Optional<DeploymentRow> d, boolean hostsLive, Optional<Instant> tagged, Instant now,
-      Duration grace, Duration staleLaunch) {
-    if (d.isEmpty()) {
-      // the hosts' own expiry tag holds where the registry lost the deployment
-      return tagged.filter(at -> at.plus(grace).isBefore(now)).isPresent() ? "expired" : "unknown";
-    }
-    DeploymentRow row = d.get();
-    if (row.state() == DeploymentState.TERMINATED) {
-      return "terminated";
-    }
-    Optional<Instant> registered = row.expiresAt();
-    if (row.state() == DeploymentState.FAILED) {
-      // its hosts were ended, so whatever is listed is left over; kept hosts live until mayfly's short expiry
-      boolean keptTimeOver = registered.filter(at -> at.plus(grace).isBefore(now)).isPresent();
-      return !hostsLive || keptTimeOver ? "failed" : null;
-    }
-    // the later of the two: an extend moves the tags first, and a registry write lost after them must not
-    // shorten the life the user asked for
-    Optional<Instant> expiry = registered.map(at -> tagged.filter(at::isBefore).orElse(at));
-    if (expiry.filter(at -> at.plus(grace).isBefore(now)).isPresent()) {
-      return "expired";
-    }
-    if (row.state() == DeploymentState.LAUNCHING && !row.createdAt().plus(staleLaunch).isAfter(now)) {
-      return "abandoned";
-    }
-    return null;
-  }
-
-  /** @param required named by the user, the targets file or the registry: failing to list it is a finding */
-  private record Candidate(Target target, boolean required) {}
-
-  private List<Candidate> targets(String onlyTarget) {
-    Targets targets = deployments.targets();
-    if (onlyTarget != null) {
-      return List.of(new Candidate(targets.resolve(onlyTarget), true));
-    }
-    Set<String> required = new LinkedHashSet<>();
-    targets.defined().forEach(t -> required.add(t.name()));
-    registry.list().forEach(d -> required.add(d.target()));
-    // a bare-metal reservation names its target even when its deployment's row is gone
-    registry.reservations().all(null).forEach(r -> required.add(r.target()));
-    List<Candidate> list = new ArrayList<>();
-    Set<String> seen = new LinkedHashSet<>();
-    for (String name : required) {
-      Target t = targets.resolve(name);
-      if (providers.settingNames(t.provider()) != null && seen.add(name)) {
-        list.add(new Candidate(t, true));
-      }
-    }
-    for (String name : providers.names()) {
-      if (seen.add(name)) {
-        list.add(new Candidate(targets.resolve(name), false));
-      }
-    }
-    return list;
   }
 }

@@ -1,6 +1,5 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.MayflyException;
 import dev.mayfly.Xdg;
 import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.provider.ProviderCommands.Args;
@@ -8,12 +7,11 @@ import dev.mayfly.provider.ProviderCommands.Command;
 import dev.mayfly.provider.ProviderCommands.Result;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Database;
+import dev.mayfly.store.PrivateFiles;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,11 +58,7 @@ public final class Services implements AutoCloseable {
    */
   public Services open(String db, String profile) {
     if (deployments == null) {
-      try {
-        Files.createDirectories(stateDir);
-      } catch (IOException e) {
-        throw MayflyException.failed("cannot create state folder " + stateDir + ": " + e.getMessage());
-      }
+      PrivateFiles.stateFolder(stateDir);
       database = Database.resolve(db, env, stateDir);
       registry = Registry.open(database);
       Targets targets = Targets.load(env, profile, providers::settingNames);

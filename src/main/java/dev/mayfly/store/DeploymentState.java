@@ -11,7 +11,12 @@ public enum DeploymentState {
   TERMINATE_FAILED("terminate-failed"),
   /** The daemon cannot schedule its jobs (a bad sync cron, an unreadable row); it still expires. */
   SCHEDULE_ERROR("schedule-error"),
-  TERMINATED("terminated");
+  TERMINATED("terminated"),
+  /**
+   * Read back for a word this version does not know (tampered, or a newer version's); never stored. It may
+   * still hold hosts, so it counts as live.
+   */
+  UNKNOWN("unknown");
 
   private final String word;
 
@@ -29,8 +34,13 @@ public enum DeploymentState {
   }
 
   public static DeploymentState of(String word) {
-    return Arrays.stream(values()).filter(s -> s.word.equals(word)).findFirst()
+    return Arrays.stream(values()).filter(s -> s != UNKNOWN && s.word.equals(word)).findFirst()
         .orElseThrow(() -> new IllegalStateException("corrupt registry value: deployment state '" + word + "'"));
+  }
+
+  /** Like {@link #of}, but a word this version does not know reads as {@link #UNKNOWN}, so listing goes on. */
+  public static DeploymentState read(String word) {
+    return Arrays.stream(values()).filter(s -> s != UNKNOWN && s.word.equals(word)).findFirst().orElse(UNKNOWN);
   }
 
   @Override

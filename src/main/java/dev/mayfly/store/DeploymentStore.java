@@ -21,22 +21,31 @@ final class DeploymentStore {
   private static final String SELECT =
       "SELECT d.id, d.template, d.target, d.state, d.params_json, d.spec_json, d.service_commit,"
           + " d.data_commit, d.url, d.created_at, d.expires_at,"
-          + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id)"
+          + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id), d.spec_seal"
           + " FROM deployment d";
   private static final String ORDER = " ORDER BY d.created_at DESC, d.id";
   private final Jdbc jdbc;
+  private final Seal seal;
 
-  DeploymentStore(Jdbc jdbc) {
+  DeploymentStore(Jdbc jdbc, Seal seal) {
     this.jdbc = jdbc;
+    this.seal = seal;
   }
 
   void insert(DeploymentRow d) {
+    String params = JsonColumn.write(d.params());
     jdbc.update(
         "INSERT INTO deployment (id, template, target, state, params_json, spec_json, service_commit,"
-            + " data_commit, url, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        d.id(), d.template(), d.target(), d.state().word(), JsonColumn.write(d.params()), d.spec(),
+            + " data_commit, url, created_at, expires_at, spec_seal) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        d.id(), d.template(), d.target(), d.state().word(), params, d.spec(),
         d.serviceCommit().orElse(null), d.dataCommit().orElse(null), d.url().orElse(null),
-        time(d.createdAt()), d.expiresAt().map(Jdbc::time).orElse(null));
+        time(d.createdAt()), d.expiresAt().map(Jdbc::time).orElse(null),
+        seal(seal, d.id(), d.template(), d.target(), params, d.spec()));
+  }
+
+  /** What a deployment's later steps act on: where (template, target), with what (params) and which commands. */
+  static String seal(Seal seal, String id, String template, String target, String paramsJson, String specJson) {
+    return seal.sign("deployment", id, template, target, paramsJson, specJson);
   }
 
   /** Also bumps the schedule revision. */
@@ -52,7 +61,8 @@ final class DeploymentStore {
 
   /** Deployments whose stored state this version does not know (tampered, or another version's), by id. */
   Map<String, String> unknownStates() {
-    List<String> known = Arrays.stream(DeploymentState.values()).map(DeploymentState::word).toList();
+    List<String> known = Arrays.stream(DeploymentState.values())
+        .filter(s -> s != DeploymentState.UNKNOWN).map(DeploymentState::word).toList();
     String sql = "SELECT id, state FROM deployment WHERE state NOT IN ("
         + String.join(",", Collections.nCopies(known.size(), "?")) + ") ORDER BY id";
     Map<String, String> states = new LinkedHashMap<>();
@@ -75,19 +85,22 @@ final class DeploymentStore {
   }
 
   Optional<DeploymentRow> find(String id) {
-    return jdbc.one(SELECT + " WHERE d.id = ?" + ORDER, DeploymentStore::row, id);
+    return jdbc.one(SELECT + " WHERE d.id = ?" + ORDER, this::row, id);
   }
 
   /** Every deployment, newest first. */
   List<DeploymentRow> list() {
-    return jdbc.query(SELECT + ORDER, DeploymentStore::row);
+    return jdbc.query(SELECT + ORDER, this::row);
   }
 
-  private static DeploymentRow row(ResultSet rs) throws SQLException {
+  private DeploymentRow row(ResultSet rs) throws SQLException {
+    String id = rs.getString(1);
+    boolean sealed = seal.verifies(rs.getString(13), "deployment", id, rs.getString(2), rs.getString(3),
+        rs.getString(5), rs.getString(6));
     return new DeploymentRow(
-        rs.getString(1), rs.getString(2), rs.getString(3), DeploymentState.of(rs.getString(4)),
+        id, rs.getString(2), rs.getString(3), DeploymentState.read(rs.getString(4)),
         JsonColumn.read(rs.getString(5), STRING_MAP), rs.getString(6),
         Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
-        Optional.ofNullable(rs.getString(9)), instant(rs, 10), optionalInstant(rs, 11), rs.getInt(12));
+        Optional.ofNullable(rs.getString(9)), instant(rs, 10), optionalInstant(rs, 11), rs.getInt(12), sealed);
   }
 }

@@ -2,6 +2,7 @@ package dev.mayfly.store;
 
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -29,35 +30,65 @@ public final class Registry implements AutoCloseable {
   private final ScheduleStore schedules;
   private final DeploymentLocks locks;
 
-  private Registry(Jdbc jdbc, DeploymentLocks locks) {
+  static {
+    Database.bindLoopback();
+  }
+
+  private Registry(Jdbc jdbc, Seal seal, DeploymentLocks locks) {
     this.jdbc = jdbc;
     this.locks = locks;
-    this.deployments = new DeploymentStore(jdbc);
+    this.deployments = new DeploymentStore(jdbc, seal);
     this.meta = new RegistryMetaStore(jdbc);
     this.hosts = new HostStore(jdbc);
     this.events = new EventStore(jdbc);
-    this.hostKeys = new HostKeyStore(jdbc);
+    this.hostKeys = new HostKeyStore(jdbc, seal);
     this.schedules = new ScheduleStore(jdbc);
   }
 
-  /** Opens (creating and migrating as needed) {@code <stateDir>/registry.mv.db}. */
+  /** Opens (creating and migrating as needed) the embedded {@code <stateDir>/registry.mv.db}. */
   public static Registry open(Path stateDir) {
-    // AUTO_SERVER lets a second mayfly process (a `list` during a `launch`) share the file
-    return open(Database.h2(stateDir), "mayfly", "");
+    return open(Database.embedded(PrivateFiles.stateFolder(stateDir)));
   }
 
+  /**
+   * Opens and migrates the registry, its rows sealed with the key of {@code db}'s state folder. The embedded
+   * file gets mayfly's own care (see {@link RegistryFile}).
+   */
   public static Registry open(Database db) {
-    return open(db.url(), db.user(), db.password());
-  }
-
-  public static Registry open(String jdbcUrl, String user, String password) {
+    Seal seal = Seal.of(db.stateDir(), Database.config(db.stateDir()));
+    if (db.embedded()) {
+      return RegistryFile.open(db, seal);
+    }
     try {
-      Flyway.configure().dataSource(jdbcUrl, user, password).load().migrate();
-      return new Registry(new Jdbc(DriverManager.getConnection(jdbcUrl, user, password)),
-          new DeploymentLocks(() -> DriverManager.getConnection(jdbcUrl, user, password)));
+      return connect(db, seal, redact(db.url()),
+          () -> DriverManager.getConnection(db.url(), db.user(), db.password()), false);
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
-          MayflyException.Exit.FAILED, "cannot open the registry " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+          MayflyException.Exit.FAILED, "cannot open the registry " + redact(db.url()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens a connection, then migrates (so Flyway's own connection finds the database open).
+   *
+   * @param open how to connect; the deployment locks take their own connections with it
+   * @param reconnects whether statements reconnect when the link breaks (the embedded file's server exited)
+   */
+  static Registry connect(Database db, Seal seal, String where, Jdbc.Reconnect open, boolean reconnects)
+      throws SQLException {
+    Connection connection = open.open();
+    try {
+      Flyway.configure().dataSource(db.url(), db.user(), db.password())
+          .javaMigrations(new V24__seals(seal)).load().migrate();
+      return new Registry(new Jdbc(connection, where, reconnects ? open : null), seal,
+          new DeploymentLocks(open::open));
+    } catch (RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // the migration's failure is the one to report
+      }
+      throw e;
     }
   }
 

@@ -88,7 +88,7 @@ final class ScheduleStore {
   }
 
   private static ScheduleRow row(ResultSet rs) throws SQLException {
-    return new ScheduleRow(rs.getString(1), DeploymentState.of(rs.getString(2)), optionalInstant(rs, 3),
+    return new ScheduleRow(rs.getString(1), DeploymentState.read(rs.getString(2)), optionalInstant(rs, 3),
         Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)),
         optionalInstant(rs, 6), Optional.ofNullable(rs.getString(7)), rs.getInt(8),
         optionalInstant(rs, 9), rs.getLong(10));

@@ -79,7 +79,8 @@ fetch_commit() {
   nomaint=
   if [ "${5:-}" = new ]; then
     nomaint="-c maintenance.auto=false"
-  elif git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
+  # the commit and every object of its tree: a fetch cut short (a full disk) can leave the commit alone
+  elif git --git-dir="$1" rev-list --objects --no-walk "$3" >/dev/null 2>&1; then
     return 0
   fi
   # a fetch of the commit by name that succeeds has brought that very commit; a fetch of the ref may not
@@ -149,12 +150,18 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
     staging="data/releases/.staging-$commit-$$"
     [ ! -e "$staging" ] || rm -rf "$staging"
     mkdir -p "$staging"
-    git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging"
+    git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
+      { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
     if [ -n "$publish" ]; then
       load_env
       (cd "$staging" && sh -c "$publish") || { rm -rf "$staging"; echo "publish command failed" >&2; exit 1; }
     fi
-    mv "$staging" "data/releases/$commit"
+    # -T: if another publish of this commit (one whose connection was lost) got there first, keep its
+    # release rather than moving this one inside it
+    if ! mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
+      rm -rf "$staging"
+      [ -d "data/releases/$commit" ] || { echo "cannot move the new release into data/releases" >&2; exit 1; }
+    fi
   fi
   # rename(2) of a fresh link over the old one: readers see the old release or the new, never neither
   ln -sfn "releases/$commit" data/.current.tmp

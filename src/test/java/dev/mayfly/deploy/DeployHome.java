@@ -2,6 +2,7 @@ package dev.mayfly.deploy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.provider.Providers;
+import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
@@ -65,7 +66,8 @@ final class DeployHome implements AutoCloseable {
     health.start();
     provider = new FakeProvider(health.getAddress().getPort());
     // in memory: half the cost of a registry file, and nothing here needs a second process to share it
-    registry = Registry.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
+    registry = Registry.open(
+        new Database("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", root));
     providers = Providers.installed().with(provider.factory());
     deployments = new Deployments(root.resolve("state"), registry, new TemplateCatalog(List.of()), providers,
         Targets.none(), Clock.fixed(NOW, ZoneOffset.UTC), Map.of());

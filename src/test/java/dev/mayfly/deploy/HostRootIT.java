@@ -136,13 +136,16 @@ class HostRootIT {
       Files.writeString(root.resolve(".mayfly-root"), "deployment=intruder\nregistry=0123456789abcdef\n");
 
       MayflyCli.Result t = mayfly.run("terminate", "site");
+      assertEquals(1, t.exit(), "a refused clean stop on a server mayfly does not end is a failed terminate: " + t);
       assertTrue(t.err().contains("root " + REMOTE_HOME + "/site belongs to another deployment (intruder"),
           t.toString());
       assertTrue(t.err().contains("mayfly removed nothing in it"), t.toString());
       assertTrue(Files.isDirectory(root.resolve("service")), "files intact");
       assertTrue(Files.isRegularFile(root.resolve("mayfly.env")), "files intact");
       assertFalse(host.otherProcesses().isEmpty(), "the service was not stopped either");
-      assertTrue(mayfly.run("status", "site").out().contains("destroy-failed"), "the refusal is on record");
+      String status = mayfly.run("status", "site").out();
+      assertTrue(status.contains("destroy-failed"), "the refusal is on record");
+      assertTrue(status.contains("terminate-failed"), "the deployment is not called terminated: " + status);
     } finally {
       Trees.delete(root);
     }

@@ -41,7 +41,7 @@ class ReaperTest {
   }
 
   private static String why(Optional<DeploymentRow> d, boolean hostsLive, Instant tagged) {
-    return Reaper.why(d, hostsLive, Optional.ofNullable(tagged), NOW, GRACE, STALE_LAUNCH);
+    return ReapDecision.why(d, hostsLive, Optional.ofNullable(tagged), NOW, GRACE, STALE_LAUNCH);
   }
 
   @Test
@@ -113,6 +113,18 @@ class ReaperTest {
 
   private static Map<String, Reaper.Finding> byDeployment(List<Reaper.Finding> findings) {
     return findings.stream().collect(Collectors.toMap(Reaper.Finding::deploymentId, f -> f));
+  }
+
+  @Test
+  void hostsBelongToTheRegistryTheyCarryOrToTheOneAdoptingTheirDeployment() {
+    Host host = new Host("h", "127.0.0.1", Map.of(), Optional.empty());
+    OwnedHost untagged = new OwnedHost("d-1", host);
+    assertEquals("other", ReapDecision.owner(new OwnedHost("d-1", host, Optional.empty(), Optional.of("other")),
+        "self", Set.of("d-1")));
+    assertEquals("", ReapDecision.owner(untagged, "self", Set.of("d-2")));
+    assertEquals("self", ReapDecision.owner(untagged, "self", Set.of("d-1")));
+    assertEquals("foreign (registry other)", ReapDecision.leftAlone("other", "d-1"));
+    assertTrue(ReapDecision.leftAlone("", "d-1").contains("`mayfly reap --adopt d-1`"));
   }
 
   @Test

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ssh target against real OpenSSH servers, each in its own network namespace ({@link SshdHosts}):
- * hosts 0-2 for launches, host 3 for host-key changes, and one address where nothing listens.
+ * hosts 0-2 for launches, host 3 for host-key changes, host 4 behind a firewall that drops SSH packets, and
+ * one address where nothing listens.
  */
 class SshLaunchIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -45,7 +46,8 @@ class SshLaunchIT {
   @BeforeAll
   static void startHosts() throws IOException {
     shared = Files.createTempDirectory("mayfly-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 4, 1);
+    hosts = SshdHosts.start(shared.resolve("hosts"), 5, 1);
+    hosts.host(4).dropPort(22);
   }
 
   @AfterAll
@@ -148,7 +150,7 @@ class SshLaunchIT {
 
   @Test
   void hostThatNeverAnswersTimesOutWithOneClearLine() throws Exception {
-    SshdHosts.Host silent = hosts.host(4);
+    SshdHosts.Host silent = hosts.host(5);
     long start = System.nanoTime();
     Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
         "--identity", hosts.userKey().toString(), "--host", silent.login(), "--ssh-timeout", "3s");
@@ -156,6 +158,21 @@ class SshLaunchIT {
     assertEquals(1, r.exit, r.toString());
     assertTrue(r.err.contains("ssh " + silent.login() + ":22: no SSH login within 3s"), r.toString());
     assertTrue(seconds < 30, "bounded by --ssh-timeout, took " + seconds + "s");
+  }
+
+  @Test
+  void hostThatDropsPacketsTimesOutWithinTheBoundNamingUserHostPortAndWhy() throws Exception {
+    SshdHosts.Host dropping = hosts.host(4);
+    long start = System.nanoTime();
+    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
+        "--identity", hosts.userKey().toString(), "--host", dropping.login(), "--ssh-timeout", "3s");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(1, r.exit, r.toString());
+    assertTrue(r.err.contains("ssh " + dropping.login() + ":22: no SSH login within 3s"), r.toString());
+    assertTrue(r.err.contains("timed out"), "says why: the connection attempt timed out: " + r);
+    // sshd runs there: only the dropped packets stop the login, and the launch waits for --ssh-timeout, no longer
+    assertTrue(seconds >= 3, "waited the whole --ssh-timeout, took " + seconds + "s");
+    assertTrue(seconds < 10, "bounded by --ssh-timeout 3s (plus the launch's own work), took " + seconds + "s");
   }
 
   @Test

@@ -165,7 +165,8 @@ class DaemonIT extends DaemonTestBase {
     assertEquals("schedule-error", state("domdow"));
     assertEquals("schedule-error", state("feb31"));
     assertEquals("running", state("good"));
-    try (Connection c = DriverManager.getConnection(Database.h2(mayfly.stateDir()), "mayfly", "");
+    try (Connection c = DriverManager.getConnection(Database.h2(mayfly.stateDir()), "mayfly",
+        Database.embedded(mayfly.stateDir()).password());
         Statement st = c.createStatement()) {
       st.executeUpdate("UPDATE deployment SET state = 'hibernating' WHERE id = 'tampered'");
     }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * the dependencies read from {@code target/classpath.txt} (written by the pom before tests run). Its
  * stderr goes to a log file the test reads.
  */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private final Process process;
   private final Path log;
@@ -28,7 +28,7 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   /** Starts a daemon and waits (bounded) until it says it started. */
-  static DaemonProcess start(Map<String, String> env, Path log, String... args) {
+  public static DaemonProcess start(Map<String, String> env, Path log, String... args) {
     Path classpathFile = PROJECT.resolve("target/classpath.txt");
     String deps;
     try {
@@ -56,7 +56,7 @@ final class DaemonProcess implements AutoCloseable {
     }
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.exists(log) ? Files.readString(log) : "";
     } catch (IOException e) {
@@ -65,7 +65,7 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   /** Waits until the log contains {@code text}; fails after {@code limit}, showing the log. */
-  void awaitLog(String text, Duration limit) {
+  public void awaitLog(String text, Duration limit) {
     await("log line '" + text + "'", limit, () -> {
       if (log().contains(text)) {
         return true;
@@ -109,7 +109,7 @@ final class DaemonProcess implements AutoCloseable {
     return process.descendants().toList();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 

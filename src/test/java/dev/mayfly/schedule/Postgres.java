@@ -1,12 +1,12 @@
 package dev.mayfly.schedule;
 
+import dev.mayfly.testing.Peers;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The PostgreSQL server the tests use: {@code MAYFLY_TEST_PG_URL} (set by {@code .ci/run} through
@@ -15,12 +15,15 @@ import org.junit.jupiter.api.Assumptions;
 public final class Postgres {
   private Postgres() {}
 
-  /** A JDBC URL to a new empty database; skips the test, loudly, when no server is configured. */
+  /**
+   * A JDBC URL to a new empty database; skips the test, loudly (fails it under CI=true), when no server is
+   * configured.
+   */
   public static String freshDatabase() {
     String url = System.getenv("MAYFLY_TEST_PG_URL");
-    Assumptions.assumeTrue(url != null && !url.isBlank(),
-        "SKIPPED: MAYFLY_TEST_PG_URL is not set, so the PostgreSQL tests cannot run here."
-            + " Start one with: eval \"$(.ci/pg-start)\" (CI does this).");
+    Peers.require(url != null && !url.isBlank(),
+        "MAYFLY_TEST_PG_URL is not set, so the PostgreSQL tests cannot run here."
+            + " Start one with: eval \"$(.ci/pg-start)\" (.ci/run does this).");
     String name = "mayfly_" + HexFormat.of().formatHex(randomBytes());
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);

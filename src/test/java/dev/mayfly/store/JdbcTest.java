@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.MayflyException;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The store's JDBC helper on a private in-memory H2 database. */
 class JdbcTest {
@@ -82,9 +84,9 @@ class JdbcTest {
   }
 
   @Test
-  void aRegistryThatCannotBeOpenedIsNamedWithoutItsPassword() {
+  void aRegistryThatCannotBeOpenedIsNamedWithoutItsPassword(@TempDir Path keys) {
     MayflyException e = assertThrows(MayflyException.class,
-        () -> Registry.open("jdbc:h2:mem:;NO_SUCH_SETTING=1;PASSWORD=hunter2", "mayfly", ""));
+        () -> Registry.open(new Database("jdbc:h2:mem:;NO_SUCH_SETTING=1;PASSWORD=hunter2", "mayfly", "", keys)));
     assertEquals(MayflyException.Exit.FAILED, e.exit());
     assertTrue(e.getMessage().startsWith("cannot open the registry jdbc:h2:mem:: "), e.getMessage());
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());

@@ -28,7 +28,7 @@ class RegistryIT {
 
   @Test
   void theSameRegistryWorksOnPostgresql() {
-    try (Registry registry = Registry.open(Postgres.freshDatabase(), "", "")) {
+    try (Registry registry = Registry.open(new Database(Postgres.freshDatabase(), "", "", home))) {
       exercise(registry);
     }
   }

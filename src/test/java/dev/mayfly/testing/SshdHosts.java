@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real OpenSSH servers as separate "hosts" on this machine. Each host is a network namespace of its own
@@ -28,11 +27,13 @@ import org.junit.jupiter.api.Assumptions;
  * address, port space and home, and three hosts can all run a service on port 8080.
  *
  * <p>Only addresses in namespaces made here are ever contacted. Needs root, {@code ip}, {@code unshare},
- * {@code ssh-keygen} and {@code /usr/sbin/sshd}; without them {@link #start} skips the test with the reason.
+ * {@code ssh-keygen} and {@code /usr/sbin/sshd}; without them {@link #start} skips the test with the reason,
+ * or fails it under {@code CI=true} ({@link Peers}).
  * Namespaces left by a harness whose JVM died are removed on the next start.
  */
 public final class SshdHosts implements AutoCloseable {
   private static final String SSHD = "/usr/sbin/sshd";
+  private static final String NFT = "/usr/sbin/nft";
   private static final Pattern OURS = Pattern.compile("mf-([0-9]+)-([0-9]+)");
   private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "mayfly-sshd-hosts.lock");
   private static final Duration READY = Duration.ofSeconds(15);
@@ -50,15 +51,22 @@ public final class SshdHosts implements AutoCloseable {
     private final Path home;
     private final Path config;
     private final Path hostKey;
+    private final String link;
     private Process sshd;
 
-    Host(int index, String namespace, String address, Path home, Path config, Path hostKey) {
+    Host(int index, String namespace, String link, String address, Path home, Path config, Path hostKey) {
       this.index = index;
       this.namespace = namespace;
+      this.link = link;
       this.address = address;
       this.home = home;
       this.config = config;
       this.hostKey = hostKey;
+    }
+
+    /** This machine's address on the host's link ({@code 10.213.X.1}): the only one the host can reach. */
+    public String gateway() {
+      return address.substring(0, address.lastIndexOf('.')) + ".1";
     }
 
     /** {@code root@10.213.X.2}, as given to {@code --host}. */
@@ -77,6 +85,59 @@ public final class SshdHosts implements AutoCloseable {
 
     public String namespace() {
       return namespace;
+    }
+
+    /**
+     * Drops every packet to {@code port} in the host's namespace (an nftables rule there, none on this
+     * machine): connections to it neither succeed nor get refused, as behind a silent firewall.
+     */
+    public void dropPort(int port) {
+      Peers.require(Files.isExecutable(Path.of(NFT)), "nft is missing (apt-get install nftables)");
+      String table = "mayfly_test";
+      run(List.of("ip", "netns", "exec", namespace, NFT, "add", "table", "inet", table));
+      run(List.of("ip", "netns", "exec", namespace, NFT, "add", "chain", "inet", table, "input",
+          "{ type filter hook input priority 0; policy accept; }"));
+      run(List.of("ip", "netns", "exec", namespace, NFT, "add", "rule", "inet", table, "input", "tcp", "dport",
+          Integer.toString(port), "drop"));
+    }
+
+    /** Takes the host off the network (its end of the link down), as a pulled cable would; {@link #linkUp} undoes. */
+    public void linkDown() {
+      run(List.of("ip", "netns", "exec", namespace, "ip", "link", "set", link, "down"));
+    }
+
+    public void linkUp() {
+      run(List.of("ip", "netns", "exec", namespace, "ip", "link", "set", link, "up"));
+    }
+
+    /**
+     * Runs {@code script} with sh on the host as its sshd's sessions see it (its network and its mounts,
+     * such as a tmpfs {@link #mountTmpfs} made), with {@code args} as $1...; returns what it printed, or
+     * throws if it failed.
+     */
+    public String inside(String script, String... args) {
+      if (sshd == null) {
+        throw new IllegalStateException("host " + address + " has no sshd, so no mounts of its own");
+      }
+      List<String> command = new ArrayList<>(List.of("nsenter", "-t", Long.toString(sshd.pid()), "-m", "-n",
+          "sh", "-c", script, "host-" + index));
+      command.addAll(List.of(args));
+      return run(command);
+    }
+
+    /** Mounts a tmpfs of {@code size} (as mount's size=, e.g. 4m) at {@code path} below the host's home. */
+    public void mountTmpfs(String path, String size) {
+      inside("mkdir -p \"$1\" && mount -t tmpfs -o \"size=$2,mode=700\" mayfly-test \"$1\"", homePath(path), size);
+    }
+
+    /** Gives a tmpfs {@link #mountTmpfs} made a new size, keeping what it holds. */
+    public void resizeTmpfs(String path, String size) {
+      inside("mount -o \"remount,size=$2\" \"$1\"", homePath(path), size);
+    }
+
+    /** {@code path} below the login user's home as the host sees it. */
+    public String homePath(String path) {
+      return System.getProperty("user.home") + "/" + path;
     }
 
     /** The SHA256 fingerprint of the host key sshd shows now. */
@@ -185,14 +246,14 @@ public final class SshdHosts implements AutoCloseable {
   }
 
   private static void assumeRunnable() {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-        "SKIPPED LOUDLY: SshdHosts needs root (network namespaces); running as " + System.getProperty("user.name"));
-    for (String tool : List.of(SSHD, "/usr/bin/ssh-keygen", "/usr/bin/unshare")) {
-      Assumptions.assumeTrue(Files.isExecutable(Path.of(tool)),
-          "SKIPPED LOUDLY: " + tool + " is missing (apt-get install openssh-server util-linux)");
+    Peers.require("root".equals(System.getProperty("user.name")),
+        "SshdHosts needs root (network namespaces); running as " + System.getProperty("user.name"));
+    for (String tool : List.of(SSHD, "/usr/bin/ssh-keygen", "/usr/bin/unshare", "/usr/bin/nsenter")) {
+      Peers.require(Files.isExecutable(Path.of(tool)),
+          tool + " is missing (apt-get install openssh-server util-linux)");
     }
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
-        "SKIPPED LOUDLY: the ip command is missing (apt-get install iproute2)");
+    Peers.require(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
+        "the ip command is missing (apt-get install iproute2)");
   }
 
   /** The private key every host accepts for the login user. */
@@ -244,7 +305,7 @@ public final class SshdHosts implements AutoCloseable {
         Files.createDirectories(home);
         Path hostKey = dir.resolve("host-" + i + "_ed25519");
         Path config = dir.resolve("sshd-" + i + ".conf");
-        Host host = new Host(i, ns, "10.213." + n + ".2", home, config, hostKey);
+        Host host = new Host(i, ns, inside, "10.213." + n + ".2", home, config, hostKey);
         hosts.add(host);
         if (i >= count) {
           continue;

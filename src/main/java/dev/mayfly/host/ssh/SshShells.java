@@ -93,9 +93,10 @@ public final class SshShells {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         client.setConnectTimeout((int) Math.min(left, MAX_ATTEMPT.toMillis()));
         client.setTimeout((int) MAX_ATTEMPT.toMillis());
+        // before connect: sshj starts the keepalive thread on connect only if an interval is set by then
+        client.getConnection().getKeepAlive().setKeepAliveInterval((int) Math.max(1, access.keepAlive().toSeconds()));
         client.connect(endpoint.host(), endpoint.port());
         client.setTimeout(0); // long silent steps are fine: keepalive notices a dead peer
-        client.getConnection().getKeepAlive().setKeepAliveInterval((int) Math.max(1, access.keepAlive().toSeconds()));
         client.auth(endpoint.user(), authMethods(client, access.identity()));
         return new SshjShell(client, endpoint);
       } catch (UserAuthException e) {

@@ -44,6 +44,10 @@ final class SshjShell implements HostShell {
         output.accept(line);
       }
     };
+    if (!client.isConnected()) {
+      // keepalive found the peer gone during an earlier command; sshj would throw IllegalStateException
+      throw MayflyException.failed(describe() + ": connection lost");
+    }
     try (Session session = client.startSession()) {
       Session.Command cmd = session.exec(command);
       Thread out = pump(cmd.getInputStream(), serialized, "stdout");

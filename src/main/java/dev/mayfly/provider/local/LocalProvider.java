@@ -14,25 +14,33 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Hosts that are sandbox folders on this machine: {@code <state>/sandboxes/<deployment>/host-N/}, the
  * deployment root in its {@code root/} and the host's ports in {@code host.properties}. Services bind
- * ports picked free here, so any number of deployments of one template can run side by side.
+ * ports picked free here, so any number of deployments of one template can run side by side. A port is
+ * reserved by writing it into {@code host.properties} under a lock shared by every mayfly process of this
+ * state folder, so two launches at once never pick the same one before either service binds it.
  */
 final class LocalProvider implements Provider {
   private static final String LOOPBACK = "127.0.0.1";
+  private static final String PORTS_LOCK = ".ports.lock";
   private final Path sandboxes;
   private final Optional<String> registryId;
 
@@ -54,20 +62,50 @@ final class LocalProvider implements Provider {
   }
 
   private Host create(Path dir, String id, Map<String, Integer> templatePorts) {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    templatePorts.keySet().forEach(name -> ports.put(name, freePort()));
-    Properties props = new Properties();
-    ports.forEach((name, port) -> props.setProperty("port." + name, Integer.toString(port)));
     try {
       // not root/: the host script creates it, with its marker, as on any other host
       Files.createDirectories(dir);
-      try (Writer out = Files.newBufferedWriter(dir.resolve("host.properties"))) {
-        props.store(out, "mayfly local host");
+      Map<String, Integer> ports;
+      // the file lock keeps other processes out; the monitor, other threads of this one (Java refuses a second
+      // lock of one file in one process)
+      synchronized (LocalProvider.class) {
+        ports = reserve(dir, templatePorts.keySet());
       }
+      return new Host(id, LOOPBACK, ports, Optional.of(dir.resolve("root").toString()));
     } catch (IOException e) {
       throw MayflyException.failed("cannot create sandbox " + dir + ": " + e.getMessage());
     }
-    return new Host(id, LOOPBACK, ports, Optional.of(dir.resolve("root").toString()));
+  }
+
+  /** Picks a port per name and writes them down, all under the state folder's port lock. */
+  private Map<String, Integer> reserve(Path dir, Set<String> names) throws IOException {
+    try (FileChannel lock = FileChannel.open(sandboxes.resolve(PORTS_LOCK), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+      Set<Integer> taken = reservedPorts();
+      Map<String, Integer> ports = new LinkedHashMap<>();
+      for (String name : names) {
+        ports.put(name, freePort(taken));
+      }
+      Properties props = new Properties();
+      ports.forEach((name, port) -> props.setProperty("port." + name, Integer.toString(port)));
+      try (Writer out = Files.newBufferedWriter(dir.resolve("host.properties"))) {
+        props.store(out, "mayfly local host");
+      }
+      return ports;
+    }
+  }
+
+  /** Ports written down by the sandboxes of this state folder, bound yet or not. */
+  private Set<Integer> reservedPorts() throws IOException {
+    Set<Integer> taken = new HashSet<>();
+    try (Stream<Path> deployments = Files.list(sandboxes)) {
+      for (Path deployment : deployments.filter(Files::isDirectory).toList()) {
+        try (Stream<Path> hosts = Files.list(deployment)) {
+          hosts.map(LocalProvider::read).filter(h -> h != null).forEach(h -> taken.addAll(h.ports().values()));
+        }
+      }
+    }
+    return taken;
   }
 
   private static Host read(Path dir) {
@@ -90,12 +128,18 @@ final class LocalProvider implements Provider {
         dir.getFileName().toString(), LOOPBACK, ports, Optional.of(dir.resolve("root").toString()));
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw MayflyException.failed("no free port on " + LOOPBACK + ": " + e.getMessage());
+  /** A port free now and not reserved; added to {@code taken}. */
+  private static int freePort(Set<Integer> taken) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+        if (taken.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw MayflyException.failed("no free port on " + LOOPBACK + ": " + e.getMessage());
+      }
     }
+    throw MayflyException.failed("no free port on " + LOOPBACK + " that no sandbox reserved");
   }
 
   @Override

@@ -37,13 +37,13 @@ final class MetaleucaProvider implements Provider {
       String profile = option(request, "profile").or(() -> pool.settings().profile()).orElseThrow(() ->
           MayflyException.badInput("--profile: target '" + pool.target() + "' needs a profile (see `mayfly metal"
               + " profiles`)"));
-      List<MetalSystem> machines = pool.reserve(request.deploymentId(), request.count(), group, profile);
+      List<MetalSystem> machines = pool.provisioning().reserve(request.deploymentId(), request.count(), group, profile);
       List<MetalSystem> toInstall = machines.stream().filter(m -> !m.profile().equals(profile) || m.netbootEnabled())
           .toList();
       if (!toInstall.isEmpty()) {
-        pool.provision(toInstall, profile);
+        pool.provisioning().provision(toInstall, profile);
       }
-      pool.awaitInstalled(machines);
+      pool.provisioning().awaitInstalled(machines);
       return Launched.all(machines.stream().map(m -> host(m.name(), m.address(), request)).toList());
     }
   }
@@ -66,7 +66,7 @@ final class MetaleucaProvider implements Provider {
   @Override
   public void terminate(String deploymentId, List<Host> hosts) {
     try (MetalPool pool = MetalPool.open(context)) {
-      pool.release(deploymentId);
+      pool.provisioning().release(deploymentId);
     }
   }
 

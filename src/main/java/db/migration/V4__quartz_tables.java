@@ -20,7 +20,8 @@ public class V4__quartz_tables extends BaseJavaMigration {
   @Override
   public void migrate(Context context) throws Exception {
     Connection connection = context.getConnection();
-    String product = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+    String product =
+        connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
     boolean postgres = product.contains("postgres");
     String script = read(DDL + (postgres ? "tables_postgres.sql" : "tables_h2.sql"));
     try (Statement st = connection.createStatement()) {
@@ -31,7 +32,10 @@ public class V4__quartz_tables extends BaseJavaMigration {
     }
   }
 
-  /** The script's statements without comments, DROPs (the tables are new) and COMMIT (Flyway commits). */
+  /**
+   * The script's statements without comments, DROPs (the tables are new) and COMMIT (Flyway
+   * commits).
+   */
   static List<String> statements(String script) {
     StringBuilder text = new StringBuilder();
     for (String line : script.split("\n")) {

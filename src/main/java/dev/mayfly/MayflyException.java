@@ -1,8 +1,8 @@
 package dev.mayfly;
 
 /**
- * The one error type that reaches a user: a message fit to print on one line and the exit code it maps
- * to. Adapters convert library exceptions into this at their boundary.
+ * The one error type that reaches a user: a message fit to print on one line and the exit code it
+ * maps to. Adapters convert library exceptions into this at their boundary.
  */
 public class MayflyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -14,7 +14,8 @@ public class MayflyException extends RuntimeException {
     BAD_INPUT(2, "bad input: template, parameter, duration, option"),
     WRONG_STATE(3, "wrong state: unknown deployment, or one that is already terminated"),
     INTERNAL(4, "internal error (a bug: please report it with --verbose output)"),
-    INTERRUPTED(130, "interrupted (Ctrl-C, SIGTERM): a launch ended what it had started and says what");
+    INTERRUPTED(
+        130, "interrupted (Ctrl-C, SIGTERM): a launch ended what it had started and says what");
 
     public final int code;
     public final String meaning;

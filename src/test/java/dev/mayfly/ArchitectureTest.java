@@ -16,19 +16,36 @@ class ArchitectureTest {
 
   @Test
   void cliWiresTheApplicationLayersButNoHostGitOrSdk() {
-    classes().that().resideInAPackage("dev.mayfly.cli..")
-        .should().onlyDependOnClassesThat().resideInAnyPackage(
-            "dev.mayfly", "dev.mayfly.cli..", "dev.mayfly.deploy..", "dev.mayfly.schedule..", "dev.mayfly.store..",
-            "dev.mayfly.template..", "dev.mayfly.target..", "dev.mayfly.provider..",
-            "java..", "picocli..", "com.fasterxml.jackson..")
-        .because("commands parse, call the application and render; hosts, repos and SDKs sit behind it")
+    classes()
+        .that()
+        .resideInAPackage("dev.mayfly.cli..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.mayfly",
+            "dev.mayfly.cli..",
+            "dev.mayfly.deploy..",
+            "dev.mayfly.schedule..",
+            "dev.mayfly.store..",
+            "dev.mayfly.template..",
+            "dev.mayfly.target..",
+            "dev.mayfly.provider..",
+            "java..",
+            "picocli..",
+            "com.fasterxml.jackson..")
+        .because(
+            "commands parse, call the application and render; hosts, repos and SDKs sit behind it")
         .check(PRODUCT);
   }
 
   @Test
   void cliReachesProvidersOnlyThroughTheSpi() {
-    noClasses().that().resideInAPackage("dev.mayfly.cli..")
-        .should().dependOnClassesThat().resideInAPackage("dev.mayfly.provider.(*)..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.mayfly.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.mayfly.provider.(*)..")
         .because("provider-specific commands come through the provider-commands SPI, not an import")
         .check(PRODUCT);
   }
@@ -56,7 +73,11 @@ class ArchitectureTest {
 
   @Test
   void testcontainersIsForTestsOnly() {
-    noClasses().should().dependOnClassesThat().resideInAPackage("org.testcontainers..").check(PRODUCT);
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.testcontainers..")
+        .check(PRODUCT);
   }
 
   @Test
@@ -65,15 +86,21 @@ class ArchitectureTest {
   }
 
   private static JavaClasses importProduct() {
-    // the rules look at package names only: reading the SDKs' classes too would cost ~20 s for nothing
+    // the rules look at package names only: reading the SDKs' classes too would cost ~20 s for
+    // nothing
     ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
-    return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+    return new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("dev.mayfly", "db.migration");
   }
 
   private static void sdkStaysIn(String home, String... sdkPackages) {
-    noClasses().that().resideOutsideOfPackage(home)
-        .should().dependOnClassesThat().resideInAnyPackage(sdkPackages)
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(home)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(sdkPackages)
         .check(PRODUCT);
   }
 }

@@ -24,75 +24,150 @@ import picocli.CommandLine.ParentCommand;
 final class DaemonCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Option(names = "--db", paramLabel = "JDBC_URL",
-      description = "The registry database, e.g. jdbc:postgresql://db:5432/mayfly (default: MAYFLY_DB, db.url,"
-          + " else the embedded H2 file).")
+  @Option(
+      names = "--db",
+      paramLabel = "JDBC_URL",
+      description =
+          "The registry database, e.g. jdbc:postgresql://db:5432/mayfly (default: MAYFLY_DB, db.url,"
+              + " else the embedded H2 file).")
   String db;
 
   @Option(names = "--threads", paramLabel = "N", description = "Jobs run at once (default 4).")
   String threads;
 
-  @Option(names = "--poll", paramLabel = "DURATION", description = "Idle wait between looks for due jobs (default 5s).")
+  @Option(
+      names = "--poll",
+      paramLabel = "DURATION",
+      description = "Idle wait between looks for due jobs (default 5s).")
   String poll;
 
-  @Option(names = "--misfire", paramLabel = "DURATION", description = "Lateness after which a job counts as missed and fires at once (default 60s).")
+  @Option(
+      names = "--misfire",
+      paramLabel = "DURATION",
+      description = "Lateness after which a job counts as missed and fires at once (default 60s).")
   String misfire;
 
-  @Option(names = "--checkin", paramLabel = "DURATION", description = "Cluster check-in interval (default 7500ms).")
+  @Option(
+      names = "--checkin",
+      paramLabel = "DURATION",
+      description = "Cluster check-in interval (default 7500ms).")
   String checkin;
 
-  @Option(names = "--reconcile", paramLabel = "DURATION", description = "How often registry changes are picked up (default 10s).")
+  @Option(
+      names = "--reconcile",
+      paramLabel = "DURATION",
+      description = "How often registry changes are picked up (default 10s).")
   String reconcile;
 
-  @Option(names = "--reap-every", paramLabel = "DURATION", description = "Reaper interval (default 10m).")
+  @Option(
+      names = "--reap-every",
+      paramLabel = "DURATION",
+      description = "Reaper interval (default 10m).")
   String reapEvery;
 
-  @Option(names = "--reap", paramLabel = "MODE", description = "dry-run (default: report only) or act.")
+  @Option(
+      names = "--reap",
+      paramLabel = "MODE",
+      description = "dry-run (default: report only) or act.")
   String reap;
 
-  @Option(names = "--reap-grace", paramLabel = "DURATION", description = "How long past expiry the reaper waits for the expiry job (default 10m).")
+  @Option(
+      names = "--reap-grace",
+      paramLabel = "DURATION",
+      description = "How long past expiry the reaper waits for the expiry job (default 10m).")
   String reapGrace;
 
-  @Option(names = "--notices", paramLabel = "LIST", description = "Notice times before expiry, e.g. 24h,1h (default), or none.")
+  @Option(
+      names = "--notices",
+      paramLabel = "LIST",
+      description = "Notice times before expiry, e.g. 24h,1h (default), or none.")
   String notices;
 
-  @Option(names = "--webhook", paramLabel = "URL", description = "POST expiry notices as JSON here.")
+  @Option(
+      names = "--webhook",
+      paramLabel = "URL",
+      description = "POST expiry notices as JSON here.")
   String webhook;
 
-  @Option(names = "--webhook-timeout", paramLabel = "DURATION", description = "Bound on one webhook call (default 10s).")
+  @Option(
+      names = "--webhook-timeout",
+      paramLabel = "DURATION",
+      description = "Bound on one webhook call (default 10s).")
   String webhookTimeout;
 
-  @Option(names = "--retry-base", paramLabel = "DURATION", description = "First retry delay of a failed sync; doubles per failure, with jitter (default 1m).")
+  @Option(
+      names = "--retry-base",
+      paramLabel = "DURATION",
+      description =
+          "First retry delay of a failed sync; doubles per failure, with jitter (default 1m).")
   String retryBase;
 
-  @Option(names = "--retry-max", paramLabel = "DURATION", description = "Longest retry delay (default 1h).")
+  @Option(
+      names = "--retry-max",
+      paramLabel = "DURATION",
+      description = "Longest retry delay (default 1h).")
   String retryMax;
 
-  @Option(names = "--instance-id", paramLabel = "NAME", description = "This member's name in the cluster (default: host name and start time).")
+  @Option(
+      names = "--instance-id",
+      paramLabel = "NAME",
+      description = "This member's name in the cluster (default: host name and start time).")
   String instanceId;
 
-  @Option(names = "--shutdown-grace", paramLabel = "DURATION", description = "How long stopping waits for running jobs (default 30s).")
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "DURATION",
+      description = "How long stopping waits for running jobs (default 30s).")
   String shutdownGrace;
 
-  @Option(names = "--sync-every", paramLabel = "DURATION", description = "Run every sync round at this interval instead of its cron (demos, tests).")
+  @Option(
+      names = "--sync-every",
+      paramLabel = "DURATION",
+      description = "Run every sync round at this interval instead of its cron (demos, tests).")
   String syncEvery;
 
-  @Option(names = "--run-for", paramLabel = "DURATION", description = "Stop after this long (default: run until stopped).")
+  @Option(
+      names = "--run-for",
+      paramLabel = "DURATION",
+      description = "Stop after this long (default: run until stopped).")
   String runFor;
 
   @Override
   public Integer call() throws InterruptedException {
     Map<String, String> options = new HashMap<>();
-    String[] values = {threads, poll, misfire, checkin, reconcile, reapEvery, reap, reapGrace, notices, webhook,
-        webhookTimeout, retryBase, retryMax, instanceId, shutdownGrace, syncEvery};
+    String[] values = {
+      threads,
+      poll,
+      misfire,
+      checkin,
+      reconcile,
+      reapEvery,
+      reap,
+      reapGrace,
+      notices,
+      webhook,
+      webhookTimeout,
+      retryBase,
+      retryMax,
+      instanceId,
+      shutdownGrace,
+      syncEvery
+    };
     for (int i = 0; i < values.length; i++) {
       options.put(DaemonSettings.NAMES.get(i), values[i]);
     }
     Services services = main.services(db);
     DaemonSettings settings = DaemonSettings.resolve(options, Database.config(services.stateDir()));
-    main.err().println("mayfly daemon on " + services.database() + " (state " + services.stateDir() + ")");
-    new Daemon(settings, services.database(), services.upkeep(settings.webhook(), settings.webhookTimeout()),
-        services.reaper(), services.clock(), main.err())
+    main.err()
+        .println(
+            "mayfly daemon on " + services.database() + " (state " + services.stateDir() + ")");
+    new Daemon(
+            settings,
+            services.database(),
+            services.upkeep(settings.webhook(), settings.webhookTimeout()),
+            services.reaper(),
+            services.clock(),
+            main.err())
         .run(runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor));
     return 0;
   }

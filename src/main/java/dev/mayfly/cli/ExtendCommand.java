@@ -8,20 +8,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "extend", description = {
-  "Move a deployment's expiry; the daemon reschedules it (and its notices) within its reconcile interval.",
-  "Removing the expiry takes the explicit --never."
-})
+@Command(
+    name = "extend",
+    description = {
+      "Move a deployment's expiry; the daemon reschedules it (and its notices) within its reconcile interval.",
+      "Removing the expiry takes the explicit --never."
+    })
 final class ExtendCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")
   String id;
 
-  @Option(names = "--by", paramLabel = "DURATION", description = "Add this to the current expiry (or to now, if it passed): 7d, 12h.")
+  @Option(
+      names = "--by",
+      paramLabel = "DURATION",
+      description = "Add this to the current expiry (or to now, if it passed): 7d, 12h.")
   String by;
 
-  @Option(names = "--until", paramLabel = "TIME", description = "Expire at this UTC time or date: 2026-12-31T23:00Z, 2026-12-31.")
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      description = "Expire at this UTC time or date: 2026-12-31T23:00Z, 2026-12-31.")
   String until;
 
   @Option(names = "--never", description = "Never expire (it then runs until `mayfly terminate`).")

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "info",
+@Command(
+    name = "info",
     description = {
       "Show which registry this mayfly works for: its id (carried by every resource it creates, so",
       "another registry never ends them), the state folder, the database and the providers installed."
@@ -25,8 +26,15 @@ final class InfoCommand implements Callable<Integer> {
     if (output.json()) {
       Json.print(out, Views.info(info));
     } else {
-      Views.info(info).forEach((k, v) -> out.printf("%-10s %s%n", k,
-          v instanceof List<?> list ? list.stream().map(String::valueOf).collect(Collectors.joining(", ")) : v));
+      Views.info(info)
+          .forEach(
+              (k, v) ->
+                  out.printf(
+                      "%-10s %s%n",
+                      k,
+                      v instanceof List<?> list
+                          ? list.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                          : v));
     }
     out.flush();
     return 0;

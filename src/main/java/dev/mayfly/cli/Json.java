@@ -7,7 +7,8 @@ import java.io.PrintWriter;
 
 /** JSON output: stable field names (built in {@link Views}), ISO-8601 times as strings. */
 final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Json() {}
 

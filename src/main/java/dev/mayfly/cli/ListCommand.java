@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "list", description = "List deployments, newest first, with time left and their syncs.")
+@Command(
+    name = "list",
+    description = "List deployments, newest first, with time left and their syncs.")
 final class ListCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin OutputOption output;
@@ -23,11 +25,29 @@ final class ListCommand implements Callable<Integer> {
       Json.print(out, rows.stream().map(o -> Views.overview(o, now)).toList());
       return 0;
     }
-    Table table = new Table("ID", "TEMPLATE", "TARGET", "HOSTS", "STATE", "URL", "EXPIRES IN", "NEXT SYNC", "LAST SYNC");
+    Table table =
+        new Table(
+            "ID",
+            "TEMPLATE",
+            "TARGET",
+            "HOSTS",
+            "STATE",
+            "URL",
+            "EXPIRES IN",
+            "NEXT SYNC",
+            "LAST SYNC");
     for (Deployments.Overview o : rows) {
       DeploymentRow d = o.deployment();
-      table.row(d.id(), d.template(), d.target(), d.hostCount(), d.state(), d.url().orElse(null),
-          Views.expiresIn(d, now), Views.nextSync(o, now), Views.lastSync(o, now));
+      table.row(
+          d.id(),
+          d.template(),
+          d.target(),
+          d.hostCount(),
+          d.state(),
+          d.url().orElse(null),
+          Views.expiresIn(d, now),
+          Views.nextSync(o, now),
+          Views.lastSync(o, now));
     }
     table.print(out);
     return 0;

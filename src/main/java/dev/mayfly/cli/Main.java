@@ -18,12 +18,23 @@ import picocli.CommandLine.ScopeType;
     name = "mayfly",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Launches whole web services as time-boxed deployments from templates, keeps their data"
-        + " fresh, and ends them at expiry.",
+    description =
+        "Launches whole web services as time-boxed deployments from templates, keeps their data"
+            + " fresh, and ends them at expiry.",
     subcommands = {
-      TemplatesCommand.class, TemplateCommand.class, LaunchCommand.class, ListCommand.class,
-      StatusCommand.class, SyncCommand.class, ExtendCommand.class, RollbackCommand.class, TerminateCommand.class,
-      ReapCommand.class, DaemonCommand.class, ForgetHostCommand.class, InfoCommand.class
+      TemplatesCommand.class,
+      TemplateCommand.class,
+      LaunchCommand.class,
+      ListCommand.class,
+      StatusCommand.class,
+      SyncCommand.class,
+      ExtendCommand.class,
+      RollbackCommand.class,
+      TerminateCommand.class,
+      ReapCommand.class,
+      DaemonCommand.class,
+      ForgetHostCommand.class,
+      InfoCommand.class
     },
     footerHeading = "%nFiles:%n",
     footer = {
@@ -33,17 +44,25 @@ import picocli.CommandLine.ScopeType;
     },
     exitCodeListHeading = "%nExit codes:%n")
 public final class Main {
-  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Show stack traces of errors.")
   boolean verbose;
 
   /**
-   * One option, each provider's own meaning of "profile": ec2 and metaleuca both call theirs that, and
-   * picocli refuses a {@code launch --profile} beside this inherited one.
+   * One option, each provider's own meaning of "profile": ec2 and metaleuca both call theirs that,
+   * and picocli refuses a {@code launch --profile} beside this inherited one.
    */
-  @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
-      description = {"ec2 targets: the AWS profile (default: $AWS_PROFILE, else the SDK's default chain).",
+  @Option(
+      names = "--profile",
+      scope = ScopeType.INHERIT,
+      paramLabel = "NAME",
+      description = {
+        "ec2 targets: the AWS profile (default: $AWS_PROFILE, else the SDK's default chain).",
         "metaleuca targets, on launch: the Cobbler profile the machines are reinstalled with (default: the"
-            + " target's profile)."})
+            + " target's profile)."
+      })
   String profile;
 
   final Map<String, String> env;
@@ -59,12 +78,20 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, System.getenv(), Path.of("").toAbsolutePath(),
-        new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        run(
+            args,
+            System.getenv(),
+            Path.of("").toAbsolutePath(),
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true)));
   }
 
-  /** Runs one command line; everything the process depends on comes in, so tests need no globals. */
-  public static int run(String[] args, Map<String, String> env, Path cwd, PrintWriter out, PrintWriter err) {
+  /**
+   * Runs one command line; everything the process depends on comes in, so tests need no globals.
+   */
+  public static int run(
+      String[] args, Map<String, String> env, Path cwd, PrintWriter out, PrintWriter err) {
     Main main = new Main(env, cwd);
     main.out = out;
     main.err = err;
@@ -76,18 +103,22 @@ public final class Main {
     cli.setOut(out);
     cli.setErr(err);
     cli.getCommandSpec().usageMessage().exitCodeList(exitCodeList());
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (main.verbose) {
-        e.printStackTrace(err);
-      }
-      if (e instanceof MayflyException m) {
-        err.println("mayfly: " + m.getMessage());
-        return m.exit().code;
-      }
-      err.println("mayfly: internal error (" + unexpected(e, line) + ")"
-          + (main.verbose ? "" : "; run with --verbose for details"));
-      return MayflyException.Exit.INTERNAL.code;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (main.verbose) {
+            e.printStackTrace(err);
+          }
+          if (e instanceof MayflyException m) {
+            err.println("mayfly: " + m.getMessage());
+            return m.exit().code;
+          }
+          err.println(
+              "mayfly: internal error ("
+                  + unexpected(e, line)
+                  + ")"
+                  + (main.verbose ? "" : "; run with --verbose for details"));
+          return MayflyException.Exit.INTERNAL.code;
+        });
     try (main.services) {
       return cli.execute(args);
     }
@@ -103,12 +134,14 @@ public final class Main {
   }
 
   /**
-   * What failed, in words: an exception's class name and message mean nothing to a user (and may quote
-   * code), so they are left to {@code --verbose}.
+   * What failed, in words: an exception's class name and message mean nothing to a user (and may
+   * quote code), so they are left to {@code --verbose}.
    */
   private static String unexpected(Exception e, CommandLine line) {
-    String what = e instanceof NullPointerException ? "a value that should be there is missing"
-        : "an unexpected failure";
+    String what =
+        e instanceof NullPointerException
+            ? "a value that should be there is missing"
+            : "an unexpected failure";
     return what + " in `" + line.getCommandSpec().qualifiedName() + "`";
   }
 
@@ -130,10 +163,11 @@ public final class Main {
   }
 
   /**
-   * The registry and what works on it, opened on first use, so commands that need none (template check,
-   * help) stay fast.
+   * The registry and what works on it, opened on first use, so commands that need none (template
+   * check, help) stay fast.
    *
-   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default
+   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded
+   *     default
    */
   Services services(String db) {
     return services.open(db, profile);

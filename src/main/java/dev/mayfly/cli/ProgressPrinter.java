@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Per-host progress on stderr. On a terminal, one line per host redrawn in place; otherwise one plain
- * line per finished step, so logs and CI output stay readable.
+ * Per-host progress on stderr. On a terminal, one line per host redrawn in place; otherwise one
+ * plain line per finished step, so logs and CI output stay readable.
  */
 final class ProgressPrinter implements Progress {
   private final PrintWriter err;
@@ -33,9 +33,10 @@ final class ProgressPrinter implements Progress {
   @Override
   public synchronized void finished(String host, String step, Duration elapsed, String failure) {
     String seconds = String.format(Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0);
-    String text = failure == null
-        ? String.format(Locale.ROOT, "%-12s %-14s done   %s", host, step, seconds)
-        : String.format(Locale.ROOT, "%-12s %-14s FAILED %s  %s", host, step, seconds, failure);
+    String text =
+        failure == null
+            ? String.format(Locale.ROOT, "%-12s %-14s done   %s", host, step, seconds)
+            : String.format(Locale.ROOT, "%-12s %-14s FAILED %s  %s", host, step, seconds, failure);
     if (live) {
       lines.put(host, text);
       redraw();

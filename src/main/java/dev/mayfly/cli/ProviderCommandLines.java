@@ -18,9 +18,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * The commands providers add ({@code mayfly metal systems}), made for picocli from their description:
- * each gets {@code --target}, listings get {@code --output}, and running one calls the provider through
- * {@code deploy}, so the command line never knows a provider.
+ * The commands providers add ({@code mayfly metal systems}), made for picocli from their
+ * description: each gets {@code --target}, listings get {@code --output}, and running one calls the
+ * provider through {@code deploy}, so the command line never knows a provider.
  */
 final class ProviderCommandLines {
   private static final String TARGET = "--target";
@@ -41,26 +41,42 @@ final class ProviderCommandLines {
     Run run = new Run(main, group, command);
     CommandSpec spec = CommandSpec.wrapWithoutInspection(run);
     spec.usageMessage().description(command.description());
-    spec.addOption(OptionSpec.builder(TARGET).paramLabel("TARGET").type(String.class)
-        .description("A " + group.provider() + " target (default: the only one in the targets file).").build());
+    spec.addOption(
+        OptionSpec.builder(TARGET)
+            .paramLabel("TARGET")
+            .type(String.class)
+            .description(
+                "A " + group.provider() + " target (default: the only one in the targets file).")
+            .build());
     if (command.listing()) {
       spec.addMixin("output", CommandSpec.forAnnotatedObject(run.output));
     }
     for (Option option : command.options()) {
-      OptionSpec.Builder builder = OptionSpec.builder(option.names().toArray(String[]::new))
-          .description(option.description());
-      spec.addOption(option.label() == null ? builder.type(boolean.class).build()
-          : builder.paramLabel(option.label()).type(String.class).build());
+      OptionSpec.Builder builder =
+          OptionSpec.builder(option.names().toArray(String[]::new))
+              .description(option.description());
+      spec.addOption(
+          option.label() == null
+              ? builder.type(boolean.class).build()
+              : builder.paramLabel(option.label()).type(String.class).build());
     }
     for (Parameter parameter : command.parameters()) {
-      spec.addPositional(PositionalParamSpec.builder().paramLabel(parameter.label()).arity("1").required(true)
-          .type(String.class).description(parameter.description()).build());
+      spec.addPositional(
+          PositionalParamSpec.builder()
+              .paramLabel(parameter.label())
+              .arity("1")
+              .required(true)
+              .type(String.class)
+              .description(parameter.description())
+              .build());
     }
     run.spec = spec;
     return new CommandLine(spec);
   }
 
-  /** Parses nothing itself: picocli fills {@link #spec}, then this passes the values on and renders. */
+  /**
+   * Parses nothing itself: picocli fills {@link #spec}, then this passes the values on and renders.
+   */
   private static final class Run implements Callable<Integer> {
     private final Main main;
     private final ProviderCommands group;
@@ -83,9 +99,12 @@ final class ProviderCommandLines {
           options.put(option.key(), value.toString());
         }
       }
-      List<String> parameters = spec.positionalParameters().stream().map(p -> p.<String>getValue()).toList();
+      List<String> parameters =
+          spec.positionalParameters().stream().map(p -> p.<String>getValue()).toList();
       String target = spec.findOption(TARGET).getValue();
-      Result result = main.services(null).runProviderCommand(group, command, target, new Args(options, parameters));
+      Result result =
+          main.services(null)
+              .runProviderCommand(group, command, target, new Args(options, parameters));
       if (result instanceof Listing listing) {
         print(listing);
       } else if (result instanceof Message message) {

@@ -27,28 +27,49 @@ final class ReapCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Show what would be ended; end nothing.")
   boolean dryRun;
 
-  @Option(names = "--target", paramLabel = "TARGET",
-      description = "Only this target (default: the targets file's, the registry's, and each provider's own).")
+  @Option(
+      names = "--target",
+      paramLabel = "TARGET",
+      description =
+          "Only this target (default: the targets file's, the registry's, and each provider's own).")
   String target;
 
-  @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "0s",
-      description = "How long past its expiry a deployment is left alone (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--grace",
+      paramLabel = "DURATION",
+      defaultValue = "0s",
+      description =
+          "How long past its expiry a deployment is left alone (default: ${DEFAULT-VALUE}).")
   String grace;
 
-  @Option(names = "--stale-launch", paramLabel = "DURATION", defaultValue = "1h",
-      description = "A deployment still launching after this long counts as abandoned (default: ${DEFAULT-VALUE};"
-          + " 0s for any launch in progress).")
+  @Option(
+      names = "--stale-launch",
+      paramLabel = "DURATION",
+      defaultValue = "1h",
+      description =
+          "A deployment still launching after this long counts as abandoned (default: ${DEFAULT-VALUE};"
+              + " 0s for any launch in progress).")
   String staleLaunch;
 
-  @Option(names = "--adopt", paramLabel = "ID",
-      description = "Claim the hosts of deployment ID that carry mayfly's deployment tag but no registry id (made"
-          + " before registries had one) as this registry's; repeatable.")
+  @Option(
+      names = "--adopt",
+      paramLabel = "ID",
+      description =
+          "Claim the hosts of deployment ID that carry mayfly's deployment tag but no registry id (made"
+              + " before registries had one) as this registry's; repeatable.")
   List<String> adopt = new ArrayList<>();
 
   @Override
   public Integer call() {
-    List<Reaper.Finding> findings = main.services(null).reaper().reap(target, !dryRun, duration("--grace", grace),
-        duration("--stale-launch", staleLaunch), Set.copyOf(adopt));
+    List<Reaper.Finding> findings =
+        main.services(null)
+            .reaper()
+            .reap(
+                target,
+                !dryRun,
+                duration("--grace", grace),
+                duration("--stale-launch", staleLaunch),
+                Set.copyOf(adopt));
     var out = main.out();
     if (output.json()) {
       Json.print(out, findings.stream().map(Views::finding).toList());
@@ -56,16 +77,24 @@ final class ReapCommand implements Callable<Integer> {
     }
     Table table = new Table("TARGET", "DEPLOYMENT", "HOSTS", "WHY", "EXPIRES", "RESULT");
     for (Reaper.Finding f : findings) {
-      table.row(f.provider(), f.deploymentId(), String.join(" ", f.hostIds()), f.why(),
+      table.row(
+          f.provider(),
+          f.deploymentId(),
+          String.join(" ", f.hostIds()),
+          f.why(),
           f.expiresAt().map(Instant::toString).orElse("-"),
-          f.leftAlone() ? "left alone" : f.error() != null ? "failed: " + f.error() : f.reaped() ? "ended"
-              : "would end");
+          f.leftAlone()
+              ? "left alone"
+              : f.error() != null ? "failed: " + f.error() : f.reaped() ? "ended" : "would end");
     }
     table.print(out);
     out.flush();
     long ending = findings.stream().filter(f -> !f.leftAlone()).count();
-    main.err().println(ending == 0 ? "nothing to reap"
-        : ending + " deployment(s) " + (dryRun ? "would be ended (dry run)" : "reaped"));
+    main.err()
+        .println(
+            ending == 0
+                ? "nothing to reap"
+                : ending + " deployment(s) " + (dryRun ? "would be ended (dry run)" : "reaped"));
     main.err().flush();
     return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
   }

@@ -7,27 +7,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "rollback", description = {
-  "Switch the data back to an earlier release on every healthy host (atomically, without refetching when"
-      + " the release is still there).",
-  "Scheduled syncs then leave the deployment at that commit until `mayfly sync ID`."
-})
+@Command(
+    name = "rollback",
+    description = {
+      "Switch the data back to an earlier release on every healthy host (atomically, without refetching when"
+          + " the release is still there).",
+      "Scheduled syncs then leave the deployment at that commit until `mayfly sync ID`."
+    })
 final class RollbackCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")
   String id;
 
-  @Option(names = "--to", paramLabel = "COMMIT", description = "The release (commit or unique prefix); default: the one before the live one.")
+  @Option(
+      names = "--to",
+      paramLabel = "COMMIT",
+      description = "The release (commit or unique prefix); default: the one before the live one.")
   String to;
 
   @Override
   public Integer call() {
-    Deployments.SyncResult r = main.deployments().rollback(id, to, new ProgressPrinter(main.err(), main.interactive()));
-    main.out().println("data at " + Views.shortCommit(r.commit()) + " on "
-        + (r.updated().size() + r.unchanged().size()) + " host(s)");
-    r.failures().forEach((host, why) ->
-        main.err().println("mayfly: " + host + ": rollback failed, its release is unchanged: " + why));
+    Deployments.SyncResult r =
+        main.deployments().rollback(id, to, new ProgressPrinter(main.err(), main.interactive()));
+    main.out()
+        .println(
+            "data at "
+                + Views.shortCommit(r.commit())
+                + " on "
+                + (r.updated().size() + r.unchanged().size())
+                + " host(s)");
+    r.failures()
+        .forEach(
+            (host, why) ->
+                main.err()
+                    .println(
+                        "mayfly: " + host + ": rollback failed, its release is unchanged: " + why));
     main.out().flush();
     main.err().flush();
     return r.failures().isEmpty() ? 0 : 1;

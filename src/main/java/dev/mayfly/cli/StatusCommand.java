@@ -23,7 +23,8 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Deployments.Status status = main.deployments().status(id);
-    Deployments.Overview overview = new Deployments.Overview(status.deployment(), main.deployments().schedule(id));
+    Deployments.Overview overview =
+        new Deployments.Overview(status.deployment(), main.deployments().schedule(id));
     Instant now = Instant.now();
     PrintWriter out = main.out();
     if (output.json()) {
@@ -37,17 +38,30 @@ final class StatusCommand implements Callable<Integer> {
     out.printf("%-10s %s%n", "state", d.state());
     out.printf("%-10s %s%n", "url", Views.printable(d.url().orElse("-")));
     out.printf("%-10s %s%n", "created", d.createdAt());
-    out.printf("%-10s %s (%s)%n", "expires", d.expiresAt().map(Instant::toString).orElse("never"),
-        Views.expiresIn(d, now));
+    out.printf(
+        "%-10s %s (%s)%n",
+        "expires", d.expiresAt().map(Instant::toString).orElse("never"), Views.expiresIn(d, now));
     out.printf("%-10s %s%n", "service", d.serviceCommit().orElse("-"));
     out.printf("%-10s %s%n", "data", d.dataCommit().orElse("-"));
-    out.printf("%-10s %s%n", "sync", overview.schedule().flatMap(s -> s.syncCron()).map(c -> "'" + c + "'")
-        .orElse("never") + ", next " + Views.nextSync(overview, now) + ", last " + Views.lastSync(overview, now));
-    d.params().forEach((k, v) -> out.printf("%-10s %s=%s%n", "param", Views.printable(k), Views.printable(v)));
+    out.printf(
+        "%-10s %s%n",
+        "sync",
+        overview.schedule().flatMap(s -> s.syncCron()).map(c -> "'" + c + "'").orElse("never")
+            + ", next "
+            + Views.nextSync(overview, now)
+            + ", last "
+            + Views.lastSync(overview, now));
+    d.params()
+        .forEach(
+            (k, v) -> out.printf("%-10s %s=%s%n", "param", Views.printable(k), Views.printable(v)));
     out.println();
     Table hosts = new Table("HOST", "ADDRESS", "STATE", "DATA", "DETAIL");
     for (HostRow h : status.hosts()) {
-      hosts.row(h.hostId(), h.address(), h.state(), Views.shortCommit(h.dataCommit().orElse(null)),
+      hosts.row(
+          h.hostId(),
+          h.address(),
+          h.state(),
+          Views.shortCommit(h.dataCommit().orElse(null)),
           h.detail().orElse(null));
     }
     hosts.print(out);

@@ -8,10 +8,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "sync", description = {
-  "Publish the data repo's newest commit, if it moved, as a new release on every healthy host.",
-  "A host that fails keeps serving its previous release."
-})
+@Command(
+    name = "sync",
+    description = {
+      "Publish the data repo's newest commit, if it moved, as a new release on every healthy host.",
+      "A host that fails keeps serving its previous release."
+    })
 final class SyncCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin OutputOption output;
@@ -21,17 +23,30 @@ final class SyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Deployments.SyncResult r = main.deployments().sync(id, new ProgressPrinter(main.err(), main.interactive()));
+    Deployments.SyncResult r =
+        main.deployments().sync(id, new ProgressPrinter(main.err(), main.interactive()));
     PrintWriter out = main.out();
     if (output.json()) {
       Json.print(out, Views.sync(r));
     } else if (r.changedAnything()) {
-      out.println("published data " + Views.shortCommit(r.commit()) + " on " + String.join(", ", r.updated()));
+      out.println(
+          "published data "
+              + Views.shortCommit(r.commit())
+              + " on "
+              + String.join(", ", r.updated()));
     } else if (r.failures().isEmpty()) {
-      out.println("data unchanged (still " + Views.shortCommit(r.commit()) + "): nothing to publish");
+      out.println(
+          "data unchanged (still " + Views.shortCommit(r.commit()) + "): nothing to publish");
     }
-    r.failures().forEach((host, why) ->
-        main.err().println("mayfly: " + host + ": sync failed, previous release still serving: " + why));
+    r.failures()
+        .forEach(
+            (host, why) ->
+                main.err()
+                    .println(
+                        "mayfly: "
+                            + host
+                            + ": sync failed, previous release still serving: "
+                            + why));
     out.flush();
     main.err().flush();
     return r.failures().isEmpty() ? 0 : 1;

@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "templates", description = "List the templates mayfly can launch, and any that do not validate.")
+@Command(
+    name = "templates",
+    description = "List the templates mayfly can launch, and any that do not validate.")
 final class TemplatesCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin OutputOption output;
@@ -21,7 +23,10 @@ final class TemplatesCommand implements Callable<Integer> {
     }
     Table table = new Table("NAME", "DESCRIPTION", "FILE");
     for (TemplateCatalog.Entry e : entries) {
-      table.row(e.name(), e.ok() ? e.description().orElse("") : "INVALID: " + e.error().orElse(""), e.file());
+      table.row(
+          e.name(),
+          e.ok() ? e.description().orElse("") : "INVALID: " + e.error().orElse(""),
+          e.file());
     }
     table.print(main.out());
     return 0;

@@ -1,10 +1,10 @@
 package dev.mayfly.cli;
 
-import dev.mayfly.deploy.Services;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.HostOutcome;
 import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.deploy.Reaper;
+import dev.mayfly.deploy.Services;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
@@ -25,7 +25,8 @@ final class Views {
     if (!d.state().live()) {
       return "-";
     }
-    return d.expiresAt().map(at -> at.isAfter(now) ? Durations.human(Duration.between(now, at)) : "overdue")
+    return d.expiresAt()
+        .map(at -> at.isAfter(now) ? Durations.human(Duration.between(now, at)) : "overdue")
         .orElse("never");
   }
 
@@ -51,7 +52,9 @@ final class Views {
     Map<String, Object> m = deployment(o.deployment(), now);
     m.put("syncCron", o.schedule().flatMap(ScheduleRow::syncCron).orElse(null));
     m.put("nextSyncAt", o.nextSync(now).map(Instant::toString).orElse(null));
-    m.put("lastSyncAt", o.schedule().flatMap(ScheduleRow::lastSyncAt).map(Instant::toString).orElse(null));
+    m.put(
+        "lastSyncAt",
+        o.schedule().flatMap(ScheduleRow::lastSyncAt).map(Instant::toString).orElse(null));
     m.put("lastSyncResult", o.schedule().flatMap(ScheduleRow::lastSyncResult).orElse(null));
     m.put("syncFailures", o.schedule().map(ScheduleRow::syncFailures).orElse(0));
     m.put("dataPin", o.schedule().flatMap(ScheduleRow::dataPin).orElse(null));
@@ -62,7 +65,9 @@ final class Views {
     if (o.schedule().flatMap(ScheduleRow::dataPin).isPresent()) {
       return "pinned";
     }
-    return o.nextSync(now).map(at -> "in " + Durations.human(Duration.between(now, at))).orElse("-");
+    return o.nextSync(now)
+        .map(at -> "in " + Durations.human(Duration.between(now, at)))
+        .orElse("-");
   }
 
   /** e.g. {@code ok 5m ago}, {@code unchanged 2m ago}, {@code FAILED x2 1m ago}. */
@@ -72,8 +77,10 @@ final class Views {
     }
     ScheduleRow s = o.schedule().get();
     String result = s.lastSyncResult().orElse("");
-    String word = result.startsWith("failed") ? "FAILED x" + s.syncFailures()
-        : result.startsWith("published") ? "updated" : result;
+    String word =
+        result.startsWith("failed")
+            ? "FAILED x" + s.syncFailures()
+            : result.startsWith("published") ? "updated" : result;
     return word + " " + Durations.human(Duration.between(s.lastSyncAt().get(), now)) + " ago";
   }
 
@@ -99,7 +106,8 @@ final class Views {
   }
 
   /** {@code status}: the overview with each host's details and the history. */
-  static Map<String, Object> status(Deployments.Status status, Deployments.Overview overview, Instant now) {
+  static Map<String, Object> status(
+      Deployments.Status status, Deployments.Overview overview, Instant now) {
     Map<String, Object> m = new LinkedHashMap<>(overview(overview, now));
     m.put("hostDetails", status.hosts().stream().map(Views::host).toList());
     m.put("events", status.events().stream().map(Views::event).toList());
@@ -168,24 +176,53 @@ final class Views {
     m.put("name", t.name());
     m.put("description", t.description());
     m.put("file", t.file().toString());
-    m.put("service", Map.of("repo", t.service().repo().toString(), "ref", t.service().ref(),
-        "install", t.service().install(), "start", t.service().start().orElse("")));
-    m.put("data", Map.of("repo", t.data().repo().toString(), "ref", t.data().ref(),
-        "publish", t.data().publish().orElse(""), "keep", t.data().keep()));
+    m.put(
+        "service",
+        Map.of(
+            "repo",
+            t.service().repo().toString(),
+            "ref",
+            t.service().ref(),
+            "install",
+            t.service().install(),
+            "start",
+            t.service().start().orElse("")));
+    m.put(
+        "data",
+        Map.of(
+            "repo",
+            t.data().repo().toString(),
+            "ref",
+            t.data().ref(),
+            "publish",
+            t.data().publish().orElse(""),
+            "keep",
+            t.data().keep()));
     Map<String, Object> params = new LinkedHashMap<>();
-    t.params().forEach((k, p) -> {
-      Map<String, Object> pm = new LinkedHashMap<>();
-      pm.put("required", p.required());
-      pm.put("default", p.secret() ? null : p.defaultValue().orElse(null));
-      pm.put("secret", p.secret());
-      pm.put("pattern", p.pattern().map(Object::toString).orElse(null));
-      pm.put("description", p.description());
-      params.put(k, pm);
-    });
+    t.params()
+        .forEach(
+            (k, p) -> {
+              Map<String, Object> pm = new LinkedHashMap<>();
+              pm.put("required", p.required());
+              pm.put("default", p.secret() ? null : p.defaultValue().orElse(null));
+              pm.put("secret", p.secret());
+              pm.put("pattern", p.pattern().map(Object::toString).orElse(null));
+              pm.put("description", p.description());
+              params.put(k, pm);
+            });
     m.put("params", params);
     m.put("ports", t.ports());
-    m.put("health", Map.of("path", t.health().path(), "port", t.health().port(), "status", t.health().status(),
-        "deadlineSeconds", t.health().deadline().toSeconds()));
+    m.put(
+        "health",
+        Map.of(
+            "path",
+            t.health().path(),
+            "port",
+            t.health().port(),
+            "status",
+            t.health().status(),
+            "deadlineSeconds",
+            t.health().deadline().toSeconds()));
     m.put("lifetimeSeconds", t.lifetime().toSeconds());
     m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
     m.put("root", t.root().orElse(null));
@@ -194,9 +231,9 @@ final class Views {
   }
 
   /**
-   * Text as a terminal shows it safely: control characters (ESC, CR, …) and bidi overrides are escaped
-   * visibly ({@code \e[31m}, {@code \r}), so a value cannot move the cursor, recolour or hide what
-   * follows it. JSON output needs none of this: its encoder escapes them already.
+   * Text as a terminal shows it safely: control characters (ESC, CR, …) and bidi overrides are
+   * escaped visibly ({@code \e[31m}, {@code \r}), so a value cannot move the cursor, recolour or
+   * hide what follows it. JSON output needs none of this: its encoder escapes them already.
    */
   static String printable(Object value) {
     String text = value == null ? null : value.toString();
@@ -204,20 +241,29 @@ final class Views {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length() + 8);
-    text.chars().forEach(c -> {
-      switch (c) {
-        case 0x1b -> out.append("\\e");
-        case '\r' -> out.append("\\r");
-        case '\n' -> out.append("\\n");
-        case '\t' -> out.append("\\t");
-        default -> out.append(escaped(c) ? String.format(c < 0x100 ? "\\x%02x" : "\\u%04x", c) : (char) c);
-      }
-    });
+    text.chars()
+        .forEach(
+            c -> {
+              switch (c) {
+                case 0x1b -> out.append("\\e");
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default ->
+                    out.append(
+                        escaped(c)
+                            ? String.format(c < 0x100 ? "\\x%02x" : "\\u%04x", c)
+                            : (char) c);
+              }
+            });
     return out.toString();
   }
 
   private static boolean escaped(int c) {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    return c < 0x20
+        || (c >= 0x7f && c <= 0x9f)
+        || (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069);
   }
 
   static String shortCommit(String commit) {

@@ -1,11 +1,11 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.store.HostState;
 import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * Turns one raw host into the running service: connect, prepare, fetch the service, write the env file,
- * install, publish data, start, check health. Every step is timed, reported and recorded.
+ * Turns one raw host into the running service: connect, prepare, fetch the service, write the env
+ * file, install, publish data, start, check health. Every step is timed, reported and recorded.
  */
 final class Bootstrap {
   private final String deploymentId;
@@ -29,8 +29,16 @@ final class Bootstrap {
   private final Path logDir;
   private final GitDelivery delivery;
 
-  Bootstrap(String deploymentId, Spec spec, GitRepos.Pinned service, GitRepos.Pinned data,
-      BiFunction<Host, String, String> envFile, Provider provider, Registry registry, Progress progress, Path logDir,
+  Bootstrap(
+      String deploymentId,
+      Spec spec,
+      GitRepos.Pinned service,
+      GitRepos.Pinned data,
+      BiFunction<Host, String, String> envFile,
+      Provider provider,
+      Registry registry,
+      Progress progress,
+      Path logDir,
       GitDelivery delivery) {
     this.delivery = delivery;
     this.deploymentId = deploymentId;
@@ -49,49 +57,92 @@ final class Bootstrap {
     try (HostLog log = new HostLog(logDir.resolve(host.id() + ".log"))) {
       HostSession session = null;
       try {
-        session = timed(host, "connect", () -> HostSession.open(provider.open(host), log, rootFor(host),
-            deploymentId, registry.id()));
+        session =
+            timed(
+                host,
+                "connect",
+                () ->
+                    HostSession.open(
+                        provider.open(host), log, rootFor(host), deploymentId, registry.id()));
         HostSession s = session;
         record(host, HostState.PENDING, s.root(), null, null);
-        timed(host, "prepare", () -> {
-          s.prepare();
-          return null;
-        });
-        timed(host, "fetch-service", () -> {
-          String how = delivery.deliver("fetch-service", "service.repo", s, service, spec.service().ref(),
-              (from, ref) -> s.fetchService(from, service.commit(), ref));
-          registry.event(deploymentId, host.id(), "git", how);
-          return null;
-        });
-        timed(host, "configure", () -> {
-          s.writeEnv(envFile.apply(host, s.root()));
-          return null;
-        });
-        timed(host, "install", () -> {
-          s.install(spec.install());
-          return null;
-        });
-        timed(host, "publish-data", () -> {
-          String how = delivery.deliver("publish-data", "data.repo", s, data, spec.data().ref(),
-              (from, ref) -> s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
-          registry.event(deploymentId, host.id(), "git", how);
-          return null;
-        });
+        timed(
+            host,
+            "prepare",
+            () -> {
+              s.prepare();
+              return null;
+            });
+        timed(
+            host,
+            "fetch-service",
+            () -> {
+              String how =
+                  delivery.deliver(
+                      "fetch-service",
+                      "service.repo",
+                      s,
+                      service,
+                      spec.service().ref(),
+                      (from, ref) -> s.fetchService(from, service.commit(), ref));
+              registry.event(deploymentId, host.id(), "git", how);
+              return null;
+            });
+        timed(
+            host,
+            "configure",
+            () -> {
+              s.writeEnv(envFile.apply(host, s.root()));
+              return null;
+            });
+        timed(
+            host,
+            "install",
+            () -> {
+              s.install(spec.install());
+              return null;
+            });
+        timed(
+            host,
+            "publish-data",
+            () -> {
+              String how =
+                  delivery.deliver(
+                      "publish-data",
+                      "data.repo",
+                      s,
+                      data,
+                      spec.data().ref(),
+                      (from, ref) ->
+                          s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
+              registry.event(deploymentId, host.id(), "git", how);
+              return null;
+            });
         if (spec.start() != null) {
-          timed(host, "start", () -> {
-            s.start(spec.start());
-            return null;
-          });
+          timed(
+              host,
+              "start",
+              () -> {
+                s.start(spec.start());
+                return null;
+              });
         }
-        timed(host, "health", () -> {
-          awaitHealthy(host, s);
-          return null;
-        });
+        timed(
+            host,
+            "health",
+            () -> {
+              awaitHealthy(host, s);
+              return null;
+            });
         record(host, HostState.HEALTHY, s.root(), data.commit(), null);
         return new HostOutcome(host.id(), url, null, null, null, log.file().toString());
       } catch (HostSession.StepFailed e) {
         String tail = e.step.equals("health") ? session.serviceLogTail() : log.tail();
-        record(host, HostState.FAILED, session == null ? null : session.claimedRoot(), null,
+        record(
+            host,
+            HostState.FAILED,
+            session == null ? null : session.claimedRoot(),
+            null,
             e.step + ": " + e.getMessage());
         registry.event(deploymentId, host.id(), "failed", e.step + ": " + e.getMessage());
         return new HostOutcome(host.id(), url, e.step, e.getMessage(), tail, log.file().toString());
@@ -110,8 +161,11 @@ final class Bootstrap {
   private void awaitHealthy(Host host, HostSession session) {
     String failure;
     try {
-      failure = HealthCheck.await(url(host, spec.healthPath()), spec.healthStatus(),
-          Duration.ofSeconds(spec.healthDeadlineSeconds()));
+      failure =
+          HealthCheck.await(
+              url(host, spec.healthPath()),
+              spec.healthStatus(),
+              Duration.ofSeconds(spec.healthDeadlineSeconds()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HostSession.StepFailed("health", "interrupted");
@@ -122,7 +176,8 @@ final class Bootstrap {
   }
 
   String url(Host host, String path) {
-    Integer port = host.ports().getOrDefault(spec.healthPort(), spec.ports().get(spec.healthPort()));
+    Integer port =
+        host.ports().getOrDefault(spec.healthPort(), spec.ports().get(spec.healthPort()));
     return "http://" + host.address() + ":" + port + path;
   }
 
@@ -140,10 +195,12 @@ final class Bootstrap {
       registry.event(deploymentId, host.id(), "step", step + " done in " + seconds(elapsed));
       return result;
     } catch (HostSession.StepFailed e) {
-      progress.finished(host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+      progress.finished(
+          host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
       throw e;
     } catch (MayflyException | java.io.UncheckedIOException e) {
-      progress.finished(host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
+      progress.finished(
+          host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
       throw new HostSession.StepFailed(step, e.getMessage());
     }
   }
@@ -153,7 +210,15 @@ final class Bootstrap {
   }
 
   private void record(Host host, HostState state, String root, String dataCommit, String detail) {
-    registry.putHost(new HostRow(deploymentId, host.id(), host.address(), Map.copyOf(host.ports()),
-        Optional.ofNullable(root), state, Optional.ofNullable(dataCommit), Optional.ofNullable(detail)));
+    registry.putHost(
+        new HostRow(
+            deploymentId,
+            host.id(),
+            host.address(),
+            Map.copyOf(host.ports()),
+            Optional.ofNullable(root),
+            state,
+            Optional.ofNullable(dataCommit),
+            Optional.ofNullable(detail)));
   }
 }

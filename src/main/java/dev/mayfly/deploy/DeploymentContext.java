@@ -22,14 +22,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What every part of the deployment lifecycle works with, and what each derives from it the same way: a
- * deployment's provider, key file, log folder, pinned repos and registry row.
+ * What every part of the deployment lifecycle works with, and what each derives from it the same
+ * way: a deployment's provider, key file, log folder, pinned repos and registry row.
  *
- * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}, secrets targets
- *     point at
+ * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}, secrets
+ *     targets point at
  */
-record DeploymentContext(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers,
-    Targets targets, GitRepos git, Clock clock, Map<String, String> env) {
+record DeploymentContext(
+    Path stateDir,
+    Registry registry,
+    TemplateCatalog catalog,
+    Providers providers,
+    Targets targets,
+    GitRepos git,
+    Clock clock,
+    Map<String, String> env) {
   /** "ssh open" for sync and terminate: the hosts are up already, so fail sooner than at launch. */
   private static final Duration OPERATION_SSH_DEADLINE = Duration.ofSeconds(60);
 
@@ -38,14 +45,20 @@ record DeploymentContext(Path stateDir, Registry registry, TemplateCatalog catal
   }
 
   /**
-   * What a provider of {@code target} is made with here: the target's settings and name, this mayfly's
-   * environment (for secrets a target points at) and registry (bare-metal reservations).
+   * What a provider of {@code target} is made with here: the target's settings and name, this
+   * mayfly's environment (for secrets a target points at) and registry (bare-metal reservations).
    *
    * @param deploymentId null for work on the target itself (listing, reaping)
    * @param access null where no host is opened
    */
   ProviderContext providerContext(Target target, String deploymentId, SshAccess access) {
-    return new ProviderContext(stateDir, target.settings(), deploymentId, access, target.name(), env,
+    return new ProviderContext(
+        stateDir,
+        target.settings(),
+        deploymentId,
+        access,
+        target.name(),
+        env,
         Optional.of(registry));
   }
 
@@ -54,22 +67,32 @@ record DeploymentContext(Path stateDir, Registry registry, TemplateCatalog catal
     return TemplateLoader.load(file != null ? file : catalog.find(name));
   }
 
-  /** The provider behind a target name, with the target's settings, for one deployment; the caller closes it. */
+  /**
+   * The provider behind a target name, with the target's settings, for one deployment; the caller
+   * closes it.
+   */
   Provider provider(String targetName, String id, SshAccess access) {
     Target target = targets.resolve(targetName);
     return providers.create(target.provider(), providerContext(target, id, access));
   }
 
-  /** The provider for a recorded deployment, logging in as it did at launch; the caller closes it. */
+  /**
+   * The provider for a recorded deployment, logging in as it did at launch; the caller closes it.
+   */
   Provider providerFor(DeploymentRow d, Spec spec) {
-    Identity identity = spec.identity() == null
-        ? Identity.generated(keyFile(d.id()))
-        : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
-    return provider(d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
+    Identity identity =
+        spec.identity() == null
+            ? Identity.generated(keyFile(d.id()))
+            : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
+    return provider(
+        d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
   }
 
   SshAccess access(Identity identity) {
-    return new SshAccess(identity, new RegistryHostKeys(registry), SshAccess.DEFAULT_CONNECT_DEADLINE,
+    return new SshAccess(
+        identity,
+        new RegistryHostKeys(registry),
+        SshAccess.DEFAULT_CONNECT_DEADLINE,
         SshAccess.DEFAULT_KEEPALIVE);
   }
 
@@ -92,8 +115,11 @@ record DeploymentContext(Path stateDir, Registry registry, TemplateCatalog catal
   }
 
   DeploymentRow require(String id) {
-    return registry.find(id).orElseThrow(() -> MayflyException.wrongState(
-        "unknown deployment '" + id + "' (see `mayfly list`)"));
+    return registry
+        .find(id)
+        .orElseThrow(
+            () ->
+                MayflyException.wrongState("unknown deployment '" + id + "' (see `mayfly list`)"));
   }
 
   /** A recorded deployment that may still hold hosts. */

@@ -24,9 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one entry point for commands: launch ({@link LaunchPlan}, {@link Launcher}), sync and rollback
- * ({@link Releases}), extend and terminate ({@link Lifecycle}), and what the registry says about
- * deployments (list, status, overview).
+ * The one entry point for commands: launch ({@link LaunchPlan}, {@link Launcher}), sync and
+ * rollback ({@link Releases}), extend and terminate ({@link Lifecycle}), and what the registry says
+ * about deployments (list, status, overview).
  */
 public final class Deployments {
   /** The {@code --expires} value that means no expiry; it has to be given explicitly. */
@@ -36,12 +36,20 @@ public final class Deployments {
   private final Releases releases;
   private final Lifecycle lifecycle;
 
-  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
+  public Deployments(
+      Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
     this(stateDir, registry, catalog, providers, Targets.none(), clock, System.getenv());
   }
 
-  /** @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent} */
-  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock,
+  /**
+   * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}
+   */
+  public Deployments(
+      Path stateDir,
+      Registry registry,
+      TemplateCatalog catalog,
+      Providers providers,
+      Clock clock,
       Map<String, String> env) {
     this(stateDir, registry, catalog, providers, Targets.none(), clock, env);
   }
@@ -50,10 +58,17 @@ public final class Deployments {
    * @param targets what {@code --target NAME} means
    * @param env the caller's environment: {@code SSH_AUTH_SOCK} for {@code --identity agent}
    */
-  public Deployments(Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Targets targets,
-      Clock clock, Map<String, String> env) {
-    this.ctx = new DeploymentContext(stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock,
-        env);
+  public Deployments(
+      Path stateDir,
+      Registry registry,
+      TemplateCatalog catalog,
+      Providers providers,
+      Targets targets,
+      Clock clock,
+      Map<String, String> env) {
+    this.ctx =
+        new DeploymentContext(
+            stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock, env);
     this.releases = new Releases(ctx);
     this.lifecycle = new Lifecycle(ctx);
   }
@@ -64,8 +79,8 @@ public final class Deployments {
   }
 
   /**
-   * What a provider of {@code target} is made with here: the target's settings and name, this mayfly's
-   * environment (for secrets a target points at) and registry (bare-metal reservations).
+   * What a provider of {@code target} is made with here: the target's settings and name, this
+   * mayfly's environment (for secrets a target points at) and registry (bare-metal reservations).
    *
    * @param deploymentId null for work on the target itself (listing, reaping)
    * @param access null where no host is opened
@@ -88,14 +103,21 @@ public final class Deployments {
     return launch(options, progress, LaunchCancel.NONE);
   }
 
-  /** Like {@link #launch(LaunchOptions, Progress)}; once {@code cancel} fires it ends what it started and throws. */
+  /**
+   * Like {@link #launch(LaunchOptions, Progress)}; once {@code cancel} fires it ends what it
+   * started and throws.
+   */
   public LaunchResult launch(LaunchOptions options, Progress progress, LaunchCancel cancel) {
     return new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress, cancel);
   }
 
-  /** Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was rebuilt. */
+  /**
+   * Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was
+   * rebuilt.
+   */
   public boolean forgetHostKey(String hostPort) {
-    String normalized = hostPort.matches(".*:[0-9]+$") && !hostPort.endsWith("]") ? hostPort : hostPort + ":22";
+    String normalized =
+        hostPort.matches(".*:[0-9]+$") && !hostPort.endsWith("]") ? hostPort : hostPort + ":22";
     return ctx.registry().forgetHostKey(normalized);
   }
 
@@ -117,7 +139,11 @@ public final class Deployments {
    * @param updated hosts that got the new release
    * @param failures host id to why, for hosts that kept their previous release
    */
-  public record SyncResult(String deploymentId, String commit, List<String> updated, List<String> unchanged,
+  public record SyncResult(
+      String deploymentId,
+      String commit,
+      List<String> updated,
+      List<String> unchanged,
       Map<String, String> failures) {
     public boolean changedAnything() {
       return !updated.isEmpty();
@@ -125,8 +151,8 @@ public final class Deployments {
   }
 
   /**
-   * Publishes the data repo's newest commit on every healthy host that does not have it yet; a host that
-   * fails keeps serving its previous release. A manual sync also lifts a rollback's pin.
+   * Publishes the data repo's newest commit on every healthy host that does not have it yet; a host
+   * that fails keeps serving its previous release. A manual sync also lifts a rollback's pin.
    */
   public SyncResult sync(String id, Progress progress) {
     ctx.requireLive(id);
@@ -136,9 +162,10 @@ public final class Deployments {
   }
 
   /**
-   * Switches {@code current} back on every healthy host: to {@code to} (a commit or a unique prefix of
-   * one among the host's releases), or else to the release published before the live one. Scheduled
-   * syncs then leave the deployment at that commit until the next manual {@code mayfly sync}.
+   * Switches {@code current} back on every healthy host: to {@code to} (a commit or a unique prefix
+   * of one among the host's releases), or else to the release published before the live one.
+   * Scheduled syncs then leave the deployment at that commit until the next manual {@code mayfly
+   * sync}.
    */
   public SyncResult rollback(String id, String to, Progress progress) {
     ctx.requireLive(id);
@@ -157,8 +184,8 @@ public final class Deployments {
   }
 
   /**
-   * Moves the expiry: {@code by} a duration from the current expiry (or from now, when it has none or is
-   * past), or to {@code until}; {@code never} removes it, and must be asked for on its own.
+   * Moves the expiry: {@code by} a duration from the current expiry (or from now, when it has none
+   * or is past), or to {@code until}; {@code never} removes it, and must be asked for on its own.
    *
    * @return the new expiry, empty for never
    */
@@ -168,13 +195,21 @@ public final class Deployments {
 
   /** A deployment with what the scheduler keeps about it. */
   public record Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
-    /** When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not sync. */
+    /**
+     * When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not
+     * sync.
+     */
     public Optional<Instant> nextSync(Instant now) {
-      if (schedule.isEmpty() || schedule.get().syncCron().isEmpty()
-          || deployment.state() != DeploymentState.RUNNING || schedule.get().dataPin().isPresent()) {
+      if (schedule.isEmpty()
+          || schedule.get().syncCron().isEmpty()
+          || deployment.state() != DeploymentState.RUNNING
+          || schedule.get().dataPin().isPresent()) {
         return Optional.empty();
       }
-      return schedule.get().nextSyncAt().filter(now::isBefore)
+      return schedule
+          .get()
+          .nextSyncAt()
+          .filter(now::isBefore)
           .or(() -> SyncCron.next(schedule.get().syncCron().get(), now));
     }
   }
@@ -194,9 +229,10 @@ public final class Deployments {
 
   /**
    * Stops the service and removes the deployment root on every host, then has the provider end the
-   * hosts. Safe to repeat on a failed, half-launched or terminate-failed deployment. Where a host may still
-   * run the service (its clean stop failed on a server mayfly does not end), the deployment is left
-   * {@code terminate-failed} and this throws; {@code force} forgets it anyway and says what was left where.
+   * hosts. Safe to repeat on a failed, half-launched or terminate-failed deployment. Where a host
+   * may still run the service (its clean stop failed on a server mayfly does not end), the
+   * deployment is left {@code terminate-failed} and this throws; {@code force} forgets it anyway
+   * and says what was left where.
    */
   public Termination terminate(String id, boolean force, Progress progress) {
     return lifecycle.terminate(id, progress, "terminated", force);

@@ -19,7 +19,9 @@ final class ExpiryRounds {
     this.clock = clock;
   }
 
-  /** @see Upkeep#expire */
+  /**
+   * @see Upkeep#expire
+   */
   boolean expire(String id) {
     if (!due(registry.find(id))) {
       return false;
@@ -37,7 +39,8 @@ final class ExpiryRounds {
 
   private boolean due(Optional<DeploymentRow> d) {
     Instant now = clock.instant();
-    return d.isPresent() && Upkeep.live(d.get().state())
+    return d.isPresent()
+        && Upkeep.live(d.get().state())
         && d.get().expiresAt().filter(at -> !at.isAfter(now)).isPresent();
   }
 }

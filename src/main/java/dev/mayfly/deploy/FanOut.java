@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
-/** Runs one job per host, at most {@code parallel} at once, and gives every host's result in the hosts' order. */
+/**
+ * Runs one job per host, at most {@code parallel} at once, and gives every host's result in the
+ * hosts' order.
+ */
 final class FanOut {
   /** How long a stopped launch waits for jobs whose shell steps were killed to return. */
   private static final Duration JOB_GRACE = Duration.ofSeconds(60);
@@ -22,16 +25,27 @@ final class FanOut {
   private FanOut() {}
 
   /**
-   * @param crashed turns a job that threw into that host's result, so one host never hides the others'
+   * @param crashed turns a job that threw into that host's result, so one host never hides the
+   *     others'
    */
-  static <T> List<T> run(List<Host> hosts, int parallel, Function<Host, T> job,
+  static <T> List<T> run(
+      List<Host> hosts,
+      int parallel,
+      Function<Host, T> job,
       BiFunction<Host, Throwable, T> crashed) {
     return run(hosts, parallel, job, crashed, LaunchCancel.NONE);
   }
 
-  /** Like the above; {@code cancel} stops the jobs, each stopped host's result made by {@code crashed}. */
-  static <T> List<T> run(List<Host> hosts, int parallel, Function<Host, T> job,
-      BiFunction<Host, Throwable, T> crashed, LaunchCancel cancel) {
+  /**
+   * Like the above; {@code cancel} stops the jobs, each stopped host's result made by {@code
+   * crashed}.
+   */
+  static <T> List<T> run(
+      List<Host> hosts,
+      int parallel,
+      Function<Host, T> job,
+      BiFunction<Host, Throwable, T> crashed,
+      LaunchCancel cancel) {
     int threads = Math.max(1, Math.min(hosts.size(), parallel));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -39,7 +53,8 @@ final class FanOut {
       for (Host host : hosts) {
         futures.add(pool.submit(() -> job.apply(host)));
       }
-      // never interrupt a job: a thread interrupted while the registry writes closes H2's file for everyone;
+      // never interrupt a job: a thread interrupted while the registry writes closes H2's file for
+      // everyone;
       // cancelling kills the shell steps instead, so the running jobs end on their own
       cancel.onCancel(() -> futures.forEach(f -> f.cancel(false)));
       List<T> results = new ArrayList<>();
@@ -62,7 +77,9 @@ final class FanOut {
     }
   }
 
-  /** Lets cancelled jobs finish writing their host's outcome before the caller cleans up after them. */
+  /**
+   * Lets cancelled jobs finish writing their host's outcome before the caller cleans up after them.
+   */
   private static void awaitJobs(ExecutorService pool) {
     try {
       if (!pool.awaitTermination(JOB_GRACE.toSeconds(), TimeUnit.SECONDS)) {

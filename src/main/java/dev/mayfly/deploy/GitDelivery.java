@@ -5,10 +5,10 @@ import dev.mayfly.template.Template;
 import java.nio.file.Path;
 
 /**
- * How a pinned commit reaches a host. {@code pull}: the host fetches from the repo itself. {@code push}:
- * mayfly builds a git bundle here, uploads it and the host fetches from the file, for hosts with no route
- * to the repo. {@code auto}: push when the repo is a folder on this machine that the host cannot see,
- * else pull, and push after all when the host's own fetch fails.
+ * How a pinned commit reaches a host. {@code pull}: the host fetches from the repo itself. {@code
+ * push}: mayfly builds a git bundle here, uploads it and the host fetches from the file, for hosts
+ * with no route to the repo. {@code auto}: push when the repo is a folder on this machine that the
+ * host cannot see, else pull, and push after all when the host's own fetch fails.
  */
 final class GitDelivery {
   private final GitRepos git;
@@ -29,15 +29,26 @@ final class GitDelivery {
   /**
    * Makes {@code repo.commit()} present on the host through {@code fetch}.
    *
-   * @return how it went, for the deployment's history ({@code pulled from URL}, {@code pushed a bundle})
+   * @return how it went, for the deployment's history ({@code pulled from URL}, {@code pushed a
+   *     bundle})
    */
-  String deliver(String step, String field, HostSession session, GitRepos.Pinned repo, String ref, Fetch fetch) {
+  String deliver(
+      String step,
+      String field,
+      HostSession session,
+      GitRepos.Pinned repo,
+      String ref,
+      Fetch fetch) {
     boolean reachable = hostsSeeControllerFiles || !repo.onController();
     switch (mode) {
       case PULL -> {
         if (!reachable) {
-          throw new HostSession.StepFailed(step, field + ": git mode pull cannot work: " + repo.fetchUrl()
-              + " is a folder on this machine, which the host cannot see (use git mode push or auto)");
+          throw new HostSession.StepFailed(
+              step,
+              field
+                  + ": git mode pull cannot work: "
+                  + repo.fetchUrl()
+                  + " is a folder on this machine, which the host cannot see (use git mode push or auto)");
         }
         fetch.run(repo.fetchUrl(), ref);
         return field + ": host pulled from " + repo.fetchUrl();
@@ -55,8 +66,14 @@ final class GitDelivery {
           fetch.run(repo.fetchUrl(), ref);
           return field + ": host pulled from " + repo.fetchUrl();
         } catch (HostSession.StepFailed e) {
-          session.log().accept("mayfly: the host could not fetch " + repo.fetchUrl() + " (" + e.getMessage()
-              + "); pushing a bundle from the controller instead");
+          session
+              .log()
+              .accept(
+                  "mayfly: the host could not fetch "
+                      + repo.fetchUrl()
+                      + " ("
+                      + e.getMessage()
+                      + "); pushing a bundle from the controller instead");
           push(step, field, session, repo, fetch);
           return field + ": pushed a bundle (the host could not fetch " + repo.fetchUrl() + ")";
         }
@@ -64,7 +81,8 @@ final class GitDelivery {
     }
   }
 
-  private void push(String step, String field, HostSession session, GitRepos.Pinned repo, Fetch fetch) {
+  private void push(
+      String step, String field, HostSession session, GitRepos.Pinned repo, Fetch fetch) {
     Path bundle;
     try {
       bundle = git.bundle(field, repo);

@@ -10,19 +10,30 @@ import java.time.Instant;
 
 /** "healthy": polls a URL until it answers the expected status or the deadline passes. */
 final class HealthCheck {
-  /** The first retry comes soon (a service just started usually listens within tens of ms), then backs off. */
+  /**
+   * The first retry comes soon (a service just started usually listens within tens of ms), then
+   * backs off.
+   */
   private static final Duration FIRST_POLL = Duration.ofMillis(25);
+
   private static final Duration POLL = Duration.ofMillis(300);
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(3))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
   private HealthCheck() {}
 
-  /** @return null when healthy, else what the last attempt saw */
-  static String await(String url, int expectedStatus, Duration deadline) throws InterruptedException {
+  /**
+   * @return null when healthy, else what the last attempt saw
+   */
+  static String await(String url, int expectedStatus, Duration deadline)
+      throws InterruptedException {
     Instant end = Instant.now().plus(deadline);
     String last = "no answer";
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
     Duration poll = FIRST_POLL;
     while (true) {
       try {
@@ -35,7 +46,14 @@ final class HealthCheck {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       }
       if (Instant.now().plus(poll).isAfter(end)) {
-        return url + " did not answer " + expectedStatus + " within " + deadline.toSeconds() + "s (last: " + last + ")";
+        return url
+            + " did not answer "
+            + expectedStatus
+            + " within "
+            + deadline.toSeconds()
+            + "s (last: "
+            + last
+            + ")";
       }
       Thread.sleep(poll.toMillis());
       poll = poll.multipliedBy(2).compareTo(POLL) > 0 ? POLL : poll.multipliedBy(2);

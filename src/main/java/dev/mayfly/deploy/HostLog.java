@@ -13,8 +13,9 @@ import java.util.Deque;
 import java.util.function.Consumer;
 
 /**
- * Everything a host printed during one operation, appended to {@code <state>/logs/<deployment>/<host>.log},
- * with the last lines kept in memory so a failure can show them.
+ * Everything a host printed during one operation, appended to {@code
+ * <state>/logs/<deployment>/<host>.log}, with the last lines kept in memory so a failure can show
+ * them.
  */
 final class HostLog implements Consumer<String>, AutoCloseable {
   private static final int TAIL_LINES = 15;
@@ -26,8 +27,9 @@ final class HostLog implements Consumer<String>, AutoCloseable {
     this.file = file;
     try {
       Files.createDirectories(file.getParent());
-      writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      writer =
+          Files.newBufferedWriter(
+              file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -7,7 +7,8 @@ package dev.mayfly.deploy;
  * @param message null when healthy
  * @param logTail the last lines the failing step printed
  */
-public record HostOutcome(String hostId, String url, String failedStep, String message, String logTail, String log) {
+public record HostOutcome(
+    String hostId, String url, String failedStep, String message, String logTail, String log) {
   public boolean healthy() {
     return failedStep == null;
   }

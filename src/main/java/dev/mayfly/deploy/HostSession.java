@@ -12,14 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The steps mayfly runs on one host, through its shell and the host script. Each step throws
- * {@link StepFailed} naming itself, so the caller can report host + step + log tail. The script works only
- * in a root whose marker names this deployment and registry: {@link #prepare} makes the root and its marker,
- * or refuses a root that exists without them, before anything is written there.
+ * The steps mayfly runs on one host, through its shell and the host script. Each step throws {@link
+ * StepFailed} naming itself, so the caller can report host + step + log tail. The script works only
+ * in a root whose marker names this deployment and registry: {@link #prepare} makes the root and
+ * its marker, or refuses a root that exists without them, before anything is written there.
  */
 final class HostSession implements AutoCloseable {
   static final String SCRIPT = "bin/mayfly-host.sh";
   private static final byte[] SCRIPT_BODY = loadScript();
+
   /** The script's exit code when the root is not this deployment's. */
   private static final int NOT_OURS = 3;
 
@@ -28,12 +29,15 @@ final class HostSession implements AutoCloseable {
   private final String root;
   private final String deploymentId;
   private final String registryId;
+
   /** True once {@code <root>/stage} exists: prepare made it. */
   private boolean prepared;
+
   /** True once the root is known to carry this deployment's marker. */
   private boolean claimed;
 
-  private HostSession(HostShell shell, HostLog log, String root, String deploymentId, String registryId) {
+  private HostSession(
+      HostShell shell, HostLog log, String root, String deploymentId, String registryId) {
     this.shell = shell;
     this.log = log;
     this.root = root;
@@ -46,7 +50,8 @@ final class HostSession implements AutoCloseable {
    *
    * @param deploymentId and {@code registryId}: whose marker the root must carry
    */
-  static HostSession open(HostShell shell, HostLog log, String root, String deploymentId, String registryId) {
+  static HostSession open(
+      HostShell shell, HostLog log, String root, String deploymentId, String registryId) {
     String resolved = root;
     if (root.startsWith("~/")) {
       String home;
@@ -72,7 +77,9 @@ final class HostSession implements AutoCloseable {
     return claimed ? root : null;
   }
 
-  /** Claims the root (creates it with its marker, or checks the marker), then puts the script there. */
+  /**
+   * Claims the root (creates it with its marker, or checks the marker), then puts the script there.
+   */
   void prepare() {
     log.step("prepare");
     owned("prepare", "claim");
@@ -96,26 +103,37 @@ final class HostSession implements AutoCloseable {
       prepared = true;
     }
     String path = dir + "/" + name;
-    log.accept("mayfly: uploading " + file.getFileName() + " (" + size(file) + " bytes) to " + path);
+    log.accept(
+        "mayfly: uploading " + file.getFileName() + " (" + size(file) + " bytes) to " + path);
     try {
       shell.upload(file, path, 0600);
     } catch (MayflyException e) {
-      throw new MayflyException(e.exit(), e.getMessage() + afterFailedUpload(dir, path, size(file)));
+      throw new MayflyException(
+          e.exit(), e.getMessage() + afterFailedUpload(dir, path, size(file)));
     }
     return path;
   }
 
   /**
-   * Removes what a failed upload left, so it does not fill the disk, and names a full disk as the cause:
-   * SFTP reports only "Failure" for it.
+   * Removes what a failed upload left, so it does not fill the disk, and names a full disk as the
+   * cause: SFTP reports only "Failure" for it.
    */
   private String afterFailedUpload(String dir, String path, long size) {
     List<String> df = new ArrayList<>();
-    shell.exec("rm -f " + ShellQuote.quote(path) + "; df -Pk " + ShellQuote.quote(dir) + " | tail -n 1",
-        Duration.ofMinutes(1), df::add);
+    shell.exec(
+        "rm -f " + ShellQuote.quote(path) + "; df -Pk " + ShellQuote.quote(dir) + " | tail -n 1",
+        Duration.ofMinutes(1),
+        df::add);
     String[] fields = df.isEmpty() ? new String[0] : df.get(df.size() - 1).trim().split("\\s+");
-    if (fields.length >= 6 && fields[3].matches("[0-9]+") && Long.parseLong(fields[3]) * 1024 < size) {
-      return " (no space left on device: " + fields[3] + " KiB free on " + fields[5] + ", " + size / 1024
+    if (fields.length >= 6
+        && fields[3].matches("[0-9]+")
+        && Long.parseLong(fields[3]) * 1024 < size) {
+      return " (no space left on device: "
+          + fields[3]
+          + " KiB free on "
+          + fields[5]
+          + ", "
+          + size / 1024
           + " KiB needed)";
     }
     return "";
@@ -149,7 +167,8 @@ final class HostSession implements AutoCloseable {
   /** The data commit now live on the host, or empty if none. */
   String currentData() {
     List<String> out = new ArrayList<>();
-    HostShell.ExecResult r = shell.exec(invocation("current-data"), Duration.ofMinutes(1), out::add);
+    HostShell.ExecResult r =
+        shell.exec(invocation("current-data"), Duration.ofMinutes(1), out::add);
     if (!r.ok()) {
       throw new StepFailed("current-data", "exit " + r.exitCode());
     }
@@ -169,8 +188,10 @@ final class HostSession implements AutoCloseable {
   /** The last lines of the service's own log on the host, for a failed health check. */
   String serviceLogTail() {
     List<String> out = new ArrayList<>();
-    shell.exec("tail -n 15 " + ShellQuote.quote(root + "/log/service.log") + " 2>/dev/null",
-        Duration.ofSeconds(30), out::add);
+    shell.exec(
+        "tail -n 15 " + ShellQuote.quote(root + "/log/service.log") + " 2>/dev/null",
+        Duration.ofSeconds(30),
+        out::add);
     return String.join("\n", out);
   }
 
@@ -199,17 +220,30 @@ final class HostSession implements AutoCloseable {
   }
 
   /**
-   * Runs an ownership step of the script ({@code claim}, {@code check}, {@code destroy}) from its text, not
-   * from the root, which may not hold it yet (or hold another's). A refusal is the script's own words.
+   * Runs an ownership step of the script ({@code claim}, {@code check}, {@code destroy}) from its
+   * text, not from the root, which may not hold it yet (or hold another's). A refusal is the
+   * script's own words.
    */
   private void owned(String name, String scriptStep) {
     String[] last = {""};
-    List<String> words = List.of("sh", "-c", new String(SCRIPT_BODY, StandardCharsets.UTF_8), SCRIPT, root,
-        deploymentId, registryId, scriptStep);
-    HostShell.ExecResult r = shell.exec(ShellQuote.join(words), Duration.ofMinutes(2), line -> {
-      log.accept(line);
-      last[0] = line;
-    });
+    List<String> words =
+        List.of(
+            "sh",
+            "-c",
+            new String(SCRIPT_BODY, StandardCharsets.UTF_8),
+            SCRIPT,
+            root,
+            deploymentId,
+            registryId,
+            scriptStep);
+    HostShell.ExecResult r =
+        shell.exec(
+            ShellQuote.join(words),
+            Duration.ofMinutes(2),
+            line -> {
+              log.accept(line);
+              last[0] = line;
+            });
     if (r.timedOut()) {
       throw new StepFailed(name, "timed out after 2 min");
     }
@@ -217,13 +251,15 @@ final class HostSession implements AutoCloseable {
       throw new StepFailed(name, last[0].strip());
     }
     if (!r.ok()) {
-      throw new StepFailed(name, "exit " + r.exitCode() + (last[0].isBlank() ? "" : ": " + last[0].strip()));
+      throw new StepFailed(
+          name, "exit " + r.exitCode() + (last[0].isBlank() ? "" : ": " + last[0].strip()));
     }
     claimed = true;
   }
 
   private String invocation(String step, String... args) {
-    List<String> words = new ArrayList<>(List.of("sh", root + "/" + SCRIPT, root, deploymentId, registryId, step));
+    List<String> words =
+        new ArrayList<>(List.of("sh", root + "/" + SCRIPT, root, deploymentId, registryId, step));
     words.addAll(List.of(args));
     return ShellQuote.join(words);
   }
@@ -240,7 +276,8 @@ final class HostSession implements AutoCloseable {
   private static byte[] loadScript() {
     try (InputStream in = HostSession.class.getResourceAsStream("mayfly-host.sh")) {
       if (in == null) {
-        throw new MayflyException(MayflyException.Exit.INTERNAL, "mayfly-host.sh missing from the jar");
+        throw new MayflyException(
+            MayflyException.Exit.INTERNAL, "mayfly-host.sh missing from the jar");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -11,12 +11,13 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Ctrl-C (SIGINT) or SIGTERM during a launch: the host steps in flight are killed, the fan-out stops and the
- * launch ends what it started, records it and exits 130, instead of dying with hosts half made and the
- * deployment left {@code launching}. A second signal quits at once.
+ * Ctrl-C (SIGINT) or SIGTERM during a launch: the host steps in flight are killed, the fan-out
+ * stops and the launch ends what it started, records it and exits 130, instead of dying with hosts
+ * half made and the deployment left {@code launching}. A second signal quits at once.
  *
- * <p>Signals are caught with {@code sun.misc.Signal}, not a shutdown hook: once the JVM shuts down, H2's own
- * hook closes the registry the cleanup must write to, and the exit code can no longer be chosen.
+ * <p>Signals are caught with {@code sun.misc.Signal}, not a shutdown hook: once the JVM shuts down,
+ * H2's own hook closes the registry the cleanup must write to, and the exit code can no longer be
+ * chosen.
  */
 public final class LaunchCancel implements AutoCloseable {
   /** For launches nobody can interrupt (tests, the daemon). */
@@ -65,7 +66,8 @@ public final class LaunchCancel implements AutoCloseable {
       return;
     }
     signal = why;
-    // the host steps this process runs: their shells die with them, so a sleeping installer does not
+    // the host steps this process runs: their shells die with them, so a sleeping installer does
+    // not
     // outlive the launch (a thread interrupt would kill only the shell, not what it started)
     ProcessHandle.current().descendants().toList().forEach(ProcessHandle::destroyForcibly);
     stops.forEach(Runnable::run);
@@ -90,7 +92,8 @@ public final class LaunchCancel implements AutoCloseable {
 
   /** The error a launch ends with once interrupted: exit 130, saying what was done. */
   MayflyException interrupted(String what) {
-    return new MayflyException(MayflyException.Exit.INTERRUPTED, "launch interrupted by " + signal + ": " + what);
+    return new MayflyException(
+        MayflyException.Exit.INTERRUPTED, "launch interrupted by " + signal + ": " + what);
   }
 
   @Override

@@ -6,11 +6,21 @@ import java.util.List;
 
 /**
  * @param expiresAt when it ends: for hosts kept after a failed launch, when the kept hosts do
- * @param cleanup for a failed launch, what became of its hosts (ended, or kept until when); null when healthy
+ * @param cleanup for a failed launch, what became of its hosts (ended, or kept until when); null
+ *     when healthy
  */
-public record LaunchResult(String deploymentId, DeploymentState state, String url, Instant expiresAt,
-    List<HostOutcome> hosts, String cleanup) {
-  public LaunchResult(String deploymentId, DeploymentState state, String url, Instant expiresAt,
+public record LaunchResult(
+    String deploymentId,
+    DeploymentState state,
+    String url,
+    Instant expiresAt,
+    List<HostOutcome> hosts,
+    String cleanup) {
+  public LaunchResult(
+      String deploymentId,
+      DeploymentState state,
+      String url,
+      Instant expiresAt,
       List<HostOutcome> hosts) {
     this(deploymentId, state, url, expiresAt, hosts, null);
   }

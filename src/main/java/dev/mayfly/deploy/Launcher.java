@@ -29,14 +29,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Carries out a {@link LaunchPlan}: pins the repos, records the deployment, gets hosts from the provider and
- * bootstraps them (at most {@code --parallel} at once), then records how it went. Hosts that did not come up
- * or did not get healthy are reported, not thrown, so the result names each host and its failed step. A
- * launch that does not end healthy ends every host it started, or keeps them a short while when asked to.
+ * Carries out a {@link LaunchPlan}: pins the repos, records the deployment, gets hosts from the
+ * provider and bootstraps them (at most {@code --parallel} at once), then records how it went.
+ * Hosts that did not come up or did not get healthy are reported, not thrown, so the result names
+ * each host and its failed step. A launch that does not end healthy ends every host it started, or
+ * keeps them a short while when asked to.
  */
 final class Launcher {
   private static final String SECRET_MASK = "(secret)";
-  /** The id is new: whoever holds its lock is a launch of the same --name, which we should not wait for. */
+
+  /**
+   * The id is new: whoever holds its lock is a launch of the same --name, which we should not wait
+   * for.
+   */
   private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
   private final DeploymentContext ctx;
@@ -49,7 +54,9 @@ final class Launcher {
     return launch(plan, progress, LaunchCancel.NONE);
   }
 
-  /** @param cancel stops the launch; it then ends what it started and throws an INTERRUPTED error */
+  /**
+   * @param cancel stops the launch; it then ends what it started and throws an INTERRUPTED error
+   */
   LaunchResult launch(LaunchPlan plan, Progress progress, LaunchCancel cancel) {
     SshAccess access = ctx.access(plan.identity()).withConnectDeadline(plan.sshDeadline());
     try (DeploymentLocks.Held lock = ctx.registry().lock(plan.id(), LOCK_WAIT);
@@ -58,7 +65,8 @@ final class Launcher {
     }
   }
 
-  private LaunchResult launch(LaunchPlan plan, Provider provider, Progress progress, LaunchCancel cancel) {
+  private LaunchResult launch(
+      LaunchPlan plan, Provider provider, Progress progress, LaunchCancel cancel) {
     Registry registry = ctx.registry();
     String id = plan.id();
     Template template = plan.template();
@@ -78,8 +86,15 @@ final class Launcher {
     // resources the reaper can match to it
     Launched launched;
     try {
-      launched = provider.launch(new LaunchRequest(id, template.name(), plan.count(), template.ports(),
-          plan.expiresAt(), plan.providerOptions()));
+      launched =
+          provider.launch(
+              new LaunchRequest(
+                  id,
+                  template.name(),
+                  plan.count(),
+                  template.ports(),
+                  plan.expiresAt(),
+                  plan.providerOptions()));
     } catch (RuntimeException e) {
       // the row stays, so terminate and the reaper can still find whatever the provider made
       registry.setState(id, DeploymentState.FAILED);
@@ -94,18 +109,36 @@ final class Launcher {
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
     extra.put("MAYFLY_BIND", bindAddress(template, provider));
-    Bootstrap bootstrap = new Bootstrap(id, spec, service, data,
-        (host, root) -> envFile(template, plan.params(), host, root, extra), provider, registry, progress,
-        ctx.logDir(id), new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
-    List<HostOutcome> outcomes = new ArrayList<>(FanOut.run(launched.hosts(), plan.parallel(), bootstrap::run,
-        (host, crash) -> crashed(id, bootstrap, host, crash), cancel));
+    Bootstrap bootstrap =
+        new Bootstrap(
+            id,
+            spec,
+            service,
+            data,
+            (host, root) -> envFile(template, plan.params(), host, root, extra),
+            provider,
+            registry,
+            progress,
+            ctx.logDir(id),
+            new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
+    List<HostOutcome> outcomes =
+        new ArrayList<>(
+            FanOut.run(
+                launched.hosts(),
+                plan.parallel(),
+                bootstrap::run,
+                (host, crash) -> crashed(id, bootstrap, host, crash),
+                cancel));
     if (cancel.requested()) {
       throw interrupted(id, provider, launched.hosts(), progress, cancel);
     }
-    launched.failed().forEach((hostId, why) -> {
-      registry.event(id, hostId, "failed", "provision: " + why);
-      outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
-    });
+    launched
+        .failed()
+        .forEach(
+            (hostId, why) -> {
+              registry.event(id, hostId, "failed", "provision: " + why);
+              outcomes.add(new HostOutcome(hostId, null, "provision", why, null, null));
+            });
     return conclude(plan, provider, launched.hosts(), outcomes, progress);
   }
 
@@ -113,40 +146,80 @@ final class Launcher {
     Registry registry = ctx.registry();
     String id = plan.id();
     Template template = plan.template();
-    registry.insert(new DeploymentRow(id, template.name(), plan.target(), DeploymentState.LAUNCHING,
-        masked(template, plan.params()), spec.toJson(), Optional.of(service.commit()), Optional.of(data.commit()),
-        Optional.empty(), plan.createdAt(), Optional.ofNullable(plan.expiresAt()), 0));
+    registry.insert(
+        new DeploymentRow(
+            id,
+            template.name(),
+            plan.target(),
+            DeploymentState.LAUNCHING,
+            masked(template, plan.params()),
+            spec.toJson(),
+            Optional.of(service.commit()),
+            Optional.of(data.commit()),
+            Optional.empty(),
+            plan.createdAt(),
+            Optional.ofNullable(plan.expiresAt()),
+            0));
     if (plan.syncCron() != null) {
       registry.setSyncCron(id, plan.syncCron());
     }
-    registry.event(id, null, "launched", "template " + template.name() + " on " + plan.target() + ", "
-        + plan.count() + " host(s), service " + service.commit() + ", data " + data.commit()
-        + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
-        + (plan.expiresAt() == null ? ", never expires" : ""));
+    registry.event(
+        id,
+        null,
+        "launched",
+        "template "
+            + template.name()
+            + " on "
+            + plan.target()
+            + ", "
+            + plan.count()
+            + " host(s), service "
+            + service.commit()
+            + ", data "
+            + data.commit()
+            + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
+            + (plan.expiresAt() == null ? ", never expires" : ""));
   }
 
   /**
    * After a signal: records every host the provider gave (so none is missed), ends them all like
    * {@code terminate} does, and leaves the deployment failed with an {@code interrupted} event.
    */
-  private MayflyException interrupted(String id, Provider provider, List<Host> launched, Progress progress,
-      LaunchCancel cancel) {
+  private MayflyException interrupted(
+      String id, Provider provider, List<Host> launched, Progress progress, LaunchCancel cancel) {
     Registry registry = ctx.registry();
     Set<String> recorded = new HashSet<>();
     registry.hosts(id).forEach(row -> recorded.add(row.hostId()));
     for (Host host : launched) {
       if (!recorded.contains(host.id())) {
-        registry.putHost(new HostRow(id, host.id(), host.address(), host.ports(), Optional.empty(),
-            HostState.PENDING, Optional.empty(), Optional.empty()));
+        registry.putHost(
+            new HostRow(
+                id,
+                host.id(),
+                host.address(),
+                host.ports(),
+                Optional.empty(),
+                HostState.PENDING,
+                Optional.empty(),
+                Optional.empty()));
       }
     }
     new Lifecycle(ctx).terminate(id, provider, progress, "interrupted");
     registry.setState(id, DeploymentState.FAILED);
-    return cancel.interrupted("ended the " + launched.size() + " host(s) it had started; deployment " + id
-        + " is recorded as failed (see `mayfly status " + id + "`)");
+    return cancel.interrupted(
+        "ended the "
+            + launched.size()
+            + " host(s) it had started; deployment "
+            + id
+            + " is recorded as failed (see `mayfly status "
+            + id
+            + "`)");
   }
 
-  /** Where services listen: the template's {@code bind:}, else loopback on this machine, else every interface. */
+  /**
+   * Where services listen: the template's {@code bind:}, else loopback on this machine, else every
+   * interface.
+   */
   private static String bindAddress(Template template, Provider provider) {
     return template.bind().orElse(provider.hostsAreThisMachine() ? "127.0.0.1" : "0.0.0.0");
   }
@@ -155,24 +228,47 @@ final class Launcher {
   private HostOutcome crashed(String id, Bootstrap bootstrap, Host host, Throwable crash) {
     String why = "internal error: " + crash;
     ctx.registry().event(id, host.id(), "failed", why);
-    return new HostOutcome(host.id(), bootstrap.url(host, "/"), "bootstrap", why, null,
+    return new HostOutcome(
+        host.id(),
+        bootstrap.url(host, "/"),
+        "bootstrap",
+        why,
+        null,
         ctx.hostLog(id, host.id()).toString());
   }
 
-  /** Running when every host is healthy, else failed; the first healthy host's URL is the deployment's. */
-  private LaunchResult conclude(LaunchPlan plan, Provider provider, List<Host> hosts, List<HostOutcome> outcomes,
+  /**
+   * Running when every host is healthy, else failed; the first healthy host's URL is the
+   * deployment's.
+   */
+  private LaunchResult conclude(
+      LaunchPlan plan,
+      Provider provider,
+      List<Host> hosts,
+      List<HostOutcome> outcomes,
       Progress progress) {
     Registry registry = ctx.registry();
     String id = plan.id();
     boolean ok = outcomes.stream().allMatch(HostOutcome::healthy);
-    String url = outcomes.stream().filter(HostOutcome::healthy).map(HostOutcome::url).findFirst().orElse(null);
+    String url =
+        outcomes.stream()
+            .filter(HostOutcome::healthy)
+            .map(HostOutcome::url)
+            .findFirst()
+            .orElse(null);
     if (url != null) {
       registry.setUrl(id, url);
     }
     DeploymentState state = ok ? DeploymentState.RUNNING : DeploymentState.FAILED;
     registry.setState(id, state);
-    registry.event(id, null, ok ? "running" : "failed",
-        outcomes.stream().filter(HostOutcome::healthy).count() + " of " + outcomes.size() + " host(s) healthy");
+    registry.event(
+        id,
+        null,
+        ok ? "running" : "failed",
+        outcomes.stream().filter(HostOutcome::healthy).count()
+            + " of "
+            + outcomes.size()
+            + " host(s) healthy");
     if (ok) {
       return new LaunchResult(id, state, url, plan.expiresAt(), outcomes);
     }
@@ -184,17 +280,24 @@ final class Launcher {
   private record Cleanup(String text, Instant expiresAt) {}
 
   /**
-   * Ends every host the failed launch started (the failing hosts' log tails are in the outcomes already),
-   * or keeps them until a short expiry that the daemon's expiry and the reaper enforce.
+   * Ends every host the failed launch started (the failing hosts' log tails are in the outcomes
+   * already), or keeps them until a short expiry that the daemon's expiry and the reaper enforce.
    */
-  private Cleanup afterFailure(LaunchPlan plan, Provider provider, List<Host> hosts, Progress progress) {
+  private Cleanup afterFailure(
+      LaunchPlan plan, Provider provider, List<Host> hosts, Progress progress) {
     Registry registry = ctx.registry();
     String id = plan.id();
     if (plan.keepOnFailure()) {
       Instant until = ctx.clock().instant().plus(plan.keepFor());
-      String text = "host(s) kept for debugging until " + until + "; `mayfly terminate " + id + "` ends them sooner";
+      String text =
+          "host(s) kept for debugging until "
+              + until
+              + "; `mayfly terminate "
+              + id
+              + "` ends them sooner";
       try {
-        provider.extend(id, hosts, until); // tags and fail-safe too, so they end even if the registry is lost
+        provider.extend(
+            id, hosts, until); // tags and fail-safe too, so they end even if the registry is lost
       } catch (MayflyException | UncheckedIOException e) {
         text += " (the hosts' own expiry was not moved: " + e.getMessage() + ")";
       }
@@ -204,21 +307,34 @@ final class Launcher {
     }
     Map<String, String> running = new Lifecycle(ctx).endHosts(id, provider, progress);
     if (running.isEmpty()) {
-      String text = "every host of the failed launch ended (--on-failure keep keeps them for debugging)";
+      String text =
+          "every host of the failed launch ended (--on-failure keep keeps them for debugging)";
       registry.event(id, null, "ended", text);
       return new Cleanup(text, plan.expiresAt());
     }
     // expired from now on: the daemon's expiry and the reaper retry what could not be ended
     Instant now = ctx.clock().instant();
     registry.setExpiry(id, now);
-    String text = "could not end " + running.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
-        .collect(Collectors.joining("; ")) + "; `mayfly terminate " + id + "` retries";
+    String text =
+        "could not end "
+            + running.entrySet().stream()
+                .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                .collect(Collectors.joining("; "))
+            + "; `mayfly terminate "
+            + id
+            + "` retries";
     registry.event(id, null, "end-failed", text);
     return new Cleanup(text, now);
   }
 
-  /** @param root the deployment root as resolved on the host (a leading ~ already expanded) */
-  private static String envFile(Template template, Map<String, String> params, Host host, String root,
+  /**
+   * @param root the deployment root as resolved on the host (a leading ~ already expanded)
+   */
+  private static String envFile(
+      Template template,
+      Map<String, String> params,
+      Host host,
+      String root,
       Map<String, String> extra) {
     Map<String, String> all = new LinkedHashMap<>(extra);
     if (root != null) {

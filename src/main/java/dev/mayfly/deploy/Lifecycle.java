@@ -30,12 +30,15 @@ import java.util.stream.Stream;
 /**
  * How long a deployment lives and how it ends: extend moves its expiry (on the backend, then in the
  * registry), terminate cleans each host and has the provider end them. Expiry ({@link Upkeep}), the
- * {@link Reaper} and a failed launch ({@link Launcher}) end deployments through here too. Each holds the
- * deployment's lock, so two processes never extend or end one deployment at once.
+ * {@link Reaper} and a failed launch ({@link Launcher}) end deployments through here too. Each
+ * holds the deployment's lock, so two processes never extend or end one deployment at once.
  */
 final class Lifecycle {
   private static final Pattern COMMIT = Pattern.compile("\\b[0-9a-f]{40}\\b");
-  /** How long extend, terminate and expiry wait for another command working on the same deployment. */
+
+  /**
+   * How long extend, terminate and expiry wait for another command working on the same deployment.
+   */
   static final Duration LOCK_WAIT = Duration.ofMinutes(10);
 
   private final DeploymentContext ctx;
@@ -45,9 +48,10 @@ final class Lifecycle {
   }
 
   /**
-   * Moves the expiry: {@code by} a duration from the current expiry (or from now, when it has none or is
-   * past), or to {@code until}; {@code never} removes it, and must be asked for on its own. The hosts' own
-   * copy (EC2's expiry tags and fail-safe) moves first; when that fails the registry keeps the old expiry.
+   * Moves the expiry: {@code by} a duration from the current expiry (or from now, when it has none
+   * or is past), or to {@code until}; {@code never} removes it, and must be asked for on its own.
+   * The hosts' own copy (EC2's expiry tags and fail-safe) moves first; when that fails the registry
+   * keeps the old expiry.
    *
    * @return the new expiry, empty for never
    */
@@ -57,27 +61,48 @@ final class Lifecycle {
       DeploymentRow d = ctx.requireLive(id);
       Instant expiresAt = newExpiry(d.expiresAt(), by, until, never, ctx.clock().instant());
       String was = d.expiresAt().map(Instant::toString).orElse(Deployments.NEVER);
-      List<Host> hosts = ctx.registry().hosts(id).stream().filter(h -> h.state() != HostState.TERMINATED)
-          .map(RecordedHost::hostOf).toList();
+      List<Host> hosts =
+          ctx.registry().hosts(id).stream()
+              .filter(h -> h.state() != HostState.TERMINATED)
+              .map(RecordedHost::hostOf)
+              .toList();
       try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
         provider.extend(id, hosts, expiresAt);
       } catch (MayflyException | UncheckedIOException e) {
         ctx.registry().event(id, null, "extend-failed", e.getMessage());
-        throw MayflyException.failed("extend " + id + ": the hosts did not all take the new expiry, so it still"
-            + " expires " + was + " (run extend again): " + e.getMessage());
+        throw MayflyException.failed(
+            "extend "
+                + id
+                + ": the hosts did not all take the new expiry, so it still"
+                + " expires "
+                + was
+                + " (run extend again): "
+                + e.getMessage());
       }
       ctx.registry().setExpiry(id, expiresAt);
-      ctx.registry().event(id, null, "extended", "expires "
-          + (expiresAt == null ? Deployments.NEVER : expiresAt) + " (was " + was + ")");
+      ctx.registry()
+          .event(
+              id,
+              null,
+              "extended",
+              "expires "
+                  + (expiresAt == null ? Deployments.NEVER : expiresAt)
+                  + " (was "
+                  + was
+                  + ")");
       return Optional.ofNullable(expiresAt);
     }
   }
 
-  /** @return the expiry {@link #extend} sets, null for never */
-  static Instant newExpiry(Optional<Instant> current, String by, String until, boolean never, Instant now) {
+  /**
+   * @return the expiry {@link #extend} sets, null for never
+   */
+  static Instant newExpiry(
+      Optional<Instant> current, String by, String until, boolean never, Instant now) {
     int given = (by != null ? 1 : 0) + (until != null ? 1 : 0) + (never ? 1 : 0);
     if (given != 1) {
-      throw MayflyException.badInput("extend: give exactly one of --by DURATION, --until TIME or --never");
+      throw MayflyException.badInput(
+          "extend: give exactly one of --by DURATION, --until TIME or --never");
     }
     if (never) {
       return null;
@@ -90,17 +115,21 @@ final class Lifecycle {
       expiresAt = Durations.parseExpiry("--until", until, now);
     }
     if (expiresAt.isAfter(now.plus(Durations.MAX_LIFETIME))) {
-      throw MayflyException.badInput((by != null ? "--by" : "--until") + ": the expiry may be at most "
-          + Durations.MAX_LIFETIME.toDays() + "d (10 years) from now; --never for one that never expires");
+      throw MayflyException.badInput(
+          (by != null ? "--by" : "--until")
+              + ": the expiry may be at most "
+              + Durations.MAX_LIFETIME.toDays()
+              + "d (10 years) from now; --never for one that never expires");
     }
     return expiresAt;
   }
 
   /**
    * Stops the service and removes the deployment root on every host, then has the provider end the
-   * hosts. Safe to repeat on a failed, half-launched or terminate-failed deployment. When a host may still
-   * run the service afterwards (its clean stop failed and the provider does not end hosts), the
-   * deployment is left {@code terminate-failed} and this throws, unless {@code force} forgets it anyway.
+   * hosts. Safe to repeat on a failed, half-launched or terminate-failed deployment. When a host
+   * may still run the service afterwards (its clean stop failed and the provider does not end
+   * hosts), the deployment is left {@code terminate-failed} and this throws, unless {@code force}
+   * forgets it anyway.
    *
    * @param why the history entry: {@code terminated}, {@code expired}, {@code reaped}
    */
@@ -108,7 +137,9 @@ final class Lifecycle {
     return terminate(id, progress, why, force, LOCK_WAIT);
   }
 
-  /** @param wait how long to wait for another command working on the deployment */
+  /**
+   * @param wait how long to wait for another command working on the deployment
+   */
   Termination terminate(String id, Progress progress, String why, boolean force, Duration wait) {
     ctx.requireLive(id);
     try (DeploymentLocks.Held lock = ctx.registry().lock(id, wait)) {
@@ -122,37 +153,55 @@ final class Lifecycle {
     }
   }
 
-  /** Ends the deployment's hosts through {@code provider}; an interrupted launch ends its hosts here too. */
+  /**
+   * Ends the deployment's hosts through {@code provider}; an interrupted launch ends its hosts here
+   * too.
+   */
   void terminate(String id, Provider provider, Progress progress, String why) {
     terminate(id, provider, progress, why, false);
   }
 
-  private Termination terminate(String id, Provider provider, Progress progress, String why, boolean force) {
+  private Termination terminate(
+      String id, Provider provider, Progress progress, String why, boolean force) {
     Registry registry = ctx.registry();
     int hosts = registry.hosts(id).size();
     Map<String, String> running = endHosts(id, provider, progress);
     if (!running.isEmpty() && !force) {
       registry.setState(id, DeploymentState.TERMINATE_FAILED);
       registry.event(id, null, "terminate-failed", describe(running));
-      throw MayflyException.failed("terminate " + id + " failed; the service may still run on " + describe(running)
-          + ". Fix the host and run `mayfly terminate " + id + "` again, or `mayfly terminate --force " + id
-          + "` to forget it");
+      throw MayflyException.failed(
+          "terminate "
+              + id
+              + " failed; the service may still run on "
+              + describe(running)
+              + ". Fix the host and run `mayfly terminate "
+              + id
+              + "` again, or `mayfly terminate --force "
+              + id
+              + "` to forget it");
     }
     for (HostRow row : registry.hosts(id)) {
       if (running.containsKey(row.hostId())) {
-        registry.putHost(ended(row, Optional.of("forgotten by terminate --force: " + running.get(row.hostId()))));
+        registry.putHost(
+            ended(
+                row, Optional.of("forgotten by terminate --force: " + running.get(row.hostId()))));
       }
     }
     registry.setState(id, DeploymentState.TERMINATED);
-    registry.event(id, null, why, hosts + " host(s) ended"
-        + (running.isEmpty() ? "" : "; forgotten, may still run: " + describe(running)));
+    registry.event(
+        id,
+        null,
+        why,
+        hosts
+            + " host(s) ended"
+            + (running.isEmpty() ? "" : "; forgotten, may still run: " + describe(running)));
     removeLocalFiles(id);
     return new Termination(id, false, running);
   }
 
   /**
-   * Stops the service and removes the root on each host not ended yet, then has the provider end them; a
-   * host is marked terminated only once nothing of the deployment can run there.
+   * Stops the service and removes the root on each host not ended yet, then has the provider end
+   * them; a host is marked terminated only once nothing of the deployment can run there.
    *
    * @return host id to where and why the service may still run there
    */
@@ -164,7 +213,8 @@ final class Lifecycle {
       if (row.state() == HostState.TERMINATED || row.root().isEmpty()) {
         continue;
       }
-      String failed = RecordedHost.of(ctx, provider, row).step("destroy", progress, HostSession::destroy);
+      String failed =
+          RecordedHost.of(ctx, provider, row).step("destroy", progress, HostSession::destroy);
       if (failed != null) {
         // where the provider ends the host anyway, only the clean stop is lost: recorded, not fatal
         registry.event(id, row.hostId(), "destroy-failed", failed);
@@ -177,7 +227,8 @@ final class Lifecycle {
       provider.terminate(id, rows.stream().map(RecordedHost::hostOf).toList());
     } catch (MayflyException | UncheckedIOException e) {
       registry.event(id, null, "end-failed", e.getMessage());
-      rows.stream().filter(r -> r.state() != HostState.TERMINATED)
+      rows.stream()
+          .filter(r -> r.state() != HostState.TERMINATED)
           .forEach(r -> running.putIfAbsent(r.hostId(), where(r) + ": " + e.getMessage()));
       return running;
     }
@@ -190,8 +241,15 @@ final class Lifecycle {
   }
 
   private static HostRow ended(HostRow row, Optional<String> detail) {
-    return new HostRow(row.deploymentId(), row.hostId(), row.address(), row.ports(), row.root(),
-        HostState.TERMINATED, row.dataCommit(), detail);
+    return new HostRow(
+        row.deploymentId(),
+        row.hostId(),
+        row.address(),
+        row.ports(),
+        row.root(),
+        HostState.TERMINATED,
+        row.dataCommit(),
+        detail);
   }
 
   private static String where(HostRow row) {
@@ -199,18 +257,21 @@ final class Lifecycle {
   }
 
   private static String describe(Map<String, String> running) {
-    return running.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+    return running.entrySet().stream()
+        .map(e -> e.getKey() + " (" + e.getValue() + ")")
         .collect(Collectors.joining("; "));
   }
 
   /**
-   * What this machine kept only to reach the deployment's hosts: its generated key and the git bundles of
-   * its commits that no live deployment still uses. Logs and history stay.
+   * What this machine kept only to reach the deployment's hosts: its generated key and the git
+   * bundles of its commits that no live deployment still uses. Logs and history stay.
    */
   private void removeLocalFiles(String id) {
     Registry registry = ctx.registry();
     Set<String> commits = commits(registry.find(id).orElseThrow(), registry.hosts(id));
-    registry.events(id).forEach(e -> COMMIT.matcher(e.detail()).results().forEach(m -> commits.add(m.group())));
+    registry
+        .events(id)
+        .forEach(e -> COMMIT.matcher(e.detail()).results().forEach(m -> commits.add(m.group())));
     for (DeploymentRow other : registry.list()) {
       if (other.state().live()) {
         commits.removeAll(commits(other, registry.hosts(other.id())));
@@ -229,8 +290,11 @@ final class Lifecycle {
         }
       }
     } catch (IOException e) {
-      throw MayflyException.failed("deployment " + id + " ended, but its key or bundles could not be removed: "
-          + e.getMessage());
+      throw MayflyException.failed(
+          "deployment "
+              + id
+              + " ended, but its key or bundles could not be removed: "
+              + e.getMessage());
     }
   }
 

@@ -4,16 +4,19 @@ import java.time.Duration;
 
 /** Hears what each host is doing, so the command line can show it as it happens. */
 public interface Progress {
-  Progress SILENT = new Progress() {
-    @Override
-    public void started(String host, String step) {}
+  Progress SILENT =
+      new Progress() {
+        @Override
+        public void started(String host, String step) {}
 
-    @Override
-    public void finished(String host, String step, Duration elapsed, String failure) {}
-  };
+        @Override
+        public void finished(String host, String step, Duration elapsed, String failure) {}
+      };
 
   void started(String host, String step);
 
-  /** @param failure null when the step succeeded */
+  /**
+   * @param failure null when the step succeeded
+   */
   void finished(String host, String step, Duration elapsed, String failure);
 }

@@ -17,7 +17,9 @@ final class ProviderTools {
     this.deployments = deployments;
   }
 
-  /** @param target null for the only target of the group's provider in the targets file */
+  /**
+   * @param target null for the only target of the group's provider in the targets file
+   */
   Result run(ProviderCommands group, Command command, String target, Args args) {
     Target chosen = choose(group.provider(), target);
     return command.action().run(deployments.context(chosen, null, null), args);
@@ -25,20 +27,39 @@ final class ProviderTools {
 
   private Target choose(String provider, String target) {
     Targets targets = deployments.targets();
-    List<Target> fitting = targets.defined().stream().filter(t -> t.provider().equals(provider)).toList();
-    String fittingNames = fitting.isEmpty() ? "none in " + targets.file()
-        : String.join(", ", fitting.stream().map(Target::name).toList());
+    List<Target> fitting =
+        targets.defined().stream().filter(t -> t.provider().equals(provider)).toList();
+    String fittingNames =
+        fitting.isEmpty()
+            ? "none in " + targets.file()
+            : String.join(", ", fitting.stream().map(Target::name).toList());
     if (target == null) {
       if (fitting.size() != 1) {
-        throw MayflyException.badInput("--target: give the " + provider + " target to use (" + provider
-            + " targets: " + fittingNames + ")");
+        throw MayflyException.badInput(
+            "--target: give the "
+                + provider
+                + " target to use ("
+                + provider
+                + " targets: "
+                + fittingNames
+                + ")");
       }
       return fitting.get(0);
     }
     Target chosen = targets.resolve(target);
     if (!chosen.provider().equals(provider)) {
-      throw MayflyException.badInput("--target: '" + target + "' is a " + chosen.provider() + " target, not "
-          + provider + " (" + provider + " targets: " + fittingNames + ")");
+      throw MayflyException.badInput(
+          "--target: '"
+              + target
+              + "' is a "
+              + chosen.provider()
+              + " target, not "
+              + provider
+              + " ("
+              + provider
+              + " targets: "
+              + fittingNames
+              + ")");
     }
     return chosen;
   }

@@ -10,9 +10,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Ends what the reaper found: through terminate while the registry holds it live, else host by host. */
+/**
+ * Ends what the reaper found: through terminate while the registry holds it live, else host by
+ * host.
+ */
 final class ReapActions {
-  /** How long reaping a deployment waits for another command working on it before it reports it busy. */
+  /**
+   * How long reaping a deployment waits for another command working on it before it reports it
+   * busy.
+   */
   private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
   private final Lifecycle lifecycle;
@@ -23,14 +29,17 @@ final class ReapActions {
     this.registry = registry;
   }
 
-  /** @return why ending the hosts of {@code id} failed, or null when it worked */
+  /**
+   * @return why ending the hosts of {@code id} failed, or null when it worked
+   */
   String end(String id, Optional<DeploymentRow> d, Provider provider, List<Host> hosts) {
     if (d.isPresent() && d.get().state().live()) {
       return terminate(id);
     }
     try {
       provider.terminate(id, hosts);
-      d.ifPresent(row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
+      d.ifPresent(
+          row -> registry.event(id, null, "reaped", hosts.size() + " leftover host(s) ended"));
       return null;
     } catch (MayflyException | UncheckedIOException ex) {
       return ex.getMessage();

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The targets the reaper looks at: those of the targets file, those deployments and bare-metal reservations
- * in the registry name, and each installed provider by its bare name.
+ * The targets the reaper looks at: those of the targets file, those deployments and bare-metal
+ * reservations in the registry name, and each installed provider by its bare name.
  */
 final class ReapTargets {
   private final Deployments deployments;
@@ -24,7 +24,10 @@ final class ReapTargets {
     this.providers = providers;
   }
 
-  /** @param required named by the user, the targets file or the registry: failing to list it is a finding */
+  /**
+   * @param required named by the user, the targets file or the registry: failing to list it is a
+   *     finding
+   */
   record Candidate(Target target, boolean required) {}
 
   List<Candidate> list(String onlyTarget) {

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A host the registry knows, reached again after launch (sync, rollback, destroy) through its deployment's
- * provider, with what it prints appended to its log.
+ * A host the registry knows, reached again after launch (sync, rollback, destroy) through its
+ * deployment's provider, with what it prints appended to its log.
  *
  * @param log the host's log file, {@link DeploymentContext#hostLog}
  * @param registryId the registry's id, which the host's root marker must carry
@@ -19,7 +19,8 @@ import java.util.function.Function;
 record RecordedHost(HostRow row, Provider provider, Path log, String registryId) {
 
   static RecordedHost of(DeploymentContext ctx, Provider provider, HostRow row) {
-    return new RecordedHost(row, provider, ctx.hostLog(row.deploymentId(), row.hostId()), ctx.registry().id());
+    return new RecordedHost(
+        row, provider, ctx.hostLog(row.deploymentId(), row.hostId()), ctx.registry().id());
   }
 
   /** The host as providers know it, from its registry row. */
@@ -29,13 +30,15 @@ record RecordedHost(HostRow row, Provider provider, Path log, String registryId)
 
   /** Opens a logged session on the host and asks it something; a failing step throws. */
   <T> T query(Function<HostSession, T> question) {
-    try (HostLog hostLog = new HostLog(log); HostSession session = open(hostLog)) {
+    try (HostLog hostLog = new HostLog(log);
+        HostSession session = open(hostLog)) {
       return question.apply(session);
     }
   }
 
   /**
-   * Opens a logged session on the host and runs {@code body} as one step reported to {@code progress}.
+   * Opens a logged session on the host and runs {@code body} as one step reported to {@code
+   * progress}.
    *
    * @return null when it worked, else why not (the host keeps what it had)
    */
@@ -43,7 +46,8 @@ record RecordedHost(HostRow row, Provider provider, Path log, String registryId)
     long start = System.nanoTime();
     progress.started(row.hostId(), step);
     String why = null;
-    try (HostLog hostLog = new HostLog(log); HostSession session = open(hostLog)) {
+    try (HostLog hostLog = new HostLog(log);
+        HostSession session = open(hostLog)) {
       body.accept(session);
     } catch (HostSession.StepFailed | MayflyException e) {
       why = e.getMessage();
@@ -53,7 +57,11 @@ record RecordedHost(HostRow row, Provider provider, Path log, String registryId)
   }
 
   private HostSession open(HostLog hostLog) {
-    return HostSession.open(provider.open(hostOf(row)), hostLog, row.root().orElseThrow(), row.deploymentId(),
+    return HostSession.open(
+        provider.open(hostOf(row)),
+        hostLog,
+        row.root().orElseThrow(),
+        row.deploymentId(),
         registryId);
   }
 }

@@ -20,8 +20,14 @@ final class RegistryHostKeys implements HostKeys {
 
   @Override
   public PinnedKey pinIfAbsent(String hostPort, PinnedKey offered) {
-    return key(registry.pinHostKey(new Registry.HostKeyRow(hostPort, offered.algorithm(), offered.fingerprint(),
-        offered.publicKey(), Instant.now())));
+    return key(
+        registry.pinHostKey(
+            new Registry.HostKeyRow(
+                hostPort,
+                offered.algorithm(),
+                offered.fingerprint(),
+                offered.publicKey(),
+                Instant.now())));
   }
 
   private static PinnedKey key(Registry.HostKeyRow row) {

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The data releases a deployment's hosts serve: sync publishes the data repo's newest commit, rollback
- * switches back to an earlier release, and both publish host by host so a failing host keeps serving its
- * previous release. Scheduled sync rounds ({@link Upkeep}) use the same steps.
+ * The data releases a deployment's hosts serve: sync publishes the data repo's newest commit,
+ * rollback switches back to an earlier release, and both publish host by host so a failing host
+ * keeps serving its previous release. Scheduled sync rounds ({@link Upkeep}) use the same steps.
  */
 final class Releases {
   private final DeploymentContext ctx;
@@ -28,9 +28,9 @@ final class Releases {
   }
 
   /**
-   * Publishes the data repo's newest commit on every healthy host that does not have it yet. The repo is
-   * resolved once; hosts already at that commit are not contacted. A host that fails keeps serving its
-   * previous release. A manual sync also lifts a rollback's pin.
+   * Publishes the data repo's newest commit on every healthy host that does not have it yet. The
+   * repo is resolved once; hosts already at that commit are not contacted. A host that fails keeps
+   * serving its previous release. A manual sync also lifts a rollback's pin.
    */
   SyncResult sync(String id, Progress progress) {
     DeploymentRow d = ctx.requireLive(id);
@@ -44,12 +44,17 @@ final class Releases {
     return result;
   }
 
-  /** Resolves a data repo to its newest commit (one ls-remote, or one snapshot of a local folder). */
+  /**
+   * Resolves a data repo to its newest commit (one ls-remote, or one snapshot of a local folder).
+   */
   GitRepos.Pinned resolveData(Spec spec) {
     return ctx.pin("data.repo", spec.data());
   }
 
-  /** The healthy hosts of deployment {@code id} that do not serve {@code commit}: the ones a sync would contact. */
+  /**
+   * The healthy hosts of deployment {@code id} that do not serve {@code commit}: the ones a sync
+   * would contact.
+   */
   List<HostRow> stale(String id, String commit) {
     return stale(ctx.registry().hosts(id), commit);
   }
@@ -68,38 +73,74 @@ final class Releases {
   }
 
   /**
-   * Publishes {@code data} on each healthy host of {@code d} that does not serve it yet, one host session
-   * each. Records {@code kind} (synced, rolled-back) per host; a failing host keeps its release.
+   * Publishes {@code data} on each healthy host of {@code d} that does not serve it yet, one host
+   * session each. Records {@code kind} (synced, rolled-back) per host; a failing host keeps its
+   * release.
    */
-  SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Progress progress) {
+  SyncResult publish(
+      DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Progress progress) {
     try (Provider provider = ctx.providerFor(d, spec)) {
       return publish(d, spec, data, kind, provider, progress);
     }
   }
 
-  private SyncResult publish(DeploymentRow d, Spec spec, GitRepos.Pinned data, String kind, Provider provider,
+  private SyncResult publish(
+      DeploymentRow d,
+      Spec spec,
+      GitRepos.Pinned data,
+      String kind,
+      Provider provider,
       Progress progress) {
     Registry registry = ctx.registry();
     String id = d.id();
-    GitDelivery delivery = new GitDelivery(ctx.git(), spec.git(), provider.hostsSeeControllerFiles());
+    GitDelivery delivery =
+        new GitDelivery(ctx.git(), spec.git(), provider.hostsSeeControllerFiles());
     List<HostRow> hosts = registry.hosts(id);
-    List<String> unchanged = hosts.stream().filter(Releases::healthy).filter(row -> serves(row, data.commit()))
-        .map(HostRow::hostId).toList();
+    List<String> unchanged =
+        hosts.stream()
+            .filter(Releases::healthy)
+            .filter(row -> serves(row, data.commit()))
+            .map(HostRow::hostId)
+            .toList();
     List<String> updated = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
     for (HostRow row : stale(hosts, data.commit())) {
-      String why = RecordedHost.of(ctx, provider, row).step("sync", progress, session -> {
-        String how = delivery.deliver("sync", "data.repo", session, data, spec.data().ref(),
-            (url, ref) -> session.publishData(url, data.commit(), ref, spec.publish(), spec.keep()));
-        registry.event(id, row.hostId(), "git", how);
-        registry.putHost(new HostRow(id, row.hostId(), row.address(), row.ports(), row.root(), row.state(),
-            Optional.of(data.commit()), row.detail()));
-        registry.event(id, row.hostId(), kind, "data at " + data.commit());
-      });
+      String why =
+          RecordedHost.of(ctx, provider, row)
+              .step(
+                  "sync",
+                  progress,
+                  session -> {
+                    String how =
+                        delivery.deliver(
+                            "sync",
+                            "data.repo",
+                            session,
+                            data,
+                            spec.data().ref(),
+                            (url, ref) ->
+                                session.publishData(
+                                    url, data.commit(), ref, spec.publish(), spec.keep()));
+                    registry.event(id, row.hostId(), "git", how);
+                    registry.putHost(
+                        new HostRow(
+                            id,
+                            row.hostId(),
+                            row.address(),
+                            row.ports(),
+                            row.root(),
+                            row.state(),
+                            Optional.of(data.commit()),
+                            row.detail()));
+                    registry.event(id, row.hostId(), kind, "data at " + data.commit());
+                  });
       if (why == null) {
         updated.add(row.hostId());
       } else {
-        registry.event(id, row.hostId(), kind.equals("synced") ? "sync-failed" : kind + "-failed",
+        registry.event(
+            id,
+            row.hostId(),
+            kind.equals("synced") ? "sync-failed" : kind + "-failed",
             why + "; previous release still serving");
         failures.put(row.hostId(), why);
       }
@@ -111,15 +152,20 @@ final class Releases {
   }
 
   /**
-   * Switches {@code current} back on every healthy host: to {@code to} (a commit or a unique prefix of
-   * one among the host's releases), or else to the release published before the live one. Scheduled
-   * syncs then leave the deployment at that commit until the next manual {@code mayfly sync}.
+   * Switches {@code current} back on every healthy host: to {@code to} (a commit or a unique prefix
+   * of one among the host's releases), or else to the release published before the live one.
+   * Scheduled syncs then leave the deployment at that commit until the next manual {@code mayfly
+   * sync}.
    */
   SyncResult rollback(String id, String to, Progress progress) {
     DeploymentRow d = ctx.requireLive(id);
     Spec spec = Spec.fromJson(d.spec());
-    String current = d.dataCommit().orElseThrow(() -> MayflyException.wrongState(
-        "deployment '" + id + "' has no published data to roll back from"));
+    String current =
+        d.dataCommit()
+            .orElseThrow(
+                () ->
+                    MayflyException.wrongState(
+                        "deployment '" + id + "' has no published data to roll back from"));
     List<HostRow> healthy = ctx.registry().hosts(id).stream().filter(Releases::healthy).toList();
     if (healthy.isEmpty()) {
       throw MayflyException.wrongState("deployment '" + id + "' has no healthy host to roll back");
@@ -132,22 +178,39 @@ final class Releases {
     GitRepos.Pinned data = new GitRepos.Pinned(resolveData(spec).fetchUrl(), target);
     SyncResult result = publish(d, spec, data, "rolled-back", progress);
     ctx.registry().setDataPin(id, target);
-    ctx.registry().event(id, null, "rollback", "data pinned at " + target + " (was " + current
-        + "); `mayfly sync " + id + "` resumes syncing");
+    ctx.registry()
+        .event(
+            id,
+            null,
+            "rollback",
+            "data pinned at "
+                + target
+                + " (was "
+                + current
+                + "); `mayfly sync "
+                + id
+                + "` resumes syncing");
     return result;
   }
 
   /**
    * The release a rollback switches to.
    *
-   * @param to a commit or a unique prefix of one; null for the newest release that is not {@code current}
+   * @param to a commit or a unique prefix of one; null for the newest release that is not {@code
+   *     current}
    * @param releases the host's releases, most recently published first
    */
   static String rollbackTarget(String to, String current, List<String> releases) {
     if (to == null) {
-      return releases.stream().filter(r -> !r.equals(current)).findFirst().orElseThrow(() ->
-          MayflyException.wrongState("no earlier release on the host to roll back to (releases: "
-              + String.join(", ", releases) + ")"));
+      return releases.stream()
+          .filter(r -> !r.equals(current))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  MayflyException.wrongState(
+                      "no earlier release on the host to roll back to (releases: "
+                          + String.join(", ", releases)
+                          + ")"));
     }
     String prefix = to.strip().toLowerCase(Locale.ROOT);
     if (!prefix.matches("[0-9a-f]{4,40}")) {
@@ -155,8 +218,14 @@ final class Releases {
     }
     List<String> matches = releases.stream().filter(r -> r.startsWith(prefix)).toList();
     if (matches.size() != 1) {
-      throw MayflyException.badInput("--to: '" + to + "' matches " + matches.size()
-          + " release(s) on the host (releases: " + String.join(", ", releases) + ")");
+      throw MayflyException.badInput(
+          "--to: '"
+              + to
+              + "' matches "
+              + matches.size()
+              + " release(s) on the host (releases: "
+              + String.join(", ", releases)
+              + ")");
     }
     return matches.get(0);
   }

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * Everything one mayfly process works with, each made once: the installed providers, the template
- * catalog, and after {@link #open} the registry, the targets file and the services on them. The registry
- * opens only when asked for, so commands that need none (help, template check) stay fast.
+ * catalog, and after {@link #open} the registry, the targets file and the services on them. The
+ * registry opens only when asked for, so commands that need none (help, template check) stay fast.
  */
 public final class Services implements AutoCloseable {
   private final Map<String, String> env;
@@ -34,7 +34,9 @@ public final class Services implements AutoCloseable {
   private Deployments deployments;
   private Reaper reaper;
 
-  /** @param cwd where {@code ./templates} is looked for */
+  /**
+   * @param cwd where {@code ./templates} is looked for
+   */
   public Services(Map<String, String> env, Path cwd) {
     this.env = env;
     this.stateDir = Xdg.stateDir(env);
@@ -53,7 +55,8 @@ public final class Services implements AutoCloseable {
   /**
    * Opens the registry and reads the targets file, on the first call only.
    *
-   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded default
+   * @param db a {@code --db} JDBC URL, or null for MAYFLY_DB / mayfly.properties / the embedded
+   *     default
    * @param profile {@code --profile}, or null
    */
   public Services open(String db, String profile) {
@@ -83,7 +86,8 @@ public final class Services implements AutoCloseable {
   public record Info(String registryId, Path stateDir, String database, List<String> providers) {}
 
   public Info info() {
-    return new Info(registry().id(), stateDir, database().toString(), List.copyOf(providers.names()));
+    return new Info(
+        registry().id(), stateDir, database().toString(), List.copyOf(providers.names()));
   }
 
   public Reaper reaper() {
@@ -93,12 +97,17 @@ public final class Services implements AutoCloseable {
     return reaper;
   }
 
-  /** @param webhook where expiry notices are POSTed; null for none */
+  /**
+   * @param webhook where expiry notices are POSTed; null for none
+   */
   public Upkeep upkeep(URI webhook, Duration webhookTimeout) {
     return new Upkeep(deployments(), registry, clock, webhook, webhookTimeout);
   }
 
-  /** The commands providers add to the command line ({@code mayfly metal}); they need no registry to list. */
+  /**
+   * The commands providers add to the command line ({@code mayfly metal}); they need no registry to
+   * list.
+   */
   public List<ProviderCommands> providerCommands() {
     return providers.commands();
   }
@@ -108,7 +117,8 @@ public final class Services implements AutoCloseable {
    *
    * @param target null for the only target of the group's provider in the targets file
    */
-  public Result runProviderCommand(ProviderCommands group, Command command, String target, Args args) {
+  public Result runProviderCommand(
+      ProviderCommands group, Command command, String target, Args args) {
     return new ProviderTools(deployments()).run(group, command, target, args);
   }
 

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What a deployment needs after launch (sync, terminate, a re-run), frozen from its template at launch
- * time so later edits of the template file cannot change a running deployment. Commands are stored
- * rendered (placeholders already turned into environment references), never with values.
+ * What a deployment needs after launch (sync, terminate, a re-run), frozen from its template at
+ * launch time so later edits of the template file cannot change a running deployment. Commands are
+ * stored rendered (placeholders already turned into environment references), never with values.
  */
 record Spec(
     String templateFile,
@@ -35,13 +35,32 @@ record Spec(
     return mode == null ? Template.GitMode.AUTO : mode;
   }
 
-  /** The same spec with the launch's git mode and login identity ({@code Identity.spec()}, never a secret). */
+  /**
+   * The same spec with the launch's git mode and login identity ({@code Identity.spec()}, never a
+   * secret).
+   */
   Spec with(Template.GitMode git, String identitySpec) {
-    return new Spec(templateFile, service, install, start, data, publish, keep, ports, healthPath, healthPort,
-        healthStatus, healthDeadlineSeconds, root, git.toString(), identitySpec);
+    return new Spec(
+        templateFile,
+        service,
+        install,
+        start,
+        data,
+        publish,
+        keep,
+        ports,
+        healthPath,
+        healthPort,
+        healthStatus,
+        healthDeadlineSeconds,
+        root,
+        git.toString(),
+        identitySpec);
   }
 
-  /** @param localPath null for a URL */
+  /**
+   * @param localPath null for a URL
+   */
   record Repo(String url, String localPath, String ref) {
     Path path() {
       return localPath == null ? null : Path.of(localPath);
@@ -90,7 +109,8 @@ record Spec(
     try {
       return JSON.readValue(json, Spec.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("corrupt deployment spec in the registry: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "corrupt deployment spec in the registry: " + e.getOriginalMessage(), e);
     }
   }
 }

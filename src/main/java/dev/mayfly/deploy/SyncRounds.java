@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Scheduled sync rounds: resolves each data repo once per round, publishes where the commit moved and
- * records failures for the retry backoff.
+ * Scheduled sync rounds: resolves each data repo once per round, publishes where the commit moved
+ * and records failures for the retry backoff.
  */
 final class SyncRounds {
   private final Releases releases;
@@ -32,7 +32,10 @@ final class SyncRounds {
     this.clock = clock;
   }
 
-  /** One scheduled round: every running deployment on {@code cron}, except pinned ones and those in backoff. */
+  /**
+   * One scheduled round: every running deployment on {@code cron}, except pinned ones and those in
+   * backoff.
+   */
   RoundReport syncRound(String cron) {
     List<String> due = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
@@ -51,7 +54,9 @@ final class SyncRounds {
   /** A retry of one deployment's failed scheduled sync. */
   RoundReport syncRetry(String id) {
     Optional<ScheduleRow> s = registry.schedule(id);
-    if (s.isEmpty() || s.get().state() != DeploymentState.RUNNING || s.get().dataPin().isPresent()) {
+    if (s.isEmpty()
+        || s.get().state() != DeploymentState.RUNNING
+        || s.get().dataPin().isPresent()) {
       return new RoundReport(0, 0, 0, List.of(), Map.of(), List.of(id));
     }
     return sync(List.of(id), List.of());
@@ -78,8 +83,11 @@ final class SyncRounds {
         continue;
       }
       specs.put(id, spec);
-      bySource.computeIfAbsent(new Source(spec.data().url(), spec.data().localPath(), spec.data().ref()),
-          k -> new ArrayList<>()).add(row.get());
+      bySource
+          .computeIfAbsent(
+              new Source(spec.data().url(), spec.data().localPath(), spec.data().ref()),
+              k -> new ArrayList<>())
+          .add(row.get());
     }
     int resolves = 0;
     int sessions = 0;
@@ -106,23 +114,33 @@ final class SyncRounds {
         sessions += stale;
         Optional<DeploymentLocks.Held> lock = tryLock(d.id());
         if (lock.isEmpty()) {
-          busy.add(d.id()); // another command (a terminate, a manual sync) is at it: the next round syncs it
+          busy.add(d.id()); // another command (a terminate, a manual sync) is at it: the next round
+          // syncs it
           continue;
         }
         Deployments.SyncResult r;
         try (DeploymentLocks.Held held = lock.get()) {
-          if (registry.find(d.id()).map(DeploymentRow::state).orElse(null) != DeploymentState.RUNNING) {
+          if (registry.find(d.id()).map(DeploymentRow::state).orElse(null)
+              != DeploymentState.RUNNING) {
             continue;
           }
           r = releases.publish(d, specs.get(d.id()), data, "synced", Progress.SILENT);
         }
         if (r.failures().isEmpty()) {
-          registry.recordSync(d.id(), now, "published " + data.commit() + " on " + r.updated().size()
-              + " host(s)", false);
+          registry.recordSync(
+              d.id(),
+              now,
+              "published " + data.commit() + " on " + r.updated().size() + " host(s)",
+              false);
           updated.add(d.id());
         } else {
-          fail(d.id(), now, r.failures().size() + " host(s) failed, previous release serving: "
-              + String.join("; ", r.failures().values()), failed);
+          fail(
+              d.id(),
+              now,
+              r.failures().size()
+                  + " host(s) failed, previous release serving: "
+                  + String.join("; ", r.failures().values()),
+              failed);
         }
       }
     }

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What keeps deployments alive and ends them without anyone at the keyboard: expiry, expiry notices and
- * sync rounds. The scheduler decides when; this decides what, from the registry, so every call is safe to
- * repeat (a job re-run after a daemon died half-way does no harm).
+ * What keeps deployments alive and ends them without anyone at the keyboard: expiry, expiry notices
+ * and sync rounds. The scheduler decides when; this decides what, from the registry, so every call
+ * is safe to repeat (a job re-run after a daemon died half-way does no harm).
  */
 public final class Upkeep {
   private final Registry registry;
@@ -25,7 +25,12 @@ public final class Upkeep {
    * @param webhook where expiry notices are POSTed, or null for none
    * @param webhookTimeout the bound on one webhook call
    */
-  public Upkeep(Deployments deployments, Registry registry, Clock clock, URI webhook, Duration webhookTimeout) {
+  public Upkeep(
+      Deployments deployments,
+      Registry registry,
+      Clock clock,
+      URI webhook,
+      Duration webhookTimeout) {
     this.registry = registry;
     this.expiry = new ExpiryRounds(deployments.lifecycle(), registry, clock);
     this.notices = new Notices(registry, clock, webhook, webhookTimeout);
@@ -60,9 +65,9 @@ public final class Upkeep {
   }
 
   /**
-   * Marks a deployment the daemon cannot schedule, found in the stored state {@code word}, with the reason
-   * in its history. It stays live, so it still expires. A state changed meanwhile (say, terminated) is left
-   * as it is.
+   * Marks a deployment the daemon cannot schedule, found in the stored state {@code word}, with the
+   * reason in its history. It stays live, so it still expires. A state changed meanwhile (say,
+   * terminated) is left as it is.
    *
    * @return true when this call marked it
    */
@@ -74,10 +79,13 @@ public final class Upkeep {
     return true;
   }
 
-  /** Marks every running deployment on {@code cron}, which cannot be scheduled; returns their ids. */
+  /**
+   * Marks every running deployment on {@code cron}, which cannot be scheduled; returns their ids.
+   */
   public List<String> cronError(String cron, String why) {
     return registry.idsSyncingOn(cron, DeploymentState.RUNNING).stream()
-        .filter(id -> scheduleError(id, DeploymentState.RUNNING.word(), why)).toList();
+        .filter(id -> scheduleError(id, DeploymentState.RUNNING.word(), why))
+        .toList();
   }
 
   /** Shows when the round on {@code cron} runs next, for {@code mayfly list}. */
@@ -98,9 +106,9 @@ public final class Upkeep {
   }
 
   /**
-   * The notice {@code lead} before expiry: an event in the history and, when configured, a webhook POST.
-   * Sent once per expiry time (a retry or another daemon finds it claimed); not sent when the expiry
-   * moved or passed.
+   * The notice {@code lead} before expiry: an event in the history and, when configured, a webhook
+   * POST. Sent once per expiry time (a retry or another daemon finds it claimed); not sent when the
+   * expiry moved or passed.
    *
    * @return true when this call sent it
    */
@@ -113,14 +121,23 @@ public final class Upkeep {
   /**
    * What one sync round did.
    *
-   * @param resolves how many (repo, ref) were resolved: one per distinct data repo, however many deployments
+   * @param resolves how many (repo, ref) were resolved: one per distinct data repo, however many
+   *     deployments
    * @param hostSessions hosts contacted (only those whose published commit differs)
    * @param failed deployment id to how many scheduled syncs in a row failed, for the retry backoff
    */
-  public record RoundReport(int deployments, int resolves, int hostSessions, List<String> updated,
-      Map<String, Integer> failed, List<String> skipped) {}
+  public record RoundReport(
+      int deployments,
+      int resolves,
+      int hostSessions,
+      List<String> updated,
+      Map<String, Integer> failed,
+      List<String> skipped) {}
 
-  /** One scheduled round: every running deployment on {@code cron}, except pinned ones and those in backoff. */
+  /**
+   * One scheduled round: every running deployment on {@code cron}, except pinned ones and those in
+   * backoff.
+   */
   public RoundReport syncRound(String cron) {
     return sync.syncRound(cron);
   }

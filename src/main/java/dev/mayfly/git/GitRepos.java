@@ -25,8 +25,9 @@ import org.eclipse.jgit.transport.BundleWriter;
 import org.eclipse.jgit.transport.RefSpec;
 
 /**
- * Pins repos to commits on the controller. A remote is asked once with ls-remote; a local git repo is
- * read directly; a plain folder is snapshotted into a bare repo under {@code <state>/snapshots/}.
+ * Pins repos to commits on the controller. A remote is asked once with ls-remote; a local git repo
+ * is read directly; a plain folder is snapshotted into a bare repo under {@code
+ * <state>/snapshots/}.
  */
 public final class GitRepos {
   private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}");
@@ -46,7 +47,9 @@ public final class GitRepos {
    * @param fetchUrl what a host passes to {@code git fetch} (a URL, or a local repo path)
    */
   public record Pinned(String fetchUrl, String commit) {
-    /** True when {@code fetchUrl} is a folder on this machine, which no remote host can fetch from. */
+    /**
+     * True when {@code fetchUrl} is a folder on this machine, which no remote host can fetch from.
+     */
     public boolean onController() {
       return !fetchUrl.contains("://") && !SCP_LIKE.matcher(fetchUrl).matches();
     }
@@ -63,9 +66,9 @@ public final class GitRepos {
   private static final Pattern SCP_LIKE = Pattern.compile("[^/@:]+@[^/:]+:.*");
 
   /**
-   * A git bundle with {@code pinned.commit()} (and its history) under {@link #BUNDLE_REF}, for hosts that
-   * cannot reach the repo. Built once per commit and kept under {@code <state>/bundles/}; a remote repo is
-   * first fetched into a mirror under {@code <state>/mirrors/}.
+   * A git bundle with {@code pinned.commit()} (and its history) under {@link #BUNDLE_REF}, for
+   * hosts that cannot reach the repo. Built once per commit and kept under {@code
+   * <state>/bundles/}; a remote repo is first fetched into a mirror under {@code <state>/mirrors/}.
    *
    * @param field the template field, for messages
    */
@@ -75,10 +78,12 @@ public final class GitRepos {
       return bundle;
     }
     Path gitDir = pinned.onController() ? Path.of(pinned.fetchUrl()) : mirror(field, pinned);
-    try (Repository repo = new FileRepositoryBuilder().findGitDir(gitDir.toFile()).setMustExist(true).build()) {
+    try (Repository repo =
+        new FileRepositoryBuilder().findGitDir(gitDir.toFile()).setMustExist(true).build()) {
       ObjectId commit = ObjectId.fromString(pinned.commit());
       if (!repo.getObjectDatabase().has(commit)) {
-        throw MayflyException.failed(field + ": commit " + pinned.commit() + " is not in " + pinned.fetchUrl());
+        throw MayflyException.failed(
+            field + ": commit " + pinned.commit() + " is not in " + pinned.fetchUrl());
       }
       Files.createDirectories(bundles);
       Path temp = Files.createTempFile(bundles, pinned.commit(), ".tmp");
@@ -90,23 +95,31 @@ public final class GitRepos {
       Files.move(temp, bundle, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return bundle;
     } catch (IOException e) {
-      throw MayflyException.failed(field + ": cannot bundle " + pinned.fetchUrl() + ": " + e.getMessage());
+      throw MayflyException.failed(
+          field + ": cannot bundle " + pinned.fetchUrl() + ": " + e.getMessage());
     }
   }
 
   /** Fetches a remote repo's branches and tags into a bare mirror here, for bundling. */
   private Path mirror(String field, Pinned pinned) {
     Path dir = mirrors.resolve(digest(pinned.fetchUrl()) + ".git");
-    try (Git git = Files.isDirectory(dir) ? Git.open(dir.toFile()) : Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+    try (Git git =
+        Files.isDirectory(dir)
+            ? Git.open(dir.toFile())
+            : Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
       if (git.getRepository().getObjectDatabase().has(ObjectId.fromString(pinned.commit()))) {
         return dir;
       }
-      git.fetch().setRemote(pinned.fetchUrl()).setTimeout(60)
-          .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+      git.fetch()
+          .setRemote(pinned.fetchUrl())
+          .setTimeout(60)
+          .setRefSpecs(
+              new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
           .call();
       return dir;
     } catch (GitAPIException | IOException e) {
-      throw MayflyException.failed(field + ": cannot fetch " + pinned.fetchUrl() + " to bundle it: " + rootMessage(e));
+      throw MayflyException.failed(
+          field + ": cannot fetch " + pinned.fetchUrl() + " to bundle it: " + rootMessage(e));
     }
   }
 
@@ -137,14 +150,17 @@ public final class GitRepos {
       }
       return new Pinned(bare.toString(), Snapshot.commit(repo, localPath).name());
     } catch (IOException e) {
-      throw MayflyException.failed(field + ": cannot snapshot " + localPath + ": " + e.getMessage());
+      throw MayflyException.failed(
+          field + ": cannot snapshot " + localPath + ": " + e.getMessage());
     }
   }
 
   private Path snapshotRepo(Path folder) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(folder.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  folder.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
       String name = folder.getFileName() + "-" + HexFormat.of().formatHex(digest, 0, 6) + ".git";
       return snapshots.resolve(name);
     } catch (NoSuchAlgorithmException e) {
@@ -154,18 +170,21 @@ public final class GitRepos {
 
   private static boolean isGitRepo(Path path) {
     return Files.exists(path.resolve(".git"))
-        || (Files.isDirectory(path.resolve("objects")) && Files.isRegularFile(path.resolve("HEAD")));
+        || (Files.isDirectory(path.resolve("objects"))
+            && Files.isRegularFile(path.resolve("HEAD")));
   }
 
   private static String resolveLocal(String field, Path path, String ref) {
-    try (Repository repo = new FileRepositoryBuilder().findGitDir(path.toFile()).setMustExist(true).build()) {
+    try (Repository repo =
+        new FileRepositoryBuilder().findGitDir(path.toFile()).setMustExist(true).build()) {
       ObjectId id = repo.resolve(ref + "^{commit}");
       if (id == null) {
         throw MayflyException.badInput(field + ": ref '" + ref + "' not found in " + path);
       }
       return id.name();
     } catch (IOException e) {
-      throw MayflyException.failed(field + ": cannot read git repo " + path + ": " + e.getMessage());
+      throw MayflyException.failed(
+          field + ": cannot read git repo " + path + ": " + e.getMessage());
     }
   }
 
@@ -180,7 +199,9 @@ public final class GitRepos {
       throw MayflyException.failed(field + ": cannot reach " + url + ": " + rootMessage(e));
     }
     for (String candidate :
-        new String[] {ref, Constants.R_HEADS + ref, Constants.R_TAGS + ref + "^{}", Constants.R_TAGS + ref}) {
+        new String[] {
+          ref, Constants.R_HEADS + ref, Constants.R_TAGS + ref + "^{}", Constants.R_TAGS + ref
+        }) {
       for (Ref r : refs) {
         if (r.getName().equals(candidate)) {
           ObjectId id = r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();

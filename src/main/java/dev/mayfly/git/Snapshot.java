@@ -20,12 +20,14 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.TreeFormatter;
 
 /**
- * Turns a plain folder into a commit in a bare repo. The commit has no parent and a fixed author and
- * time, so the same content always gives the same commit: a sync of an unchanged folder changes nothing.
+ * Turns a plain folder into a commit in a bare repo. The commit has no parent and a fixed author
+ * and time, so the same content always gives the same commit: a sync of an unchanged folder changes
+ * nothing.
  */
 final class Snapshot {
   private static final PersonIdent AUTHOR =
-      new PersonIdent("mayfly", "mayfly@localhost", java.time.Instant.EPOCH, java.time.ZoneOffset.UTC);
+      new PersonIdent(
+          "mayfly", "mayfly@localhost", java.time.Instant.EPOCH, java.time.ZoneOffset.UTC);
 
   private Snapshot() {}
 
@@ -53,7 +55,8 @@ final class Snapshot {
     List<Path> children;
     try (Stream<Path> list = Files.list(folder)) {
       // git orders tree entries by name, with folders compared as if they ended in '/'
-      children = new ArrayList<>(list.filter(p -> !p.getFileName().toString().equals(".git")).toList());
+      children =
+          new ArrayList<>(list.filter(p -> !p.getFileName().toString().equals(".git")).toList());
     }
     children.sort((a, b) -> sortKey(a).compareTo(sortKey(b)));
     TreeFormatter tree = new TreeFormatter();
@@ -65,7 +68,8 @@ final class Snapshot {
       } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
         tree.append(name, FileMode.TREE, tree(inserter, child));
       } else if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
-        FileMode mode = Files.isExecutable(child) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+        FileMode mode =
+            Files.isExecutable(child) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
         tree.append(name, mode, inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(child)));
       }
     }

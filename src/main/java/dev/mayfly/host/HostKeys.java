@@ -8,7 +8,9 @@ import java.util.Optional;
  */
 public interface HostKeys {
 
-  /** @param hostPort {@code addr:port} */
+  /**
+   * @param hostPort {@code addr:port}
+   */
   Optional<PinnedKey> pinned(String hostPort);
 
   /**

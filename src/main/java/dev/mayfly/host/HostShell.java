@@ -4,23 +4,29 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * A shell on one host: the only way the pipeline touches a machine, whether it is a sandbox folder here
- * or a server over SSH. Commands are POSIX shell text; every value inside them is quoted by the caller
- * with {@code ShellQuote}.
+ * A shell on one host: the only way the pipeline touches a machine, whether it is a sandbox folder
+ * here or a server over SSH. Commands are POSIX shell text; every value inside them is quoted by
+ * the caller with {@code ShellQuote}.
  */
 public interface HostShell extends AutoCloseable {
 
   /**
-   * Runs {@code command} with {@code sh -c}, streaming each output line (stdout and stderr merged) to
-   * {@code output}; returns when it exits or {@code timeout} passes (then the command is killed and the
-   * exit code is {@link ExecResult#TIMED_OUT}).
+   * Runs {@code command} with {@code sh -c}, streaming each output line (stdout and stderr merged)
+   * to {@code output}; returns when it exits or {@code timeout} passes (then the command is killed
+   * and the exit code is {@link ExecResult#TIMED_OUT}).
    */
   ExecResult exec(String command, Duration timeout, Consumer<String> output);
 
-  /** Writes {@code content} to {@code path} on the host (parents must exist) with POSIX {@code mode}. */
+  /**
+   * Writes {@code content} to {@code path} on the host (parents must exist) with POSIX {@code
+   * mode}.
+   */
   void upload(byte[] content, String path, int mode);
 
-  /** Copies the local {@code file} to {@code path} on the host with POSIX {@code mode}; for big files. */
+  /**
+   * Copies the local {@code file} to {@code path} on the host with POSIX {@code mode}; for big
+   * files.
+   */
   default void upload(java.nio.file.Path file, String path, int mode) {
     try {
       upload(java.nio.file.Files.readAllBytes(file), path, mode);
@@ -40,16 +46,21 @@ public interface HostShell extends AutoCloseable {
   }
 
   /**
-   * Creates the folder {@code path} and its missing parents, like {@code mkdir -p} (default mode, so the
-   * user's umask applies); throws {@code MayflyException} when it cannot. The default runs {@code mkdir -p};
-   * an implementation may do it without starting a process.
+   * Creates the folder {@code path} and its missing parents, like {@code mkdir -p} (default mode,
+   * so the user's umask applies); throws {@code MayflyException} when it cannot. The default runs
+   * {@code mkdir -p}; an implementation may do it without starting a process.
    */
   default void mkdirs(String path) {
     java.util.List<String> out = new java.util.ArrayList<>();
-    ExecResult r = exec("mkdir -p '" + path.replace("'", "'\\''") + "'", Duration.ofMinutes(1), out::add);
+    ExecResult r =
+        exec("mkdir -p '" + path.replace("'", "'\\''") + "'", Duration.ofMinutes(1), out::add);
     if (!r.ok()) {
-      throw dev.mayfly.MayflyException.failed(describe() + ": cannot create " + path + ": "
-          + (r.timedOut() ? "timed out" : String.join(" ", out)));
+      throw dev.mayfly.MayflyException.failed(
+          describe()
+              + ": cannot create "
+              + path
+              + ": "
+              + (r.timedOut() ? "timed out" : String.join(" ", out)));
     }
   }
 

@@ -5,12 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Who mayfly is when it logs in to hosts. Holds where the key is, never the key itself, so it can be
- * recorded with a deployment and used again for sync and terminate.
+ * Who mayfly is when it logs in to hosts. Holds where the key is, never the key itself, so it can
+ * be recorded with a deployment and used again for sync and terminate.
  *
  * @param keyFile the private key (OpenSSH or PEM format, unencrypted); null for the agent
  * @param generated true for the per-deployment key mayfly made itself
- * @param agentSocket the ssh-agent's socket ({@code $SSH_AUTH_SOCK}) when {@code keyFile} is null; null if unset
+ * @param agentSocket the ssh-agent's socket ({@code $SSH_AUTH_SOCK}) when {@code keyFile} is null;
+ *     null if unset
  */
 public record Identity(Path keyFile, boolean generated, Path agentSocket) {
   private static final String AGENT = "agent";
@@ -38,13 +39,15 @@ public record Identity(Path keyFile, boolean generated, Path agentSocket) {
   public static Identity parse(String field, String value, Path cwd, String authSock) {
     if (AGENT.equals(value)) {
       if (authSock == null || authSock.isBlank()) {
-        throw MayflyException.badInput(field + ": 'agent' needs a running ssh-agent, but SSH_AUTH_SOCK is not set");
+        throw MayflyException.badInput(
+            field + ": 'agent' needs a running ssh-agent, but SSH_AUTH_SOCK is not set");
       }
       return agent(Path.of(authSock));
     }
     Path file = cwd.resolve(value).toAbsolutePath().normalize();
     if (!Files.isRegularFile(file)) {
-      throw MayflyException.badInput(field + ": '" + value + "' is not a private key file (or 'agent' for ssh-agent)");
+      throw MayflyException.badInput(
+          field + ": '" + value + "' is not a private key file (or 'agent' for ssh-agent)");
     }
     if (!Files.isReadable(file)) {
       throw MayflyException.badInput(field + ": cannot read '" + file + "'");
@@ -60,7 +63,9 @@ public record Identity(Path keyFile, boolean generated, Path agentSocket) {
     return (generated ? GENERATED_PREFIX : FILE_PREFIX) + keyFile;
   }
 
-  /** @param authSock {@code $SSH_AUTH_SOCK} now, used when the deployment logs in through the agent */
+  /**
+   * @param authSock {@code $SSH_AUTH_SOCK} now, used when the deployment logs in through the agent
+   */
   public static Identity fromSpec(String spec, String authSock) {
     if (spec == null || spec.equals(AGENT)) {
       return agent(authSock == null || authSock.isBlank() ? null : Path.of(authSock));

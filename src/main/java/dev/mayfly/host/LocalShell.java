@@ -33,14 +33,16 @@ public final class LocalShell implements HostShell {
   public ExecResult exec(String command, Duration timeout, Consumer<String> output) {
     CommandLine line = new CommandLine("/bin/sh").addArgument("-c").addArgument(command, false);
     TreeWatchdog watchdog = new TreeWatchdog(timeout);
-    Consumer<String> serialized = l -> {
-      synchronized (output) {
-        output.accept(l);
-      }
-    };
+    Consumer<String> serialized =
+        l -> {
+          synchronized (output) {
+            output.accept(l);
+          }
+        };
     try (LineStream out = new LineStream(serialized);
         LineStream err = new LineStream(serialized)) {
-      DefaultExecutor executor = DefaultExecutor.builder().setWorkingDirectory(workDir.toFile()).get();
+      DefaultExecutor executor =
+          DefaultExecutor.builder().setWorkingDirectory(workDir.toFile()).get();
       executor.setWatchdog(watchdog);
       executor.setExitValues(null);
       PumpStreamHandler streams = new PumpStreamHandler(out, err, InputStream.nullInputStream());
@@ -118,7 +120,10 @@ public final class LocalShell implements HostShell {
       try (OutputStream out = Files.newOutputStream(temp)) {
         out.write(content);
       }
-      Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          temp,
+          target,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw MayflyException.failed(describe() + ": cannot write " + path + ": " + e.getMessage());
@@ -128,9 +133,12 @@ public final class LocalShell implements HostShell {
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] order = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_READ
     };
     for (int bit = 0; bit < order.length; bit++) {
       if ((mode & (1 << bit)) != 0) {

@@ -5,27 +5,30 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Where hosts come from. One implementation per backend, found by name through {@link ProviderFactory}
- * (java.util.ServiceLoader), so {@code deploy} never imports a backend.
+ * Where hosts come from. One implementation per backend, found by name through {@link
+ * ProviderFactory} (java.util.ServiceLoader), so {@code deploy} never imports a backend.
  */
 public interface Provider extends AutoCloseable {
 
   /**
-   * Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. Hosts that
-   * did not come up are reported in {@link Launched#failed()}, not thrown, so the caller can end the rest.
+   * Gets {@code request.count()} hosts, tagged with the deployment id; idempotent on retry. Hosts
+   * that did not come up are reported in {@link Launched#failed()}, not thrown, so the caller can
+   * end the rest.
    */
   Launched launch(LaunchRequest request);
 
   /** The deployment's hosts as the backend sees them now. */
   List<Host> describe(String deploymentId);
 
-  /** Ends the hosts (or, for servers mayfly does not own, leaves them as they were before launch). */
+  /**
+   * Ends the hosts (or, for servers mayfly does not own, leaves them as they were before launch).
+   */
   void terminate(String deploymentId, List<Host> hosts);
 
   /**
    * True when {@link #terminate} ends the hosts (instances, sandboxes, machines), so nothing of the
-   * deployment runs after it even where the clean stop on a host failed; false for servers mayfly does not
-   * own ({@code ssh}), where only that clean stop ends the service.
+   * deployment runs after it even where the clean stop on a host failed; false for servers mayfly
+   * does not own ({@code ssh}), where only that clean stop ends the service.
    */
   default boolean endsHosts() {
     return true;
@@ -35,16 +38,18 @@ public interface Provider extends AutoCloseable {
   HostShell open(Host host);
 
   /**
-   * True when hosts see this machine's files at the same paths (the local sandbox), so a repo that is a
-   * folder here can be fetched by path; otherwise mayfly pushes it to the host as a git bundle.
+   * True when hosts see this machine's files at the same paths (the local sandbox), so a repo that
+   * is a folder here can be fetched by path; otherwise mayfly pushes it to the host as a git
+   * bundle.
    */
   default boolean hostsSeeControllerFiles() {
     return false;
   }
 
   /**
-   * True when the hosts are this machine (the local sandbox): mayfly never logs in to them, so it makes
-   * no key, and services listen on loopback unless the template's {@code bind:} says otherwise.
+   * True when the hosts are this machine (the local sandbox): mayfly never logs in to them, so it
+   * makes no key, and services listen on loopback unless the template's {@code bind:} says
+   * otherwise.
    */
   default boolean hostsAreThisMachine() {
     return false;
@@ -57,10 +62,10 @@ public interface Provider extends AutoCloseable {
   List<OwnedHost> owned();
 
   /**
-   * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts; {@code newExpiry}
-   * null means it never expires. The default does nothing, for backends where only the controller
-   * enforces expiry. {@code mayfly extend} calls it before it moves the registry's expiry, and leaves the
-   * registry as it was when this throws.
+   * Moves the deployment's expiry on the backend: tags and any fail-safe on the hosts; {@code
+   * newExpiry} null means it never expires. The default does nothing, for backends where only the
+   * controller enforces expiry. {@code mayfly extend} calls it before it moves the registry's
+   * expiry, and leaves the registry as it was when this throws.
    */
   default void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {}
 

@@ -4,29 +4,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Commands a provider adds beside launch and terminate ({@code mayfly metal systems}), described as data
- * so the command line offers them without knowing the provider. Each runs on one target of the provider.
+ * Commands a provider adds beside launch and terminate ({@code mayfly metal systems}), described as
+ * data so the command line offers them without knowing the provider. Each runs on one target of the
+ * provider.
  *
  * @param group the command's name on the command line: {@code metal}
  * @param provider the provider whose targets the commands work on: {@code metaleuca}
  */
-public record ProviderCommands(String group, String provider, String description, List<Command> commands) {
+public record ProviderCommands(
+    String group, String provider, String description, List<Command> commands) {
 
   /**
    * One command; the command line adds {@code --target} to each, and {@code --output} to listings.
    *
    * @param listing true when it returns a {@link Listing}, false for a {@link Message}
    */
-  public record Command(String name, String description, List<Option> options, List<Parameter> parameters,
-      boolean listing, Action action) {}
+  public record Command(
+      String name,
+      String description,
+      List<Option> options,
+      List<Parameter> parameters,
+      boolean listing,
+      Action action) {}
 
-  /** @param label the value's name in help ({@code USER}); null for a flag, which takes no value */
+  /**
+   * @param label the value's name in help ({@code USER}); null for a flag, which takes no value
+   */
   public record Option(List<String> names, String label, String description) {
     public static Option flag(String shortName, String longName, String description) {
       return new Option(List.of(shortName, longName), null, description);
     }
 
-    public static Option value(String shortName, String longName, String label, String description) {
+    public static Option value(
+        String shortName, String longName, String label, String description) {
       return new Option(List.of(shortName, longName), label, description);
     }
 
@@ -57,7 +67,9 @@ public record ProviderCommands(String group, String provider, String description
 
   @FunctionalInterface
   public interface Action {
-    /** @param context the chosen target's provider context, without a deployment */
+    /**
+     * @param context the chosen target's provider context, without a deployment
+     */
     Result run(ProviderContext context, Args args);
   }
 
@@ -70,7 +82,8 @@ public record ProviderCommands(String group, String provider, String description
    * @param rows cells; null prints as {@code -}
    * @param json one JSON-serializable item per row
    */
-  public record Listing(List<String> columns, List<List<Object>> rows, List<?> json) implements Result {}
+  public record Listing(List<String> columns, List<List<Object>> rows, List<?> json)
+      implements Result {}
 
   /** One line for the person at the terminal (stderr): {@code rebooted lab-1}. */
   public record Message(String text) implements Result {}

@@ -24,7 +24,10 @@ public final class Providers {
     return new Providers(ServiceLoader.load(ProviderFactory.class));
   }
 
-  /** The installed providers with some replaced by these (same name): tests inject fakes of the outside world. */
+  /**
+   * The installed providers with some replaced by these (same name): tests inject fakes of the
+   * outside world.
+   */
   public Providers with(ProviderFactory... replacements) {
     Providers copy = new Providers(byName.values());
     for (ProviderFactory factory : replacements) {
@@ -33,13 +36,19 @@ public final class Providers {
     return copy;
   }
 
-  /** What a target of {@code provider} may set (empty: anything), or null when no such provider is installed. */
+  /**
+   * What a target of {@code provider} may set (empty: anything), or null when no such provider is
+   * installed.
+   */
   public Set<String> settingNames(String provider) {
     ProviderFactory factory = byName.get(provider);
     return factory == null ? null : factory.settingNames();
   }
 
-  /** How many hosts one launch on {@code provider} may ask for, as it declares; empty when it does not. */
+  /**
+   * How many hosts one launch on {@code provider} may ask for, as it declares; empty when it does
+   * not.
+   */
   public OptionalInt maxHosts(String provider) {
     return factory(provider).maxHosts();
   }
@@ -66,7 +75,11 @@ public final class Providers {
     ProviderFactory factory = byName.get(name);
     if (factory == null) {
       throw MayflyException.badInput(
-          "--target: unknown target '" + name + "' (known: " + String.join(", ", byName.keySet()) + ")");
+          "--target: unknown target '"
+              + name
+              + "' (known: "
+              + String.join(", ", byName.keySet())
+              + ")");
     }
     return factory;
   }

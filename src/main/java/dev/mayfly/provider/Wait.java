@@ -6,10 +6,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The one polling helper for providers ("instances running", "installed"): a named wait, bounded by a
- * timeout, that probes every {@code interval} until the probe gives a result. The last sleep is cut to
- * the time left, so a wait probes once more right at its deadline rather than giving up an interval
- * early. A timeout fails with one line naming the wait and what the last probe saw.
+ * The one polling helper for providers ("instances running", "installed"): a named wait, bounded by
+ * a timeout, that probes every {@code interval} until the probe gives a result. The last sleep is
+ * cut to the time left, so a wait probes once more right at its deadline rather than giving up an
+ * interval early. A timeout fails with one line naming the wait and what the last probe saw.
  */
 public final class Wait {
   private Wait() {}
@@ -25,7 +25,8 @@ public final class Wait {
     }
   }
 
-  public static <T> T until(String name, Duration timeout, Duration interval, Supplier<Probe<T>> probe) {
+  public static <T> T until(
+      String name, Duration timeout, Duration interval, Supplier<Probe<T>> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Probe<T> p = probe.get();
@@ -34,8 +35,8 @@ public final class Wait {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw MayflyException.failed("\"" + name + "\" not reached within " + human(timeout) + " (last: "
-            + p.state() + ")");
+        throw MayflyException.failed(
+            "\"" + name + "\" not reached within " + human(timeout) + " (last: " + p.state() + ")");
       }
       try {
         Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));

@@ -8,8 +8,8 @@ final class Backoff {
 
   /**
    * @param failures failures in a row so far (1 for the first retry)
-   * @param random uniform in [0, 1): half the delay is fixed, the other half random, so many deployments
-   *     failing together do not retry in lock-step
+   * @param random uniform in [0, 1): half the delay is fixed, the other half random, so many
+   *     deployments failing together do not retry in lock-step
    */
   static Duration delay(Duration base, Duration max, int failures, double random) {
     int shift = Math.min(Math.max(failures, 1) - 1, 30);

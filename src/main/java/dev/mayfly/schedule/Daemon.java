@@ -20,8 +20,8 @@ import org.quartz.SchedulerException;
 
 /**
  * {@code mayfly daemon}: the scheduler's life (start, run until stopped, close) on the registry's
- * database (see {@link QuartzConfig}). Its jobs are derived from the registry by a {@link JobPlanner}
- * (see {@link #reconcile()}), never the other way round.
+ * database (see {@link QuartzConfig}). Its jobs are derived from the registry by a {@link
+ * JobPlanner} (see {@link #reconcile()}), never the other way round.
  */
 public final class Daemon implements AutoCloseable {
   private static final int BATCH = 500;
@@ -34,8 +34,15 @@ public final class Daemon implements AutoCloseable {
   private final JobPlanner planner;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  /** @param clock what "now" is for every scheduling decision; the same one {@code upkeep} uses */
-  public Daemon(DaemonSettings settings, Database db, Upkeep upkeep, Reaper reaper, Clock clock,
+  /**
+   * @param clock what "now" is for every scheduling decision; the same one {@code upkeep} uses
+   */
+  public Daemon(
+      DaemonSettings settings,
+      Database db,
+      Upkeep upkeep,
+      Reaper reaper,
+      Clock clock,
       PrintWriter logTo) {
     this.settings = settings;
     this.upkeep = upkeep;
@@ -43,11 +50,14 @@ public final class Daemon implements AutoCloseable {
     this.log = new DaemonLog(logTo, clock);
     try {
       this.scheduler = QuartzConfig.scheduler(settings, db);
-      scheduler.setJobFactory((bundle, s) -> Jobs.create(bundle.getJobDetail().getJobClass(), this));
+      scheduler.setJobFactory(
+          (bundle, s) -> Jobs.create(bundle.getJobDetail().getJobClass(), this));
       log.member(scheduler.getSchedulerInstanceId());
     } catch (SchedulerException e) {
-      throw new MayflyException(MayflyException.Exit.FAILED, "cannot start the scheduler on " + db + ": "
-          + e.getMessage(), e);
+      throw new MayflyException(
+          MayflyException.Exit.FAILED,
+          "cannot start the scheduler on " + db + ": " + e.getMessage(),
+          e);
     }
     this.planner = new JobPlanner(scheduler, settings.notices(), settings.syncEvery(), clock);
   }
@@ -69,8 +79,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Picks up what changed in the registry while the daemon was down, then starts firing: an expiry that
-   * passed meanwhile fires within one poll.
+   * Picks up what changed in the registry while the daemon was down, then starts firing: an expiry
+   * that passed meanwhile fires within one poll.
    */
   public void start() {
     long t0 = System.nanoTime();
@@ -80,25 +90,41 @@ public final class Daemon implements AutoCloseable {
       planner.periodic("reap", Jobs.Reap.class, settings.reapEvery());
       scheduler.start();
     } catch (SchedulerException e) {
-      throw new MayflyException(MayflyException.Exit.FAILED, "cannot start the scheduler: " + e.getMessage(), e);
+      throw new MayflyException(
+          MayflyException.Exit.FAILED, "cannot start the scheduler: " + e.getMessage(), e);
     }
-    log.info("daemon started in " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms: " + changed
-        + " deployment(s) (re)scheduled; poll " + settings.poll().toMillis() + " ms, reaper "
-        + (settings.reapAct() ? "acting" : "dry run"));
+    log.info(
+        "daemon started in "
+            + Duration.ofNanos(System.nanoTime() - t0).toMillis()
+            + " ms: "
+            + changed
+            + " deployment(s) (re)scheduled; poll "
+            + settings.poll().toMillis()
+            + " ms, reaper "
+            + (settings.reapAct() ? "acting" : "dry run"));
   }
 
   /**
-   * Brings the job store in line with the registry: the expiry and notices of every deployment whose
-   * revision changed (launched, extended, terminated), and one sync round per distinct cron. What cannot be
-   * scheduled (a state this version cannot read, a cron Quartz cannot run) marks its deployments
-   * {@code schedule-error} and the rest goes on; only a failing database fails the call.
+   * Brings the job store in line with the registry: the expiry and notices of every deployment
+   * whose revision changed (launched, extended, terminated), and one sync round per distinct cron.
+   * What cannot be scheduled (a state this version cannot read, a cron Quartz cannot run) marks its
+   * deployments {@code schedule-error} and the rest goes on; only a failing database fails the
+   * call.
    *
    * @return how many deployments were (re)scheduled
    */
   int reconcile() {
     try {
-      upkeep.unreadableStates().forEach((id, word) -> scheduleError(id, word,
-          "unknown state '" + word + "' (written by another mayfly version, or by hand)"));
+      upkeep
+          .unreadableStates()
+          .forEach(
+              (id, word) ->
+                  scheduleError(
+                      id,
+                      word,
+                      "unknown state '"
+                          + word
+                          + "' (written by another mayfly version, or by hand)"));
       List<ScheduleRow> changed = upkeep.changedSchedules();
       for (int from = 0; from < changed.size(); from += BATCH) {
         List<ScheduleRow> batch = changed.subList(from, Math.min(changed.size(), from + BATCH));
@@ -106,7 +132,8 @@ public final class Daemon implements AutoCloseable {
         for (ScheduleRow row : batch) {
           String why = failed.get(row.id());
           if (why != null && row.state() != DeploymentState.SCHEDULE_ERROR) {
-            scheduleError(row.id(), row.state().word(), why); // bumps the revision: planned again next round
+            scheduleError(
+                row.id(), row.state().word(), why); // bumps the revision: planned again next round
             continue;
           }
           if (why != null) {
@@ -116,18 +143,27 @@ public final class Daemon implements AutoCloseable {
         }
       }
       JobPlanner.Rounds rounds = planner.syncRounds(upkeep.syncCrons());
-      rounds.added().forEach((cron, first) -> {
-        upkeep.nextRound(cron, first);
-        log.info("sync round scheduled for cron '" + cron + "', first at " + first);
-      });
-      rounds.unschedulable().forEach((cron, why) -> upkeep.cronError(cron, why)
-          .forEach(id -> log.info("schedule-error " + id + ": " + why)));
+      rounds
+          .added()
+          .forEach(
+              (cron, first) -> {
+                upkeep.nextRound(cron, first);
+                log.info("sync round scheduled for cron '" + cron + "', first at " + first);
+              });
+      rounds
+          .unschedulable()
+          .forEach(
+              (cron, why) ->
+                  upkeep
+                      .cronError(cron, why)
+                      .forEach(id -> log.info("schedule-error " + id + ": " + why)));
       if (!changed.isEmpty()) {
         log.info("reconciled " + changed.size() + " deployment(s)");
       }
       return changed.size();
     } catch (SchedulerException e) {
-      throw new MayflyException(MayflyException.Exit.FAILED, "cannot schedule: " + e.getMessage(), e);
+      throw new MayflyException(
+          MayflyException.Exit.FAILED, "cannot schedule: " + e.getMessage(), e);
     }
   }
 
@@ -137,22 +173,35 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  /** Schedules a retry for each deployment whose sync failed, after exponential backoff with jitter. */
+  /**
+   * Schedules a retry for each deployment whose sync failed, after exponential backoff with jitter.
+   */
   void retryFailed(Upkeep.RoundReport report) {
-    report.failed().forEach((id, failures) -> {
-      Duration delay = Backoff.delay(settings.retryBase(), settings.retryMax(), failures,
-          ThreadLocalRandom.current().nextDouble());
-      try {
-        Instant at = planner.syncRetry(id, delay);
-        upkeep.retryAt(id, at);
-        log.info("sync of " + id + " failed " + failures + " time(s) in a row; retry at " + at);
-      } catch (SchedulerException e) {
-        log.info("cannot schedule the sync retry of " + id + ": " + e.getMessage());
-      }
-    });
+    report
+        .failed()
+        .forEach(
+            (id, failures) -> {
+              Duration delay =
+                  Backoff.delay(
+                      settings.retryBase(),
+                      settings.retryMax(),
+                      failures,
+                      ThreadLocalRandom.current().nextDouble());
+              try {
+                Instant at = planner.syncRetry(id, delay);
+                upkeep.retryAt(id, at);
+                log.info(
+                    "sync of " + id + " failed " + failures + " time(s) in a row; retry at " + at);
+              } catch (SchedulerException e) {
+                log.info("cannot schedule the sync retry of " + id + ": " + e.getMessage());
+              }
+            });
   }
 
-  /** Schedules the expiry of {@code id} again, one retry-base from now, after it failed for {@code why}. */
+  /**
+   * Schedules the expiry of {@code id} again, one retry-base from now, after it failed for {@code
+   * why}.
+   */
   void retryExpiry(String id, String why) {
     try {
       Instant at = planner.expiryRetry(id, settings.retryBase());
@@ -164,20 +213,23 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * The daemon's life: start, run until SIGTERM/SIGINT (or {@code runFor}, when given), then close within
-   * the shutdown grace.
+   * The daemon's life: start, run until SIGTERM/SIGINT (or {@code runFor}, when given), then close
+   * within the shutdown grace.
    */
   public void run(Duration runFor) throws InterruptedException {
     CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop();
-      try {
-        // bounded: Quartz's own grace plus a margin for the shutdown itself
-        closed.await(settings.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "mayfly-daemon-stop");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop();
+              try {
+                // bounded: Quartz's own grace plus a margin for the shutdown itself
+                closed.await(settings.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "mayfly-daemon-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       start();
@@ -194,7 +246,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Blocks until {@link #stop()} or until {@code limit} passes (null: no limit, the daemon's normal life).
+   * Blocks until {@link #stop()} or until {@code limit} passes (null: no limit, the daemon's normal
+   * life).
    */
   public void await(Duration limit) throws InterruptedException {
     if (limit == null) {
@@ -208,7 +261,9 @@ public final class Daemon implements AutoCloseable {
     stopped.countDown();
   }
 
-  /** Stops taking triggers, waits up to the shutdown grace for running jobs, then shuts Quartz down. */
+  /**
+   * Stops taking triggers, waits up to the shutdown grace for running jobs, then shuts Quartz down.
+   */
   @Override
   public void close() {
     try {
@@ -220,8 +275,12 @@ public final class Daemon implements AutoCloseable {
       }
       int left = scheduler.getCurrentlyExecutingJobs().size();
       if (left > 0) {
-        log.info("stopping with " + left + " job(s) still running after " + settings.shutdownGrace().toSeconds()
-            + " s; a cluster member or the next start recovers them");
+        log.info(
+            "stopping with "
+                + left
+                + " job(s) still running after "
+                + settings.shutdownGrace().toSeconds()
+                + " s; a cluster member or the next start recovers them");
       }
       scheduler.shutdown(false);
       log.info("daemon stopped");

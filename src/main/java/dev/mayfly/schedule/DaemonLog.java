@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 
-/** The daemon's diagnostics: one line per event, time and cluster member first. No secrets pass here. */
+/**
+ * The daemon's diagnostics: one line per event, time and cluster member first. No secrets pass
+ * here.
+ */
 final class DaemonLog {
   private final PrintWriter out;
   private final Clock clock;

@@ -11,21 +11,24 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * How the daemon runs. Each setting comes from its command-line option, else from {@code daemon.<name>}
- * in {@code <state>/mayfly.properties}, else its default. Durations are {@code 30s}, {@code 10m},
- * {@code 1h}, or {@code 500ms}, so tests can run the daemon in seconds.
+ * How the daemon runs. Each setting comes from its command-line option, else from {@code
+ * daemon.<name>} in {@code <state>/mayfly.properties}, else its default. Durations are {@code 30s},
+ * {@code 10m}, {@code 1h}, or {@code 500ms}, so tests can run the daemon in seconds.
  *
- * @param poll how long an idle scheduler sleeps before looking for due triggers (Quartz idleWaitTime)
+ * @param poll how long an idle scheduler sleeps before looking for due triggers (Quartz
+ *     idleWaitTime)
  * @param misfire how late a trigger may be before it counts as missed and fires at once
  * @param checkin how often a cluster member checks in; a member silent for about this plus 7.5 s is
  *     taken for dead and its jobs are taken over
- * @param reconcile how often the daemon picks up launches, extensions and terminations from the registry
+ * @param reconcile how often the daemon picks up launches, extensions and terminations from the
+ *     registry
  * @param reapAct false: the reaper only reports
- * @param reapGrace how long past expiry a deployment is left to its expiry job before the reaper takes it
+ * @param reapGrace how long past expiry a deployment is left to its expiry job before the reaper
+ *     takes it
  * @param notices how long before expiry notices go out
  * @param webhook where notices are POSTed as JSON; null for none
- * @param retryBase the first retry delay of a failed sync; it doubles per failure up to retryMax, with
- *     jitter
+ * @param retryBase the first retry delay of a failed sync; it doubles per failure up to retryMax,
+ *     with jitter
  * @param instanceId this member's name in the cluster; AUTO: host name and start time
  * @param shutdownGrace how long a stopping daemon waits for running jobs
  * @param syncEvery null: sync rounds follow their crons; else every round repeats at this interval
@@ -49,10 +52,28 @@ public record DaemonSettings(
     Duration shutdownGrace,
     Duration syncEvery) {
 
-  /** The settings' names, as options ({@code --poll}) and as {@code daemon.poll} in the properties file. */
-  public static final List<String> NAMES = List.of("threads", "poll", "misfire", "checkin", "reconcile",
-      "reap-every", "reap", "reap-grace", "notices", "webhook", "webhook-timeout", "retry-base", "retry-max",
-      "instance-id", "shutdown-grace", "sync-every");
+  /**
+   * The settings' names, as options ({@code --poll}) and as {@code daemon.poll} in the properties
+   * file.
+   */
+  public static final List<String> NAMES =
+      List.of(
+          "threads",
+          "poll",
+          "misfire",
+          "checkin",
+          "reconcile",
+          "reap-every",
+          "reap",
+          "reap-grace",
+          "notices",
+          "webhook",
+          "webhook-timeout",
+          "retry-base",
+          "retry-max",
+          "instance-id",
+          "shutdown-grace",
+          "sync-every");
 
   /**
    * @param options setting name to value as given on the command line (absent or null: not given)
@@ -63,7 +84,8 @@ public record DaemonSettings(
     int threads = s.integer("threads", "4", 1, 64);
     Duration poll = s.duration("poll", "5s");
     if (poll.toMillis() < 1000) {
-      throw MayflyException.badInput(s.where("poll") + ": " + poll.toMillis() + "ms is below Quartz's minimum of 1s");
+      throw MayflyException.badInput(
+          s.where("poll") + ": " + poll.toMillis() + "ms is below Quartz's minimum of 1s");
     }
     String reap = s.text("reap", "dry-run");
     if (!reap.equals("dry-run") && !reap.equals("act")) {
@@ -84,15 +106,28 @@ public record DaemonSettings(
       } catch (URISyntaxException e) {
         webhook = null;
       }
-      if (webhook == null || !(hook.startsWith("http://") || hook.startsWith("https://")) || webhook.getHost() == null) {
+      if (webhook == null
+          || !(hook.startsWith("http://") || hook.startsWith("https://"))
+          || webhook.getHost() == null) {
         // the URL itself may carry a token: name the field, not the value
         throw MayflyException.badInput(s.where("webhook") + ": not an http(s) URL");
       }
     }
-    return new DaemonSettings(threads, poll, s.duration("misfire", "60s"), s.duration("checkin", "7500ms"),
-        s.duration("reconcile", "10s"), s.duration("reap-every", "10m"), reap.equals("act"),
-        s.duration("reap-grace", "10m"), List.copyOf(notices), webhook, s.duration("webhook-timeout", "10s"),
-        s.duration("retry-base", "1m"), s.duration("retry-max", "1h"), s.text("instance-id", "AUTO"),
+    return new DaemonSettings(
+        threads,
+        poll,
+        s.duration("misfire", "60s"),
+        s.duration("checkin", "7500ms"),
+        s.duration("reconcile", "10s"),
+        s.duration("reap-every", "10m"),
+        reap.equals("act"),
+        s.duration("reap-grace", "10m"),
+        List.copyOf(notices),
+        webhook,
+        s.duration("webhook-timeout", "10s"),
+        s.duration("retry-base", "1m"),
+        s.duration("retry-max", "1h"),
+        s.text("instance-id", "AUTO"),
         s.duration("shutdown-grace", "30s"),
         s.text("sync-every", "").isEmpty() ? null : s.duration("sync-every", ""));
   }
@@ -132,7 +167,8 @@ public record DaemonSettings(
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw MayflyException.badInput(where(name) + ": '" + t + "' must be a whole number from " + min + " to " + max);
+      throw MayflyException.badInput(
+          where(name) + ": '" + t + "' must be a whole number from " + min + " to " + max);
     }
   }
 }

@@ -29,9 +29,10 @@ import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 
 /**
- * Derives the daemon's Quartz jobs and triggers from registry rows: an expiry and its notices per live
- * deployment, one sync round per cron, the daemon's periodic jobs and one-shot retries. It touches only
- * the job store and takes "now" from its clock, so it runs as well on Quartz's in-memory store.
+ * Derives the daemon's Quartz jobs and triggers from registry rows: an expiry and its notices per
+ * live deployment, one sync round per cron, the daemon's periodic jobs and one-shot retries. It
+ * touches only the job store and takes "now" from its clock, so it runs as well on Quartz's
+ * in-memory store.
  */
 final class JobPlanner {
   static final String EXPIRY = "expiry";
@@ -57,9 +58,10 @@ final class JobPlanner {
   }
 
   /**
-   * Replaces the expiry and notice jobs of each row's deployment with those of its current revision: a
-   * live deployment gets an expiry at its expires-at and the notices still ahead; any other gets none. A
-   * row that cannot be scheduled does not hold back the others; a failing job store fails the call.
+   * Replaces the expiry and notice jobs of each row's deployment with those of its current
+   * revision: a live deployment gets an expiry at its expires-at and the notices still ahead; any
+   * other gets none. A row that cannot be scheduled does not hold back the others; a failing job
+   * store fails the call.
    *
    * @return the deployments left without jobs, with why
    */
@@ -95,22 +97,31 @@ final class JobPlanner {
         continue;
       }
       Instant expiresAt = row.expiresAt().get();
-      jobs.put(expiryJob(row.id()), Set.of(oneShot(TriggerKey.triggerKey(row.id(), EXPIRY), expiresAt)));
+      jobs.put(
+          expiryJob(row.id()), Set.of(oneShot(TriggerKey.triggerKey(row.id(), EXPIRY), expiresAt)));
       Set<Trigger> ahead = new HashSet<>();
       for (Duration lead : notices) {
         Instant at = expiresAt.minus(lead);
         if (at.isAfter(now)) {
-          ahead.add(TriggerBuilder.newTrigger().withIdentity(row.id() + "@" + lead.toSeconds(), NOTICE)
-              .usingJobData(Jobs.LEAD_SECONDS, Long.toString(lead.toSeconds()))
-              .usingJobData(Jobs.EXPIRES_AT, expiresAt.toString())
-              .startAt(Date.from(at))
-              .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
-              .build());
+          ahead.add(
+              TriggerBuilder.newTrigger()
+                  .withIdentity(row.id() + "@" + lead.toSeconds(), NOTICE)
+                  .usingJobData(Jobs.LEAD_SECONDS, Long.toString(lead.toSeconds()))
+                  .usingJobData(Jobs.EXPIRES_AT, expiresAt.toString())
+                  .startAt(Date.from(at))
+                  .withSchedule(
+                      SimpleScheduleBuilder.simpleSchedule()
+                          .withMisfireHandlingInstructionFireNow())
+                  .build());
         }
       }
       if (!ahead.isEmpty()) {
-        jobs.put(JobBuilder.newJob(Jobs.Notice.class).withIdentity(row.id(), NOTICE)
-            .usingJobData(Jobs.DEPLOYMENT, row.id()).build(), ahead);
+        jobs.put(
+            JobBuilder.newJob(Jobs.Notice.class)
+                .withIdentity(row.id(), NOTICE)
+                .usingJobData(Jobs.DEPLOYMENT, row.id())
+                .build(),
+            ahead);
       }
     }
     scheduler.deleteJobs(replaced);
@@ -127,7 +138,10 @@ final class JobPlanner {
    */
   record Rounds(Map<String, Instant> added, Map<String, String> unschedulable) {}
 
-  /** Keeps one sync round job per cron in {@code crons} and removes the rest; one bad cron stops no other. */
+  /**
+   * Keeps one sync round job per cron in {@code crons} and removes the rest; one bad cron stops no
+   * other.
+   */
   Rounds syncRounds(Collection<String> crons) throws SchedulerException {
     Set<String> wanted = new HashSet<>(crons);
     List<JobKey> obsolete = new ArrayList<>();
@@ -147,50 +161,79 @@ final class JobPlanner {
         continue;
       }
       try {
-        JobDetail job = JobBuilder.newJob(Jobs.SyncRound.class).withIdentity(cron, SYNC)
-            .usingJobData(Jobs.CRON, cron).build();
+        JobDetail job =
+            JobBuilder.newJob(Jobs.SyncRound.class)
+                .withIdentity(cron, SYNC)
+                .usingJobData(Jobs.CRON, cron)
+                .build();
         Trigger trigger = roundTrigger(cron);
         scheduler.scheduleJob(job, Set.of(trigger), true);
-        Date next = trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
+        Date next =
+            trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
         added.put(cron, next.toInstant());
       } catch (JobPersistenceException e) {
         throw e;
       } catch (SchedulerException | RuntimeException e) {
-        unschedulable.put(cron, "sync cron '" + cron + "' cannot be scheduled: "
-            + String.valueOf(e.getMessage()).replaceFirst("^Invalid cron expression: .*?\\. ", ""));
+        unschedulable.put(
+            cron,
+            "sync cron '"
+                + cron
+                + "' cannot be scheduled: "
+                + String.valueOf(e.getMessage())
+                    .replaceFirst("^Invalid cron expression: .*?\\. ", ""));
       }
     }
     return new Rounds(added, unschedulable);
   }
 
-  /** The round's trigger; the cron is checked in {@code syncEvery} mode too, so a demo shows what would fail. */
+  /**
+   * The round's trigger; the cron is checked in {@code syncEvery} mode too, so a demo shows what
+   * would fail.
+   */
   private Trigger roundTrigger(String cron) {
     Date now = Date.from(clock.instant());
-    Trigger byCron = TriggerBuilder.newTrigger().withIdentity(cron, SYNC).startAt(now)
-        .withSchedule(CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
-            // after downtime: one catch-up round, not one per missed slot
-            .withMisfireHandlingInstructionFireAndProceed())
-        .build();
+    Trigger byCron =
+        TriggerBuilder.newTrigger()
+            .withIdentity(cron, SYNC)
+            .startAt(now)
+            .withSchedule(
+                CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
+                    // after downtime: one catch-up round, not one per missed slot
+                    .withMisfireHandlingInstructionFireAndProceed())
+            .build();
     if (byCron.getFireTimeAfter(now) == null) {
       throw new IllegalArgumentException("it never fires");
     }
     if (syncEvery == null) {
       return byCron;
     }
-    return TriggerBuilder.newTrigger().withIdentity(cron, SYNC).startAt(Date.from(clock.instant().plus(syncEvery)))
-        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(syncEvery.toMillis())
-            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+    return TriggerBuilder.newTrigger()
+        .withIdentity(cron, SYNC)
+        .startAt(Date.from(clock.instant().plus(syncEvery)))
+        .withSchedule(
+            SimpleScheduleBuilder.simpleSchedule()
+                .withIntervalInMilliseconds(syncEvery.toMillis())
+                .repeatForever()
+                .withMisfireHandlingInstructionNextWithRemainingCount())
         .build();
   }
 
-  /** A daemon job repeating {@code every}, first one interval from now; left as is when already so. */
+  /**
+   * A daemon job repeating {@code every}, first one interval from now; left as is when already so.
+   */
   void periodic(String name, Class<? extends Job> type, Duration every) throws SchedulerException {
     JobDetail job = JobBuilder.newJob(type).withIdentity(name, DAEMON).storeDurably().build();
-    Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name, DAEMON).forJob(job)
-        .startAt(Date.from(clock.instant().plus(every)))
-        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(every.toMillis())
-            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
-        .build();
+    Trigger trigger =
+        TriggerBuilder.newTrigger()
+            .withIdentity(name, DAEMON)
+            .forJob(job)
+            .startAt(Date.from(clock.instant().plus(every)))
+            .withSchedule(
+                SimpleScheduleBuilder.simpleSchedule()
+                    .withIntervalInMilliseconds(every.toMillis())
+                    .repeatForever()
+                    .withMisfireHandlingInstructionNextWithRemainingCount())
+            .build();
     Trigger existing = scheduler.getTrigger(trigger.getKey());
     if (existing instanceof SimpleTrigger st && st.getRepeatInterval() == every.toMillis()) {
       return; // another member (or an earlier run) set it up with the same interval
@@ -201,28 +244,40 @@ final class JobPlanner {
   /** Retries a failed sync of one deployment {@code after} from now; returns when. */
   Instant syncRetry(String id, Duration after) throws SchedulerException {
     Instant at = clock.instant().plus(after);
-    JobDetail job = JobBuilder.newJob(Jobs.SyncRetry.class).withIdentity(id, SYNC_RETRY)
-        .usingJobData(Jobs.DEPLOYMENT, id).build();
+    JobDetail job =
+        JobBuilder.newJob(Jobs.SyncRetry.class)
+            .withIdentity(id, SYNC_RETRY)
+            .usingJobData(Jobs.DEPLOYMENT, id)
+            .build();
     scheduler.scheduleJob(job, Set.of(oneShot(TriggerKey.triggerKey(id, SYNC_RETRY), at)), true);
     return at;
   }
 
-  /** Retries a failed expiry {@code after} from now, in place of the one that fired; returns when. */
+  /**
+   * Retries a failed expiry {@code after} from now, in place of the one that fired; returns when.
+   */
   Instant expiryRetry(String id, Duration after) throws SchedulerException {
     Instant at = clock.instant().plus(after);
-    scheduler.scheduleJob(expiryJob(id), Set.of(oneShot(TriggerKey.triggerKey(id, EXPIRY), at)), true);
+    scheduler.scheduleJob(
+        expiryJob(id), Set.of(oneShot(TriggerKey.triggerKey(id, EXPIRY), at)), true);
     return at;
   }
 
   private static JobDetail expiryJob(String id) {
-    return JobBuilder.newJob(Jobs.Expiry.class).withIdentity(id, EXPIRY)
-        .usingJobData(Jobs.DEPLOYMENT, id).requestRecovery().build();
+    return JobBuilder.newJob(Jobs.Expiry.class)
+        .withIdentity(id, EXPIRY)
+        .usingJobData(Jobs.DEPLOYMENT, id)
+        .requestRecovery()
+        .build();
   }
 
   /** A one-shot trigger that fires at once when its time passed while no daemon ran. */
   private static Trigger oneShot(TriggerKey key, Instant at) {
-    return TriggerBuilder.newTrigger().withIdentity(key).startAt(Date.from(at))
-        .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+    return TriggerBuilder.newTrigger()
+        .withIdentity(key)
+        .startAt(Date.from(at))
+        .withSchedule(
+            SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
         .build();
   }
 }

@@ -10,9 +10,9 @@ import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 
 /**
- * The daemon's Quartz jobs. Each is a thin call into {@code deploy}; none lets an exception out (a failure
- * is logged and recorded, and the daemon goes on). Class names are stored in the job store: renaming one
- * strands the jobs already scheduled under it.
+ * The daemon's Quartz jobs. Each is a thin call into {@code deploy}; none lets an exception out (a
+ * failure is logged and recorded, and the daemon goes on). Class names are stored in the job store:
+ * renaming one strands the jobs already scheduled under it.
  */
 final class Jobs {
   static final String DEPLOYMENT = "deployment";
@@ -75,10 +75,14 @@ final class Jobs {
     @Override
     void run(JobExecutionContext context) {
       String id = deployment(context);
-      daemon.log().info("fired expiry " + id + " scheduled=" + context.getScheduledFireTime().getTime());
+      daemon
+          .log()
+          .info("fired expiry " + id + " scheduled=" + context.getScheduledFireTime().getTime());
       try {
         boolean ended = daemon.upkeep().expire(id);
-        daemon.log().info(ended ? "expired " + id : "expiry " + id + ": nothing to do (extended or ended)");
+        daemon
+            .log()
+            .info(ended ? "expired " + id : "expiry " + id + ": nothing to do (extended or ended)");
       } catch (RuntimeException e) {
         daemon.retryExpiry(id, e.getMessage());
       }
@@ -94,10 +98,18 @@ final class Jobs {
     @Override
     void run(JobExecutionContext context) {
       String id = deployment(context);
-      Duration lead = Duration.ofSeconds(Long.parseLong(context.getMergedJobDataMap().getString(LEAD_SECONDS)));
+      Duration lead =
+          Duration.ofSeconds(Long.parseLong(context.getMergedJobDataMap().getString(LEAD_SECONDS)));
       Instant expiresAt = Instant.parse(context.getMergedJobDataMap().getString(EXPIRES_AT));
       boolean sent = daemon.upkeep().notice(id, lead, expiresAt);
-      daemon.log().info("notice " + id + " lead=" + lead + (sent ? " sent" : " skipped (sent already or moot)"));
+      daemon
+          .log()
+          .info(
+              "notice "
+                  + id
+                  + " lead="
+                  + lead
+                  + (sent ? " sent" : " skipped (sent already or moot)"));
     }
   }
 
@@ -111,13 +123,35 @@ final class Jobs {
     @Override
     void run(JobExecutionContext context) {
       String cron = context.getMergedJobDataMap().getString(CRON);
-      daemon.log().info("fired sync-round cron='" + cron + "' scheduled=" + context.getScheduledFireTime().getTime());
+      daemon
+          .log()
+          .info(
+              "fired sync-round cron='"
+                  + cron
+                  + "' scheduled="
+                  + context.getScheduledFireTime().getTime());
       long start = System.nanoTime();
       Upkeep.RoundReport r = daemon.upkeep().syncRound(cron);
-      daemon.log().info("sync-round cron='" + cron + "' deployments=" + r.deployments() + " resolves="
-          + r.resolves() + " host-sessions=" + r.hostSessions() + " updated=" + r.updated().size() + " failed="
-          + r.failed().size() + " skipped=" + r.skipped().size() + " in "
-          + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+      daemon
+          .log()
+          .info(
+              "sync-round cron='"
+                  + cron
+                  + "' deployments="
+                  + r.deployments()
+                  + " resolves="
+                  + r.resolves()
+                  + " host-sessions="
+                  + r.hostSessions()
+                  + " updated="
+                  + r.updated().size()
+                  + " failed="
+                  + r.failed().size()
+                  + " skipped="
+                  + r.skipped().size()
+                  + " in "
+                  + Duration.ofNanos(System.nanoTime() - start).toMillis()
+                  + " ms");
       daemon.retryFailed(r);
       if (context.getNextFireTime() != null) {
         daemon.upkeep().nextRound(cron, context.getNextFireTime().toInstant());
@@ -136,8 +170,14 @@ final class Jobs {
     void run(JobExecutionContext context) {
       String id = deployment(context);
       Upkeep.RoundReport r = daemon.upkeep().syncRetry(id);
-      daemon.log().info("sync-retry " + id + " host-sessions=" + r.hostSessions()
-          + (r.failed().isEmpty() ? " ok" : " failed again"));
+      daemon
+          .log()
+          .info(
+              "sync-retry "
+                  + id
+                  + " host-sessions="
+                  + r.hostSessions()
+                  + (r.failed().isEmpty() ? " ok" : " failed again"));
       daemon.retryFailed(r);
     }
   }
@@ -167,12 +207,26 @@ final class Jobs {
       boolean act = daemon.settings().reapAct();
       List<Reaper.Finding> findings = daemon.reaper().reap(act, daemon.settings().reapGrace());
       for (Reaper.Finding f : findings) {
-        daemon.log().info("reap " + (f.leftAlone() ? "left alone" : f.reaped() ? "ended"
-            : act ? "could not end" : "would end (dry run)") + " "
-            + f.provider() + " " + f.deploymentId() + " " + f.hostIds() + ": " + f.why()
-            + (f.error() == null ? "" : ": " + f.error()));
+        daemon
+            .log()
+            .info(
+                "reap "
+                    + (f.leftAlone()
+                        ? "left alone"
+                        : f.reaped() ? "ended" : act ? "could not end" : "would end (dry run)")
+                    + " "
+                    + f.provider()
+                    + " "
+                    + f.deploymentId()
+                    + " "
+                    + f.hostIds()
+                    + ": "
+                    + f.why()
+                    + (f.error() == null ? "" : ": " + f.error()));
       }
-      daemon.log().info("reap " + (act ? "" : "dry run ") + "done: " + findings.size() + " finding(s)");
+      daemon
+          .log()
+          .info("reap " + (act ? "" : "dry run ") + "done: " + findings.size() + " finding(s)");
     }
   }
 }

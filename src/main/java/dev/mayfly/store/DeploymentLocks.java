@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One lock per deployment, shared by every process on the registry's database: the row lock of the
- * deployment's {@code deployment_lock} row, held by a transaction on a connection of its own. The database
- * drops it when that connection dies (a killed process), so no lease needs to run out. A thread that holds
- * a deployment's lock may take it again (the inner take is a no-op).
+ * deployment's {@code deployment_lock} row, held by a transaction on a connection of its own. The
+ * database drops it when that connection dies (a killed process), so no lease needs to run out. A
+ * thread that holds a deployment's lock may take it again (the inner take is a no-op).
  */
 public final class DeploymentLocks {
   private static final Duration POLL = Duration.ofMillis(100);
@@ -54,8 +54,11 @@ public final class DeploymentLocks {
       c.setAutoCommit(false);
       while (!tryLock(c, deploymentId)) {
         if (System.nanoTime() - deadline > 0) {
-          throw MayflyException.failed("deployment '" + deploymentId + "' is busy: another mayfly command (a launch,"
-              + " sync, extend, terminate or the daemon's expiry) is working on it; try again when it is done");
+          throw MayflyException.failed(
+              "deployment '"
+                  + deploymentId
+                  + "' is busy: another mayfly command (a launch,"
+                  + " sync, extend, terminate or the daemon's expiry) is working on it; try again when it is done");
         }
         Thread.sleep(POLL.toMillis());
       }
@@ -65,7 +68,8 @@ public final class DeploymentLocks {
     } catch (InterruptedException e) {
       close(c);
       Thread.currentThread().interrupt();
-      throw MayflyException.failed("interrupted while waiting for deployment '" + deploymentId + "'");
+      throw MayflyException.failed(
+          "interrupted while waiting for deployment '" + deploymentId + "'");
     } catch (RuntimeException e) {
       close(c);
       throw e;
@@ -80,7 +84,8 @@ public final class DeploymentLocks {
 
   /** The row to lock; made once per deployment, by whichever process is first. */
   private static void ensureRow(Connection c, String deploymentId) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM deployment_lock WHERE deployment_id = ?")) {
+    try (PreparedStatement st =
+        c.prepareStatement("SELECT 1 FROM deployment_lock WHERE deployment_id = ?")) {
       st.setString(1, deploymentId);
       try (ResultSet rs = st.executeQuery()) {
         if (rs.next()) {
@@ -88,7 +93,8 @@ public final class DeploymentLocks {
         }
       }
     }
-    try (PreparedStatement st = c.prepareStatement("INSERT INTO deployment_lock (deployment_id) VALUES (?)")) {
+    try (PreparedStatement st =
+        c.prepareStatement("INSERT INTO deployment_lock (deployment_id) VALUES (?)")) {
       st.setString(1, deploymentId);
       st.executeUpdate();
     } catch (SQLException e) {
@@ -99,10 +105,14 @@ public final class DeploymentLocks {
     }
   }
 
-  /** One attempt without waiting (NOWAIT), so the wait is ours to bound the same on H2 and PostgreSQL. */
+  /**
+   * One attempt without waiting (NOWAIT), so the wait is ours to bound the same on H2 and
+   * PostgreSQL.
+   */
   private static boolean tryLock(Connection c, String deploymentId) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(
-        "SELECT deployment_id FROM deployment_lock WHERE deployment_id = ? FOR UPDATE NOWAIT")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT deployment_id FROM deployment_lock WHERE deployment_id = ? FOR UPDATE NOWAIT")) {
       st.setString(1, deploymentId);
       st.executeQuery().close();
       return true;
@@ -115,11 +125,16 @@ public final class DeploymentLocks {
     }
   }
 
-  /** Someone else holds the row (H2: lock timeout; PostgreSQL: lock not available) or made it first. */
+  /**
+   * Someone else holds the row (H2: lock timeout; PostgreSQL: lock not available) or made it first.
+   */
   private static boolean busy(SQLException e) {
     String state = e.getSQLState();
-    return state != null && (state.equals("HYT00") || state.equals("55P03") || state.equals("40001")
-        || state.equals("23505"));
+    return state != null
+        && (state.equals("HYT00")
+            || state.equals("55P03")
+            || state.equals("40001")
+            || state.equals("23505"));
   }
 
   private static void close(Connection c) {

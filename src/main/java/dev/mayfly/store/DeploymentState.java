@@ -13,8 +13,8 @@ public enum DeploymentState {
   SCHEDULE_ERROR("schedule-error"),
   TERMINATED("terminated"),
   /**
-   * Read back for a word this version does not know (tampered, or a newer version's); never stored. It may
-   * still hold hosts, so it counts as live.
+   * Read back for a word this version does not know (tampered, or a newer version's); never stored.
+   * It may still hold hosts, so it counts as live.
    */
   UNKNOWN("unknown");
 
@@ -34,13 +34,24 @@ public enum DeploymentState {
   }
 
   public static DeploymentState of(String word) {
-    return Arrays.stream(values()).filter(s -> s != UNKNOWN && s.word.equals(word)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("corrupt registry value: deployment state '" + word + "'"));
+    return Arrays.stream(values())
+        .filter(s -> s != UNKNOWN && s.word.equals(word))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "corrupt registry value: deployment state '" + word + "'"));
   }
 
-  /** Like {@link #of}, but a word this version does not know reads as {@link #UNKNOWN}, so listing goes on. */
+  /**
+   * Like {@link #of}, but a word this version does not know reads as {@link #UNKNOWN}, so listing
+   * goes on.
+   */
   public static DeploymentState read(String word) {
-    return Arrays.stream(values()).filter(s -> s != UNKNOWN && s.word.equals(word)).findFirst().orElse(UNKNOWN);
+    return Arrays.stream(values())
+        .filter(s -> s != UNKNOWN && s.word.equals(word))
+        .findFirst()
+        .orElse(UNKNOWN);
   }
 
   @Override

@@ -37,14 +37,26 @@ final class DeploymentStore {
     jdbc.update(
         "INSERT INTO deployment (id, template, target, state, params_json, spec_json, service_commit,"
             + " data_commit, url, created_at, expires_at, spec_seal) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        d.id(), d.template(), d.target(), d.state().word(), params, d.spec(),
-        d.serviceCommit().orElse(null), d.dataCommit().orElse(null), d.url().orElse(null),
-        time(d.createdAt()), d.expiresAt().map(Jdbc::time).orElse(null),
+        d.id(),
+        d.template(),
+        d.target(),
+        d.state().word(),
+        params,
+        d.spec(),
+        d.serviceCommit().orElse(null),
+        d.dataCommit().orElse(null),
+        d.url().orElse(null),
+        time(d.createdAt()),
+        d.expiresAt().map(Jdbc::time).orElse(null),
         seal(seal, d.id(), d.template(), d.target(), params, d.spec()));
   }
 
-  /** What a deployment's later steps act on: where (template, target), with what (params) and which commands. */
-  static String seal(Seal seal, String id, String template, String target, String paramsJson, String specJson) {
+  /**
+   * What a deployment's later steps act on: where (template, target), with what (params) and which
+   * commands.
+   */
+  static String seal(
+      Seal seal, String id, String template, String target, String paramsJson, String specJson) {
     return seal.sign("deployment", id, template, target, paramsJson, specJson);
   }
 
@@ -53,18 +65,33 @@ final class DeploymentStore {
     jdbc.update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ?", state.word(), id);
   }
 
-  /** Sets the state only while the stored word is still {@code expected}; false when another writer won. */
+  /**
+   * Sets the state only while the stored word is still {@code expected}; false when another writer
+   * won.
+   */
   boolean replaceState(String id, String expected, DeploymentState state) {
-    return jdbc.update("UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ? AND state = ?",
-        state.word(), id, expected) > 0;
+    return jdbc.update(
+            "UPDATE deployment SET state = ?, rev = rev + 1 WHERE id = ? AND state = ?",
+            state.word(),
+            id,
+            expected)
+        > 0;
   }
 
-  /** Deployments whose stored state this version does not know (tampered, or another version's), by id. */
+  /**
+   * Deployments whose stored state this version does not know (tampered, or another version's), by
+   * id.
+   */
   Map<String, String> unknownStates() {
-    List<String> known = Arrays.stream(DeploymentState.values())
-        .filter(s -> s != DeploymentState.UNKNOWN).map(DeploymentState::word).toList();
-    String sql = "SELECT id, state FROM deployment WHERE state NOT IN ("
-        + String.join(",", Collections.nCopies(known.size(), "?")) + ") ORDER BY id";
+    List<String> known =
+        Arrays.stream(DeploymentState.values())
+            .filter(s -> s != DeploymentState.UNKNOWN)
+            .map(DeploymentState::word)
+            .toList();
+    String sql =
+        "SELECT id, state FROM deployment WHERE state NOT IN ("
+            + String.join(",", Collections.nCopies(known.size(), "?"))
+            + ") ORDER BY id";
     Map<String, String> states = new LinkedHashMap<>();
     jdbc.query(sql, rs -> states.put(rs.getString(1), rs.getString(2)), known.toArray());
     return states;
@@ -80,8 +107,10 @@ final class DeploymentStore {
 
   /** Also bumps the schedule revision. */
   void setExpiry(String id, Instant expiresAt) {
-    jdbc.update("UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
-        expiresAt == null ? null : time(expiresAt), id);
+    jdbc.update(
+        "UPDATE deployment SET expires_at = ?, rev = rev + 1 WHERE id = ?",
+        expiresAt == null ? null : time(expiresAt),
+        id);
   }
 
   Optional<DeploymentRow> find(String id) {
@@ -95,12 +124,28 @@ final class DeploymentStore {
 
   private DeploymentRow row(ResultSet rs) throws SQLException {
     String id = rs.getString(1);
-    boolean sealed = seal.verifies(rs.getString(13), "deployment", id, rs.getString(2), rs.getString(3),
-        rs.getString(5), rs.getString(6));
+    boolean sealed =
+        seal.verifies(
+            rs.getString(13),
+            "deployment",
+            id,
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(5),
+            rs.getString(6));
     return new DeploymentRow(
-        id, rs.getString(2), rs.getString(3), DeploymentState.read(rs.getString(4)),
-        JsonColumn.read(rs.getString(5), STRING_MAP), rs.getString(6),
-        Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)),
-        Optional.ofNullable(rs.getString(9)), instant(rs, 10), optionalInstant(rs, 11), rs.getInt(12), sealed);
+        id,
+        rs.getString(2),
+        rs.getString(3),
+        DeploymentState.read(rs.getString(4)),
+        JsonColumn.read(rs.getString(5), STRING_MAP),
+        rs.getString(6),
+        Optional.ofNullable(rs.getString(7)),
+        Optional.ofNullable(rs.getString(8)),
+        Optional.ofNullable(rs.getString(9)),
+        instant(rs, 10),
+        optionalInstant(rs, 11),
+        rs.getInt(12),
+        sealed);
   }
 }

@@ -18,17 +18,30 @@ final class EventStore {
   }
 
   void append(String deploymentId, String hostId, String kind, String detail) {
-    jdbc.update("INSERT INTO event (deployment_id, host_id, at, kind, detail) VALUES (?,?,?,?,?)",
-        deploymentId, hostId, time(Instant.now()), kind, detail);
+    jdbc.update(
+        "INSERT INTO event (deployment_id, host_id, at, kind, detail) VALUES (?,?,?,?,?)",
+        deploymentId,
+        hostId,
+        time(Instant.now()),
+        kind,
+        detail);
   }
 
   List<EventRow> of(String deploymentId) {
-    return jdbc.query("SELECT id, deployment_id, host_id, at, kind, detail FROM event WHERE deployment_id = ?"
-        + " ORDER BY id", EventStore::row, deploymentId);
+    return jdbc.query(
+        "SELECT id, deployment_id, host_id, at, kind, detail FROM event WHERE deployment_id = ?"
+            + " ORDER BY id",
+        EventStore::row,
+        deploymentId);
   }
 
   private static EventRow row(ResultSet rs) throws SQLException {
-    return new EventRow(rs.getLong(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), instant(rs, 4),
-        rs.getString(5), rs.getString(6));
+    return new EventRow(
+        rs.getLong(1),
+        rs.getString(2),
+        Optional.ofNullable(rs.getString(3)),
+        instant(rs, 4),
+        rs.getString(5),
+        rs.getString(6));
   }
 }

@@ -10,8 +10,8 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * The host_key table: SSH host keys pinned on first contact. Each pin is sealed: a pin written by anyone else
- * would make mayfly trust that key, so one whose seal fails is refused.
+ * The host_key table: SSH host keys pinned on first contact. Each pin is sealed: a pin written by
+ * anyone else would make mayfly trust that key, so one whose seal fails is refused.
  */
 final class HostKeyStore {
   private final Jdbc jdbc;
@@ -23,24 +23,36 @@ final class HostKeyStore {
   }
 
   Optional<HostKeyRow> find(String hostPort) {
-    return jdbc.one("SELECT host_port, algorithm, fingerprint, public_key, first_seen, key_seal FROM host_key"
-        + " WHERE host_port = ?", this::row, hostPort);
+    return jdbc.one(
+        "SELECT host_port, algorithm, fingerprint, public_key, first_seen, key_seal FROM host_key"
+            + " WHERE host_port = ?",
+        this::row,
+        hostPort);
   }
 
-  static String seal(Seal seal, String hostPort, String algorithm, String fingerprint, String publicKey) {
+  static String seal(
+      Seal seal, String hostPort, String algorithm, String fingerprint, String publicKey) {
     return seal.sign("host_key", hostPort, algorithm, fingerprint, publicKey);
   }
 
-  /** Pins {@code key} unless a key is pinned for its host already; returns the pinned one either way. */
+  /**
+   * Pins {@code key} unless a key is pinned for its host already; returns the pinned one either
+   * way.
+   */
   HostKeyRow pin(HostKeyRow key) {
     Optional<HostKeyRow> existing = find(key.hostPort());
     if (existing.isPresent()) {
       return existing.get();
     }
     try {
-      jdbc.update("INSERT INTO host_key (host_port, algorithm, fingerprint, public_key, first_seen, key_seal)"
+      jdbc.update(
+          "INSERT INTO host_key (host_port, algorithm, fingerprint, public_key, first_seen, key_seal)"
               + " VALUES (?,?,?,?,?,?)",
-          key.hostPort(), key.algorithm(), key.fingerprint(), key.publicKey(), time(key.firstSeen()),
+          key.hostPort(),
+          key.algorithm(),
+          key.fingerprint(),
+          key.publicKey(),
+          time(key.firstSeen()),
           seal(seal, key.hostPort(), key.algorithm(), key.fingerprint(), key.publicKey()));
       return key;
     } catch (MayflyException e) {
@@ -55,11 +67,22 @@ final class HostKeyStore {
   }
 
   private HostKeyRow row(ResultSet rs) throws SQLException {
-    if (!seal.verifies(rs.getString(6), "host_key", rs.getString(1), rs.getString(2), rs.getString(3),
+    if (!seal.verifies(
+        rs.getString(6),
+        "host_key",
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
         rs.getString(4))) {
-      throw MayflyException.failed("the host key pinned for " + rs.getString(1) + " was changed outside mayfly;"
-          + " refusing to trust it (check the server's key, then `mayfly forget-host " + rs.getString(1) + "`)");
+      throw MayflyException.failed(
+          "the host key pinned for "
+              + rs.getString(1)
+              + " was changed outside mayfly;"
+              + " refusing to trust it (check the server's key, then `mayfly forget-host "
+              + rs.getString(1)
+              + "`)");
     }
-    return new HostKeyRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5));
+    return new HostKeyRow(
+        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5));
   }
 }

@@ -22,8 +22,11 @@ public enum HostState {
   }
 
   public static HostState of(String word) {
-    return Arrays.stream(values()).filter(s -> s.word.equals(word)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("corrupt registry value: host state '" + word + "'"));
+    return Arrays.stream(values())
+        .filter(s -> s.word.equals(word))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalStateException("corrupt registry value: host state '" + word + "'"));
   }
 
   @Override

@@ -16,9 +16,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * The store's one prepare/bind/map loop over the registry's connection, turning every SQLException into
- * the registry's error. Plain JDBC rather than a library: {@code mayfly list} pays for every class it loads.
- * Not synchronized: the registry locks around each use, as its threads share this one connection.
+ * The store's one prepare/bind/map loop over the registry's connection, turning every SQLException
+ * into the registry's error. Plain JDBC rather than a library: {@code mayfly list} pays for every
+ * class it loads. Not synchronized: the registry locks around each use, as its threads share this
+ * one connection.
  */
 final class Jdbc implements AutoCloseable {
   /** Reads one row; the result set stands on it. */
@@ -59,10 +60,11 @@ final class Jdbc implements AutoCloseable {
   }
 
   /**
-   * Runs one statement. On the embedded file, the process serving it to the others may exit at any time;
-   * then this one opens the file itself, racing the other clients for H2's lock: it reconnects and tries the
-   * statement again, for a bounded time. A statement that reached the database before the link broke may so
-   * run twice: every statement here is an idempotent update, or an insert whose repeat fails on its key.
+   * Runs one statement. On the embedded file, the process serving it to the others may exit at any
+   * time; then this one opens the file itself, racing the other clients for H2's lock: it
+   * reconnects and tries the statement again, for a bounded time. A statement that reached the
+   * database before the link broke may so run twice: every statement here is an idempotent update,
+   * or an insert whose repeat fails on its key.
    */
   private <T> T retrying(Work<T> work) {
     Instant deadline = Instant.now().plus(PATIENCE);
@@ -71,7 +73,10 @@ final class Jdbc implements AutoCloseable {
       try {
         return work.run();
       } catch (SQLException e) {
-        if (reconnect == null || inTransaction || !RegistryErrors.busy(e) || Instant.now().isAfter(deadline)
+        if (reconnect == null
+            || inTransaction
+            || !RegistryErrors.busy(e)
+            || Instant.now().isAfter(deadline)
             || shuttingDown()) {
           throw failure(e);
         }
@@ -92,7 +97,9 @@ final class Jdbc implements AutoCloseable {
     }
   }
 
-  /** Sleeps a jittered backoff, opens a new connection (failing that, the next round tries again). */
+  /**
+   * Sleeps a jittered backoff, opens a new connection (failing that, the next round tries again).
+   */
   private long reopen(long pause) {
     try {
       connection.close();
@@ -116,53 +123,63 @@ final class Jdbc implements AutoCloseable {
   }
 
   <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-    return retrying(() -> {
-      try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
-        List<T> rows = new ArrayList<>();
-        while (rs.next()) {
-          rows.add(mapper.map(rs));
-        }
-        return rows;
-      }
-    });
+    return retrying(
+        () -> {
+          try (PreparedStatement st = prepare(sql, args);
+              ResultSet rs = st.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+              rows.add(mapper.map(rs));
+            }
+            return rows;
+          }
+        });
   }
 
   /** The first row, if any. */
   <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) {
-    return retrying(() -> {
-      try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
-      }
-    });
+    return retrying(
+        () -> {
+          try (PreparedStatement st = prepare(sql, args);
+              ResultSet rs = st.executeQuery()) {
+            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+          }
+        });
   }
 
   /** Runs an INSERT, UPDATE or DELETE; returns how many rows it touched. */
   int update(String sql, Object... args) {
-    return retrying(() -> {
-      try (PreparedStatement st = prepare(sql, args)) {
-        return st.executeUpdate();
-      }
-    });
-  }
-
-  /** Inserts the row unless a key or constraint holds it already (SQL state class 23); true if inserted. */
-  boolean insertOrIgnoreDuplicate(String sql, Object... args) {
-    return retrying(() -> {
-      try (PreparedStatement st = prepare(sql, args)) {
-        st.executeUpdate();
-        return true;
-      } catch (SQLException e) {
-        if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-          return false;
-        }
-        throw e;
-      }
-    });
+    return retrying(
+        () -> {
+          try (PreparedStatement st = prepare(sql, args)) {
+            return st.executeUpdate();
+          }
+        });
   }
 
   /**
-   * Runs {@code work} as one transaction: all of its statements or none. A failure, the commit's included,
-   * rolls back and reaches the caller as the registry's error, the SQLException as its cause.
+   * Inserts the row unless a key or constraint holds it already (SQL state class 23); true if
+   * inserted.
+   */
+  boolean insertOrIgnoreDuplicate(String sql, Object... args) {
+    return retrying(
+        () -> {
+          try (PreparedStatement st = prepare(sql, args)) {
+            st.executeUpdate();
+            return true;
+          } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+              return false;
+            }
+            throw e;
+          }
+        });
+  }
+
+  /**
+   * Runs {@code work} as one transaction: all of its statements or none. A failure, the commit's
+   * included, rolls back and reaches the caller as the registry's error, the SQLException as its
+   * cause.
    */
   <T> T transaction(Supplier<T> work) {
     Instant deadline = Instant.now().plus(PATIENCE);
@@ -172,8 +189,11 @@ final class Jdbc implements AutoCloseable {
         return once(work);
       } catch (MayflyException e) {
         // a broken link rolled the whole transaction back: run it again on a new one
-        if (reconnect == null || !(e.getCause() instanceof SQLException s) || !RegistryErrors.busy(s)
-            || Instant.now().isAfter(deadline) || shuttingDown()) {
+        if (reconnect == null
+            || !(e.getCause() instanceof SQLException s)
+            || !RegistryErrors.busy(s)
+            || Instant.now().isAfter(deadline)
+            || shuttingDown()) {
           throw e;
         }
         pause = reopen(pause);
@@ -218,10 +238,14 @@ final class Jdbc implements AutoCloseable {
   }
 
   static Optional<Instant> optionalInstant(ResultSet rs, int column) throws SQLException {
-    return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+    return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class))
+        .map(OffsetDateTime::toInstant);
   }
 
-  /** A disk that is full or read-only fails the command (exit 1), naming the file; anything else is a bug. */
+  /**
+   * A disk that is full or read-only fails the command (exit 1), naming the file; anything else is
+   * a bug.
+   */
   private MayflyException failure(SQLException e) {
     return RegistryErrors.of(e, where, MayflyException.Exit.INTERNAL, "registry: ");
   }

@@ -16,9 +16,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The state folder as only its owner may use it: 0700, its files 0600. Java has no umask, so modes are
- * given at creation and enforced again on files a library made (H2's). A folder owned by another user is
- * refused: whoever owns it could swap the registry or read its secrets.
+ * The state folder as only its owner may use it: 0700, its files 0600. Java has no umask, so modes
+ * are given at creation and enforced again on files a library made (H2's). A folder owned by
+ * another user is refused: whoever owns it could swap the registry or read its secrets.
  */
 public final class PrivateFiles {
   static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
@@ -27,7 +27,10 @@ public final class PrivateFiles {
 
   private PrivateFiles() {}
 
-  /** Creates the state folder 0700, or makes an existing one of ours private; refuses one owned by another user. */
+  /**
+   * Creates the state folder 0700, or makes an existing one of ours private; refuses one owned by
+   * another user.
+   */
   public static Path stateFolder(Path dir) {
     try {
       if (!Files.isDirectory(dir)) {
@@ -40,8 +43,12 @@ public final class PrivateFiles {
       }
       int owner = (Integer) Files.getAttribute(dir, "unix:uid");
       if (owner != uid()) {
-        throw MayflyException.failed("the state folder " + dir + " belongs to another user (uid " + owner
-            + "); refusing to use it: set MAYFLY_HOME to a folder of your own");
+        throw MayflyException.failed(
+            "the state folder "
+                + dir
+                + " belongs to another user (uid "
+                + owner
+                + "); refusing to use it: set MAYFLY_HOME to a folder of your own");
       }
       restrict(dir);
       try (Stream<Path> children = Files.list(dir)) {
@@ -51,17 +58,22 @@ public final class PrivateFiles {
       }
       return dir;
     } catch (IOException e) {
-      throw MayflyException.failed("cannot make the state folder " + dir + " private: " + RegistryErrors.cause(e));
+      throw MayflyException.failed(
+          "cannot make the state folder " + dir + " private: " + RegistryErrors.cause(e));
     }
   }
 
-  /** Takes group and other bits off a file or folder (not following links); contents of subfolders stay. */
+  /**
+   * Takes group and other bits off a file or folder (not following links); contents of subfolders
+   * stay.
+   */
   static void restrict(Path path) throws IOException {
     if (Files.isSymbolicLink(path)) {
       return;
     }
     Set<PosixFilePermission> modes = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-    Set<PosixFilePermission> own = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? FOLDER : FILE;
+    Set<PosixFilePermission> own =
+        Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? FOLDER : FILE;
     if (!own.containsAll(modes)) {
       modes.retainAll(own);
       Files.setPosixFilePermissions(path, modes);
@@ -69,14 +81,19 @@ public final class PrivateFiles {
   }
 
   /**
-   * A random secret kept 0600 in {@code file}, made on first use. Written to a temporary file and linked into
-   * place, so two processes starting at once agree on one secret and none reads a half-written file.
+   * A random secret kept 0600 in {@code file}, made on first use. Written to a temporary file and
+   * linked into place, so two processes starting at once agree on one secret and none reads a
+   * half-written file.
    */
   static String secret(Path file) {
     try {
       if (!Files.exists(file)) {
-        Path fresh = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".new",
-            PosixFilePermissions.asFileAttribute(FILE));
+        Path fresh =
+            Files.createTempFile(
+                file.getParent(),
+                file.getFileName() + ".",
+                ".new",
+                PosixFilePermissions.asFileAttribute(FILE));
         try {
           byte[] bytes = new byte[32];
           RANDOM.nextBytes(bytes);
@@ -91,11 +108,13 @@ public final class PrivateFiles {
       restrict(file);
       String secret = Files.readString(file, StandardCharsets.US_ASCII).strip();
       if (!secret.matches("[0-9a-f]{32,}")) {
-        throw MayflyException.failed(file + ": not a secret mayfly wrote; remove it only if the registry is new");
+        throw MayflyException.failed(
+            file + ": not a secret mayfly wrote; remove it only if the registry is new");
       }
       return secret;
     } catch (IOException e) {
-      throw MayflyException.failed("cannot read or create " + file + ": " + RegistryErrors.cause(e));
+      throw MayflyException.failed(
+          "cannot read or create " + file + ": " + RegistryErrors.cause(e));
     }
   }
 

@@ -17,8 +17,8 @@ import org.flywaydb.core.Flyway;
 /**
  * The registry of deployments, hosts and their history, over JDBC: an embedded H2 file by default,
  * PostgreSQL for teams (the SQL in the stores is the subset both speak). It opens and migrates the
- * database and hands each call to the store of its tables.
- * Methods are synchronized because launch fans out over threads that share one connection.
+ * database and hands each call to the store of its tables. Methods are synchronized because launch
+ * fans out over threads that share one connection.
  */
 public final class Registry implements AutoCloseable {
   private final Jdbc jdbc;
@@ -51,8 +51,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Opens and migrates the registry, its rows sealed with the key of {@code db}'s state folder. The embedded
-   * file gets mayfly's own care (see {@link RegistryFile}).
+   * Opens and migrates the registry, its rows sealed with the key of {@code db}'s state folder. The
+   * embedded file gets mayfly's own care (see {@link RegistryFile}).
    */
   public static Registry open(Database db) {
     Seal seal = Seal.of(db.stateDir(), Database.config(db.stateDir()));
@@ -60,11 +60,17 @@ public final class Registry implements AutoCloseable {
       return RegistryFile.open(db, seal);
     }
     try {
-      return connect(db, seal, redact(db.url()),
-          () -> DriverManager.getConnection(db.url(), db.user(), db.password()), false);
+      return connect(
+          db,
+          seal,
+          redact(db.url()),
+          () -> DriverManager.getConnection(db.url(), db.user(), db.password()),
+          false);
     } catch (SQLException | RuntimeException e) {
       throw new MayflyException(
-          MayflyException.Exit.FAILED, "cannot open the registry " + redact(db.url()) + ": " + e.getMessage(), e);
+          MayflyException.Exit.FAILED,
+          "cannot open the registry " + redact(db.url()) + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -72,15 +78,22 @@ public final class Registry implements AutoCloseable {
    * Opens a connection, then migrates (so Flyway's own connection finds the database open).
    *
    * @param open how to connect; the deployment locks take their own connections with it
-   * @param reconnects whether statements reconnect when the link breaks (the embedded file's server exited)
+   * @param reconnects whether statements reconnect when the link breaks (the embedded file's server
+   *     exited)
    */
-  static Registry connect(Database db, Seal seal, String where, Jdbc.Reconnect open, boolean reconnects)
+  static Registry connect(
+      Database db, Seal seal, String where, Jdbc.Reconnect open, boolean reconnects)
       throws SQLException {
     Connection connection = open.open();
     try {
-      Flyway.configure().dataSource(db.url(), db.user(), db.password())
-          .javaMigrations(new V24__seals(seal)).load().migrate();
-      return new Registry(new Jdbc(connection, where, reconnects ? open : null), seal,
+      Flyway.configure()
+          .dataSource(db.url(), db.user(), db.password())
+          .javaMigrations(new V24__seals(seal))
+          .load()
+          .migrate();
+      return new Registry(
+          new Jdbc(connection, where, reconnects ? open : null),
+          seal,
           new DeploymentLocks(open::open));
     } catch (RuntimeException e) {
       try {
@@ -92,7 +105,9 @@ public final class Registry implements AutoCloseable {
     }
   }
 
-  /** A JDBC URL fit to print: no settings after {@code ;} or {@code ?}, which may carry a password. */
+  /**
+   * A JDBC URL fit to print: no settings after {@code ;} or {@code ?}, which may carry a password.
+   */
   public static String redact(String jdbcUrl) {
     return jdbcUrl.split("[;?]")[0].replaceAll("//[^/@]*@", "//");
   }
@@ -107,21 +122,25 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Sets the state only while the stored word is still {@code expected} (which may be one this version
-   * cannot read); false when another writer changed it meanwhile. Bumps the revision like setState.
+   * Sets the state only while the stored word is still {@code expected} (which may be one this
+   * version cannot read); false when another writer changed it meanwhile. Bumps the revision like
+   * setState.
    */
   public synchronized boolean replaceState(String id, String expected, DeploymentState state) {
     return deployments.replaceState(id, expected, state);
   }
 
-  /** Deployments whose stored state this version does not know (tampered, or another version's), by id. */
+  /**
+   * Deployments whose stored state this version does not know (tampered, or another version's), by
+   * id.
+   */
   public synchronized Map<String, String> unknownStates() {
     return deployments.unknownStates();
   }
 
   /**
-   * This registry's stable identity, made on first use: 16 hex digits. Every resource mayfly creates
-   * carries it, so a registry only ever ends what is its own.
+   * This registry's stable identity, made on first use: 16 hex digits. Every resource mayfly
+   * creates carries it, so a registry only ever ends what is its own.
    */
   public synchronized String id() {
     return meta.id();
@@ -158,17 +177,26 @@ public final class Registry implements AutoCloseable {
     schedules.setDataPin(id, commit);
   }
 
-  /** Records a sync's outcome; a failure counts up (for the retry backoff), anything else resets the count. */
+  /**
+   * Records a sync's outcome; a failure counts up (for the retry backoff), anything else resets the
+   * count.
+   */
   public synchronized void recordSync(String id, Instant at, String result, boolean failed) {
     schedules.recordSync(id, at, result, failed);
   }
 
-  /** The same outcome for many deployments in one statement per chunk (an idle round touches them all). */
+  /**
+   * The same outcome for many deployments in one statement per chunk (an idle round touches them
+   * all).
+   */
   public synchronized void recordSyncs(List<String> ids, Instant at, String result) {
     schedules.recordSyncs(ids, at, result);
   }
 
-  /** When the daemon will sync next, for {@code mayfly list}; for all deployments on {@code cron} at once. */
+  /**
+   * When the daemon will sync next, for {@code mayfly list}; for all deployments on {@code cron} at
+   * once.
+   */
   public synchronized void setNextSync(String cron, Instant at) {
     schedules.setNextSync(cron, at);
   }
@@ -192,7 +220,9 @@ public final class Registry implements AutoCloseable {
     return schedules.unscheduled();
   }
 
-  /** Notes that the daemon scheduled {@code rev}; a concurrent change (a newer rev) stays pending. */
+  /**
+   * Notes that the daemon scheduled {@code rev}; a concurrent change (a newer rev) stays pending.
+   */
   public synchronized void markScheduled(String id, long rev) {
     schedules.markScheduled(id, rev);
   }
@@ -208,8 +238,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Claims the notice {@code lead} before {@code expiresAt}: true the first time, false when it was sent
-   * already (by this process, an earlier run, or another daemon of the cluster).
+   * Claims the notice {@code lead} before {@code expiresAt}: true the first time, false when it was
+   * sent already (by this process, an earlier run, or another daemon of the cluster).
    */
   public synchronized boolean claimNotice(String id, Instant expiresAt, Duration lead) {
     return schedules.claimNotice(id, expiresAt, lead);
@@ -234,8 +264,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Takes the deployment's lock, which launch, sync, extend, terminate and expiry hold while they work,
-   * across processes; waits at most {@code wait} for its holder.
+   * Takes the deployment's lock, which launch, sync, extend, terminate and expiry hold while they
+   * work, across processes; waits at most {@code wait} for its holder.
    */
   public DeploymentLocks.Held lock(String deploymentId, Duration wait) {
     return locks.take(deploymentId, wait);
@@ -254,12 +284,18 @@ public final class Registry implements AutoCloseable {
     return hostKeys.find(hostPort);
   }
 
-  /** Pins {@code key} unless a key is pinned for its host already; returns the pinned one either way. */
+  /**
+   * Pins {@code key} unless a key is pinned for its host already; returns the pinned one either
+   * way.
+   */
   public synchronized HostKeyRow pinHostKey(HostKeyRow key) {
     return hostKeys.pin(key);
   }
 
-  /** Forgets the pin, so the next contact pins whatever key the server shows; false if none was pinned. */
+  /**
+   * Forgets the pin, so the next contact pins whatever key the server shows; false if none was
+   * pinned.
+   */
   public synchronized boolean forgetHostKey(String hostPort) {
     return hostKeys.forget(hostPort);
   }

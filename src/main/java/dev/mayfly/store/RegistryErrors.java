@@ -8,20 +8,26 @@ import java.sql.SQLException;
 import java.util.Locale;
 
 /**
- * Turns what the disk or H2 said into one line a user can act on: which file, and why (no space, read-only,
- * permission, corrupt), rather than H2's jargon or a stack trace.
+ * Turns what the disk or H2 said into one line a user can act on: which file, and why (no space,
+ * read-only, permission, corrupt), rather than H2's jargon or a stack trace.
  */
 final class RegistryErrors {
   /** H2's error codes this class tells apart (org.h2.api.ErrorCode). */
   static final int DATABASE_ALREADY_OPEN = 90020;
+
   static final int FILE_CORRUPTED = 90030;
+
   /** What H2 says when a file is too short to hold even its header (a truncated registry). */
   static final int IO_EXCEPTION = 90028;
+
   static final int CONNECTION_BROKEN = 90067;
+
   /** The serving process closed the file under its clients (it exited). */
   static final int DATABASE_CLOSED = 90121;
+
   /** A connection H2 gave up on after such a loss. */
   static final int OBJECT_CLOSED = 90007;
+
   static final int WRONG_USER_OR_PASSWORD = 28000;
 
   private RegistryErrors() {}
@@ -33,10 +39,14 @@ final class RegistryErrors {
       if (m.contains("no space left")) {
         return "no space left on device";
       }
-      if (m.contains("read-only file system") || m.contains("readonly") || m.contains("read only")) {
+      if (m.contains("read-only file system")
+          || m.contains("readonly")
+          || m.contains("read only")) {
         return "read-only file system";
       }
-      if (t instanceof AccessDeniedException || m.contains("permission denied") || m.contains("access denied")) {
+      if (t instanceof AccessDeniedException
+          || m.contains("permission denied")
+          || m.contains("access denied")) {
         return "permission denied";
       }
       if (m.contains("disk quota exceeded")) {
@@ -46,10 +56,14 @@ final class RegistryErrors {
     return null;
   }
 
-  /** Whether H2 found the file damaged (a truncated or overwritten registry); ask {@link #diskCause} first. */
+  /**
+   * Whether H2 found the file damaged (a truncated or overwritten registry); ask {@link #diskCause}
+   * first.
+   */
   static boolean corrupt(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && (s.getErrorCode() == FILE_CORRUPTED || s.getErrorCode() == IO_EXCEPTION)) {
+      if (t instanceof SQLException s
+          && (s.getErrorCode() == FILE_CORRUPTED || s.getErrorCode() == IO_EXCEPTION)) {
         return true;
       }
       String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
@@ -61,17 +75,21 @@ final class RegistryErrors {
   }
 
   /**
-   * A lock race between processes opening the file at once, or the serving process gone: worth another try.
+   * A lock race between processes opening the file at once, or the serving process gone: worth
+   * another try.
    */
   static boolean busy(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && (s.getErrorCode() == DATABASE_ALREADY_OPEN
-          || s.getErrorCode() == CONNECTION_BROKEN || s.getErrorCode() == DATABASE_CLOSED
-          || s.getErrorCode() == OBJECT_CLOSED)) {
+      if (t instanceof SQLException s
+          && (s.getErrorCode() == DATABASE_ALREADY_OPEN
+              || s.getErrorCode() == CONNECTION_BROKEN
+              || s.getErrorCode() == DATABASE_CLOSED
+              || s.getErrorCode() == OBJECT_CLOSED)) {
         return true;
       }
       String m = String.valueOf(t.getMessage());
-      if (m.contains("Lock file recently modified") || m.contains("Another process was faster")
+      if (m.contains("Lock file recently modified")
+          || m.contains("Another process was faster")
           || m.contains("Database may be already in use")) {
         return true;
       }
@@ -104,15 +122,19 @@ final class RegistryErrors {
   }
 
   /**
-   * The error for a registry statement or open that failed: a disk cause as {@code cannot write the registry
-   * FILE: no space left on device} (exit 1), anything else as the database said it (exit 4: a bug).
+   * The error for a registry statement or open that failed: a disk cause as {@code cannot write the
+   * registry FILE: no space left on device} (exit 1), anything else as the database said it (exit
+   * 4: a bug).
    */
-  static MayflyException of(Throwable e, String where, MayflyException.Exit otherwise, String prefix) {
+  static MayflyException of(
+      Throwable e, String where, MayflyException.Exit otherwise, String prefix) {
     String disk = diskCause(e);
     if (disk != null) {
       String verb = disk.equals("permission denied") ? "use" : "write";
-      return new MayflyException(MayflyException.Exit.FAILED,
-          "cannot " + verb + " the registry" + (where.isEmpty() ? "" : " " + where) + ": " + disk, e);
+      return new MayflyException(
+          MayflyException.Exit.FAILED,
+          "cannot " + verb + " the registry" + (where.isEmpty() ? "" : " " + where) + ": " + disk,
+          e);
     }
     return new MayflyException(otherwise, prefix + e.getMessage(), e);
   }

@@ -16,18 +16,23 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Opening the embedded registry file, which many mayfly processes share: the first one to open it serves it
- * to the others (H2's AUTO_SERVER). Opening races between processes (H2's lock file) are retried with backoff
- * and jitter for a bounded time. A file that is empty or corrupt is moved aside and reported, never silently
- * replaced by an empty registry; a full or read-only disk is named as such.
+ * Opening the embedded registry file, which many mayfly processes share: the first one to open it
+ * serves it to the others (H2's AUTO_SERVER). Opening races between processes (H2's lock file) are
+ * retried with backoff and jitter for a bounded time. A file that is empty or corrupt is moved
+ * aside and reported, never silently replaced by an empty registry; a full or read-only disk is
+ * named as such.
  */
 final class RegistryFile {
   static final String FILE = "registry.mv.db";
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
   private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
-  /** An empty file younger than this with a lock beside it is another process creating the registry. */
+
+  /**
+   * An empty file younger than this with a lock beside it is another process creating the registry.
+   */
   private static final Duration CREATING = Duration.ofSeconds(10);
+
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -55,7 +60,10 @@ final class RegistryFile {
     }
   }
 
-  /** A connection, retried through H2's lock races like the first open (for reconnects and lock connections). */
+  /**
+   * A connection, retried through H2's lock races like the first open (for reconnects and lock
+   * connections).
+   */
   private static Connection patiently(Database db) throws SQLException {
     Instant deadline = Instant.now().plus(PATIENCE);
     long pause = FIRST_PAUSE.toMillis();
@@ -73,8 +81,8 @@ final class RegistryFile {
   }
 
   /**
-   * A connection with the password from the state folder. A registry made before it had one (the empty
-   * password, which let any local user in) gets it set here, once.
+   * A connection with the password from the state folder. A registry made before it had one (the
+   * empty password, which let any local user in) gets it set here, once.
    */
   private static Connection connection(Database db) throws SQLException {
     try {
@@ -91,20 +99,26 @@ final class RegistryFile {
       if (!RegistryErrors.wrongPassword(e)) {
         throw e;
       }
-      // another process set the password in between; anything else is a password mayfly does not know
+      // another process set the password in between; anything else is a password mayfly does not
+      // know
       try {
         return DriverManager.getConnection(db.url(), db.user(), db.password());
       } catch (SQLException again) {
         if (RegistryErrors.wrongPassword(again)) {
-          throw MayflyException.failed("cannot open the registry " + db.stateDir().resolve(FILE) + ": its password"
-              + " is not the one in " + db.stateDir().resolve(Database.PASSWORD_FILE));
+          throw MayflyException.failed(
+              "cannot open the registry "
+                  + db.stateDir().resolve(FILE)
+                  + ": its password"
+                  + " is not the one in "
+                  + db.stateDir().resolve(Database.PASSWORD_FILE));
         }
         throw again;
       }
     }
     try (Statement st = c.createStatement()) {
       // the password is hex digits (PrivateFiles.secret): nothing to quote
-      st.execute("ALTER USER " + Database.USER.toUpperCase() + " SET PASSWORD '" + db.password() + "'");
+      st.execute(
+          "ALTER USER " + Database.USER.toUpperCase() + " SET PASSWORD '" + db.password() + "'");
     } catch (SQLException e) {
       c.close();
       throw e;
@@ -112,19 +126,23 @@ final class RegistryFile {
     return c;
   }
 
-  /** Refuses to let H2 turn a zero-byte registry into a new, empty one: moves it aside and says so. */
+  /**
+   * Refuses to let H2 turn a zero-byte registry into a new, empty one: moves it aside and says so.
+   */
   private static void refuseEmpty(Path file) {
     try {
       if (!Files.isRegularFile(file) || Files.size(file) > 0) {
         return;
       }
-      boolean beingCreated = Files.exists(file.resolveSibling("registry.lock.db"))
-          && Files.getLastModifiedTime(file).toInstant().isAfter(Instant.now().minus(CREATING));
+      boolean beingCreated =
+          Files.exists(file.resolveSibling("registry.lock.db"))
+              && Files.getLastModifiedTime(file).toInstant().isAfter(Instant.now().minus(CREATING));
       if (!beingCreated) {
         throw moveAside(file, "is empty (0 bytes)");
       }
     } catch (IOException e) {
-      throw MayflyException.failed("cannot read the registry " + file + ": " + RegistryErrors.cause(e));
+      throw MayflyException.failed(
+          "cannot read the registry " + file + ": " + RegistryErrors.cause(e));
     }
   }
 
@@ -136,25 +154,42 @@ final class RegistryFile {
       return moveAside(file, "is corrupt");
     }
     if (RegistryErrors.busy(e)) {
-      return MayflyException.failed("the registry " + file + " stayed busy for " + PATIENCE.toSeconds()
-          + "s (another mayfly process holds it and does not answer); try again, or stop that process");
+      return MayflyException.failed(
+          "the registry "
+              + file
+              + " stayed busy for "
+              + PATIENCE.toSeconds()
+              + "s (another mayfly process holds it and does not answer); try again, or stop that process");
     }
-    return RegistryErrors.of(e, file.toString(), MayflyException.Exit.FAILED,
-        "cannot open the registry " + file + ": ");
+    return RegistryErrors.of(
+        e, file.toString(), MayflyException.Exit.FAILED, "cannot open the registry " + file + ": ");
   }
 
-  /** Keeps the broken file for a human (or H2's recovery tool) and tells how to find what it knew. */
+  /**
+   * Keeps the broken file for a human (or H2's recovery tool) and tells how to find what it knew.
+   */
   private static MayflyException moveAside(Path file, String what) {
     Path aside = file.resolveSibling(file.getFileName() + ".broken-" + STAMP.format(Instant.now()));
     try {
       Files.move(file, aside);
     } catch (IOException e) {
-      return MayflyException.failed("the registry " + file + " " + what + " and cannot be moved aside: "
-          + RegistryErrors.cause(e));
+      return MayflyException.failed(
+          "the registry "
+              + file
+              + " "
+              + what
+              + " and cannot be moved aside: "
+              + RegistryErrors.cause(e));
     }
-    return MayflyException.failed("the registry " + file + " " + what + "; moved it aside to " + aside
-        + " and will start a new one on the next command. Hosts it launched may still run:"
-        + " `mayfly reap --dry-run` finds them by their tags");
+    return MayflyException.failed(
+        "the registry "
+            + file
+            + " "
+            + what
+            + "; moved it aside to "
+            + aside
+            + " and will start a new one on the next command. Hosts it launched may still run:"
+            + " `mayfly reap --dry-run` finds them by their tags");
   }
 
   /** H2 makes its files with the process's umask (often 0644): take others' bits off. */

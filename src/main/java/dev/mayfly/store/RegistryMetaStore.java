@@ -12,7 +12,9 @@ final class RegistryMetaStore {
     this.jdbc = jdbc;
   }
 
-  /** The id, made on first use; of two processes making it at once, the first insert wins for both. */
+  /**
+   * The id, made on first use; of two processes making it at once, the first insert wins for both.
+   */
   String id() {
     Optional<String> id = read();
     if (id.isPresent()) {
@@ -20,12 +22,14 @@ final class RegistryMetaStore {
     }
     byte[] bytes = new byte[8];
     new SecureRandom().nextBytes(bytes);
-    jdbc.insertOrIgnoreDuplicate("INSERT INTO registry_meta (meta_key, meta_value) VALUES ('id', ?)",
+    jdbc.insertOrIgnoreDuplicate(
+        "INSERT INTO registry_meta (meta_key, meta_value) VALUES ('id', ?)",
         HexFormat.of().formatHex(bytes));
     return read().orElseThrow();
   }
 
   private Optional<String> read() {
-    return jdbc.one("SELECT meta_value FROM registry_meta WHERE meta_key = 'id'", rs -> rs.getString(1));
+    return jdbc.one(
+        "SELECT meta_value FROM registry_meta WHERE meta_key = 'id'", rs -> rs.getString(1));
   }
 }

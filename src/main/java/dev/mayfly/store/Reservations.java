@@ -16,10 +16,12 @@ import java.util.List;
  * nothing and relies on the table's primary key: two launches never hold one machine.
  */
 public final class Reservations {
-  private static final String SELECT = "SELECT pool, address, system_name, deployment_id, target, reserved_by,"
-      + " reserved_at, registry_id FROM metal_reservation";
+  private static final String SELECT =
+      "SELECT pool, address, system_name, deployment_id, target, reserved_by,"
+          + " reserved_at, registry_id FROM metal_reservation";
   private static final String ORDER = " ORDER BY pool, system_name";
   private final Jdbc jdbc;
+
   /** The registry's lock: its threads share one connection. */
   private final Object lock;
 
@@ -31,10 +33,18 @@ public final class Reservations {
   /**
    * A machine held for a deployment.
    *
-   * @param registryId the registry that reserved it; null for reservations made before registries had ids
+   * @param registryId the registry that reserved it; null for reservations made before registries
+   *     had ids
    */
-  public record Reservation(String pool, String address, String systemName, String deploymentId, String target,
-      String reservedBy, Instant reservedAt, String registryId) {}
+  public record Reservation(
+      String pool,
+      String address,
+      String systemName,
+      String deploymentId,
+      String target,
+      String reservedBy,
+      Instant reservedAt,
+      String registryId) {}
 
   /** A machine to reserve. */
   public record Machine(String address, String systemName) {}
@@ -45,19 +55,33 @@ public final class Reservations {
    * @param registryId this registry's id, recorded with each machine
    * @return false when another launch holds one of them already (nothing is reserved then)
    */
-  public boolean reserve(String pool, String target, String registryId, String deploymentId, String reservedBy,
+  public boolean reserve(
+      String pool,
+      String target,
+      String registryId,
+      String deploymentId,
+      String reservedBy,
       List<Machine> machines) {
     synchronized (lock) {
       try {
-        return jdbc.transaction(() -> {
-          OffsetDateTime now = time(Instant.now());
-          for (Machine m : machines) {
-            jdbc.update("INSERT INTO metal_reservation (pool, address, system_name, deployment_id, target,"
-                    + " reserved_by, reserved_at, registry_id) VALUES (?,?,?,?,?,?,?,?)",
-                pool, m.address(), m.systemName(), deploymentId, target, reservedBy, now, registryId);
-          }
-          return true;
-        });
+        return jdbc.transaction(
+            () -> {
+              OffsetDateTime now = time(Instant.now());
+              for (Machine m : machines) {
+                jdbc.update(
+                    "INSERT INTO metal_reservation (pool, address, system_name, deployment_id, target,"
+                        + " reserved_by, reserved_at, registry_id) VALUES (?,?,?,?,?,?,?,?)",
+                    pool,
+                    m.address(),
+                    m.systemName(),
+                    deploymentId,
+                    target,
+                    reservedBy,
+                    now,
+                    registryId);
+              }
+              return true;
+            });
       } catch (MayflyException e) {
         if (lostRace(e.getCause())) {
           return false;
@@ -67,11 +91,17 @@ public final class Reservations {
     }
   }
 
-  /** A unique-key violation (23505 in H2 and PostgreSQL) or a lock the other transaction held too long. */
+  /**
+   * A unique-key violation (23505 in H2 and PostgreSQL) or a lock the other transaction held too
+   * long.
+   */
   private static boolean lostRace(Throwable cause) {
     String state = cause instanceof SQLException e ? e.getSQLState() : null;
-    return state != null && (state.equals("23505") || state.equals("HYT00") || state.equals("40001")
-        || state.equals("55P03"));
+    return state != null
+        && (state.equals("23505")
+            || state.equals("HYT00")
+            || state.equals("40001")
+            || state.equals("55P03"));
   }
 
   /** Every reservation on {@code pool}, or on every pool when it is null. */
@@ -85,7 +115,8 @@ public final class Reservations {
 
   public List<Reservation> forDeployment(String deploymentId) {
     synchronized (lock) {
-      return jdbc.query(SELECT + " WHERE deployment_id = ?" + ORDER, Reservations::row, deploymentId);
+      return jdbc.query(
+          SELECT + " WHERE deployment_id = ?" + ORDER, Reservations::row, deploymentId);
     }
   }
 
@@ -97,7 +128,14 @@ public final class Reservations {
   }
 
   private static Reservation row(ResultSet rs) throws SQLException {
-    return new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), instant(rs, 7), rs.getString(8));
+    return new Reservation(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        instant(rs, 7),
+        rs.getString(8));
   }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
  * What the scheduler daemon keeps about one deployment.
  *
  * @param syncCron Unix 5-field cron, empty when the deployment does not sync
- * @param dataPin the commit a rollback pinned the data to; scheduled syncs skip the deployment meanwhile
+ * @param dataPin the commit a rollback pinned the data to; scheduled syncs skip the deployment
+ *     meanwhile
  * @param syncFailures failed scheduled syncs in a row
  * @param rev changes whenever state, expiry or sync cron change
  */

@@ -12,11 +12,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-/** The daemon's bookkeeping: sync settings and outcomes on the deployment table, and the notices sent. */
+/**
+ * The daemon's bookkeeping: sync settings and outcomes on the deployment table, and the notices
+ * sent.
+ */
 final class ScheduleStore {
   private static final int IDS_PER_STATEMENT = 500;
-  private static final String SELECT = "SELECT id, state, expires_at, sync_cron, data_pin, last_sync_at,"
-      + " last_sync_result, sync_failures, next_sync_at, rev FROM deployment";
+  private static final String SELECT =
+      "SELECT id, state, expires_at, sync_cron, data_pin, last_sync_at,"
+          + " last_sync_result, sync_failures, next_sync_at, rev FROM deployment";
   private final Jdbc jdbc;
 
   ScheduleStore(Jdbc jdbc) {
@@ -32,8 +36,14 @@ final class ScheduleStore {
   }
 
   void recordSync(String id, Instant at, String result, boolean failed) {
-    jdbc.update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"
-        + " sync_failures = " + (failed ? "sync_failures + 1" : "0") + " WHERE id = ?", time(at), result, id);
+    jdbc.update(
+        "UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"
+            + " sync_failures = "
+            + (failed ? "sync_failures + 1" : "0")
+            + " WHERE id = ?",
+        time(at),
+        result,
+        id);
   }
 
   void recordSyncs(List<String> ids, Instant at, String result) {
@@ -41,13 +51,19 @@ final class ScheduleStore {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
       List<Object> args = new ArrayList<>(List.of(time(at), result));
       args.addAll(chunk);
-      jdbc.update("UPDATE deployment SET last_sync_at = ?, last_sync_result = ?, sync_failures = 0 WHERE id IN ("
-          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
+      jdbc.update(
+          "UPDATE deployment SET last_sync_at = ?, last_sync_result = ?, sync_failures = 0 WHERE id IN ("
+              + String.join(",", Collections.nCopies(chunk.size(), "?"))
+              + ")",
+          args.toArray());
     }
   }
 
   void setNextSync(String cron, Instant at) {
-    jdbc.update("UPDATE deployment SET next_sync_at = ? WHERE sync_cron = ? AND sync_failures = 0", time(at), cron);
+    jdbc.update(
+        "UPDATE deployment SET next_sync_at = ? WHERE sync_cron = ? AND sync_failures = 0",
+        time(at),
+        cron);
   }
 
   void setNextSyncOf(String id, Instant at) {
@@ -63,7 +79,9 @@ final class ScheduleStore {
   }
 
   List<ScheduleRow> unscheduled() {
-    return jdbc.query(SELECT + " WHERE scheduled_rev IS NULL OR scheduled_rev <> rev ORDER BY id", ScheduleStore::row);
+    return jdbc.query(
+        SELECT + " WHERE scheduled_rev IS NULL OR scheduled_rev <> rev ORDER BY id",
+        ScheduleStore::row);
   }
 
   void markScheduled(String id, long rev) {
@@ -71,26 +89,41 @@ final class ScheduleStore {
   }
 
   List<String> idsSyncingOn(String cron, DeploymentState state) {
-    return jdbc.query("SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id",
-        rs -> rs.getString(1), cron, state.word());
+    return jdbc.query(
+        "SELECT id FROM deployment WHERE sync_cron = ? AND state = ? ORDER BY id",
+        rs -> rs.getString(1),
+        cron,
+        state.word());
   }
 
   List<String> syncCrons(DeploymentState state) {
-    return jdbc.query("SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?",
-        rs -> rs.getString(1), state.word());
+    return jdbc.query(
+        "SELECT DISTINCT sync_cron FROM deployment WHERE sync_cron IS NOT NULL AND state = ?",
+        rs -> rs.getString(1),
+        state.word());
   }
 
   /** True the first time; false when the notice was claimed already (the row exists). */
   boolean claimNotice(String id, Instant expiresAt, Duration lead) {
     return jdbc.insertOrIgnoreDuplicate(
         "INSERT INTO notice_sent (deployment_id, expires_at, lead_seconds, sent_at) VALUES (?,?,?,?)",
-        id, time(expiresAt), lead.toSeconds(), time(Instant.now()));
+        id,
+        time(expiresAt),
+        lead.toSeconds(),
+        time(Instant.now()));
   }
 
   private static ScheduleRow row(ResultSet rs) throws SQLException {
-    return new ScheduleRow(rs.getString(1), DeploymentState.read(rs.getString(2)), optionalInstant(rs, 3),
-        Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)),
-        optionalInstant(rs, 6), Optional.ofNullable(rs.getString(7)), rs.getInt(8),
-        optionalInstant(rs, 9), rs.getLong(10));
+    return new ScheduleRow(
+        rs.getString(1),
+        DeploymentState.read(rs.getString(2)),
+        optionalInstant(rs, 3),
+        Optional.ofNullable(rs.getString(4)),
+        Optional.ofNullable(rs.getString(5)),
+        optionalInstant(rs, 6),
+        Optional.ofNullable(rs.getString(7)),
+        rs.getInt(8),
+        optionalInstant(rs, 9),
+        rs.getLong(10));
   }
 }

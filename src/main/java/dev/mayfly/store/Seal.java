@@ -11,9 +11,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * An HMAC over rows whose content a later step acts on (a deployment's frozen template with its commands, a
- * pinned host key), so a row changed by anyone without the key is refused rather than run or trusted. The key
- * is {@code registry.seal-key} in {@code mayfly.properties}, else {@code seal.key} (0600) in the state folder.
+ * An HMAC over rows whose content a later step acts on (a deployment's frozen template with its
+ * commands, a pinned host key), so a row changed by anyone without the key is refused rather than
+ * run or trusted. The key is {@code registry.seal-key} in {@code mayfly.properties}, else {@code
+ * seal.key} (0600) in the state folder.
  */
 public final class Seal {
   public static final String KEY_FILE = "seal.key";
@@ -24,13 +25,19 @@ public final class Seal {
     this.key = new SecretKeySpec(HexFormat.of().parseHex(hexKey), "HmacSHA256");
   }
 
-  /** The key of the registry used from {@code stateDir}, made on first use when the config names none. */
+  /**
+   * The key of the registry used from {@code stateDir}, made on first use when the config names
+   * none.
+   */
   public static Seal of(Path stateDir, Properties config) {
     String configured = config.getProperty(KEY_PROPERTY);
     if (configured != null && !configured.isBlank()) {
       if (!configured.strip().matches("([0-9a-fA-F]{2}){16,}")) {
-        throw MayflyException.badInput(stateDir.resolve(Database.CONFIG_FILE) + ": " + KEY_PROPERTY
-            + " must be at least 32 hex digits (e.g. from `openssl rand -hex 32`)");
+        throw MayflyException.badInput(
+            stateDir.resolve(Database.CONFIG_FILE)
+                + ": "
+                + KEY_PROPERTY
+                + " must be at least 32 hex digits (e.g. from `openssl rand -hex 32`)");
       }
       return new Seal(configured.strip());
     }
@@ -54,7 +61,9 @@ public final class Seal {
   }
 
   boolean verifies(String seal, String... parts) {
-    return seal != null && MessageDigest.isEqual(
-        seal.getBytes(StandardCharsets.US_ASCII), sign(parts).getBytes(StandardCharsets.US_ASCII));
+    return seal != null
+        && MessageDigest.isEqual(
+            seal.getBytes(StandardCharsets.US_ASCII),
+            sign(parts).getBytes(StandardCharsets.US_ASCII));
   }
 }

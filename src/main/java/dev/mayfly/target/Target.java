@@ -10,7 +10,12 @@ import java.util.Map;
  * @param provider the provider's name ({@code local}, {@code ssh}, {@code ec2}, …)
  * @param settings the provider's settings from the targets file, plus what the environment adds
  * @param origin {@code file:line:column} of its definition, or {@code built in}
- * @param rootPrefixes the folders a deployment root may be below on its hosts, the defaults included
+ * @param rootPrefixes the folders a deployment root may be below on its hosts, the defaults
+ *     included
  */
-public record Target(String name, String provider, Map<String, String> settings, String origin,
+public record Target(
+    String name,
+    String provider,
+    Map<String, String> settings,
+    String origin,
     List<String> rootPrefixes) {}

@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * The targets file: named providers with their settings. Found at {@code $MAYFLY_TARGETS}, else
- * {@code $XDG_CONFIG_HOME/mayfly/targets.yaml}, else {@code ~/.config/mayfly/targets.yaml}; a missing file
- * means no named targets. {@code local} is built in; a name not in the file is taken as a provider name
- * with no settings (so {@code --target ssh --host …} needs no file).
+ * {@code $XDG_CONFIG_HOME/mayfly/targets.yaml}, else {@code ~/.config/mayfly/targets.yaml}; a
+ * missing file means no named targets. {@code local} is built in; a name not in the file is taken
+ * as a provider name with no settings (so {@code --target ssh --host …} needs no file).
  *
  * <pre>
  * targets:
@@ -38,17 +38,20 @@ import java.util.regex.Pattern;
  *     image: emi-12345678
  * </pre>
  *
- * <p>Any target may add {@code root-prefixes: [/data]}: folders, besides {@code /opt}, {@code /srv} and the
- * login's home, that a template's {@code root:} may be below on its hosts.
+ * <p>Any target may add {@code root-prefixes: [/data]}: folders, besides {@code /opt}, {@code /srv}
+ * and the login's home, that a template's {@code root:} may be below on its hosts.
  *
  * <p>The environment adds what tools of the provider's world read from it, never credentials: for
- * {@code ec2}, {@code EC2_URL} (as euca2ools does) when the target names no endpoint, {@code AWS_REGION},
- * the profile ({@code --profile}, else {@code AWS_PROFILE}) and where the shared AWS files are.
+ * {@code ec2}, {@code EC2_URL} (as euca2ools does) when the target names no endpoint, {@code
+ * AWS_REGION}, the profile ({@code --profile}, else {@code AWS_PROFILE}) and where the shared AWS
+ * files are.
  */
 public final class Targets {
   public static final String LOCAL = "local";
+
   /** The setting naming folders, besides the defaults, where a target's deployment roots may be. */
   public static final String ROOT_PREFIXES = "root-prefixes";
+
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
   private final Path file;
@@ -80,10 +83,12 @@ public final class Targets {
   /**
    * Loads the targets file for this environment.
    *
-   * @param settingNames a provider's known settings (empty: any), null when no such provider is installed
+   * @param settingNames a provider's known settings (empty: any), null when no such provider is
+   *     installed
    * @param profile {@code --profile}, or null
    */
-  public static Targets load(Map<String, String> env, String profile, Function<String, Set<String>> settingNames) {
+  public static Targets load(
+      Map<String, String> env, String profile, Function<String, Set<String>> settingNames) {
     Path file = fileFor(env);
     String text;
     try {
@@ -110,8 +115,13 @@ public final class Targets {
     }
     Target target = byName.get(name);
     if (target == null) {
-      target = new Target(name, name, Map.of(), name.equals(LOCAL) ? "built in" : "provider " + name,
-          RootPolicy.DEFAULT_PREFIXES);
+      target =
+          new Target(
+              name,
+              name,
+              Map.of(),
+              name.equals(LOCAL) ? "built in" : "provider " + name,
+              RootPolicy.DEFAULT_PREFIXES);
     }
     return withEnvironment(target);
   }
@@ -136,10 +146,18 @@ public final class Targets {
       putIfPresent(s, "profile", env.get("AWS_PROFILE"));
     }
     String home = env.getOrDefault("HOME", ".");
-    s.putIfAbsent("credentials-file",
-        env.getOrDefault("AWS_SHARED_CREDENTIALS_FILE", Path.of(home, ".aws", "credentials").toString()));
-    s.putIfAbsent("config-file", env.getOrDefault("AWS_CONFIG_FILE", Path.of(home, ".aws", "config").toString()));
-    return new Target(target.name(), target.provider(), Collections.unmodifiableMap(s), target.origin(),
+    s.putIfAbsent(
+        "credentials-file",
+        env.getOrDefault(
+            "AWS_SHARED_CREDENTIALS_FILE", Path.of(home, ".aws", "credentials").toString()));
+    s.putIfAbsent(
+        "config-file",
+        env.getOrDefault("AWS_CONFIG_FILE", Path.of(home, ".aws", "config").toString()));
+    return new Target(
+        target.name(),
+        target.provider(),
+        Collections.unmodifiableMap(s),
+        target.origin(),
         target.rootPrefixes());
   }
 
@@ -160,7 +178,11 @@ public final class Targets {
     }
 
     Map<String, Target> parse(String text) {
-      return YamlMapping.read(file, text, 20, MayflyException::badInput,
+      return YamlMapping.read(
+              file,
+              text,
+              20,
+              MayflyException::badInput,
               found -> "the file: expected a mapping (targets: NAME: {provider: ..., ...})")
           .map(this::targets)
           .orElseGet(Map::of);
@@ -175,18 +197,29 @@ public final class Targets {
       if (!top.has("targets")) {
         return Map.of();
       }
-      YamlMapping named = top.mapping("targets", found -> "targets: expected a mapping (NAME: {provider: ..., ...})")
-          .rejectRepeatedKeys("defined twice");
+      YamlMapping named =
+          top.mapping(
+                  "targets", found -> "targets: expected a mapping (NAME: {provider: ..., ...})")
+              .rejectRepeatedKeys("defined twice");
       Map<String, Target> targets = new LinkedHashMap<>();
       for (String name : named.keys()) {
         if (!NAME.matcher(name).matches()) {
-          throw named.keyError(name, "targets." + name + ": not a valid target name (use [a-z][a-z0-9-]{0,39})");
+          throw named.keyError(
+              name, "targets." + name + ": not a valid target name (use [a-z][a-z0-9-]{0,39})");
         }
         if (name.equals(LOCAL)) {
           throw named.keyError(name, "targets.local: 'local' is built in and cannot be redefined");
         }
-        targets.put(name, target(name, named.mapping(name,
-            found -> "targets." + name + ": expected a mapping (provider: ec2, region: ..., ...)")));
+        targets.put(
+            name,
+            target(
+                name,
+                named.mapping(
+                    name,
+                    found ->
+                        "targets."
+                            + name
+                            + ": expected a mapping (provider: ec2, region: ..., ...)")));
       }
       return Collections.unmodifiableMap(targets);
     }
@@ -199,8 +232,11 @@ public final class Targets {
         if (key.equals(ROOT_PREFIXES)) {
           continue;
         }
-        values.put(key, map.single(key)
-            .orElseThrow(() -> map.valueError(key, map.path(key) + ": expected a single value")));
+        values.put(
+            key,
+            map.single(key)
+                .orElseThrow(
+                    () -> map.valueError(key, map.path(key) + ": expected a single value")));
       }
       String provider = values.remove("provider");
       if (provider == null) {
@@ -213,21 +249,37 @@ public final class Targets {
       if (!known.isEmpty()) {
         for (String key : values.keySet()) {
           if (!known.contains(key)) {
-            throw map.keyError(key, "targets." + name + "." + key + ": unknown setting for provider "
-                + provider + " (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            throw map.keyError(
+                key,
+                "targets."
+                    + name
+                    + "."
+                    + key
+                    + ": unknown setting for provider "
+                    + provider
+                    + " (known: "
+                    + String.join(", ", known.stream().sorted().toList())
+                    + ")");
           }
         }
       }
-      return new Target(name, provider, Collections.unmodifiableMap(values), map.where(), rootPrefixes);
+      return new Target(
+          name, provider, Collections.unmodifiableMap(values), map.where(), rootPrefixes);
     }
 
-    /** Mayfly's own setting, for every provider: where deployment roots may be besides the defaults. */
+    /**
+     * Mayfly's own setting, for every provider: where deployment roots may be besides the defaults.
+     */
     private static List<String> rootPrefixes(String name, YamlMapping map) {
       List<String> extra = map.texts(ROOT_PREFIXES).orElse(List.of());
       for (String prefix : extra) {
-        RootPolicy.prefixProblem(prefix).ifPresent(why -> {
-          throw map.valueError(ROOT_PREFIXES, "targets." + name + "." + ROOT_PREFIXES + ": '" + prefix + "' " + why);
-        });
+        RootPolicy.prefixProblem(prefix)
+            .ifPresent(
+                why -> {
+                  throw map.valueError(
+                      ROOT_PREFIXES,
+                      "targets." + name + "." + ROOT_PREFIXES + ": '" + prefix + "' " + why);
+                });
       }
       return RootPolicy.withDefaults(extra);
     }

@@ -7,14 +7,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A command of a template ({@code install}, {@code start}, {@code publish}): not blank, and every placeholder
- * names a param or a port and sits where the shell expands it. Errors point at the placeholder itself.
+ * A command of a template ({@code install}, {@code start}, {@code publish}): not blank, and every
+ * placeholder names a param or a port and sits where the shell expands it. Errors point at the
+ * placeholder itself.
  */
 final class CommandField {
   private CommandField() {}
 
   static Optional<String> read(
-      YamlMapping s, String key, boolean required, Map<String, Template.Param> params, Map<String, Integer> ports) {
+      YamlMapping s,
+      String key,
+      boolean required,
+      Map<String, Template.Param> params,
+      Map<String, Integer> ports) {
     Optional<String> text = s.scalar(key, required);
     if (text.isEmpty()) {
       return Optional.empty();
@@ -29,18 +34,29 @@ final class CommandField {
       String k = found.key();
       boolean known =
           Placeholders.variable(k) != null
-              && (k.startsWith("ports.") ? ports.containsKey(k.substring(6)) : params.containsKey(k));
+              && (k.startsWith("ports.")
+                  ? ports.containsKey(k.substring(6))
+                  : params.containsKey(k));
       if (!known) {
         List<String> valid = new ArrayList<>();
         params.keySet().forEach(p -> valid.add("{{" + p + "}}"));
         ports.keySet().forEach(p -> valid.add("{{ports." + p + "}}"));
         throw s.errorInValue(
-            key, found.text(), nth,
-            s.path(key) + ": unknown placeholder '" + found.text() + "' (known: " + String.join(", ", valid) + ")");
+            key,
+            found.text(),
+            nth,
+            s.path(key)
+                + ": unknown placeholder '"
+                + found.text()
+                + "' (known: "
+                + String.join(", ", valid)
+                + ")");
       }
       if (found.singleQuoted()) {
         throw s.errorInValue(
-            key, found.text(), nth,
+            key,
+            found.text(),
+            nth,
             s.path(key)
                 + ": placeholder '"
                 + found.text()

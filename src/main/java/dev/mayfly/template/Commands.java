@@ -7,15 +7,18 @@ import java.util.regex.Pattern;
 
 /**
  * Turns template commands into shell text that reads values from the environment. Values are never
- * spliced into a command: they reach it through {@code mayfly.env} (mode 0600), sourced with {@code set
- * -a}, so a hostile value is only ever data.
+ * spliced into a command: they reach it through {@code mayfly.env} (mode 0600), sourced with {@code
+ * set -a}, so a hostile value is only ever data.
  */
 public final class Commands {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private Commands() {}
 
-  /** {@code {{email}}} becomes {@code "${MAYFLY_PARAM_EMAIL}"}, {@code {{ports.http}}} {@code "${MAYFLY_PORT_HTTP}"}. */
+  /**
+   * {@code {{email}}} becomes {@code "${MAYFLY_PARAM_EMAIL}"}, {@code {{ports.http}}} {@code
+   * "${MAYFLY_PORT_HTTP}"}.
+   */
   public static String render(String command) {
     StringBuilder out = new StringBuilder();
     Matcher m = Placeholders.PLACEHOLDER.matcher(command);
@@ -40,9 +43,9 @@ public final class Commands {
   }
 
   /**
-   * The content of {@code mayfly.env}: one {@code NAME='value'} line per template param (in template
-   * order; absent ones empty), per port (from {@code ports}, else the template's number), then {@code
-   * extra} as given (e.g. {@code MAYFLY_DATA}).
+   * The content of {@code mayfly.env}: one {@code NAME='value'} line per template param (in
+   * template order; absent ones empty), per port (from {@code ports}, else the template's number),
+   * then {@code extra} as given (e.g. {@code MAYFLY_DATA}).
    *
    * @throws IllegalArgumentException when an extra key is not a valid variable name
    */
@@ -51,12 +54,16 @@ public final class Commands {
       Map<String, String> params,
       Map<String, Integer> ports,
       Map<String, String> extra) {
-    StringBuilder out = new StringBuilder("# written by mayfly; holds parameter values, keep it mode 0600\n");
+    StringBuilder out =
+        new StringBuilder("# written by mayfly; holds parameter values, keep it mode 0600\n");
     for (String name : template.params().keySet()) {
       line(out, paramVariable(name), params.getOrDefault(name, ""));
     }
     for (Map.Entry<String, Integer> port : template.ports().entrySet()) {
-      line(out, portVariable(port.getKey()), String.valueOf(ports.getOrDefault(port.getKey(), port.getValue())));
+      line(
+          out,
+          portVariable(port.getKey()),
+          String.valueOf(ports.getOrDefault(port.getKey(), port.getValue())));
     }
     for (Map.Entry<String, String> e : extra.entrySet()) {
       if (!ENV_NAME.matcher(e.getKey()).matches()) {

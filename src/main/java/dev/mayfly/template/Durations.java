@@ -11,11 +11,15 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Lifetimes and expiry times as users write them: {@code 30d}, {@code 72h}, {@code 2026-12-31T23:00Z}. */
+/**
+ * Lifetimes and expiry times as users write them: {@code 30d}, {@code 72h}, {@code
+ * 2026-12-31T23:00Z}.
+ */
 public final class Durations {
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhdw])");
   private static final Pattern DATE = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
-  private static final Pattern TIME = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z");
+  private static final Pattern TIME =
+      Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z");
 
   /** The longest a deployment may live, short of {@code never}: longer is a typo, not a plan. */
   public static final Duration MAX_LIFETIME = Duration.ofDays(3650);
@@ -26,10 +30,14 @@ public final class Durations {
   public static Duration parse(String text) {
     return tryParse(text)
         .orElseThrow(
-            () -> MayflyException.badInput("'" + text + "' is not a duration (use e.g. 30d, 72h, 90m, 45s)"));
+            () ->
+                MayflyException.badInput(
+                    "'" + text + "' is not a duration (use e.g. 30d, 72h, 90m, 45s)"));
   }
 
-  /** Like {@link #parse(String)}, with the option or field named in the error, e.g. {@code --by}. */
+  /**
+   * Like {@link #parse(String)}, with the option or field named in the error, e.g. {@code --by}.
+   */
   public static Duration parse(String option, String text) {
     return tryParse(text)
         .orElseThrow(
@@ -58,9 +66,9 @@ public final class Durations {
   }
 
   /**
-   * The instant an {@code --expires} value means: {@code now} plus a duration, or a UTC time ({@code
-   * 2026-12-31T23:00Z}, {@code 2026-12-31T23:00:00Z}) or date ({@code 2026-12-31}, start of that day). It
-   * must lie in the future.
+   * The instant an {@code --expires} value means: {@code now} plus a duration, or a UTC time
+   * ({@code 2026-12-31T23:00Z}, {@code 2026-12-31T23:00:00Z}) or date ({@code 2026-12-31}, start of
+   * that day). It must lie in the future.
    */
   public static Instant parseExpiry(String text, Instant now) {
     return parseExpiry("--expires", text, now);
@@ -90,14 +98,15 @@ public final class Durations {
       throw MayflyException.badInput(option + ": '" + text + "' is not a valid date or time");
     }
     if (!at.isAfter(now)) {
-      throw MayflyException.badInput(option + ": " + at + " is not in the future (now is " + now + ")");
+      throw MayflyException.badInput(
+          option + ": " + at + " is not in the future (now is " + now + ")");
     }
     return at;
   }
 
   /**
-   * Short form for "expires in" columns: the two largest units, e.g. {@code 29d 23h}, {@code 5h 3m},
-   * {@code 42s}; a negative duration gets a leading {@code -}.
+   * Short form for "expires in" columns: the two largest units, e.g. {@code 29d 23h}, {@code 5h
+   * 3m}, {@code 42s}; a negative duration gets a leading {@code -}.
    */
   public static String human(Duration duration) {
     if (duration.isNegative()) {

@@ -12,10 +12,14 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Launch parameters: {@code --param k=v} parsing and checking against a template. Errors never echo values. */
+/**
+ * Launch parameters: {@code --param k=v} parsing and checking against a template. Errors never echo
+ * values.
+ */
 public final class Params {
   /** A parameter file's size limit: many values of at most {@link #MAX_VALUE_BYTES} each. */
   private static final long MAX_FILE_BYTES = 1 << 20;
+
   private static final Pattern ASSIGNMENT = Pattern.compile("\\s*[A-Za-z_][A-Za-z0-9_.-]*\\s*=.*");
 
   /** How large one parameter value may be, in UTF-8 bytes. */
@@ -27,12 +31,20 @@ public final class Params {
    * Every template param in template order: the given value, else its default, else empty (optional
    * params only).
    */
-  public static LinkedHashMap<String, String> resolve(Template template, Map<String, String> given) {
+  public static LinkedHashMap<String, String> resolve(
+      Template template, Map<String, String> given) {
     for (String name : given.keySet()) {
       if (!template.params().containsKey(name)) {
-        String has = template.params().isEmpty() ? "none" : String.join(", ", template.params().keySet());
+        String has =
+            template.params().isEmpty() ? "none" : String.join(", ", template.params().keySet());
         throw MayflyException.badInput(
-            "param '" + name + "': not a parameter of template '" + template.name() + "' (it has: " + has + ")");
+            "param '"
+                + name
+                + "': not a parameter of template '"
+                + template.name()
+                + "' (it has: "
+                + has
+                + ")");
       }
     }
     LinkedHashMap<String, String> resolved = new LinkedHashMap<>();
@@ -48,7 +60,11 @@ public final class Params {
       }
       if (p.pattern().isPresent() && !p.pattern().get().matcher(value).matches()) {
         throw MayflyException.badInput(
-            "param '" + p.name() + "': value does not match pattern '" + p.pattern().get().pattern() + "'");
+            "param '"
+                + p.name()
+                + "': value does not match pattern '"
+                + p.pattern().get().pattern()
+                + "'");
       }
       resolved.put(p.name(), value);
     }
@@ -76,8 +92,9 @@ public final class Params {
   }
 
   /**
-   * A {@code --param-file}: {@code NAME=VALUE} lines (blank lines and {@code #} comments skipped, the value
-   * verbatim up to the line end) or a YAML map of names to scalars. Errors name a line, never a value.
+   * A {@code --param-file}: {@code NAME=VALUE} lines (blank lines and {@code #} comments skipped,
+   * the value verbatim up to the line end) or a YAML map of names to scalars. Errors name a line,
+   * never a value.
    */
   public static LinkedHashMap<String, String> readFile(Path file) {
     String text;
@@ -89,9 +106,11 @@ public final class Params {
     } catch (MalformedInputException e) {
       throw MayflyException.badInput("--param-file " + file + ": not UTF-8 text");
     } catch (IOException e) {
-      throw MayflyException.badInput("--param-file " + file + ": cannot read (" + e.getMessage() + ")");
+      throw MayflyException.badInput(
+          "--param-file " + file + ": cannot read (" + e.getMessage() + ")");
     }
-    List<String> lines = text.lines().filter(l -> !l.isBlank() && !l.stripLeading().startsWith("#")).toList();
+    List<String> lines =
+        text.lines().filter(l -> !l.isBlank() && !l.stripLeading().startsWith("#")).toList();
     if (!lines.isEmpty() && ASSIGNMENT.matcher(lines.get(0)).matches()) {
       return assignments(file, text);
     }
@@ -122,18 +141,27 @@ public final class Params {
   private static LinkedHashMap<String, String> yamlMap(Path file, String text) {
     // a YAML error may quote the line it is on: keep only its position, never a value
     Pattern position = Pattern.compile(Pattern.quote(file.toString()) + ":[0-9]+(:[0-9]+)?");
-    Function<String, MayflyException> error = message -> {
-      Matcher m = position.matcher(message);
-      return MayflyException.badInput("--param-file " + (m.lookingAt() ? m.group() : file)
-          + ": expected NAME=VALUE lines or a YAML map of NAME: VALUE");
-    };
+    Function<String, MayflyException> error =
+        message -> {
+          Matcher m = position.matcher(message);
+          return MayflyException.badInput(
+              "--param-file "
+                  + (m.lookingAt() ? m.group() : file)
+                  + ": expected NAME=VALUE lines or a YAML map of NAME: VALUE");
+        };
     LinkedHashMap<String, String> out = new LinkedHashMap<>();
-    YamlMapping map = YamlMapping.read(file, text, 0, error, found -> "not a map")
-        .orElseThrow(() -> error.apply(file.toString()));
+    YamlMapping map =
+        YamlMapping.read(file, text, 0, error, found -> "not a map")
+            .orElseThrow(() -> error.apply(file.toString()));
     map.rejectRepeatedKeys("given more than once");
     for (String name : map.keys()) {
-      out.put(name, map.single(name).orElseThrow(() -> map.valueError(name, "--param-file " + map.path(name)
-          + ": expected one text value")));
+      out.put(
+          name,
+          map.single(name)
+              .orElseThrow(
+                  () ->
+                      map.valueError(
+                          name, "--param-file " + map.path(name) + ": expected one text value")));
     }
     return out;
   }

@@ -9,7 +9,8 @@ import java.util.regex.PatternSyntaxException;
 
 /** A template's {@code params} and {@code ports}: the names its commands' placeholders can use. */
 final class ParamsAndPorts {
-  private static final List<String> PARAM = List.of("description", "default", "required", "secret", "pattern");
+  private static final List<String> PARAM =
+      List.of("description", "default", "required", "secret", "pattern");
 
   private ParamsAndPorts() {}
 
@@ -19,7 +20,10 @@ final class ParamsAndPorts {
     for (String name : section.keys()) {
       checkName(section, "ports", name, "port");
       String path = "ports." + name;
-      int port = section.number(name).orElseThrow(() -> section.keyError(name, path + ": no port number given"));
+      int port =
+          section
+              .number(name)
+              .orElseThrow(() -> section.keyError(name, path + ": no port number given"));
       if (port < 1 || port > 65535) {
         throw section.valueError(name, path + ": " + port + " is not a port number (1..65535)");
       }
@@ -42,7 +46,8 @@ final class ParamsAndPorts {
     }
     for (String name : section.get().keys()) {
       checkName(section.get(), "params", name, "parameter");
-      YamlMapping p = section.get().mapping(name, PARAM, false).orElseGet(() -> section.get().empty(name));
+      YamlMapping p =
+          section.get().mapping(name, PARAM, false).orElseGet(() -> section.get().empty(name));
       boolean required = p.bool("required").orElse(false);
       boolean secret = p.bool("secret").orElse(false);
       Optional<String> defaultValue = p.text("default", false);
@@ -59,23 +64,29 @@ final class ParamsAndPorts {
         } catch (PatternSyntaxException e) {
           throw p.valueError(
               "pattern",
-              p.path("pattern") + ": '" + regex.get() + "' is not a valid regex (" + e.getDescription() + ")");
+              p.path("pattern")
+                  + ": '"
+                  + regex.get()
+                  + "' is not a valid regex ("
+                  + e.getDescription()
+                  + ")");
         }
         if (defaultValue.isPresent() && !pattern.get().matcher(defaultValue.get()).matches()) {
           throw p.valueError(
-              "default",
-              p.path("default") + ": does not match pattern '" + regex.get() + "'");
+              "default", p.path("default") + ": does not match pattern '" + regex.get() + "'");
         }
       }
       String description = p.text("description", false).orElse("");
-      params.put(name, new Template.Param(name, required, defaultValue, secret, pattern, description));
+      params.put(
+          name, new Template.Param(name, required, defaultValue, secret, pattern, description));
     }
     return params;
   }
 
   private static void checkName(YamlMapping section, String path, String name, String what) {
     if (!Placeholders.NAME.matcher(name).matches()) {
-      throw section.keyError(name, path + ": '" + name + "' is not a valid " + what + " name (use [a-z][a-z0-9_]*)");
+      throw section.keyError(
+          name, path + ": '" + name + "' is not a valid " + what + " name (use [a-z][a-z0-9_]*)");
     }
   }
 }

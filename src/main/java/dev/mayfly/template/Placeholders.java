@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Finds {@code {{name}}} and {@code {{ports.name}}} in a command and tells whether the shell would expand them there. */
+/**
+ * Finds {@code {{name}}} and {@code {{ports.name}}} in a command and tells whether the shell would
+ * expand them there.
+ */
 final class Placeholders {
   static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.*?)\\}\\}");
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
@@ -30,7 +33,10 @@ final class Placeholders {
     return found;
   }
 
-  /** The environment variable a placeholder key stands for, or null when the key is not of a valid form. */
+  /**
+   * The environment variable a placeholder key stands for, or null when the key is not of a valid
+   * form.
+   */
   static String variable(String key) {
     if (key.startsWith("ports.") && NAME.matcher(key.substring(6)).matches()) {
       return Commands.portVariable(key.substring(6));

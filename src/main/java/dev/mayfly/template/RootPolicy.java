@@ -5,14 +5,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which folders a deployment root may be. Terminate removes the root, so it must be a folder of its own,
- * written plainly: {@code ~/…} or an absolute path at least two folders deep, with no {@code .}, {@code ..}
- * or empty segment. Where it may be is the target's choice: below {@link #DEFAULT_PREFIXES} or a prefix
- * the target adds ({@code root-prefixes}).
+ * Which folders a deployment root may be. Terminate removes the root, so it must be a folder of its
+ * own, written plainly: {@code ~/…} or an absolute path at least two folders deep, with no {@code
+ * .}, {@code ..} or empty segment. Where it may be is the target's choice: below {@link
+ * #DEFAULT_PREFIXES} or a prefix the target adds ({@code root-prefixes}).
  */
 public final class RootPolicy {
   /** Where any target lets a root be: {@code /opt}, {@code /srv} and the login's home. */
   public static final List<String> DEFAULT_PREFIXES = List.of("/opt", "/srv", "~");
+
   private static final String EXAMPLE = "like /opt/open-qa";
 
   private RootPolicy() {}
@@ -22,7 +23,10 @@ public final class RootPolicy {
     return root.replaceAll("(.)/+$", "$1");
   }
 
-  /** Why {@code root} (trimmed) cannot be a deployment root anywhere, or empty when its shape is fine. */
+  /**
+   * Why {@code root} (trimmed) cannot be a deployment root anywhere, or empty when its shape is
+   * fine.
+   */
   static Optional<String> problem(String root) {
     boolean home = root.startsWith("~/");
     if (!(home || root.startsWith("/")) || !root.matches("[^\\s\\p{Cntrl}]+") || root.equals("/")) {
@@ -33,8 +37,11 @@ public final class RootPolicy {
       return segments;
     }
     if (!home && root.indexOf('/', 1) < 0) {
-      return Optional.of("is a top-level folder, which terminate would remove; use a folder of its own below "
-          + String.join(", ", DEFAULT_PREFIXES) + ", " + EXAMPLE);
+      return Optional.of(
+          "is a top-level folder, which terminate would remove; use a folder of its own below "
+              + String.join(", ", DEFAULT_PREFIXES)
+              + ", "
+              + EXAMPLE);
     }
     return Optional.empty();
   }
@@ -49,8 +56,8 @@ public final class RootPolicy {
   }
 
   /**
-   * Whether {@code root} lies strictly below one of {@code prefixes}: a shape-checked root and prefixes,
-   * so comparing text is comparing folders.
+   * Whether {@code root} lies strictly below one of {@code prefixes}: a shape-checked root and
+   * prefixes, so comparing text is comparing folders.
    */
   public static boolean allowed(String root, List<String> prefixes) {
     return prefixes.stream().anyMatch(p -> root.startsWith(p + "/"));

@@ -3,7 +3,9 @@ package dev.mayfly.template;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The one way anything reaches a POSIX shell as a word: single-quoted, so nothing in it is special. */
+/**
+ * The one way anything reaches a POSIX shell as a word: single-quoted, so nothing in it is special.
+ */
 public final class ShellQuote {
   private ShellQuote() {}
 

@@ -11,11 +11,12 @@ import java.time.ZoneId;
 import java.util.Optional;
 
 /**
- * Sync schedules as users write them (a template's {@code sync.schedule}, {@code launch --sync}): Unix
- * 5-field cron, in the controller's time zone.
+ * Sync schedules as users write them (a template's {@code sync.schedule}, {@code launch --sync}):
+ * Unix 5-field cron, in the controller's time zone.
  */
 public final class SyncCron {
-  private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  private static final CronParser UNIX =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
   private SyncCron() {}
 
@@ -25,7 +26,8 @@ public final class SyncCron {
     try {
       parse(cron);
     } catch (IllegalArgumentException e) {
-      throw MayflyException.badInput(field + ": '" + text + "' is not a Unix 5-field cron (like '*/15 * * * *')");
+      throw MayflyException.badInput(
+          field + ": '" + text + "' is not a Unix 5-field cron (like '*/15 * * * *')");
     }
     if (neverFires(cron)) {
       throw MayflyException.badInput(field + ": '" + cron + "' never fires");

@@ -13,10 +13,10 @@ import java.util.Optional;
  * @param ports name to port number, in file order; the first one is the one {@code health} probes
  * @param root where the deployment lives on a host; empty means {@code ~/.mayfly/<deployment>}
  * @param sync empty when the template does not sync
- * @param git how hosts get the repos: fetch themselves ({@code pull}), receive a bundle ({@code push}), or
- *     pull when they can and push otherwise ({@code auto}, the default)
- * @param bind the address services listen on ({@code MAYFLY_BIND} on hosts); empty means loopback on the
- *     local target and every interface elsewhere
+ * @param git how hosts get the repos: fetch themselves ({@code pull}), receive a bundle ({@code
+ *     push}), or pull when they can and push otherwise ({@code auto}, the default)
+ * @param bind the address services listen on ({@code MAYFLY_BIND} on hosts); empty means loopback
+ *     on the local target and every interface elsewhere
  */
 public record Template(
     String name,
@@ -34,16 +34,61 @@ public record Template(
     Optional<String> bind) {
 
   /** A template without a {@code git:} key: {@link GitMode#AUTO}. */
-  public Template(String name, String description, Path file, Service service, Data data, Map<String, Param> params,
-      Map<String, Integer> ports, Health health, Duration lifetime, Optional<Sync> sync, Optional<String> root) {
-    this(name, description, file, service, data, params, ports, health, lifetime, sync, root, GitMode.AUTO);
+  public Template(
+      String name,
+      String description,
+      Path file,
+      Service service,
+      Data data,
+      Map<String, Param> params,
+      Map<String, Integer> ports,
+      Health health,
+      Duration lifetime,
+      Optional<Sync> sync,
+      Optional<String> root) {
+    this(
+        name,
+        description,
+        file,
+        service,
+        data,
+        params,
+        ports,
+        health,
+        lifetime,
+        sync,
+        root,
+        GitMode.AUTO);
   }
 
   /** A template without a {@code bind:} key: the target decides. */
-  public Template(String name, String description, Path file, Service service, Data data, Map<String, Param> params,
-      Map<String, Integer> ports, Health health, Duration lifetime, Optional<Sync> sync, Optional<String> root,
+  public Template(
+      String name,
+      String description,
+      Path file,
+      Service service,
+      Data data,
+      Map<String, Param> params,
+      Map<String, Integer> ports,
+      Health health,
+      Duration lifetime,
+      Optional<Sync> sync,
+      Optional<String> root,
       GitMode git) {
-    this(name, description, file, service, data, params, ports, health, lifetime, sync, root, git, Optional.empty());
+    this(
+        name,
+        description,
+        file,
+        service,
+        data,
+        params,
+        ports,
+        health,
+        lifetime,
+        sync,
+        root,
+        git,
+        Optional.empty());
   }
 
   /** How a host gets a repo's pinned commit. */
@@ -71,7 +116,9 @@ public record Template(
     }
   }
 
-  /** Where a repo lives: a git URL, or a local path (a git repo or a plain directory to snapshot). */
+  /**
+   * Where a repo lives: a git URL, or a local path (a git repo or a plain directory to snapshot).
+   */
   public record Repo(String url, Optional<Path> localPath) {
     public boolean isLocal() {
       return localPath.isPresent();
@@ -85,7 +132,8 @@ public record Template(
 
   /**
    * @param install shell command run in {@code service/}; placeholders already checked
-   * @param start optional shell command that runs the service in the foreground, run detached by mayfly
+   * @param start optional shell command that runs the service in the foreground, run detached by
+   *     mayfly
    */
   public record Service(Repo repo, String ref, String install, Optional<String> start) {}
 
@@ -109,6 +157,8 @@ public record Template(
    */
   public record Health(String path, String port, int status, Duration deadline) {}
 
-  /** @param cron Unix 5-field cron, validated */
+  /**
+   * @param cron Unix 5-field cron, validated
+   */
   public record Sync(String cron) {}
 }

@@ -14,7 +14,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** Where templates are found: an ordered list of folders, the first one holding {@code <name>.yaml} wins. */
+/**
+ * Where templates are found: an ordered list of folders, the first one holding {@code <name>.yaml}
+ * wins.
+ */
 public final class TemplateCatalog {
   private final List<Path> folders;
 
@@ -22,7 +25,8 @@ public final class TemplateCatalog {
    * @param description the template's description, empty when it does not load
    * @param error why it does not load (the loader's one-line message)
    */
-  public record Entry(String name, Path file, Optional<String> description, Optional<String> error) {
+  public record Entry(
+      String name, Path file, Optional<String> description, Optional<String> error) {
     public boolean ok() {
       return error.isEmpty();
     }
@@ -52,7 +56,10 @@ public final class TemplateCatalog {
     return folders;
   }
 
-  /** The file of template {@code name}; BAD_INPUT naming the folders and the templates found otherwise. */
+  /**
+   * The file of template {@code name}; BAD_INPUT naming the folders and the templates found
+   * otherwise.
+   */
   public Path find(String name) {
     // The name check also keeps names like ../x from reaching the file system.
     if (TemplateLoader.TEMPLATE_NAME.matcher(name).matches()) {
@@ -87,7 +94,11 @@ public final class TemplateCatalog {
             (name, file) -> {
               try {
                 entries.add(
-                    new Entry(name, file, Optional.of(TemplateLoader.load(file).description()), Optional.empty()));
+                    new Entry(
+                        name,
+                        file,
+                        Optional.of(TemplateLoader.load(file).description()),
+                        Optional.empty()));
               } catch (MayflyException e) {
                 entries.add(new Entry(name, file, Optional.empty(), Optional.of(e.getMessage())));
               }

@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,18 +22,32 @@ public final class TemplateLoader {
   private static final Pattern URL =
       Pattern.compile("(https?|ssh|git|file)://\\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\\S+");
 
-  private static final Pattern IP_LITERAL = Pattern.compile(
-      "((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|[0-9A-Fa-f:]*:[0-9A-Fa-f:]*");
+  private static final Pattern IP_LITERAL =
+      Pattern.compile(
+          "((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|[0-9A-Fa-f:]*:[0-9A-Fa-f:]*");
 
   private static final List<String> TOP =
-      List.of("name", "description", "service", "data", "params", "ports", "health", "lifetime", "sync", "root", "git",
+      List.of(
+          "name",
+          "description",
+          "service",
+          "data",
+          "params",
+          "ports",
+          "health",
+          "lifetime",
+          "sync",
+          "root",
+          "git",
           "bind");
   private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
   private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
   private static final List<String> SYNC = List.of("schedule");
 
-  /** A template names repos and commands; more than this is a mistake or an attack on the parser. */
+  /**
+   * A template names repos and commands; more than this is a mistake or an attack on the parser.
+   */
   static final long MAX_BYTES = 1 << 20;
 
   private final Path file;
@@ -43,14 +56,20 @@ public final class TemplateLoader {
     this.file = file;
   }
 
-  /** Loads and validates one template; errors are one line starting with {@code file:line:column:}. */
+  /**
+   * Loads and validates one template; errors are one line starting with {@code file:line:column:}.
+   */
   public static Template load(Path file) {
     String text;
     try {
       // checked before reading: the YAML parser's time and memory grow with the file
       if (Files.size(file) > MAX_BYTES) {
-        throw new TemplateException(file + ": larger than 1 MiB (" + Files.size(file) + " bytes); a template"
-            + " names repos and commands, it does not hold data");
+        throw new TemplateException(
+            file
+                + ": larger than 1 MiB ("
+                + Files.size(file)
+                + " bytes); a template"
+                + " names repos and commands, it does not hold data");
       }
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
@@ -68,12 +87,18 @@ public final class TemplateLoader {
 
     String name = top.scalar("name", true).orElseThrow();
     if (!TEMPLATE_NAME.matcher(name).matches()) {
-      throw top.valueError("name", "name: '" + name + "' is not a valid template name (use [a-z][a-z0-9-]{0,39})");
+      throw top.valueError(
+          "name", "name: '" + name + "' is not a valid template name (use [a-z][a-z0-9-]{0,39})");
     }
     String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     if (!name.equals(base)) {
-      throw top.valueError("name",
-          "name: '" + name + "' does not match the file name '" + file.getFileName() + "' (rename one of them)");
+      throw top.valueError(
+          "name",
+          "name: '"
+              + name
+              + "' does not match the file name '"
+              + file.getFileName()
+              + "' (rename one of them)");
     }
     String description = top.text("description", true).orElseThrow();
     // Keys of every section first, in file order, so a typo is reported before what it causes.
@@ -88,7 +113,9 @@ public final class TemplateLoader {
     Map<String, Template.Param> params = ParamsAndPorts.params(paramSection);
     Template.Service service =
         new Template.Service(
-            repo(svc), ref(svc), CommandField.read(svc, "install", true, params, ports).orElseThrow(),
+            repo(svc),
+            ref(svc),
+            CommandField.read(svc, "install", true, params, ports).orElseThrow(),
             CommandField.read(svc, "start", false, params, ports));
 
     int keep = dat.number("keep").orElse(3);
@@ -96,13 +123,17 @@ public final class TemplateLoader {
       throw dat.valueError("keep", "data.keep: must be at least 1 (the release being served)");
     }
     Template.Data data =
-        new Template.Data(repo(dat), ref(dat), CommandField.read(dat, "publish", false, params, ports), keep);
+        new Template.Data(
+            repo(dat), ref(dat), CommandField.read(dat, "publish", false, params, ports), keep);
 
     Template.Health health = health(healthSection.orElseGet(() -> top.empty("health")), ports);
     Duration lifetime = top.duration("lifetime").orElse(Duration.ofDays(7));
     if (lifetime.compareTo(Durations.MAX_LIFETIME) > 0) {
-      throw top.valueError("lifetime", "lifetime: at most " + Durations.MAX_LIFETIME.toDays()
-          + "d (10 years); a deployment that never expires is asked for at launch with --expires never");
+      throw top.valueError(
+          "lifetime",
+          "lifetime: at most "
+              + Durations.MAX_LIFETIME.toDays()
+              + "d (10 years); a deployment that never expires is asked for at launch with --expires never");
     }
     Optional<Template.Sync> sync = syncSection.map(this::sync);
     Optional<String> rootDir = root(top);
@@ -110,15 +141,33 @@ public final class TemplateLoader {
     Optional<String> bind = bind(top);
 
     return new Template(
-        name, description, file, service, data, Collections.unmodifiableMap(params),
-        Collections.unmodifiableMap(ports), health, lifetime, sync, rootDir, git, bind);
+        name,
+        description,
+        file,
+        service,
+        data,
+        Collections.unmodifiableMap(params),
+        Collections.unmodifiableMap(ports),
+        health,
+        lifetime,
+        sync,
+        rootDir,
+        git,
+        bind);
   }
 
   private YamlMapping read(String text) {
     String fields = String.join(", ", TOP);
-    return YamlMapping.read(file, text, 50, TemplateException::new,
+    return YamlMapping.read(
+            file,
+            text,
+            50,
+            TemplateException::new,
             found -> "expected a mapping of template fields (" + fields + "), found " + found)
-        .orElseThrow(() -> new TemplateException(file + ":1:1: empty template (expected fields " + fields + ")"))
+        .orElseThrow(
+            () ->
+                new TemplateException(
+                    file + ":1:1: empty template (expected fields " + fields + ")"))
         .checkKeys(TOP);
   }
 
@@ -131,12 +180,21 @@ public final class TemplateLoader {
     try {
       resolved = file.toAbsolutePath().getParent().resolve(text).normalize();
     } catch (InvalidPathException e) {
-      throw s.valueError("repo", s.path("repo") + ": '" + text + "' is neither a git URL nor a path");
+      throw s.valueError(
+          "repo", s.path("repo") + ": '" + text + "' is neither a git URL nor a path");
     }
     if (!Files.isDirectory(resolved)) {
       String why = Files.exists(resolved) ? "is not a folder" : "does not exist";
       throw s.valueError(
-          "repo", s.path("repo") + ": local path '" + text + "' " + why + " (resolved to " + resolved + ")");
+          "repo",
+          s.path("repo")
+              + ": local path '"
+              + text
+              + "' "
+              + why
+              + " (resolved to "
+              + resolved
+              + ")");
     }
     return new Template.Repo(text, Optional.of(resolved));
   }
@@ -159,11 +217,16 @@ public final class TemplateLoader {
     if (!ports.containsKey(port)) {
       throw h.valueError(
           "port",
-          "health.port: '" + port + "' is not one of the ports (" + String.join(", ", ports.keySet()) + ")");
+          "health.port: '"
+              + port
+              + "' is not one of the ports ("
+              + String.join(", ", ports.keySet())
+              + ")");
     }
     int status = h.number("status").orElse(200);
     if (status < 100 || status > 599) {
-      throw h.valueError("status", "health.status: " + status + " is not an HTTP status (100..599)");
+      throw h.valueError(
+          "status", "health.status: " + status + " is not an HTTP status (100..599)");
     }
     Duration deadline = h.duration("deadline").orElse(Duration.ofMinutes(2));
     return new Template.Health(path, port, status, deadline);
@@ -174,9 +237,12 @@ public final class TemplateLoader {
     try {
       SyncCron.parse(cron);
     } catch (IllegalArgumentException e) {
-      String reason = YamlSyntax.oneLine(String.valueOf(e.getMessage())).replaceFirst("^Failed to parse cron expression\\. ", "");
+      String reason =
+          YamlSyntax.oneLine(String.valueOf(e.getMessage()))
+              .replaceFirst("^Failed to parse cron expression\\. ", "");
       throw section.valueError(
-          "schedule", "sync.schedule: '" + cron + "' is not a valid Unix 5-field cron (" + reason + ")");
+          "schedule",
+          "sync.schedule: '" + cron + "' is not a valid Unix 5-field cron (" + reason + ")");
     }
     if (SyncCron.neverFires(cron)) {
       throw section.valueError("schedule", "sync.schedule: '" + cron + "' never fires");
@@ -200,8 +266,12 @@ public final class TemplateLoader {
   private Optional<String> bind(YamlMapping top) {
     Optional<String> bind = top.text("bind", false).map(String::strip);
     if (bind.isPresent() && !IP_LITERAL.matcher(bind.get()).matches()) {
-      throw top.valueError("bind", "bind: '" + bind.get() + "' must be an IP address such as 127.0.0.1,"
-          + " 0.0.0.0 (every interface) or ::1");
+      throw top.valueError(
+          "bind",
+          "bind: '"
+              + bind.get()
+              + "' must be an IP address such as 127.0.0.1,"
+              + " 0.0.0.0 (every interface) or ::1");
     }
     return bind;
   }
@@ -218,5 +288,4 @@ public final class TemplateLoader {
     }
     return Optional.of(r);
   }
-
 }

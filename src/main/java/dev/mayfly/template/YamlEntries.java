@@ -13,7 +13,8 @@ final class YamlEntries {
   private final YamlSource source;
   private final List<NodeTuple> tuples;
   private final Map<String, Node> keyNodes = new HashMap<>(); // each key's first occurrence
-  private final Map<String, Node> values = new HashMap<>(); // each key's last value, as YAML loaders take it
+  private final Map<String, Node> values =
+      new HashMap<>(); // each key's last value, as YAML loaders take it
 
   YamlEntries(YamlSource source, List<NodeTuple> tuples) {
     this.source = source;
@@ -46,16 +47,20 @@ final class YamlEntries {
     String in = path.isEmpty() ? "" : " in " + path;
     for (NodeTuple t : tuples) {
       if (!(t.getKeyNode() instanceof ScalarNode keyNode)) {
-        throw source.at(t.getKeyNode(), (path.isEmpty() ? "" : path + ": ") + "keys must be plain text");
+        throw source.at(
+            t.getKeyNode(), (path.isEmpty() ? "" : path + ": ") + "keys must be plain text");
       }
       String key = keyNode.getValue();
       Node first = keyNodes.get(key);
       if (first != keyNode) {
         int line = first.getStartMark().map(m -> m.getLine() + 1).orElse(0);
-        throw source.at(keyNode, "duplicate key '" + key + "'" + in + " (first at line " + line + ")");
+        throw source.at(
+            keyNode, "duplicate key '" + key + "'" + in + " (first at line " + line + ")");
       }
       if (allowed != null && !allowed.contains(key)) {
-        throw source.at(keyNode, "unknown key '" + key + "'" + in + " (expected: " + String.join(", ", allowed) + ")");
+        throw source.at(
+            keyNode,
+            "unknown key '" + key + "'" + in + " (expected: " + String.join(", ", allowed) + ")");
       }
     }
   }

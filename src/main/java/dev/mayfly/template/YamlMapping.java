@@ -10,9 +10,9 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /**
- * One mapping of a user's YAML file (a template, the targets file), read so that every error is one line
- * naming the {@code file:line:column} of what is wrong. Keys are text; an empty or {@code null} value counts
- * as absent.
+ * One mapping of a user's YAML file (a template, the targets file), read so that every error is one
+ * line naming the {@code file:line:column} of what is wrong. Keys are text; an empty or {@code
+ * null} value counts as absent.
  */
 public final class YamlMapping {
   private final YamlSource source;
@@ -25,7 +25,8 @@ public final class YamlMapping {
    * @param at where "missing field" errors point: the key naming this mapping, or the document
    * @param value null for a mapping with no entries
    */
-  private YamlMapping(YamlSource source, Node at, String path, Node value, Function<String, String> notAMapping) {
+  private YamlMapping(
+      YamlSource source, Node at, String path, Node value, Function<String, String> notAMapping) {
     this.source = source;
     this.at = at;
     this.path = path;
@@ -48,8 +49,12 @@ public final class YamlMapping {
    * @param notAMapping the message when the top is no mapping, from what was found instead
    * @return empty for an empty or {@code null} document
    */
-  public static Optional<YamlMapping> read(Path file, String text, int maxAliases,
-      Function<String, ? extends RuntimeException> error, Function<String, String> notAMapping) {
+  public static Optional<YamlMapping> read(
+      Path file,
+      String text,
+      int maxAliases,
+      Function<String, ? extends RuntimeException> error,
+      Function<String, String> notAMapping) {
     Optional<Node> root = YamlSyntax.compose(file, text, maxAliases, error);
     if (root.isEmpty() || YamlSyntax.isNull(root.get())) {
       return Optional.empty();
@@ -117,10 +122,13 @@ public final class YamlMapping {
 
   /** The mapping under {@code key}; the caller knows the key has a value. */
   public YamlMapping mapping(String key, Function<String, String> notAMapping) {
-    return new YamlMapping(source, entries.keyNode(key), path(key), entries.value(key), notAMapping);
+    return new YamlMapping(
+        source, entries.keyNode(key), path(key), entries.value(key), notAMapping);
   }
 
-  /** The mapping under {@code key}, with its keys checked against {@code allowed} (null: any names). */
+  /**
+   * The mapping under {@code key}, with its keys checked against {@code allowed} (null: any names).
+   */
   Optional<YamlMapping> mapping(String key, List<String> allowed, boolean required) {
     Optional<Node> v = value(key);
     if (v.isEmpty()) {
@@ -131,13 +139,19 @@ public final class YamlMapping {
     }
     String p = path(key);
     return Optional.of(
-        new YamlMapping(source, entries.keyNode(key), p, v.get(), found -> p + ": expected a mapping, found " + found)
+        new YamlMapping(
+                source,
+                entries.keyNode(key),
+                p,
+                v.get(),
+                found -> p + ": expected a mapping, found " + found)
             .checkKeys(allowed));
   }
 
   /** A mapping with no entries standing for the absent or empty {@code key}. */
   YamlMapping empty(String key) {
-    return new YamlMapping(source, Optional.ofNullable(entries.keyNode(key)).orElse(at), path(key), null, null);
+    return new YamlMapping(
+        source, Optional.ofNullable(entries.keyNode(key)).orElse(at), path(key), null, null);
   }
 
   /** The value when it is one scalar, else empty: for callers that word the error themselves. */
@@ -146,7 +160,8 @@ public final class YamlMapping {
   }
 
   /**
-   * The value as a list of texts: a YAML sequence of plain values, or one value standing for a list of one.
+   * The value as a list of texts: a YAML sequence of plain values, or one value standing for a list
+   * of one.
    *
    * @return empty when the key is absent
    */
@@ -161,7 +176,8 @@ public final class YamlMapping {
 
   /** The value as text, which must not be blank when required. */
   Optional<String> text(String key, boolean required) {
-    return scalarNode(key, required).map(s -> required ? YamlScalars.notBlank(source, path(key), s) : s.getValue());
+    return scalarNode(key, required)
+        .map(s -> required ? YamlScalars.notBlank(source, path(key), s) : s.getValue());
   }
 
   Optional<Integer> number(String key) {
@@ -178,13 +194,21 @@ public final class YamlMapping {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(Durations.tryParse(text.get()).orElseThrow(() -> valueError(
-        key, path(key) + ": '" + text.get() + "' is not a duration (use e.g. 30d, 72h, 90m, 45s)")));
+    return Optional.of(
+        Durations.tryParse(text.get())
+            .orElseThrow(
+                () ->
+                    valueError(
+                        key,
+                        path(key)
+                            + ": '"
+                            + text.get()
+                            + "' is not a duration (use e.g. 30d, 72h, 90m, 45s)")));
   }
 
   /**
-   * An error pointing at the {@code nth} occurrence of {@code part} in the source of {@code key}'s value,
-   * or at the value when escaping in the YAML source hides it.
+   * An error pointing at the {@code nth} occurrence of {@code part} in the source of {@code key}'s
+   * value, or at the value when escaping in the YAML source hides it.
    */
   RuntimeException errorInValue(String key, String part, int nth, String message) {
     return source.inValue(entries.value(key), part, nth, message);

@@ -6,7 +6,10 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
-/** Reads one present YAML value as a typed scalar or a list of texts; {@code path} names it in errors. */
+/**
+ * Reads one present YAML value as a typed scalar or a list of texts; {@code path} names it in
+ * errors.
+ */
 final class YamlScalars {
   private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]{1,9}");
 

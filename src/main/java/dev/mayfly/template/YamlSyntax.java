@@ -30,25 +30,37 @@ final class YamlSyntax {
    * @param error makes the caller's exception from a finished one-line message
    * @return empty for an empty document
    */
-  static Optional<Node> compose(Path file, String text, int maxAliases,
-      Function<String, ? extends RuntimeException> error) {
-    LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowRecursiveKeys(false)
-        .setMaxAliasesForCollections(maxAliases)
-        // the whole text in one buffer: with the default 1 KiB, each refill copies the rest of a long
-        // token again, so one long comment line took time growing with its length squared
-        .setBufferSize(text.length() + 1).build();
+  static Optional<Node> compose(
+      Path file, String text, int maxAliases, Function<String, ? extends RuntimeException> error) {
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(file.toString())
+            .setAllowRecursiveKeys(false)
+            .setMaxAliasesForCollections(maxAliases)
+            // the whole text in one buffer: with the default 1 KiB, each refill copies the rest of
+            // a long
+            // token again, so one long comment line took time growing with its length squared
+            .setBufferSize(text.length() + 1)
+            .build();
     try {
       return new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {
       Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
       String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-      String context = e.getProblem() != null && e.getContext() != null && e.getContextMark().isPresent()
-          ? " (" + oneLine(e.getContext()) + " at line " + (e.getContextMark().get().getLine() + 1) + ")"
-          : "";
+      String context =
+          e.getProblem() != null && e.getContext() != null && e.getContextMark().isPresent()
+              ? " ("
+                  + oneLine(e.getContext())
+                  + " at line "
+                  + (e.getContextMark().get().getLine() + 1)
+                  + ")"
+              : "";
       throw error.apply(where(file, mark) + ": YAML syntax error: " + oneLine(problem) + context);
     } catch (ReaderException e) {
-      throw error.apply(where(file, text.codePoints().toArray(), e.getPosition()) + ": YAML syntax error: "
-          + oneLine(e.getMessage()));
+      throw error.apply(
+          where(file, text.codePoints().toArray(), e.getPosition())
+              + ": YAML syntax error: "
+              + oneLine(e.getMessage()));
     } catch (YamlEngineException e) {
       throw error.apply(file + ":1:1: YAML syntax error: " + oneLine(e.getMessage()));
     }
@@ -56,7 +68,8 @@ final class YamlSyntax {
 
   /** {@code file:line:column} of a node's mark (1-based), or {@code file:1:1} without one. */
   static String where(Path file, Optional<Mark> mark) {
-    return mark.map(m -> file + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse(file + ":1:1");
+    return mark.map(m -> file + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1))
+        .orElse(file + ":1:1");
   }
 
   /** {@code file:line:column} of a code-point index into the file's text. */
@@ -82,7 +95,9 @@ final class YamlSyntax {
 
   /** An empty or {@code null} value, as a plain scalar. */
   static boolean isNull(Node node) {
-    return node instanceof ScalarNode s && s.getScalarStyle() == ScalarStyle.PLAIN && NULLS.contains(s.getValue());
+    return node instanceof ScalarNode s
+        && s.getScalarStyle() == ScalarStyle.PLAIN
+        && NULLS.contains(s.getValue());
   }
 
   /** What was found instead, for messages: {@code a mapping}, {@code a list} or the quoted text. */

@@ -7,8 +7,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * A loopback port that accepts and closes every connection: the stand-in for fake instances' sshd port,
- * so the "ssh port open" wait runs for real without contacting the addresses a fake cloud hands out.
+ * A loopback port that accepts and closes every connection: the stand-in for fake instances' sshd
+ * port, so the "ssh port open" wait runs for real without contacting the addresses a fake cloud
+ * hands out.
  */
 public final class AcceptingPort implements AutoCloseable {
   private final ServerSocket socket;
@@ -19,15 +20,18 @@ public final class AcceptingPort implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Thread acceptor = new Thread(() -> {
-      while (!socket.isClosed()) {
-        try (Socket ignored = socket.accept()) {
-          // accepting is all the wait looks for
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "accepting-port");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!socket.isClosed()) {
+                try (Socket ignored = socket.accept()) {
+                  // accepting is all the wait looks for
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "accepting-port");
     acceptor.setDaemon(true);
     acceptor.start();
   }

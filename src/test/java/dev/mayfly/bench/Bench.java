@@ -1,16 +1,16 @@
 package dev.mayfly.bench;
 
-import dev.mayfly.template.TemplateException;
-import dev.mayfly.template.TemplateLoader;
-import dev.mayfly.store.DeploymentState;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.LaunchOptions;
 import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.deploy.Progress;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
+import dev.mayfly.template.TemplateException;
+import dev.mayfly.template.TemplateLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Benchmarks that print numbers: {@code bin/mayfly-bench <scenario>}. Each prints a table and ends with one
- * line {@code RESULT <scenario> <metric>=<value>}. Targets live here and in README, never in tests.
+ * Benchmarks that print numbers: {@code bin/mayfly-bench <scenario>}. Each prints a table and ends
+ * with one line {@code RESULT <scenario> <metric>=<value>}. Targets live here and in README, never
+ * in tests.
  */
 public final class Bench {
   private Bench() {}
@@ -47,8 +48,10 @@ public final class Bench {
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         case "template-1mib" -> template1Mib(work);
         default -> {
-          // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts it
-          System.err.println("usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls | template-1mib");
+          // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts
+          // it
+          System.err.println(
+              "usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls | template-1mib");
           System.exit(2);
         }
       }
@@ -57,7 +60,9 @@ public final class Bench {
     }
   }
 
-  /** Reading a template of one comment line just under the 1 MiB limit: linear, not quadratic, time. */
+  /**
+   * Reading a template of one comment line just under the 1 MiB limit: linear, not quadratic, time.
+   */
   private static void template1Mib(Path work) throws IOException {
     Path file = work.resolve("long.yaml");
     Files.writeString(file, "#" + "x".repeat((1 << 20) - 100) + "\nname: long\n");
@@ -70,32 +75,48 @@ public final class Bench {
         // incomplete on purpose: only the reading is timed
       }
       seconds.add((System.nanoTime() - start) / 1e9);
-      System.out.printf(Locale.ROOT, "%-10s %.3f%s%n", i + 1, seconds.get(i), i == 0 ? " (cold, not counted)" : "");
+      System.out.printf(
+          Locale.ROOT,
+          "%-10s %.3f%s%n",
+          i + 1,
+          seconds.get(i),
+          i == 0 ? " (cold, not counted)" : "");
     }
     List<Double> warm = seconds.subList(1, seconds.size()).stream().sorted().toList();
     double median = warm.get(warm.size() / 2);
-    System.out.printf(Locale.ROOT, "bytes=%d median=%.3f s target<1.0 s%n", Files.size(file), median);
+    System.out.printf(
+        Locale.ROOT, "bytes=%d median=%.3f s target<1.0 s%n", Files.size(file), median);
     System.out.printf(Locale.ROOT, "RESULT template-1mib seconds=%.3f%n", median);
   }
 
   /** Launch-to-healthy of the bundled demo on this machine, split by step. */
   private static void launchLocal(Path project, Path work) {
     Map<String, Duration> steps = new LinkedHashMap<>();
-    Progress timing = new Progress() {
-      @Override
-      public void started(String host, String step) {}
+    Progress timing =
+        new Progress() {
+          @Override
+          public void started(String host, String step) {}
 
-      @Override
-      public synchronized void finished(String host, String step, Duration elapsed, String failure) {
-        steps.merge(step, elapsed, Duration::plus);
-      }
-    };
+          @Override
+          public synchronized void finished(
+              String host, String step, Duration elapsed, String failure) {
+            steps.merge(step, elapsed, Duration::plus);
+          }
+        };
     try (Registry registry = Registry.open(work)) {
-      Deployments deployments = new Deployments(work, registry,
-          new TemplateCatalog(List.of(project.resolve("templates"))), Providers.installed(), Clock.systemUTC());
+      Deployments deployments =
+          new Deployments(
+              work,
+              registry,
+              new TemplateCatalog(List.of(project.resolve("templates"))),
+              Providers.installed(),
+              Clock.systemUTC());
       long start = System.nanoTime();
-      LaunchResult result = deployments.launch(
-          new LaunchOptions("qa-results", null, List.of(), null, null, "local", 1, 1, List.of()), timing);
+      LaunchResult result =
+          deployments.launch(
+              new LaunchOptions(
+                  "qa-results", null, List.of(), null, null, "local", 1, 1, List.of()),
+              timing);
       Duration total = Duration.ofNanos(System.nanoTime() - start);
       deployments.terminate(result.deploymentId(), Progress.SILENT);
       if (!result.ok()) {
@@ -103,10 +124,17 @@ public final class Bench {
       }
       Duration accounted = steps.values().stream().reduce(Duration.ZERO, Duration::plus);
       System.out.printf("%-16s %9s%n", "STEP", "SECONDS");
-      steps.forEach((step, d) -> System.out.printf(Locale.ROOT, "%-16s %9.3f%n", step, d.toMillis() / 1000.0));
-      System.out.printf(Locale.ROOT, "%-16s %9.3f%n", "(pin repos etc.)", total.minus(accounted).toMillis() / 1000.0);
+      steps.forEach(
+          (step, d) ->
+              System.out.printf(Locale.ROOT, "%-16s %9.3f%n", step, d.toMillis() / 1000.0));
+      System.out.printf(
+          Locale.ROOT,
+          "%-16s %9.3f%n",
+          "(pin repos etc.)",
+          total.minus(accounted).toMillis() / 1000.0);
       System.out.printf(Locale.ROOT, "%-16s %9.3f%n", "total", total.toMillis() / 1000.0);
-      System.out.printf(Locale.ROOT, "RESULT launch-local seconds=%.3f%n", total.toMillis() / 1000.0);
+      System.out.printf(
+          Locale.ROOT, "RESULT launch-local seconds=%.3f%n", total.toMillis() / 1000.0);
     }
   }
 
@@ -116,16 +144,29 @@ public final class Bench {
     try (Registry registry = Registry.open(work)) {
       Instant now = Instant.now();
       for (int i = 0; i < count; i++) {
-        registry.insert(new DeploymentRow(String.format("bench-%05d", i), "qa-results", "local", DeploymentState.RUNNING,
-            Map.of("title", "Nightly QA results"), "{}", Optional.of("0".repeat(40)), Optional.of("1".repeat(40)),
-            Optional.of("http://127.0.0.1:8080/"), now.minusSeconds(i), Optional.of(now.plus(Duration.ofDays(7))), 0));
+        registry.insert(
+            new DeploymentRow(
+                String.format("bench-%05d", i),
+                "qa-results",
+                "local",
+                DeploymentState.RUNNING,
+                Map.of("title", "Nightly QA results"),
+                "{}",
+                Optional.of("0".repeat(40)),
+                Optional.of("1".repeat(40)),
+                Optional.of("http://127.0.0.1:8080/"),
+                now.minusSeconds(i),
+                Optional.of(now.plus(Duration.ofDays(7))),
+                0));
       }
     }
     Path launcher = project.resolve("bin/mayfly");
     List<Double> seconds = new ArrayList<>();
     for (int run = 0; run < 6; run++) {
-      ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "list")
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
+      ProcessBuilder pb =
+          new ProcessBuilder(launcher.toString(), "list")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.INHERIT);
       pb.environment().put("MAYFLY_HOME", work.toString());
       long start = System.nanoTime();
       Process p = pb.start();
@@ -138,7 +179,12 @@ public final class Bench {
     List<Double> warm = seconds.subList(1, seconds.size()).stream().sorted().toList();
     System.out.printf("%-10s %s%n", "RUN", "SECONDS");
     for (int i = 0; i < seconds.size(); i++) {
-      System.out.printf(Locale.ROOT, "%-10s %.3f%s%n", i + 1, seconds.get(i), i == 0 ? " (cold, not counted)" : "");
+      System.out.printf(
+          Locale.ROOT,
+          "%-10s %.3f%s%n",
+          i + 1,
+          seconds.get(i),
+          i == 0 ? " (cold, not counted)" : "");
     }
     double median = warm.get(warm.size() / 2);
     System.out.printf(Locale.ROOT, "deployments=%d median=%.3f s target<1.0 s%n", count, median);

@@ -1,13 +1,13 @@
 package dev.mayfly.bench;
 
-import dev.mayfly.store.HostState;
-import dev.mayfly.store.DeploymentState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Upkeep;
 import dev.mayfly.provider.Providers;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.IOException;
@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 
-/** The scheduler's benchmarks: an idle sync round over many deployments, and a daemon holding 10,000. */
+/**
+ * The scheduler's benchmarks: an idle sync round over many deployments, and a daemon holding
+ * 10,000.
+ */
 final class DaemonBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CRON = "0 3 * * *";
@@ -45,45 +48,75 @@ final class DaemonBench {
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
       Files.writeString(repo.resolve("runs.json"), "[]");
       git.add().addFilepattern("runs.json").call();
-      RevCommit c = git.commit().setMessage("data").setSign(false).setAuthor("bench", "bench@example.org")
-          .setCommitter("bench", "bench@example.org").call();
+      RevCommit c =
+          git.commit()
+              .setMessage("data")
+              .setSign(false)
+              .setAuthor("bench", "bench@example.org")
+              .setCommitter("bench", "bench@example.org")
+              .call();
       commit = c.name();
     }
     try (Registry registry = Registry.open(work)) {
       String spec = spec("file://" + repo.toAbsolutePath());
       seed(registry, count, spec, Optional.of(commit), Instant.now().plus(Duration.ofDays(7)));
-      Deployments deployments = new Deployments(work, registry, new TemplateCatalog(List.of()),
-          Providers.installed(), Clock.systemUTC());
-      Upkeep upkeep = new Upkeep(deployments, registry, Clock.systemUTC(), null, Duration.ofSeconds(10));
+      Deployments deployments =
+          new Deployments(
+              work,
+              registry,
+              new TemplateCatalog(List.of()),
+              Providers.installed(),
+              Clock.systemUTC());
+      Upkeep upkeep =
+          new Upkeep(deployments, registry, Clock.systemUTC(), null, Duration.ofSeconds(10));
       System.out.printf("%-6s %9s %9s %14s%n", "ROUND", "SECONDS", "LS-REMOTE", "HOST-SESSIONS");
       Upkeep.RoundReport last = null;
       for (int round = 1; round <= 3; round++) {
         long start = System.nanoTime();
         last = upkeep.syncRound(CRON);
-        System.out.printf(Locale.ROOT, "%-6d %9.3f %9d %14d%n", round, (System.nanoTime() - start) / 1e9,
-            last.resolves(), last.hostSessions());
+        System.out.printf(
+            Locale.ROOT,
+            "%-6d %9.3f %9d %14d%n",
+            round,
+            (System.nanoTime() - start) / 1e9,
+            last.resolves(),
+            last.hostSessions());
       }
-      System.out.printf("deployments=%d in the round=%d updated=%d failed=%d%n", count, last.deployments(),
-          last.updated().size(), last.failed().size());
+      System.out.printf(
+          "deployments=%d in the round=%d updated=%d failed=%d%n",
+          count, last.deployments(), last.updated().size(), last.failed().size());
       System.out.printf("RESULT sync-idle host-sessions=%d%n", last.hostSessions());
     }
   }
 
   /**
    * Start-up time and resident memory of a real {@code bin/mayfly daemon} with 10,000 scheduled
-   * deployments (each an expiry and two notices; sync rounds on one cron): first start schedules them
-   * all, a restart finds nothing changed. Target: RSS < 300 MiB.
+   * deployments (each an expiry and two notices; sync rounds on one cron): first start schedules
+   * them all, a restart finds nothing changed. Target: RSS < 300 MiB.
    */
   static void daemon10k(Path project, Path work) throws Exception {
     int count = 10_000;
     try (Registry registry = Registry.open(work)) {
-      seed(registry, count, spec("file:///nonexistent"), Optional.empty(), Instant.now().plus(Duration.ofDays(7)));
+      seed(
+          registry,
+          count,
+          spec("file:///nonexistent"),
+          Optional.empty(),
+          Instant.now().plus(Duration.ofDays(7)));
     }
     System.out.printf("%-8s %12s %9s%n", "START", "STARTED-MS", "RSS-MIB");
     long rss = 0;
     for (String run : List.of("first", "restart")) {
-      ProcessBuilder pb = new ProcessBuilder(project.resolve("bin/mayfly").toString(), "daemon", "--poll", "1s",
-          "--run-for", "10m").redirectErrorStream(true).redirectOutput(work.resolve(run + ".log").toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  project.resolve("bin/mayfly").toString(),
+                  "daemon",
+                  "--poll",
+                  "1s",
+                  "--run-for",
+                  "10m")
+              .redirectErrorStream(true)
+              .redirectOutput(work.resolve(run + ".log").toFile());
       pb.environment().put("MAYFLY_HOME", work.toString());
       Process p = pb.start();
       try {
@@ -103,16 +136,36 @@ final class DaemonBench {
     System.out.printf("RESULT daemon-10k rss-mib=%d%n", rss);
   }
 
-  private static void seed(Registry registry, int count, String spec, Optional<String> dataCommit, Instant expires) {
+  private static void seed(
+      Registry registry, int count, String spec, Optional<String> dataCommit, Instant expires) {
     Instant now = Instant.now();
     for (int i = 0; i < count; i++) {
       String id = String.format("bench-%05d", i);
-      registry.insert(new DeploymentRow(id, "qa-results", "local", DeploymentState.RUNNING,
-          Map.of("title", "Nightly QA results"), spec, Optional.of("0".repeat(40)), dataCommit,
-          Optional.of("http://127.0.0.1:8080/"), now.minusSeconds(i), Optional.of(expires), 0));
+      registry.insert(
+          new DeploymentRow(
+              id,
+              "qa-results",
+              "local",
+              DeploymentState.RUNNING,
+              Map.of("title", "Nightly QA results"),
+              spec,
+              Optional.of("0".repeat(40)),
+              dataCommit,
+              Optional.of("http://127.0.0.1:8080/"),
+              now.minusSeconds(i),
+              Optional.of(expires),
+              0));
       registry.setSyncCron(id, CRON);
-      registry.putHost(new HostRow(id, "host-1", "127.0.0.1", Map.of("http", 8080),
-          Optional.of("/nonexistent/" + id), HostState.HEALTHY, dataCommit, Optional.empty()));
+      registry.putHost(
+          new HostRow(
+              id,
+              "host-1",
+              "127.0.0.1",
+              Map.of("http", 8080),
+              Optional.of("/nonexistent/" + id),
+              HostState.HEALTHY,
+              dataCommit,
+              Optional.empty()));
     }
   }
 
@@ -153,7 +206,8 @@ final class DaemonBench {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the daemon did not start within " + limit.toMinutes() + " min");
+    throw new IllegalStateException(
+        "the daemon did not start within " + limit.toMinutes() + " min");
   }
 
   private static long rssMib(long pid) throws IOException {

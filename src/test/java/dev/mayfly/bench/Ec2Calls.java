@@ -18,10 +18,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * {@code ec2-calls}: EC2 API calls (every attempt, counted by an SDK execution interceptor) for launch +
- * wait + terminate of N = 1, 10, 100 instances against a real moto_server. The waits must cost one call
- * per poll round whatever N: the result is calls per round at N=100 over calls per round at N=1 (target
- * 1.0). The "ssh port open" wait connects to a listener here, never to moto's made-up addresses.
+ * {@code ec2-calls}: EC2 API calls (every attempt, counted by an SDK execution interceptor) for
+ * launch + wait + terminate of N = 1, 10, 100 instances against a real moto_server. The waits must
+ * cost one call per poll round whatever N: the result is calls per round at N=100 over calls per
+ * round at N=1 (target 1.0). The "ssh port open" wait connects to a listener here, never to moto's
+ * made-up addresses.
  */
 final class Ec2Calls {
   private static final int[] SIZES = {1, 10, 100};
@@ -30,13 +31,28 @@ final class Ec2Calls {
 
   static void run(Path work) throws IOException {
     Path credentials = work.resolve("credentials");
-    Files.writeString(credentials, "[bench]\naws_access_key_id = bench\naws_secret_access_key = bench\n");
+    Files.writeString(
+        credentials, "[bench]\naws_access_key_id = bench\naws_secret_access_key = bench\n");
     try (MotoServer moto = MotoServer.start();
         AcceptingPort sshPort = new AcceptingPort()) {
-      Map<String, String> settings = Map.of("target", "moto", "region", MotoServer.REGION,
-          "endpoint", moto.endpoint(), "image", MotoServer.IMAGE, "profile", "bench",
-          "credentials-file", credentials.toString(), "config-file", work.resolve("config").toString(),
-          "poll", "100ms");
+      Map<String, String> settings =
+          Map.of(
+              "target",
+              "moto",
+              "region",
+              MotoServer.REGION,
+              "endpoint",
+              moto.endpoint(),
+              "image",
+              MotoServer.IMAGE,
+              "profile",
+              "bench",
+              "credentials-file",
+              credentials.toString(),
+              "config-file",
+              work.resolve("config").toString(),
+              "poll",
+              "100ms");
       List<Row> rows = new ArrayList<>();
       for (int n : SIZES) {
         rows.add(measure(n, work, settings, sshPort.port()));
@@ -55,30 +71,45 @@ final class Ec2Calls {
     }
   }
 
-  private static Row measure(int n, Path work, Map<String, String> settings, int sshPort) throws IOException {
+  private static Row measure(int n, Path work, Map<String, String> settings, int sshPort)
+      throws IOException {
     Map<String, Integer> byOperation = new TreeMap<>();
     int[] rounds = {0, 0};
-    Ec2Wiring.ApiListener listener = new Ec2Wiring.ApiListener() {
-      @Override
-      public synchronized void called(String operation) {
-        byOperation.merge(operation, 1, Integer::sum);
-      }
+    Ec2Wiring.ApiListener listener =
+        new Ec2Wiring.ApiListener() {
+          @Override
+          public synchronized void called(String operation) {
+            byOperation.merge(operation, 1, Integer::sum);
+          }
 
-      @Override
-      public synchronized void pollRound(String waitName, int apiCalls) {
-        rounds[0]++;
-        rounds[1] += apiCalls;
-      }
-    };
-    Ec2Wiring wiring = Ec2Wiring.standard().withListener(listener)
-        .withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort));
+          @Override
+          public synchronized void pollRound(String waitName, int apiCalls) {
+            rounds[0]++;
+            rounds[1] += apiCalls;
+          }
+        };
+    Ec2Wiring wiring =
+        Ec2Wiring.standard()
+            .withListener(listener)
+            .withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort));
     String id = "bench-" + n;
     Path state = work.resolve("state");
     try (Registry registry = Registry.open(Files.createDirectories(state));
-        Provider ec2 = new Ec2ProviderFactory(wiring).create(new ProviderContext(state, settings, null, null,
-            "moto", Map.of(), Optional.of(registry)))) {
-      var hosts = ec2.launch(new LaunchRequest(id, "qa-results", n, Map.of("http", 8080),
-          Instant.now().plusSeconds(3600), Map.of())).hosts();
+        Provider ec2 =
+            new Ec2ProviderFactory(wiring)
+                .create(
+                    new ProviderContext(
+                        state, settings, null, null, "moto", Map.of(), Optional.of(registry)))) {
+      var hosts =
+          ec2.launch(
+                  new LaunchRequest(
+                      id,
+                      "qa-results",
+                      n,
+                      Map.of("http", 8080),
+                      Instant.now().plusSeconds(3600),
+                      Map.of()))
+              .hosts();
       if (hosts.size() != n) {
         throw new IllegalStateException("launched " + hosts.size() + " of " + n);
       }

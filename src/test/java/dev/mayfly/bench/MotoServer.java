@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MotoServer implements AutoCloseable {
   public static final String HOST = "127.0.0.1";
+
   /** An image in moto's default catalogue for us-east-1. */
   public static final String IMAGE = "ami-03cf127a";
+
   public static final String REGION = "us-east-1";
   private static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
@@ -38,14 +40,17 @@ public final class MotoServer implements AutoCloseable {
     int port = freePort();
     try {
       Path log = Files.createTempFile("moto-", ".log");
-      ProcessBuilder pb = new ProcessBuilder("moto_server", "-H", HOST, "-p", Integer.toString(port))
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder("moto_server", "-H", HOST, "-p", Integer.toString(port))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       pb.environment().put("MOTO_ENABLE_AMI_VALIDATION", "true");
       Process process;
       try {
         process = pb.start();
       } catch (IOException e) {
-        throw new IllegalStateException("moto_server is not installed (pip install 'moto[server]'): " + e.getMessage());
+        throw new IllegalStateException(
+            "moto_server is not installed (pip install 'moto[server]'): " + e.getMessage());
       }
       MotoServer moto = new MotoServer(process, port, log);
       long deadline = System.nanoTime() + START_DEADLINE.toNanos();
@@ -53,8 +58,11 @@ public final class MotoServer implements AutoCloseable {
         if (!process.isAlive() || System.nanoTime() > deadline) {
           String tail = Files.readString(log);
           moto.close();
-          throw new IllegalStateException("moto_server did not start on port " + port + ": "
-              + tail.substring(Math.max(0, tail.length() - 2000)));
+          throw new IllegalStateException(
+              "moto_server did not start on port "
+                  + port
+                  + ": "
+                  + tail.substring(Math.max(0, tail.length() - 2000)));
         }
         Thread.sleep(100);
       }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
-import java.util.regex.Matcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,10 @@ class CommandLineTest {
   private void assertNothingLaunched() {
     MayflyCli.Result list = mayfly.run("list", "--output", "json");
     assertEquals("[ ]", list.out().trim(), "nothing recorded: " + list);
-    assertTrue(!Files.exists(mayfly.stateDir().resolve("sandboxes"))
-        || mayfly.stateDir().resolve("sandboxes").toFile().list().length == 0, "no sandbox created");
+    assertTrue(
+        !Files.exists(mayfly.stateDir().resolve("sandboxes"))
+            || mayfly.stateDir().resolve("sandboxes").toFile().list().length == 0,
+        "no sandbox created");
   }
 
   @Test
@@ -47,14 +49,18 @@ class CommandLineTest {
     Matcher id = Pattern.compile("\"registry\"\\s*:\\s*\"([0-9a-f]{16})\"").matcher(first.out());
     assertTrue(id.find(), first.out());
     MayflyCli.Result again = mayfly.run("info");
-    assertTrue(again.out().lines().anyMatch(l -> l.matches("registry\\s+" + id.group(1))), again.out());
+    assertTrue(
+        again.out().lines().anyMatch(l -> l.matches("registry\\s+" + id.group(1))), again.out());
   }
 
   @Test
   void unknownTemplateNamesWhereItLooked() {
     MayflyCli.Result r = mayfly.run("launch", "nope");
     assertEquals(2, r.exit());
-    assertTrue(r.err().startsWith("mayfly: unknown template 'nope' (looked in: " + demo.root().resolve("templates")),
+    assertTrue(
+        r.err()
+            .startsWith(
+                "mayfly: unknown template 'nope' (looked in: " + demo.root().resolve("templates")),
         r::toString);
     assertEquals(1, r.err().lines().count(), "one line");
     assertNothingLaunched();
@@ -62,8 +68,13 @@ class CommandLineTest {
 
   @Test
   void badDurationIsRefused() {
-    assertRefused(2, "--expires: '3x' is not a duration (like 30d, 72h) or a UTC time (like 2026-12-31T23:00Z)",
-        "launch", "qa-results", "--expires", "3x");
+    assertRefused(
+        2,
+        "--expires: '3x' is not a duration (like 30d, 72h) or a UTC time (like 2026-12-31T23:00Z)",
+        "launch",
+        "qa-results",
+        "--expires",
+        "3x");
   }
 
   @Test
@@ -73,8 +84,13 @@ class CommandLineTest {
 
   @Test
   void unknownParamIsRefused() {
-    assertRefused(2, "param 'colour': not a parameter of template 'qa-results' (it has: title)",
-        "launch", "qa-results", "--param", "colour=red");
+    assertRefused(
+        2,
+        "param 'colour': not a parameter of template 'qa-results' (it has: title)",
+        "launch",
+        "qa-results",
+        "--param",
+        "colour=red");
   }
 
   @Test
@@ -87,13 +103,19 @@ class CommandLineTest {
 
   @Test
   void unreachableRepoNamesTheFieldAndUrl() throws Exception {
-    String yaml = Files.readString(demo.template())
-        .replace("name: qa-results", "name: lost-repo")
-        .replace("repo: ../apps/qa-results/service", "repo: file:///nonexistent/mayfly-test/service.git");
+    String yaml =
+        Files.readString(demo.template())
+            .replace("name: qa-results", "name: lost-repo")
+            .replace(
+                "repo: ../apps/qa-results/service",
+                "repo: file:///nonexistent/mayfly-test/service.git");
     demo.templateVariant("lost-repo", yaml);
     MayflyCli.Result r = mayfly.run("launch", "lost-repo");
     assertEquals(1, r.exit(), r::toString);
-    assertTrue(r.err().startsWith("mayfly: service.repo: cannot reach file:///nonexistent/mayfly-test/service.git: "),
+    assertTrue(
+        r.err()
+            .startsWith(
+                "mayfly: service.repo: cannot reach file:///nonexistent/mayfly-test/service.git: "),
         r::toString);
     assertEquals(1, r.err().lines().count(), "one line");
     assertNothingLaunched();
@@ -102,12 +124,20 @@ class CommandLineTest {
   @Test
   void brokenTemplateFileGetsFileLineColumn() throws Exception {
     Path broken = home.resolve("broken.yaml");
-    Files.writeString(broken, Files.readString(demo.template()).replace("name: qa-results", "name: broken")
-        .replace("  keep: 3", "  keep: 3\n  kep: 4"));
+    Files.writeString(
+        broken,
+        Files.readString(demo.template())
+            .replace("name: qa-results", "name: broken")
+            .replace("  keep: 3", "  keep: 3\n  kep: 4"));
     MayflyCli.Result r = mayfly.run("template", "check", "--file", broken.toString());
     assertEquals(2, r.exit(), r::toString);
-    assertTrue(r.err().matches("mayfly: " + java.util.regex.Pattern.quote(broken.toString())
-        + ":\\d+:3: unknown key 'kep' in data .*\\n"), r::toString);
+    assertTrue(
+        r.err()
+            .matches(
+                "mayfly: "
+                    + java.util.regex.Pattern.quote(broken.toString())
+                    + ":\\d+:3: unknown key 'kep' in data .*\\n"),
+        r::toString);
   }
 
   @Test
@@ -121,12 +151,16 @@ class CommandLineTest {
   void helpListsCommandsAndExitCodes() {
     MayflyCli.Result r = mayfly.run("--help");
     assertEquals(0, r.exit());
-    for (String word : new String[] {"launch", "list", "status", "sync", "terminate", "templates", "template",
-        "Exit codes:"}) {
+    for (String word :
+        new String[] {
+          "launch", "list", "status", "sync", "terminate", "templates", "template", "Exit codes:"
+        }) {
       assertTrue(r.out().contains(word), "help mentions " + word + ":\n" + r.out());
     }
     for (String code : new String[] {"2 +bad input", "3 +wrong state", "130 +interrupted"}) {
-      assertTrue(Pattern.compile(code).matcher(r.out()).find(), "help lists exit code " + code + ":\n" + r.out());
+      assertTrue(
+          Pattern.compile(code).matcher(r.out()).find(),
+          "help lists exit code " + code + ":\n" + r.out());
     }
   }
 
@@ -138,6 +172,8 @@ class CommandLineTest {
     assertTrue(!r.out().contains("INVALID"), r::toString);
     assertEquals(0, mayfly.run("template", "check", "open-qa").exit());
     MayflyCli.Result show = mayfly.run("template", "show", "open-qa", "--output", "json");
-    assertTrue(show.out().contains("\"cron\"") || show.out().contains("\"sync\" : \"1 0 * * *\""), show::toString);
+    assertTrue(
+        show.out().contains("\"cron\"") || show.out().contains("\"sync\" : \"1 0 * * *\""),
+        show::toString);
   }
 }

@@ -28,12 +28,19 @@ class MainTest {
 
   /** An environment whose targets-file lookup throws, as a bug deep inside a command would. */
   private Map<String, String> brokenEnv() {
-    return new HashMap<>(Map.of("HOME", home.toString(),
-        "MAYFLY_HOME", home.resolve("state").toString(), "TERM", "dumb")) {
+    return new HashMap<>(
+        Map.of(
+            "HOME",
+            home.toString(),
+            "MAYFLY_HOME",
+            home.resolve("state").toString(),
+            "TERM",
+            "dumb")) {
       @Override
       public String get(Object key) {
         if ("MAYFLY_TARGETS".equals(key)) {
-          throw new NullPointerException("Cannot invoke \"String.isBlank()\" because \"explicit\" is null");
+          throw new NullPointerException(
+              "Cannot invoke \"String.isBlank()\" because \"explicit\" is null");
         }
         return super.get(key);
       }
@@ -44,8 +51,10 @@ class MainTest {
   void anUnexpectedExceptionIsOneLineWithoutItsClassNameOrText() {
     Run r = run(brokenEnv(), "list");
     assertEquals(4, r.exit(), r::toString);
-    assertEquals("mayfly: internal error (a value that should be there is missing in `mayfly list`);"
-        + " run with --verbose for details\n", r.err());
+    assertEquals(
+        "mayfly: internal error (a value that should be there is missing in `mayfly list`);"
+            + " run with --verbose for details\n",
+        r.err());
     for (String leak : new String[] {"Exception", "java.", "Cannot invoke", "explicit"}) {
       assertFalse(r.err().contains(leak), "no " + leak + " in: " + r.err());
     }
@@ -57,13 +66,19 @@ class MainTest {
     Run r = run(brokenEnv(), "list", "--verbose");
     assertEquals(4, r.exit(), r::toString);
     assertTrue(r.err().startsWith(NullPointerException.class.getName()), r::toString);
-    assertTrue(r.err().endsWith("mayfly: internal error (a value that should be there is missing in `mayfly list`)\n"),
+    assertTrue(
+        r.err()
+            .endsWith(
+                "mayfly: internal error (a value that should be there is missing in `mayfly list`)\n"),
         r::toString);
   }
 
   @Test
   void helpListsEveryExitCodeOfTheEnum() {
-    Run r = run(Map.of("HOME", home.toString(), "MAYFLY_HOME", home.resolve("state").toString()), "--help");
+    Run r =
+        run(
+            Map.of("HOME", home.toString(), "MAYFLY_HOME", home.resolve("state").toString()),
+            "--help");
     assertEquals(0, r.exit(), r::toString);
     String help = r.out().replaceAll("\\s+", " ");
     for (MayflyException.Exit exit : MayflyException.Exit.values()) {

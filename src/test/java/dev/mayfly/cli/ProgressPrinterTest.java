@@ -16,7 +16,8 @@ class ProgressPrinterTest {
     p.started("host-1", "install");
     p.finished("host-1", "install", Duration.ofMillis(1234), null);
     p.finished("host-2", "install", Duration.ofMillis(50), "exit 3");
-    assertEquals("host-1       install        done   1.2s\nhost-2       install        FAILED 0.1s  exit 3\n",
+    assertEquals(
+        "host-1       install        done   1.2s\nhost-2       install        FAILED 0.1s  exit 3\n",
         text.toString());
   }
 
@@ -29,7 +30,9 @@ class ProgressPrinterTest {
     p.finished("host-1", "install", Duration.ofMillis(1000), null);
     String out = text.toString();
     assertTrue(out.contains("\033[2F"), "moves up over the two host lines to redraw them");
-    assertTrue(out.endsWith("\033[2Khost-1       install        done   1.0s\n\033[2Khost-2       install        ...\n"),
+    assertTrue(
+        out.endsWith(
+            "\033[2Khost-1       install        done   1.0s\n\033[2Khost-2       install        ...\n"),
         out);
   }
 }

@@ -7,17 +7,22 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
-/** Values from templates, parameters and hosts reach a terminal with their control characters visible. */
+/**
+ * Values from templates, parameters and hosts reach a terminal with their control characters
+ * visible.
+ */
 class ViewsTest {
   @Test
   void controlCharactersAreShownEscaped() {
-    assertEquals("\\e[2J\\e[31mred\\rover\\nnext\\ttab\\x07\\x7f\\u202egnp.exe",
+    assertEquals(
+        "\\e[2J\\e[31mred\\rover\\nnext\\ttab\\x07\\x7f\\u202egnp.exe",
         Views.printable("\u001b[2J\u001b[31mred\rover\nnext\ttab\u0007\u007f\u202egnp.exe"));
   }
 
   @Test
   void plainTextIsUnchanged() {
-    assertEquals("Nightly QA — résultats ✓ C:\\path", Views.printable("Nightly QA — résultats ✓ C:\\path"));
+    assertEquals(
+        "Nightly QA — résultats ✓ C:\\path", Views.printable("Nightly QA — résultats ✓ C:\\path"));
     assertNull(Views.printable(null));
   }
 

@@ -32,8 +32,12 @@ final class DeployHome implements AutoCloseable {
   final FakeProvider provider;
   final Deployments deployments;
   final Providers providers;
-  /** The in-memory registry's JDBC URL, for tests that play someone editing it behind mayfly's back. */
+
+  /**
+   * The in-memory registry's JDBC URL, for tests that play someone editing it behind mayfly's back.
+   */
   final String jdbcUrl = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+
   private final HttpServer health;
 
   DeployHome(Path root) {
@@ -41,7 +45,10 @@ final class DeployHome implements AutoCloseable {
     try {
       write("service/install.sh", "#!/bin/sh\n");
       write("data/runs.json", "[]\n");
-      template = write("demo.yaml", """
+      template =
+          write(
+              "demo.yaml",
+              """
           name: demo
           description: a demo on fake hosts
           service:
@@ -61,23 +68,40 @@ final class DeployHome implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    health.createContext("/", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
+    health.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
     health.start();
     provider = new FakeProvider(health.getAddress().getPort());
-    // in memory: half the cost of a registry file, and nothing here needs a second process to share it
-    registry = Registry.open(
-        new Database(jdbcUrl, "sa", "", root));
+    // in memory: half the cost of a registry file, and nothing here needs a second process to share
+    // it
+    registry = Registry.open(new Database(jdbcUrl, "sa", "", root));
     providers = Providers.installed().with(provider.factory());
-    deployments = new Deployments(root.resolve("state"), registry, new TemplateCatalog(List.of()), providers,
-        Targets.none(), Clock.fixed(NOW, ZoneOffset.UTC), Map.of());
+    deployments =
+        new Deployments(
+            root.resolve("state"),
+            registry,
+            new TemplateCatalog(List.of()),
+            providers,
+            Targets.none(),
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            Map.of());
   }
 
   /** Launch options on the fake target, from the template file. */
   static LaunchOptions options(Path template, String expires, int count, int parallel) {
-    return new LaunchOptions(null, template, List.of(), expires, "demo-1", FakeProvider.NAME, count, parallel,
+    return new LaunchOptions(
+        null,
+        template,
+        List.of(),
+        expires,
+        "demo-1",
+        FakeProvider.NAME,
+        count,
+        parallel,
         List.of());
   }
 
@@ -92,7 +116,8 @@ final class DeployHome implements AutoCloseable {
 
   /** The history as {@code host kind detail} lines, {@code -} for deployment-wide events. */
   List<String> events(String id) {
-    return registry.events(id).stream().map(e -> e.hostId().orElse("-") + " " + e.kind() + " " + e.detail())
+    return registry.events(id).stream()
+        .map(e -> e.hostId().orElse("-") + " " + e.kind() + " " + e.detail())
         .toList();
   }
 

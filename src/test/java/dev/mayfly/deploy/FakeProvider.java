@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A provider of in-memory hosts ({@code host-1}..{@code host-N} on 127.0.0.1, their health port the
- * test's), whose shells are {@link FakeShell}s. It can be told to report a slot as failed at launch, or to
- * fail one step on one host; it records what was asked of it.
+ * test's), whose shells are {@link FakeShell}s. It can be told to report a slot as failed at
+ * launch, or to fail one step on one host; it records what was asked of it.
  */
 final class FakeProvider implements Provider {
   static final String NAME = "fake";
@@ -36,20 +36,29 @@ final class FakeProvider implements Provider {
   private final Map<String, FakeHost> hosts = Collections.synchronizedMap(new LinkedHashMap<>());
   private final AtomicInteger openNow = new AtomicInteger();
   private final AtomicInteger mostOpenAtOnce = new AtomicInteger();
+
   /** Host ids in the order shells were opened on them. */
   final List<String> opened = new CopyOnWriteArrayList<>();
+
   final List<LaunchRequest> launches = new CopyOnWriteArrayList<>();
   final List<String> terminated = new CopyOnWriteArrayList<>();
-  /** What {@link #owned()} lists: the tests say which hosts, tags and registries the backend shows. */
+
+  /**
+   * What {@link #owned()} lists: the tests say which hosts, tags and registries the backend shows.
+   */
   final List<OwnedHost> listed = new CopyOnWriteArrayList<>();
+
   /** Each host's own expiry tag, as launch and extend set it. */
   final Map<String, Instant> tags = new ConcurrentHashMap<>();
+
   private final Map<String, Runnable> stepHooks = new ConcurrentHashMap<>();
   private volatile String failExtendOn;
   private volatile String failTerminate;
   private volatile String failLaunch;
+
   /** How often terminate was called, whatever hosts it was given. */
   final AtomicInteger terminateCalls = new AtomicInteger();
+
   private volatile boolean endsHosts = true;
 
   /** What one host has been through. */
@@ -81,7 +90,10 @@ final class FakeProvider implements Provider {
     return this;
   }
 
-  /** Runs {@code hook} whenever a host starts {@code step} (before it answers), to hold it or count it. */
+  /**
+   * Runs {@code hook} whenever a host starts {@code step} (before it answers), to hold it or count
+   * it.
+   */
   FakeProvider onStep(String step, Runnable hook) {
     stepHooks.put(step, hook);
     return this;
@@ -91,7 +103,10 @@ final class FakeProvider implements Provider {
     stepHooks.getOrDefault(step, () -> {}).run();
   }
 
-  /** Extend moves the hosts' tags in order and fails at {@code hostId}, leaving it and later ones as they were. */
+  /**
+   * Extend moves the hosts' tags in order and fails at {@code hostId}, leaving it and later ones as
+   * they were.
+   */
   FakeProvider failExtendOn(String hostId) {
     failExtendOn = hostId;
     return this;

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A shell on a {@link FakeProvider} host that answers the steps of {@code mayfly-host.sh} as a real host
- * would (releases newest first, {@code current} switched by publish-data), without running anything. A step
- * the provider was told to fail for this host exits 1.
+ * A shell on a {@link FakeProvider} host that answers the steps of {@code mayfly-host.sh} as a real
+ * host would (releases newest first, {@code current} switched by publish-data), without running
+ * anything. A step the provider was told to fail for this host exits 1.
  */
 final class FakeShell implements HostShell {
   static final String HOME = "/home/fake";
@@ -29,10 +29,13 @@ final class FakeShell implements HostShell {
       return new ExecResult(0);
     }
     List<String> words = words(command);
-    // sh <root>/bin/mayfly-host.sh ROOT DEPLOYMENT REGISTRY STEP ARGS, or the ownership steps run from the
+    // sh <root>/bin/mayfly-host.sh ROOT DEPLOYMENT REGISTRY STEP ARGS, or the ownership steps run
+    // from the
     // script's text: sh -c SCRIPT bin/mayfly-host.sh ROOT DEPLOYMENT REGISTRY STEP
     int at = words.size() > 1 && words.get(1).equals("-c") ? 7 : 5;
-    if (words.size() <= at || !words.get(0).equals("sh") || !words.get(at - 4).endsWith(HostSession.SCRIPT)) {
+    if (words.size() <= at
+        || !words.get(0).equals("sh")
+        || !words.get(at - 4).endsWith(HostSession.SCRIPT)) {
       output.accept("fake shell: unexpected command " + command);
       return new ExecResult(127);
     }
@@ -77,7 +80,10 @@ final class FakeShell implements HostShell {
     return new ExecResult(0);
   }
 
-  /** The words of a command line that {@code ShellQuote.join} made: single-quoted, {@code '\''} inside. */
+  /**
+   * The words of a command line that {@code ShellQuote.join} made: single-quoted, {@code '\''}
+   * inside.
+   */
   static List<String> words(String line) {
     List<String> words = new ArrayList<>();
     StringBuilder word = null;

@@ -27,14 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Host roots against real OpenSSH servers ({@link SshdHosts}): mayfly works only in a root it made for the
- * deployment, proven by the root's marker, and removes no other. A host's {@code ~} is its own folder; paths
- * outside the home are this machine's, so roots there get a random name.
+ * Host roots against real OpenSSH servers ({@link SshdHosts}): mayfly works only in a root it made
+ * for the deployment, proven by the root's marker, and removes no other. A host's {@code ~} is its
+ * own folder; paths outside the home are this machine's, so roots there get a random name.
  */
 class HostRootIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
   /** The login's home as the hosts see it (each host mounts its own folder there). */
   private static final String REMOTE_HOME = System.getProperty("user.home");
+
   private static Path shared;
   private static SshdHosts hosts;
 
@@ -61,7 +64,10 @@ class HostRootIT {
   void setUp() {
     demo = new DemoCopy(home.resolve("demo"));
     mayfly = new MayflyCli(home, home);
-    outside = Path.of("/var/tmp/mayfly-roots-it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+    outside =
+        Path.of(
+            "/var/tmp/mayfly-roots-it-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
   }
 
   @AfterEach
@@ -79,7 +85,9 @@ class HostRootIT {
       MayflyCli.Result r = mayfly.run("template", "check", "--file", file.toString());
       assertEquals(2, r.exit(), r.toString());
       String line = r.err().lines().filter(l -> l.contains(file + ":")).findFirst().orElse(r.err());
-      assertTrue(line.matches(".*qa-results\\.yaml:[0-9]+:7: root: '" + root.replace(".", "\\.") + "' .*"), line);
+      assertTrue(
+          line.matches(".*qa-results\\.yaml:[0-9]+:7: root: '" + root.replace(".", "\\.") + "' .*"),
+          line);
     }
   }
 
@@ -92,12 +100,15 @@ class HostRootIT {
       MayflyCli.Result r = launch("taken", "~/shop", host);
       assertEquals(1, r.exit(), r.toString());
       assertTrue(r.err().contains(host.login()), "names the host: " + r);
-      assertTrue(r.err().contains("root " + REMOTE_HOME + "/shop exists and was not made by mayfly"), r.toString());
+      assertTrue(
+          r.err().contains("root " + REMOTE_HOME + "/shop exists and was not made by mayfly"),
+          r.toString());
       assertEquals("the user's own", Files.readString(folder.resolve("notes.txt")));
       try (Stream<Path> files = Files.list(folder)) {
         assertEquals(1, files.count(), "nothing written into the folder");
       }
-      assertEquals(0, mayfly.run("terminate", "taken").exit(), "a root never claimed is not destroyed");
+      assertEquals(
+          0, mayfly.run("terminate", "taken").exit(), "a root never claimed is not destroyed");
       assertEquals("the user's own", Files.readString(folder.resolve("notes.txt")));
     } finally {
       Trees.delete(folder);
@@ -112,7 +123,10 @@ class HostRootIT {
 
     MayflyCli.Result second = launch("second", "~/shared", host);
     assertEquals(1, second.exit(), second.toString());
-    assertTrue(second.err().contains("root " + REMOTE_HOME + "/shared belongs to another deployment (first"),
+    assertTrue(
+        second
+            .err()
+            .contains("root " + REMOTE_HOME + "/shared belongs to another deployment (first"),
         second.toString());
     MayflyCli other = new MayflyCli(home.resolve("other"), home);
     MayflyCli.Result foreign = launch(other, "first", "~/shared", host);
@@ -120,7 +134,12 @@ class HostRootIT {
     assertTrue(foreign.err().contains("belongs to another deployment (first"), foreign.toString());
 
     assertTrue(get("http://" + host.address() + ":8080/").contains("QA"), "the first still serves");
-    assertTrue(mayfly.run("list").out().lines().anyMatch(l -> l.startsWith("first") && l.contains("running")),
+    assertTrue(
+        mayfly
+            .run("list")
+            .out()
+            .lines()
+            .anyMatch(l -> l.startsWith("first") && l.contains("running")),
         mayfly.run("list").out());
     assertEquals(0, mayfly.run("terminate", "first").exit());
     assertFalse(Files.exists(host.home().resolve("shared")), "the owner removes its root");
@@ -133,11 +152,16 @@ class HostRootIT {
     try {
       MayflyCli.Result r = launch("site", "~/site", host);
       assertEquals(0, r.exit(), r.toString());
-      Files.writeString(root.resolve(".mayfly-root"), "deployment=intruder\nregistry=0123456789abcdef\n");
+      Files.writeString(
+          root.resolve(".mayfly-root"), "deployment=intruder\nregistry=0123456789abcdef\n");
 
       MayflyCli.Result t = mayfly.run("terminate", "site");
-      assertEquals(1, t.exit(), "a refused clean stop on a server mayfly does not end is a failed terminate: " + t);
-      assertTrue(t.err().contains("root " + REMOTE_HOME + "/site belongs to another deployment (intruder"),
+      assertEquals(
+          1,
+          t.exit(),
+          "a refused clean stop on a server mayfly does not end is a failed terminate: " + t);
+      assertTrue(
+          t.err().contains("root " + REMOTE_HOME + "/site belongs to another deployment (intruder"),
           t.toString());
       assertTrue(t.err().contains("mayfly removed nothing in it"), t.toString());
       assertTrue(Files.isDirectory(root.resolve("service")), "files intact");
@@ -145,28 +169,49 @@ class HostRootIT {
       assertFalse(host.otherProcesses().isEmpty(), "the service was not stopped either");
       String status = mayfly.run("status", "site").out();
       assertTrue(status.contains("destroy-failed"), "the refusal is on record");
-      assertTrue(status.contains("terminate-failed"), "the deployment is not called terminated: " + status);
+      assertTrue(
+          status.contains("terminate-failed"),
+          "the deployment is not called terminated: " + status);
     } finally {
       Trees.delete(root);
     }
   }
 
   @Test
-  void aRootOutsideTheTargetsPrefixesIsRefusedBeforeAnythingAndAllowedByRootPrefixes() throws Exception {
+  void aRootOutsideTheTargetsPrefixesIsRefusedBeforeAnythingAndAllowedByRootPrefixes()
+      throws Exception {
     SshdHosts.Host host = hosts.host(0);
     MayflyCli.Result refused = launch("outside", outside.toString(), host);
     assertEquals(2, refused.exit(), refused.toString());
-    assertTrue(refused.err().contains("root: '" + outside + "' is not below a folder target ssh allows"
-        + " (/opt, /srv, ~)"), refused.toString());
+    assertTrue(
+        refused
+            .err()
+            .contains(
+                "root: '"
+                    + outside
+                    + "' is not below a folder target ssh allows"
+                    + " (/opt, /srv, ~)"),
+        refused.toString());
     assertFalse(mayfly.run("list").out().contains("outside"), "nothing recorded");
     assertFalse(Files.exists(outside));
 
     Path targets = home.resolve("targets.yaml");
-    Files.writeString(targets, "targets:\n  lab:\n    provider: ssh\n    root-prefixes: [/var/tmp]\n");
+    Files.writeString(
+        targets, "targets:\n  lab:\n    provider: ssh\n    root-prefixes: [/var/tmp]\n");
     mayfly.env("MAYFLY_TARGETS", targets.toString());
-    MayflyCli.Result r = mayfly.run("launch", "--file", demo.templateVariant("qa-results", demoYaml(
-        outside.toString())).toString(), "--name", "inside", "--target", "lab", "--identity",
-        hosts.userKey().toString(), "--host", host.login());
+    MayflyCli.Result r =
+        mayfly.run(
+            "launch",
+            "--file",
+            demo.templateVariant("qa-results", demoYaml(outside.toString())).toString(),
+            "--name",
+            "inside",
+            "--target",
+            "lab",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            host.login());
     assertEquals(0, r.exit(), r.toString());
     assertTrue(Files.isRegularFile(outside.resolve(".mayfly-root")), "the marker is in the root");
     assertEquals(0, mayfly.run("terminate", "inside").exit());
@@ -175,22 +220,38 @@ class HostRootIT {
 
   // ---- helpers
 
-  private MayflyCli.Result launch(String name, String root, SshdHosts.Host host) throws IOException {
+  private MayflyCli.Result launch(String name, String root, SshdHosts.Host host)
+      throws IOException {
     return launch(mayfly, name, root, host);
   }
 
-  private MayflyCli.Result launch(MayflyCli cli, String name, String root, SshdHosts.Host host) throws IOException {
+  private MayflyCli.Result launch(MayflyCli cli, String name, String root, SshdHosts.Host host)
+      throws IOException {
     Path file = demo.templateVariant("qa-results", demoYaml(root));
-    return cli.run("launch", "--file", file.toString(), "--name", name, "--target", "ssh", "--identity",
-        hosts.userKey().toString(), "--host", host.login());
+    return cli.run(
+        "launch",
+        "--file",
+        file.toString(),
+        "--name",
+        name,
+        "--target",
+        "ssh",
+        "--identity",
+        hosts.userKey().toString(),
+        "--host",
+        host.login());
   }
 
   private String demoYaml(String root) throws IOException {
-    return Files.readString(demo.template()).replaceAll("(?m)^root:.*\\n", "") + "root: " + root + "\n";
+    return Files.readString(demo.template()).replaceAll("(?m)^root:.*\\n", "")
+        + "root: "
+        + root
+        + "\n";
   }
 
   private static String get(String url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 }

@@ -23,7 +23,8 @@ class HostSessionTest {
 
   private HostSession session(Path root, String deployment, String registry) {
     LocalShell shell = new LocalShell(dir, Map.of("PATH", System.getenv("PATH")));
-    return HostSession.open(shell, new HostLog(dir.resolve("logs/host.log")), root.toString(), deployment, registry);
+    return HostSession.open(
+        shell, new HostLog(dir.resolve("logs/host.log")), root.toString(), deployment, registry);
   }
 
   private static List<String> names(Path folder) throws IOException {
@@ -39,7 +40,8 @@ class HostSessionTest {
       s.prepare();
       assertEquals(root.toString(), s.claimedRoot());
     }
-    assertEquals("deployment=shop-1\nregistry=reg-a\n", Files.readString(root.resolve(".mayfly-root")));
+    assertEquals(
+        "deployment=shop-1\nregistry=reg-a\n", Files.readString(root.resolve(".mayfly-root")));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root)));
     try (HostSession again = session(root, "shop-1", "reg-a")) {
       again.prepare();
@@ -55,8 +57,12 @@ class HostSessionTest {
     try (HostSession s = session(root, "shop-1", "reg-a")) {
       HostSession.StepFailed e = assertThrows(HostSession.StepFailed.class, s::prepare);
       assertEquals("prepare", e.step);
-      assertEquals("root " + root + " exists and was not made by mayfly (no .mayfly-root marker); mayfly touched"
-          + " nothing in it", e.getMessage());
+      assertEquals(
+          "root "
+              + root
+              + " exists and was not made by mayfly (no .mayfly-root marker); mayfly touched"
+              + " nothing in it",
+          e.getMessage());
       assertNull(s.claimedRoot(), "a refused root is not recorded as the deployment's");
     }
     assertEquals(List.of("todo.txt"), names(root));
@@ -73,14 +79,17 @@ class HostSessionTest {
     for (String[] other : List.of(new String[] {"two", "reg-a"}, new String[] {"one", "reg-b"})) {
       try (HostSession s = session(root, other[0], other[1])) {
         HostSession.StepFailed e = assertThrows(HostSession.StepFailed.class, s::prepare);
-        assertTrue(e.getMessage().contains("belongs to another deployment (one, its .mayfly-root marker says)"),
+        assertTrue(
+            e.getMessage()
+                .contains("belongs to another deployment (one, its .mayfly-root marker says)"),
             e.getMessage());
         Path bundle = Files.writeString(dir.resolve("data.bundle"), "x");
         assertThrows(HostSession.StepFailed.class, () -> s.stage("sync", bundle, "data.bundle"));
       }
     }
     assertEquals(before, names(root));
-    assertFalse(Files.exists(root.resolve("stage/data.bundle")), "nothing staged in another's root");
+    assertFalse(
+        Files.exists(root.resolve("stage/data.bundle")), "nothing staged in another's root");
   }
 
   @Test

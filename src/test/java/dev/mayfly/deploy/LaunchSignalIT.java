@@ -27,25 +27,38 @@ class LaunchSignalIT {
   @ValueSource(strings = {"INT", "TERM"})
   void signalDuringInstallEndsTheHostsAndRecordsTheLaunchAsFailed(String signal) throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    demo.templateVariant("slow-install", Files.readString(demo.template())
-        .replace("name: qa-results", "name: slow-install")
-        .replace("install: ./install.sh --title {{title}}", "install: echo installing; sleep 300"));
+    demo.templateVariant(
+        "slow-install",
+        Files.readString(demo.template())
+            .replace("name: qa-results", "name: slow-install")
+            .replace(
+                "install: ./install.sh --title {{title}}", "install: echo installing; sleep 300"));
     MayflyCli mayfly = new MayflyCli(home, demo.root());
 
     List<ProcessHandle> installers;
-    try (MayflyProcess launch = MayflyProcess.start(home, demo.root(), "launch", "slow-install", "--name", "cut",
-        "-n", "2")) {
+    try (MayflyProcess launch =
+        MayflyProcess.start(
+            home, demo.root(), "launch", "slow-install", "--name", "cut", "-n", "2")) {
       // both hosts exist and their installers run
-      launch.await("two sleeping installers", Duration.ofSeconds(90), () -> sleepers(launch).size() == 2);
+      launch.await(
+          "two sleeping installers", Duration.ofSeconds(90), () -> sleepers(launch).size() == 2);
       installers = sleepers(launch);
       launch.signal(signal);
 
       assertEquals(130, launch.exit(Duration.ofSeconds(60)), launch::err);
-      assertTrue(launch.err().contains("mayfly: launch interrupted by SIG" + signal
-          + ": ended the 2 host(s) it had started; deployment cut is recorded as failed"), launch::err);
+      assertTrue(
+          launch
+              .err()
+              .contains(
+                  "mayfly: launch interrupted by SIG"
+                      + signal
+                      + ": ended the 2 host(s) it had started; deployment cut is recorded as failed"),
+          launch::err);
     }
     for (ProcessHandle installer : installers) {
-      assertTrue(MayflyProcess.ended(installer, Duration.ofSeconds(10)), "installer " + installer.pid() + " ended");
+      assertTrue(
+          MayflyProcess.ended(installer, Duration.ofSeconds(10)),
+          "installer " + installer.pid() + " ended");
     }
     assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/cut")), "no sandbox is left");
 

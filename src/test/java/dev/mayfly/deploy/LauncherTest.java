@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A launch against the fake provider: partial failure is data, one host never hides the others, and a launch
- * that fails ends what it started unless asked to keep it.
+ * A launch against the fake provider: partial failure is data, one host never hides the others, and
+ * a launch that fails ends what it started unless asked to keep it.
  */
 class LauncherTest {
   @TempDir Path dir;
@@ -42,11 +42,13 @@ class LauncherTest {
   }
 
   private Map<String, HostOutcome> byHost(LaunchResult result) {
-    return result.hosts().stream().collect(Collectors.toMap(HostOutcome::hostId, Function.identity()));
+    return result.hosts().stream()
+        .collect(Collectors.toMap(HostOutcome::hostId, Function.identity()));
   }
 
   private Map<String, HostState> hostStates() {
-    return home.registry.hosts("demo-1").stream().collect(Collectors.toMap(HostRow::hostId, HostRow::state));
+    return home.registry.hosts("demo-1").stream()
+        .collect(Collectors.toMap(HostRow::hostId, HostRow::state));
   }
 
   @Test
@@ -58,13 +60,34 @@ class LauncherTest {
     assertEquals(Map.of("host-1", HostState.HEALTHY, "host-2", HostState.HEALTHY), hostStates());
     String commit = home.registry.find("demo-1").orElseThrow().dataCommit().orElseThrow();
     assertEquals(List.of(commit), home.provider.host("host-1").releases);
-    assertEquals(List.of("prepare", "fetch-service", "install", "publish-data"), home.provider.host("host-2").steps);
+    assertEquals(
+        List.of("prepare", "fetch-service", "install", "publish-data"),
+        home.provider.host("host-2").steps);
   }
 
   private LaunchResult launch(int count, String onFailure, String keepFor) {
     LaunchOptions o = DeployHome.options(home.template, "2d", count, 4);
-    return home.deployments.launch(new LaunchOptions(o.template(), o.file(), o.params(), o.expires(), o.name(),
-        o.target(), o.count(), o.parallel(), o.hosts(), null, null, null, null, Map.of(), null, null, Map.of(), onFailure, keepFor),
+    return home.deployments.launch(
+        new LaunchOptions(
+            o.template(),
+            o.file(),
+            o.params(),
+            o.expires(),
+            o.name(),
+            o.target(),
+            o.count(),
+            o.parallel(),
+            o.hosts(),
+            null,
+            null,
+            null,
+            null,
+            Map.of(),
+            null,
+            null,
+            Map.of(),
+            onFailure,
+            keepFor),
         Progress.SILENT);
   }
 
@@ -82,9 +105,13 @@ class LauncherTest {
     assertEquals("install", failed.failedStep());
     assertEquals("exit 1", failed.message());
     assertTrue(failed.logTail().contains("boom: install failed on host-2"), failed.logTail());
-    assertEquals(Map.of("host-1", HostState.HEALTHY, "host-2", HostState.FAILED, "host-3", HostState.HEALTHY),
+    assertEquals(
+        Map.of(
+            "host-1", HostState.HEALTHY, "host-2", HostState.FAILED, "host-3", HostState.HEALTHY),
         hostStates());
-    assertFalse(home.provider.host("host-2").steps.contains("publish-data"), "a failed host stops at its step");
+    assertFalse(
+        home.provider.host("host-2").steps.contains("publish-data"),
+        "a failed host stops at its step");
     assertEquals(outcomes.get("host-1").url(), result.url(), "the first healthy host's URL");
     assertTrue(events().contains("host-2 failed install: exit 1"), events().toString());
     assertTrue(events().contains("- failed 2 of 3 host(s) healthy"), events().toString());
@@ -101,7 +128,8 @@ class LauncherTest {
     assertEquals("no capacity in zone a", provision.message());
     assertTrue(byHost(result).get("host-1").healthy());
     assertTrue(byHost(result).get("host-2").healthy());
-    assertTrue(events().contains("host-3 failed provision: no capacity in zone a"), events().toString());
+    assertTrue(
+        events().contains("host-3 failed provision: no capacity in zone a"), events().toString());
   }
 
   @Test
@@ -131,17 +159,31 @@ class LauncherTest {
     LaunchResult result = home.launch(3);
 
     assertEquals(DeploymentState.FAILED, result.state());
-    assertTrue(byHost(result).get("host-2").logTail().contains("boom: install failed on host-2"),
+    assertTrue(
+        byHost(result).get("host-2").logTail().contains("boom: install failed on host-2"),
         "the failing host's log tail is kept for the message");
-    assertEquals(List.of("host-1", "host-2", "host-3"), home.provider.terminated.stream().sorted().toList());
+    assertEquals(
+        List.of("host-1", "host-2", "host-3"), home.provider.terminated.stream().sorted().toList());
     for (String host : List.of("host-1", "host-2", "host-3")) {
       assertTrue(home.provider.host(host).destroyed, host + " was cleaned before it was ended");
     }
-    assertEquals(Map.of("host-1", HostState.TERMINATED, "host-2", HostState.TERMINATED,
-        "host-3", HostState.TERMINATED), hostStates());
-    assertEquals(DeploymentState.FAILED, home.registry.find("demo-1").orElseThrow().state(), "it says it failed");
-    assertTrue(result.cleanup().contains("every host of the failed launch ended"), result.cleanup());
-    assertTrue(events().stream().anyMatch(e -> e.startsWith("- ended every host")), events().toString());
+    assertEquals(
+        Map.of(
+            "host-1",
+            HostState.TERMINATED,
+            "host-2",
+            HostState.TERMINATED,
+            "host-3",
+            HostState.TERMINATED),
+        hostStates());
+    assertEquals(
+        DeploymentState.FAILED,
+        home.registry.find("demo-1").orElseThrow().state(),
+        "it says it failed");
+    assertTrue(
+        result.cleanup().contains("every host of the failed launch ended"), result.cleanup());
+    assertTrue(
+        events().stream().anyMatch(e -> e.startsWith("- ended every host")), events().toString());
   }
 
   @Test
@@ -173,14 +215,34 @@ class LauncherTest {
   void aLaunchThatFailsGettingHostsHasTheProviderEndWhatItMade() {
     home.provider.failLaunch("quota exceeded");
     assertThrows(MayflyException.class, () -> home.launch(2));
-    assertEquals(1, home.provider.terminateCalls.get(), "ended by its tags, though no host was reported");
+    assertEquals(
+        1, home.provider.terminateCalls.get(), "ended by its tags, though no host was reported");
     assertEquals(DeploymentState.FAILED, home.registry.find("demo-1").orElseThrow().state());
   }
 
   private LaunchResult launchAnother(String name, String onFailure, String keepFor) {
     LaunchOptions o = DeployHome.options(home.template, "2d", 1, 4);
-    return home.deployments.launch(new LaunchOptions(o.template(), o.file(), o.params(), o.expires(), name,
-        o.target(), o.count(), o.parallel(), o.hosts(), null, null, null, null, Map.of(), null, null, Map.of(), onFailure, keepFor),
+    return home.deployments.launch(
+        new LaunchOptions(
+            o.template(),
+            o.file(),
+            o.params(),
+            o.expires(),
+            name,
+            o.target(),
+            o.count(),
+            o.parallel(),
+            o.hosts(),
+            null,
+            null,
+            null,
+            null,
+            Map.of(),
+            null,
+            null,
+            Map.of(),
+            onFailure,
+            keepFor),
         Progress.SILENT);
   }
 }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How a deployment ends, told truthfully: never {@code terminated} while its service may still run, and
- * ended once however many commands end it at the same time.
+ * How a deployment ends, told truthfully: never {@code terminated} while its service may still run,
+ * and ended once however many commands end it at the same time.
  */
 class LifecycleTest {
   @TempDir Path dir;
@@ -45,7 +45,8 @@ class LifecycleTest {
   }
 
   private Map<String, HostState> hostStates() {
-    return home.registry.hosts("demo-1").stream().collect(Collectors.toMap(HostRow::hostId, HostRow::state));
+    return home.registry.hosts("demo-1").stream()
+        .collect(Collectors.toMap(HostRow::hostId, HostRow::state));
   }
 
   private DeploymentState state() {
@@ -57,13 +58,16 @@ class LifecycleTest {
     home.launch(2);
     home.provider.keepsHosts().failStep("host-1", "destroy");
 
-    MayflyException e = assertThrows(MayflyException.class, () -> home.deployments.terminate("demo-1",
-        Progress.SILENT));
+    MayflyException e =
+        assertThrows(
+            MayflyException.class, () -> home.deployments.terminate("demo-1", Progress.SILENT));
     assertEquals(MayflyException.Exit.FAILED, e.exit());
-    assertTrue(e.getMessage().contains("host-1") && e.getMessage().contains("exit 1"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("host-1") && e.getMessage().contains("exit 1"), e.getMessage());
     assertEquals(DeploymentState.TERMINATE_FAILED, state());
     assertEquals(Map.of("host-1", HostState.HEALTHY, "host-2", HostState.TERMINATED), hostStates());
-    assertTrue(home.events("demo-1").stream().anyMatch(l -> l.startsWith("- terminate-failed host-1 (")),
+    assertTrue(
+        home.events("demo-1").stream().anyMatch(l -> l.startsWith("- terminate-failed host-1 (")),
         home.events("demo-1").toString());
     assertFalse(home.events("demo-1").stream().anyMatch(l -> l.startsWith("- terminated")));
 
@@ -72,7 +76,8 @@ class LifecycleTest {
     Termination t = home.deployments.terminate("demo-1", Progress.SILENT);
     assertFalse(t.alreadyTerminated());
     assertEquals(DeploymentState.TERMINATED, state());
-    assertEquals(List.of(), home.provider.host("host-2").steps, "an ended host is not stopped again");
+    assertEquals(
+        List.of(), home.provider.host("host-2").steps, "an ended host is not stopped again");
     assertTrue(home.provider.host("host-1").destroyed);
   }
 
@@ -80,12 +85,14 @@ class LifecycleTest {
   void forceForgetsADeploymentAndSaysWhatWasLeftRunningWhere() {
     home.launch(1);
     home.provider.keepsHosts().failStep("host-1", "destroy");
-    assertThrows(MayflyException.class, () -> home.deployments.terminate("demo-1", Progress.SILENT));
+    assertThrows(
+        MayflyException.class, () -> home.deployments.terminate("demo-1", Progress.SILENT));
 
     Termination t = home.deployments.terminate("demo-1", true, Progress.SILENT);
     assertEquals(DeploymentState.TERMINATED, state());
     assertEquals(List.of("host-1"), List.copyOf(t.leftRunning().keySet()));
-    assertTrue(t.leftRunning().get("host-1").startsWith("127.0.0.1 in " + FakeShell.HOME), t.toString());
+    assertTrue(
+        t.leftRunning().get("host-1").startsWith("127.0.0.1 in " + FakeShell.HOME), t.toString());
     assertTrue(home.registry.hosts("demo-1").get(0).detail().orElseThrow().startsWith("forgotten"));
   }
 
@@ -103,8 +110,9 @@ class LifecycleTest {
   void aProviderThatCannotEndTheHostsIsNeverReportedDone() {
     home.launch(1);
     home.provider.failTerminate("TerminateInstances: throttled");
-    MayflyException e = assertThrows(MayflyException.class, () -> home.deployments.terminate("demo-1",
-        Progress.SILENT));
+    MayflyException e =
+        assertThrows(
+            MayflyException.class, () -> home.deployments.terminate("demo-1", Progress.SILENT));
     assertTrue(e.getMessage().contains("throttled"), e.getMessage());
     assertEquals(DeploymentState.TERMINATE_FAILED, state());
     assertEquals(Map.of("host-1", HostState.HEALTHY), hostStates());
@@ -115,15 +123,19 @@ class LifecycleTest {
     home.launch(1);
     CountDownLatch inDestroy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    home.provider.onStep("destroy", () -> {
-      inDestroy.countDown();
-      await(release);
-    });
+    home.provider.onStep(
+        "destroy",
+        () -> {
+          inDestroy.countDown();
+          await(release);
+        });
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<Termination> first = pool.submit(() -> home.deployments.terminate("demo-1", Progress.SILENT));
+      Future<Termination> first =
+          pool.submit(() -> home.deployments.terminate("demo-1", Progress.SILENT));
       assertTrue(inDestroy.await(10, TimeUnit.SECONDS));
-      Future<Termination> second = pool.submit(() -> home.deployments.terminate("demo-1", Progress.SILENT));
+      Future<Termination> second =
+          pool.submit(() -> home.deployments.terminate("demo-1", Progress.SILENT));
       Thread.sleep(300);
       assertFalse(second.isDone(), "the second waits for the deployment's lock");
       release.countDown();
@@ -134,7 +146,8 @@ class LifecycleTest {
       release.countDown();
       pool.shutdownNow();
     }
-    assertEquals(1, home.events("demo-1").stream().filter(l -> l.startsWith("- terminated")).count());
+    assertEquals(
+        1, home.events("demo-1").stream().filter(l -> l.startsWith("- terminated")).count());
     assertEquals(1, home.provider.host("host-1").steps.stream().filter("destroy"::equals).count());
   }
 
@@ -143,15 +156,23 @@ class LifecycleTest {
     home.launch(1);
     CountDownLatch inDestroy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    home.provider.onStep("destroy", () -> {
-      inDestroy.countDown();
-      await(release);
-    });
-    Upkeep upkeep = new Upkeep(home.deployments, home.registry,
-        Clock.fixed(DeployHome.NOW.plus(Duration.ofDays(3)), ZoneOffset.UTC), null, Duration.ofSeconds(1));
+    home.provider.onStep(
+        "destroy",
+        () -> {
+          inDestroy.countDown();
+          await(release);
+        });
+    Upkeep upkeep =
+        new Upkeep(
+            home.deployments,
+            home.registry,
+            Clock.fixed(DeployHome.NOW.plus(Duration.ofDays(3)), ZoneOffset.UTC),
+            null,
+            Duration.ofSeconds(1));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<Termination> cli = pool.submit(() -> home.deployments.terminate("demo-1", Progress.SILENT));
+      Future<Termination> cli =
+          pool.submit(() -> home.deployments.terminate("demo-1", Progress.SILENT));
       assertTrue(inDestroy.await(10, TimeUnit.SECONDS));
       Future<Boolean> expiry = pool.submit(() -> upkeep.expire("demo-1"));
       Thread.sleep(300);
@@ -164,7 +185,11 @@ class LifecycleTest {
       pool.shutdownNow();
     }
     List<String> history = home.events("demo-1");
-    assertEquals(1, history.stream().filter(l -> l.startsWith("- terminated") || l.startsWith("- expir")).count(),
+    assertEquals(
+        1,
+        history.stream()
+            .filter(l -> l.startsWith("- terminated") || l.startsWith("- expir"))
+            .count(),
         history.toString());
   }
 

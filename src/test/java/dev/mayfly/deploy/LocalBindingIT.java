@@ -16,7 +16,9 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local demo listens where its URL says: loopback, unless the template's bind: asks for more. */
+/**
+ * The local demo listens where its URL says: loopback, unless the template's bind: asks for more.
+ */
 class LocalBindingIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,27 +27,35 @@ class LocalBindingIT {
   @Test
   void localDemoListensOnLoopbackOnlyUnlessTheTemplateBindsWider() throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    demo.templateVariant("wide-open", Files.readString(demo.template())
-        .replace("name: qa-results", "name: wide-open") + "bind: 0.0.0.0\n");
+    demo.templateVariant(
+        "wide-open",
+        Files.readString(demo.template()).replace("name: qa-results", "name: wide-open")
+            + "bind: 0.0.0.0\n");
     MayflyCli mayfly = new MayflyCli(home, demo.root());
     try {
-      MayflyCli.Result launch = mayfly.run("launch", "qa-results", "--name", "near", "--output", "json");
+      MayflyCli.Result launch =
+          mayfly.run("launch", "qa-results", "--name", "near", "--output", "json");
       assertEquals(0, launch.exit(), launch::toString);
       URI url = URI.create(JSON.readTree(launch.out()).get("url").asText());
       assertEquals("127.0.0.1", url.getHost());
       assertEquals(List.of("127.0.0.1"), listeners(url.getPort()), "the URL tells the truth");
 
-      MayflyCli.Result wide = mayfly.run("launch", "wide-open", "--name", "far", "--output", "json");
+      MayflyCli.Result wide =
+          mayfly.run("launch", "wide-open", "--name", "far", "--output", "json");
       assertEquals(0, wide.exit(), wide::toString);
       JsonNode launched = JSON.readTree(wide.out());
-      assertEquals(List.of("0.0.0.0"), listeners(URI.create(launched.get("url").asText()).getPort()));
+      assertEquals(
+          List.of("0.0.0.0"), listeners(URI.create(launched.get("url").asText()).getPort()));
     } finally {
       mayfly.run("terminate", "near");
       mayfly.run("terminate", "far");
     }
   }
 
-  /** The addresses listening on {@code port}, from /proc/net/tcp and tcp6 (what {@code ss -ltn} reads). */
+  /**
+   * The addresses listening on {@code port}, from /proc/net/tcp and tcp6 (what {@code ss -ltn}
+   * reads).
+   */
   private static List<String> listeners(int port) throws IOException {
     String hexPort = String.format(Locale.ROOT, "%04X", port);
     List<String> found = new ArrayList<>();
@@ -63,8 +73,8 @@ class LocalBindingIT {
   }
 
   /**
-   * /proc/net/tcp writes IPv4 addresses as little-endian hex words; Java listens on IPv6 sockets, where
-   * 127.0.0.1 is IPv4-mapped and every interface is {@code ::}, shown here as 0.0.0.0.
+   * /proc/net/tcp writes IPv4 addresses as little-endian hex words; Java listens on IPv6 sockets,
+   * where 127.0.0.1 is IPv4-mapped and every interface is {@code ::}, shown here as 0.0.0.0.
    */
   private static String address(String hex) {
     if (hex.equals("0".repeat(32))) {

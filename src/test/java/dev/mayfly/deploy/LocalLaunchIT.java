@@ -2,7 +2,6 @@ package dev.mayfly.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,9 +25,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The bundled demo, launched for real on the local target: real git, real shell, a real Java server. */
+/**
+ * The bundled demo, launched for real on the local target: real git, real shell, a real Java
+ * server.
+ */
 class LocalLaunchIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path home;
@@ -52,15 +55,24 @@ class LocalLaunchIT {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
     MayflyCli mayfly = new MayflyCli(home, demo.root());
 
-    MayflyCli.Result launch = mayfly.run("launch", "qa-results", "--param", "title=Lab nightly", "--expires", "2d",
-        "--output", "json");
+    MayflyCli.Result launch =
+        mayfly.run(
+            "launch",
+            "qa-results",
+            "--param",
+            "title=Lab nightly",
+            "--expires",
+            "2d",
+            "--output",
+            "json");
     assertEquals(0, launch.exit(), launch::toString);
     JsonNode launched = JSON.readTree(launch.out());
     String id = launched.get("id").asText();
     String url = launched.get("url").asText();
     String page = get(url);
     assertTrue(page.contains("Lab nightly"), page);
-    assertTrue(page.contains("ec2-instance-lifecycle"), "content of the data repo is served: " + page);
+    assertTrue(
+        page.contains("ec2-instance-lifecycle"), "content of the data repo is served: " + page);
 
     Path hostRoot = mayfly.stateDir().resolve("sandboxes").resolve(id).resolve("host-1/root");
     Path current = hostRoot.resolve("data/current");
@@ -70,26 +82,35 @@ class LocalLaunchIT {
     assertEquals(0, unchanged.exit(), unchanged::toString);
     assertTrue(unchanged.out().contains("data unchanged"), unchanged::toString);
 
-    // Publish three new data commits while a reader hammers the page: it must never see a broken release.
+    // Publish three new data commits while a reader hammers the page: it must never see a broken
+    // release.
     AtomicBoolean reading = new AtomicBoolean(true);
     List<String> badReads = new ArrayList<>();
-    Thread reader = new Thread(() -> {
-      while (reading.get()) {
-        try {
-          String body = get(url);
-          if (!body.contains("ec2-instance-lifecycle") || body.contains("No data published")) {
-            badReads.add(body);
-          }
-        } catch (Exception e) {
-          badReads.add(e.toString());
-        }
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              while (reading.get()) {
+                try {
+                  String body = get(url);
+                  if (!body.contains("ec2-instance-lifecycle")
+                      || body.contains("No data published")) {
+                    badReads.add(body);
+                  }
+                } catch (Exception e) {
+                  badReads.add(e.toString());
+                }
+              }
+            });
     reader.start();
     List<String> releases = new ArrayList<>(List.of(firstRelease));
     for (int round = 1; round <= 3; round++) {
-      Files.writeString(demo.dataDir().resolve("runs/2026-11-2" + (4 + round) + "-nightly.json"),
-          "{\"suite\":\"sync-round-" + round + "\",\"started\":\"2026-11-2" + (4 + round) + "T00:01:00Z\","
+      Files.writeString(
+          demo.dataDir().resolve("runs/2026-11-2" + (4 + round) + "-nightly.json"),
+          "{\"suite\":\"sync-round-"
+              + round
+              + "\",\"started\":\"2026-11-2"
+              + (4 + round)
+              + "T00:01:00Z\","
               + "\"passed\":1,\"failed\":0,\"skipped\":0,\"cases\":[]}");
       MayflyCli.Result sync = mayfly.run("sync", id);
       assertEquals(0, sync.exit(), sync::toString);
@@ -108,8 +129,11 @@ class LocalLaunchIT {
 
     MayflyCli.Result status = mayfly.run("status", id, "--output", "json");
     JsonNode events = JSON.readTree(status.out()).get("events");
-    long synced = Stream.iterate(0, i -> i + 1).limit(events.size())
-        .filter(i -> events.get(i).get("kind").asText().equals("synced")).count();
+    long synced =
+        Stream.iterate(0, i -> i + 1)
+            .limit(events.size())
+            .filter(i -> events.get(i).get("kind").asText().equals("synced"))
+            .count();
     assertEquals(3, synced);
   }
 
@@ -121,7 +145,8 @@ class LocalLaunchIT {
     assertEquals(0, launch.exit(), launch::toString);
     JsonNode launched = JSON.readTree(launch.out());
     String id = launched.get("id").asText();
-    Path current = mayfly.stateDir().resolve("sandboxes").resolve(id).resolve("host-1/root/data/current");
+    Path current =
+        mayfly.stateDir().resolve("sandboxes").resolve(id).resolve("host-1/root/data/current");
     String before = Files.readSymbolicLink(current).toString();
 
     // the template's publish step refuses a release without runs/*.json
@@ -133,22 +158,27 @@ class LocalLaunchIT {
     Files.writeString(demo.dataDir().resolve("runs/notes.txt"), "no runs tonight");
     MayflyCli.Result sync = mayfly.run("sync", id);
     assertEquals(1, sync.exit(), sync::toString);
-    assertTrue(sync.err().contains("host-1: sync failed, previous release still serving"), sync::toString);
+    assertTrue(
+        sync.err().contains("host-1: sync failed, previous release still serving"), sync::toString);
     assertEquals(before, Files.readSymbolicLink(current).toString());
     assertTrue(get(launched.get("url").asText()).contains("ec2-instance-lifecycle"));
-    assertEquals(List.of(Path.of(before).getFileName().toString()),
-        list(current.getParent().resolve("releases")), "no half-published release is left behind");
+    assertEquals(
+        List.of(Path.of(before).getFileName().toString()),
+        list(current.getParent().resolve("releases")),
+        "no half-published release is left behind");
   }
 
   @Test
   void terminateLeavesNoProcessAndNoFiles() throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
     MayflyCli mayfly = new MayflyCli(home, demo.root());
-    MayflyCli.Result launch = mayfly.run("launch", "qa-results", "--name", "short-lived", "--output", "json");
+    MayflyCli.Result launch =
+        mayfly.run("launch", "qa-results", "--name", "short-lived", "--output", "json");
     assertEquals(0, launch.exit(), launch::toString);
     String url = JSON.readTree(launch.out()).get("url").asText();
     Path sandbox = mayfly.stateDir().resolve("sandboxes/short-lived");
-    long pgid = Long.parseLong(Files.readString(sandbox.resolve("host-1/root/run/service.pid")).trim());
+    long pgid =
+        Long.parseLong(Files.readString(sandbox.resolve("host-1/root/run/service.pid")).trim());
     assertTrue(ProcessHandle.of(pgid).isPresent());
 
     MayflyCli.Result terminate = mayfly.run("terminate", "short-lived");
@@ -168,30 +198,45 @@ class LocalLaunchIT {
   @Test
   void failingInstallerNamesHostStepAndLogTailAndTerminateStillCleansUp() throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    String yaml = Files.readString(demo.template())
-        .replace("name: qa-results", "name: broken-install")
-        .replace("install: ./install.sh --title {{title}}",
-            "install: echo preparing; echo 'disk full on /var/www' >&2; exit 3");
+    String yaml =
+        Files.readString(demo.template())
+            .replace("name: qa-results", "name: broken-install")
+            .replace(
+                "install: ./install.sh --title {{title}}",
+                "install: echo preparing; echo 'disk full on /var/www' >&2; exit 3");
     demo.templateVariant("broken-install", yaml);
     MayflyCli mayfly = new MayflyCli(home, demo.root());
 
     MayflyCli.Result launch = mayfly.run("launch", "broken-install", "--name", "doomed");
     assertEquals(1, launch.exit(), launch::toString);
-    assertTrue(launch.err().contains("mayfly: host-1: step install failed: exit 3"), launch::toString);
+    assertTrue(
+        launch.err().contains("mayfly: host-1: step install failed: exit 3"), launch::toString);
     assertTrue(launch.err().contains("| disk full on /var/www"), launch::toString);
     MayflyCli.Result status = mayfly.run("status", "doomed", "--output", "json");
     assertEquals("failed", JSON.readTree(status.out()).get("state").asText());
-    assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/doomed")), "the failed launch ended its host");
+    assertFalse(
+        Files.exists(mayfly.stateDir().resolve("sandboxes/doomed")),
+        "the failed launch ended its host");
     assertTrue(launch.err().contains("every host of the failed launch ended"), launch::toString);
 
     assertEquals(0, mayfly.run("terminate", "doomed").exit());
     assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/doomed")));
 
-    MayflyCli.Result kept = mayfly.run("launch", "broken-install", "--name", "kept", "--on-failure", "keep",
-        "--keep-for", "30m");
+    MayflyCli.Result kept =
+        mayfly.run(
+            "launch",
+            "broken-install",
+            "--name",
+            "kept",
+            "--on-failure",
+            "keep",
+            "--keep-for",
+            "30m");
     assertEquals(1, kept.exit(), kept::toString);
     assertTrue(kept.err().contains("kept for debugging until"), kept::toString);
-    assertTrue(Files.isDirectory(mayfly.stateDir().resolve("sandboxes/kept/host-1/root")), "kept to look at");
+    assertTrue(
+        Files.isDirectory(mayfly.stateDir().resolve("sandboxes/kept/host-1/root")),
+        "kept to look at");
     JsonNode keptStatus = JSON.readTree(mayfly.run("status", "kept", "--output", "json").out());
     Instant until = Instant.parse(keptStatus.get("expiresAt").asText());
     assertTrue(until.isBefore(Instant.now().plus(Duration.ofMinutes(31))), keptStatus::toString);
@@ -199,7 +244,8 @@ class LocalLaunchIT {
     assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/kept")));
   }
 
-  private static List<ProcessHandle> processesInGroup(long pgid) throws IOException, InterruptedException {
+  private static List<ProcessHandle> processesInGroup(long pgid)
+      throws IOException, InterruptedException {
     Process ps = new ProcessBuilder("ps", "-e", "-o", "pgid=,pid=,stat=,args=").start();
     List<ProcessHandle> found = new ArrayList<>();
     for (String line : new String(ps.getInputStream().readAllBytes()).split("\n")) {
@@ -225,12 +271,16 @@ class LocalLaunchIT {
 
   private static List<String> list(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     }
   }
 
   static String get(String url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("HTTP " + response.statusCode() + " from " + url);

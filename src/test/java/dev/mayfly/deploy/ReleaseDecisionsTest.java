@@ -19,8 +19,15 @@ class ReleaseDecisionsTest {
   private static final String B2 = "bbbb3333bbbb3333bbbb3333bbbb3333bbbb3333";
 
   private static HostRow host(String id, HostState state, String commit) {
-    return new HostRow("d-1", id, "127.0.0.1", Map.of("http", 8080), Optional.of("/srv/d-1"), state,
-        Optional.ofNullable(commit), Optional.empty());
+    return new HostRow(
+        "d-1",
+        id,
+        "127.0.0.1",
+        Map.of("http", 8080),
+        Optional.of("/srv/d-1"),
+        state,
+        Optional.ofNullable(commit),
+        Optional.empty());
   }
 
   @Test
@@ -36,27 +43,36 @@ class ReleaseDecisionsTest {
   @Test
   void anAmbiguousPrefixIsRejected() {
     MayflyException e =
-        assertThrows(MayflyException.class, () -> Releases.rollbackTarget("bbbb", A, List.of(A, B, B2)));
+        assertThrows(
+            MayflyException.class, () -> Releases.rollbackTarget("bbbb", A, List.of(A, B, B2)));
     assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
     assertTrue(e.getMessage().contains("matches 2 release(s)"), e.getMessage());
   }
 
   @Test
   void aTargetThatIsNoCommitIdIsRejected() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Releases.rollbackTarget("main", A, List.of(A, B)));
+    MayflyException e =
+        assertThrows(
+            MayflyException.class, () -> Releases.rollbackTarget("main", A, List.of(A, B)));
     assertTrue(e.getMessage().startsWith("--to: 'main' is not a commit id"), e.getMessage());
   }
 
   @Test
   void withNoEarlierReleaseThereIsNothingToRollBackTo() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Releases.rollbackTarget(null, A, List.of(A)));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Releases.rollbackTarget(null, A, List.of(A)));
     assertEquals(MayflyException.Exit.WRONG_STATE, e.exit());
   }
 
   @Test
   void staleMeansHealthyAndNotAtTheCommit() {
-    List<HostRow> rows = List.of(host("at", HostState.HEALTHY, A), host("behind", HostState.HEALTHY, B),
-        host("none", HostState.HEALTHY, null), host("failed", HostState.FAILED, B));
-    assertEquals(List.of("behind", "none"), Releases.stale(rows, A).stream().map(HostRow::hostId).toList());
+    List<HostRow> rows =
+        List.of(
+            host("at", HostState.HEALTHY, A),
+            host("behind", HostState.HEALTHY, B),
+            host("none", HostState.HEALTHY, null),
+            host("failed", HostState.FAILED, B));
+    assertEquals(
+        List.of("behind", "none"), Releases.stale(rows, A).stream().map(HostRow::hostId).toList());
   }
 }

@@ -38,13 +38,24 @@ class ReleasesTest {
   }
 
   private HostRow row(String hostId) {
-    return home.registry.hosts("demo-1").stream().filter(h -> h.hostId().equals(hostId)).findFirst().orElseThrow();
+    return home.registry.hosts("demo-1").stream()
+        .filter(h -> h.hostId().equals(hostId))
+        .findFirst()
+        .orElseThrow();
   }
 
   private void put(String hostId, HostState state, String commit) {
     HostRow r = row(hostId);
-    home.registry.putHost(new HostRow(r.deploymentId(), r.hostId(), r.address(), r.ports(), r.root(), state,
-        Optional.of(commit), r.detail()));
+    home.registry.putHost(
+        new HostRow(
+            r.deploymentId(),
+            r.hostId(),
+            r.address(),
+            r.ports(),
+            r.root(),
+            state,
+            Optional.of(commit),
+            r.detail()));
   }
 
   private List<String> eventKinds() {

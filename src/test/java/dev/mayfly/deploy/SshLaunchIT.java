@@ -31,13 +31,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ssh target against real OpenSSH servers, each in its own network namespace ({@link SshdHosts}):
- * hosts 0-2 for launches, host 3 for host-key changes, host 4 behind a firewall that drops SSH packets, and
- * one address where nothing listens.
+ * The ssh target against real OpenSSH servers, each in its own network namespace ({@link
+ * SshdHosts}): hosts 0-2 for launches, host 3 for host-key changes, host 4 behind a firewall that
+ * drops SSH packets, and one address where nothing listens.
  */
 class SshLaunchIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private static Path shared;
   private static SshdHosts hosts;
 
@@ -68,9 +69,25 @@ class SshLaunchIT {
   @Test
   void launchesTheDemoOnThreeHostsAndEachAnswersAtItsOwnAddress() throws Exception {
     Path template = demo("qa-results", "");
-    Result r = mayfly("launch", "--file", template.toString(), "--name", "three", "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host", hosts.host(1).login(),
-        "--host", hosts.host(2).login(), "-p", "title=Three hosts");
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            template.toString(),
+            "--name",
+            "three",
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            hosts.host(0).login(),
+            "--host",
+            hosts.host(1).login(),
+            "--host",
+            hosts.host(2).login(),
+            "-p",
+            "title=Three hosts");
     assertEquals(0, r.exit, r.toString());
     for (int i = 0; i < 3; i++) {
       String body = get("http://" + hosts.host(i).address() + ":8080/");
@@ -80,15 +97,27 @@ class SshLaunchIT {
     assertTrue(r.err.contains("fetch-service"), "one progress line per host and step: " + r.err);
     Result status = mayfly("status", "three", "--output", "json");
     assertEquals(3, count(status.out, "\"healthy\""), status.toString());
-    assertTrue(status.out.contains("pushed a bundle (the repo is a folder on this machine)"),
+    assertTrue(
+        status.out.contains("pushed a bundle (the repo is a folder on this machine)"),
         "a folder on the controller reaches hosts as a bundle: " + status.out);
   }
 
   @Test
   void terminateStopsTheServiceAndRemovesTheRootButLeavesTheServer() throws Exception {
     SshdHosts.Host host = hosts.host(0);
-    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "brief", "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", host.login());
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--name",
+            "brief",
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            host.login());
     assertEquals(0, r.exit, r.toString());
     Path root = host.home().resolve(".mayfly/brief");
     assertTrue(Files.isDirectory(root.resolve("data/current")), "deployment root on the host");
@@ -106,25 +135,56 @@ class SshLaunchIT {
   void changedHostKeyStopsLaunchAndTerminateAndShowsBothFingerprints() throws Exception {
     SshdHosts.Host host = hosts.host(3);
     String before = host.fingerprint();
-    Result first = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "pinned", "--target",
-        "ssh", "--identity", hosts.userKey().toString(), "--host", host.login());
+    Result first =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--name",
+            "pinned",
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            host.login());
     assertEquals(0, first.exit, first.toString());
 
     host.replaceHostKey();
     String after = host.fingerprint();
     Result terminate = mayfly("terminate", "pinned");
-    assertTrue(terminate.err.contains(before) && terminate.err.contains(after),
+    assertTrue(
+        terminate.err.contains(before) && terminate.err.contains(after),
         "terminate names both fingerprints: " + terminate);
-    assertTrue(Files.isDirectory(host.home().resolve(".mayfly/pinned")), "nothing was done on the changed host");
+    assertTrue(
+        Files.isDirectory(host.home().resolve(".mayfly/pinned")),
+        "nothing was done on the changed host");
     assertEquals(1, terminate.exit, "the service still runs there: not terminated " + terminate);
-    assertTrue(terminate.err.contains("terminate-failed") || terminate.err.contains(host.login()), terminate.toString());
-    assertTrue(mayfly("status", "pinned", "--output", "json").out.contains("\"state\" : \"terminate-failed\""));
+    assertTrue(
+        terminate.err.contains("terminate-failed") || terminate.err.contains(host.login()),
+        terminate.toString());
+    assertTrue(
+        mayfly("status", "pinned", "--output", "json")
+            .out
+            .contains("\"state\" : \"terminate-failed\""));
     assertFalse(host.otherProcesses().isEmpty(), "the service runs on");
 
-    Result again = mayfly("launch", "--file", demo("qa-results", "").toString(), "--name", "again", "--target",
-        "ssh", "--identity", hosts.userKey().toString(), "--host", host.login());
+    Result again =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--name",
+            "again",
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            host.login());
     assertEquals(1, again.exit, again.toString());
-    assertTrue(again.err.contains("CHANGED") && again.err.contains(before) && again.err.contains(after),
+    assertTrue(
+        again.err.contains("CHANGED") && again.err.contains(before) && again.err.contains(after),
         again.toString());
 
     // its owner confirms the rebuild: a repeated terminate finishes the job
@@ -133,18 +193,32 @@ class SshLaunchIT {
     assertEquals(0, retry.exit, retry.toString());
     assertFalse(Files.exists(host.home().resolve(".mayfly/pinned")), "root removed");
     assertEquals(List.of(), host.otherProcesses(), "no service process left");
-    assertTrue(mayfly("status", "pinned", "--output", "json").out.contains("\"state\" : \"terminated\""));
+    assertTrue(
+        mayfly("status", "pinned", "--output", "json").out.contains("\"state\" : \"terminated\""));
   }
 
   @Test
   void wrongUserKeyGivesAnAuthenticationErrorNamingUserHostAndPort() throws Exception {
     Path stranger = home.resolve("stranger_ed25519");
     new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger.toString())
-        .inheritIO().start().waitFor();
-    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
-        "--identity", stranger.toString(), "--host", hosts.host(1).login());
+        .inheritIO()
+        .start()
+        .waitFor();
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--target",
+            "ssh",
+            "--identity",
+            stranger.toString(),
+            "--host",
+            hosts.host(1).login());
     assertEquals(1, r.exit, r.toString());
-    assertTrue(r.err.contains("ssh " + hosts.host(1).login() + ":22: authentication failed"), r.toString());
+    assertTrue(
+        r.err.contains("ssh " + hosts.host(1).login() + ":22: authentication failed"),
+        r.toString());
     assertTrue(r.err.contains(stranger.toString()), "names the key offered: " + r);
   }
 
@@ -152,11 +226,23 @@ class SshLaunchIT {
   void hostThatNeverAnswersTimesOutWithOneClearLine() throws Exception {
     SshdHosts.Host silent = hosts.host(5);
     long start = System.nanoTime();
-    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", silent.login(), "--ssh-timeout", "3s");
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            silent.login(),
+            "--ssh-timeout",
+            "3s");
     long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
     assertEquals(1, r.exit, r.toString());
-    assertTrue(r.err.contains("ssh " + silent.login() + ":22: no SSH login within 3s"), r.toString());
+    assertTrue(
+        r.err.contains("ssh " + silent.login() + ":22: no SSH login within 3s"), r.toString());
     assertTrue(seconds < 30, "bounded by --ssh-timeout, took " + seconds + "s");
   }
 
@@ -164,25 +250,59 @@ class SshLaunchIT {
   void hostThatDropsPacketsTimesOutWithinTheBoundNamingUserHostPortAndWhy() throws Exception {
     SshdHosts.Host dropping = hosts.host(4);
     long start = System.nanoTime();
-    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", dropping.login(), "--ssh-timeout", "3s");
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            dropping.login(),
+            "--ssh-timeout",
+            "3s");
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(1, r.exit, r.toString());
-    assertTrue(r.err.contains("ssh " + dropping.login() + ":22: no SSH login within 3s"), r.toString());
+    assertTrue(
+        r.err.contains("ssh " + dropping.login() + ":22: no SSH login within 3s"), r.toString());
     assertTrue(r.err.contains("timed out"), "says why: the connection attempt timed out: " + r);
-    // sshd runs there: only the dropped packets stop the login, and the launch waits for --ssh-timeout, no longer
+    // sshd runs there: only the dropped packets stop the login, and the launch waits for
+    // --ssh-timeout, no longer
     assertTrue(seconds >= 3, "waited the whole --ssh-timeout, took " + seconds + "s");
-    assertTrue(seconds < 10, "bounded by --ssh-timeout 3s (plus the launch's own work), took " + seconds + "s");
+    assertTrue(
+        seconds < 10,
+        "bounded by --ssh-timeout 3s (plus the launch's own work), took " + seconds + "s");
   }
 
   @Test
   void installerFailingOnOneOfThreeHostsLeavesTheOtherTwoHealthyAndReported() throws Exception {
     Files.writeString(hosts.host(1).home().resolve("fail-install"), "");
     try {
-      Path template = demo("flaky", "  install: test ! -e \"$HOME/fail-install\" && ./install.sh --title {{title}}\n");
-      Result r = mayfly("launch", "--file", template.toString(), "--name", "flaky", "--target", "ssh",
-          "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host",
-          hosts.host(1).login(), "--host", hosts.host(2).login(), "--on-failure", "keep");
+      Path template =
+          demo(
+              "flaky",
+              "  install: test ! -e \"$HOME/fail-install\" && ./install.sh --title {{title}}\n");
+      Result r =
+          mayfly(
+              "launch",
+              "--file",
+              template.toString(),
+              "--name",
+              "flaky",
+              "--target",
+              "ssh",
+              "--identity",
+              hosts.userKey().toString(),
+              "--host",
+              hosts.host(0).login(),
+              "--host",
+              hosts.host(1).login(),
+              "--host",
+              hosts.host(2).login(),
+              "--on-failure",
+              "keep");
       assertEquals(1, r.exit, r.toString());
       assertTrue(r.err.contains(hosts.host(1).login() + ": step install failed"), r.toString());
       assertEquals(2, count(r.err, "healthy"), "summary shows the two healthy hosts: " + r.err);
@@ -193,14 +313,29 @@ class SshLaunchIT {
       assertEquals(0, mayfly("terminate", "flaky").exit);
 
       // without keep, the failed launch cleans every server it touched
-      Result ended = mayfly("launch", "--file", template.toString(), "--name", "flaky-ended", "--target", "ssh",
-          "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--host",
-          hosts.host(1).login(), "--host", hosts.host(2).login());
+      Result ended =
+          mayfly(
+              "launch",
+              "--file",
+              template.toString(),
+              "--name",
+              "flaky-ended",
+              "--target",
+              "ssh",
+              "--identity",
+              hosts.userKey().toString(),
+              "--host",
+              hosts.host(0).login(),
+              "--host",
+              hosts.host(1).login(),
+              "--host",
+              hosts.host(2).login());
       assertEquals(1, ended.exit, ended.toString());
       assertTrue(ended.err.contains("every host of the failed launch ended"), ended.toString());
       for (int i = 0; i < 3; i++) {
         SshdHosts.Host host = hosts.host(i);
-        assertFalse(Files.exists(host.home().resolve(".mayfly/flaky-ended")), "root removed on host " + i);
+        assertFalse(
+            Files.exists(host.home().resolve(".mayfly/flaky-ended")), "root removed on host " + i);
         assertEquals(List.of(), host.otherProcesses(), "no service left on host " + i);
       }
     } finally {
@@ -214,23 +349,39 @@ class SshLaunchIT {
     gitRepo(PROJECT.resolve("apps/qa-results/service"), repos.resolve("service.git"));
     Daemon daemon = new Daemon(new java.net.InetSocketAddress("127.0.0.1", 0));
     daemon.getService("git-upload-pack").setEnabled(true);
-    daemon.setRepositoryResolver((RepositoryResolver<org.eclipse.jgit.transport.DaemonClient>) (client, name) -> {
-      try {
-        return Git.open(repos.resolve(name).toFile()).getRepository();
-      } catch (IOException e) {
-        throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name, e);
-      }
-    });
+    daemon.setRepositoryResolver(
+        (RepositoryResolver<org.eclipse.jgit.transport.DaemonClient>)
+            (client, name) -> {
+              try {
+                return Git.open(repos.resolve(name).toFile()).getRepository();
+              } catch (IOException e) {
+                throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name, e);
+              }
+            });
     daemon.start();
     try {
-      // 127.0.0.1 inside a host's namespace is the host itself: only this machine reaches the daemon
+      // 127.0.0.1 inside a host's namespace is the host itself: only this machine reaches the
+      // daemon
       String url = "git://127.0.0.1:" + daemon.getAddress().getPort() + "/service.git";
       Path template = demo("hidden", "  repo: " + url + "\n  ref: main\n");
-      Result r = mayfly("launch", "--file", template.toString(), "--name", "hidden", "--target", "ssh",
-          "--identity", hosts.userKey().toString(), "--host", hosts.host(2).login());
+      Result r =
+          mayfly(
+              "launch",
+              "--file",
+              template.toString(),
+              "--name",
+              "hidden",
+              "--target",
+              "ssh",
+              "--identity",
+              hosts.userKey().toString(),
+              "--host",
+              hosts.host(2).login());
       assertEquals(0, r.exit, r.toString());
       Result status = mayfly("status", "hidden", "--output", "json");
-      assertTrue(status.out.contains("service.repo: pushed a bundle (the host could not fetch " + url + ")"),
+      assertTrue(
+          status.out.contains(
+              "service.repo: pushed a bundle (the host could not fetch " + url + ")"),
           status.out);
     } finally {
       daemon.stop();
@@ -243,13 +394,38 @@ class SshLaunchIT {
     gitRepo(PROJECT.resolve("apps/qa-results/service"), bare);
     String url = bare.toUri().toString();
     Path template = demo("pulled", "  repo: " + url + "\n  ref: main\n");
-    Result r = mayfly("launch", "--file", template.toString(), "--name", "pulled", "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login(), "--git-mode", "pull");
-    assertEquals(1, r.exit, "pull of a folder on the controller must be refused, data is a folder: " + r);
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            template.toString(),
+            "--name",
+            "pulled",
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            hosts.host(0).login(),
+            "--git-mode",
+            "pull");
+    assertEquals(
+        1, r.exit, "pull of a folder on the controller must be refused, data is a folder: " + r);
     assertTrue(r.err.contains("git mode pull cannot work"), r.toString());
 
-    Result auto = mayfly("launch", "--file", template.toString(), "--name", "pulled2", "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", hosts.host(0).login());
+    Result auto =
+        mayfly(
+            "launch",
+            "--file",
+            template.toString(),
+            "--name",
+            "pulled2",
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            hosts.host(0).login());
     assertEquals(0, auto.exit, auto.toString());
     Result status = mayfly("status", "pulled2", "--output", "json");
     assertTrue(status.out.contains("service.repo: host pulled from " + url), status.out);
@@ -258,23 +434,39 @@ class SshLaunchIT {
   @Test
   void sshAgentLogsInWithoutMayflyReadingTheKey() throws Exception {
     Path socket = home.resolve("agent.sock");
-    Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process agent =
+        new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (!Files.exists(socket) && System.nanoTime() < end) {
         Thread.sleep(50);
       }
-      ProcessBuilder add = new ProcessBuilder("ssh-add", hosts.userKey().toString()).redirectErrorStream(true);
+      ProcessBuilder add =
+          new ProcessBuilder("ssh-add", hosts.userKey().toString()).redirectErrorStream(true);
       add.environment().put("SSH_AUTH_SOCK", socket.toString());
       Process added = add.start();
       assertEquals(0, added.waitFor(), new String(added.getInputStream().readAllBytes()));
 
-      Result r = mayfly(Map.of("SSH_AUTH_SOCK", socket.toString()), "launch", "--file",
-          demo("qa-results", "").toString(), "--name", "agent", "--target", "ssh", "--identity", "agent",
-          "--host", hosts.host(1).login());
+      Result r =
+          mayfly(
+              Map.of("SSH_AUTH_SOCK", socket.toString()),
+              "launch",
+              "--file",
+              demo("qa-results", "").toString(),
+              "--name",
+              "agent",
+              "--target",
+              "ssh",
+              "--identity",
+              "agent",
+              "--host",
+              hosts.host(1).login());
       assertEquals(0, r.exit, r.toString());
-      assertEquals(0, mayfly(Map.of("SSH_AUTH_SOCK", socket.toString()), "terminate", "agent").exit);
+      assertEquals(
+          0, mayfly(Map.of("SSH_AUTH_SOCK", socket.toString()), "terminate", "agent").exit);
     } finally {
       agent.destroy();
     }
@@ -282,18 +474,27 @@ class SshLaunchIT {
 
   @Test
   void sshTargetWithoutIdentityAsksForOneBeforeRecordingAnything() throws Exception {
-    Result r = mayfly("launch", "--file", demo("qa-results", "").toString(), "--target", "ssh",
-        "--host", hosts.host(0).login());
+    Result r =
+        mayfly(
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--target",
+            "ssh",
+            "--host",
+            hosts.host(0).login());
     assertEquals(2, r.exit, r.toString());
-    assertTrue(r.err.contains("mayfly: --identity: the ssh target logs in to servers you already run"), r.err);
+    assertTrue(
+        r.err.contains("mayfly: --identity: the ssh target logs in to servers you already run"),
+        r.err);
     assertEquals("", mayfly("list").out.replaceAll("(?s)^ID.*?\n", ""), "no deployment recorded");
   }
 
   // ---- helpers
 
   /**
-   * Copies the demo to {@code home/demo} and writes {@code templates/NAME.yaml} with absolute repo paths;
-   * {@code serviceLines} replace the service section's repo/install lines when given.
+   * Copies the demo to {@code home/demo} and writes {@code templates/NAME.yaml} with absolute repo
+   * paths; {@code serviceLines} replace the service section's repo/install lines when given.
    */
   private Path demo(String name, String serviceLines) throws IOException {
     Path apps = home.resolve("demo/apps/qa-results");
@@ -301,9 +502,10 @@ class SshLaunchIT {
       Trees.copy(PROJECT.resolve("apps/qa-results"), apps);
       Files.deleteIfExists(apps.resolve("service/site.properties"));
     }
-    String yaml = Files.readString(PROJECT.resolve("templates/qa-results.yaml"))
-        .replace("name: qa-results", "name: " + name)
-        .replace("../apps/qa-results", apps.toString());
+    String yaml =
+        Files.readString(PROJECT.resolve("templates/qa-results.yaml"))
+            .replace("name: qa-results", "name: " + name)
+            .replace("../apps/qa-results", apps.toString());
     for (String line : serviceLines.split("\n")) {
       if (line.isBlank()) {
         continue;
@@ -324,11 +526,19 @@ class SshLaunchIT {
     Files.deleteIfExists(work.resolve("site.properties"));
     try (Git git = Git.init().setInitialBranch("main").setDirectory(work.toFile()).call()) {
       git.add().addFilepattern(".").call();
-      git.commit().setMessage("service").setAuthor("t", "t@example.org").setCommitter("t", "t@example.org")
-          .setSign(false).call();
+      git.commit()
+          .setMessage("service")
+          .setAuthor("t", "t@example.org")
+          .setCommitter("t", "t@example.org")
+          .setSign(false)
+          .call();
     }
-    try (Git clone = Git.cloneRepository().setBare(true).setURI(work.toUri().toString())
-        .setDirectory(bare.toFile()).call()) {
+    try (Git clone =
+        Git.cloneRepository()
+            .setBare(true)
+            .setURI(work.toUri().toString())
+            .setDirectory(bare.toFile())
+            .call()) {
       Repository repo = clone.getRepository();
       assertTrue(repo.resolve("refs/heads/main") != null);
     }
@@ -358,7 +568,8 @@ class SshLaunchIT {
   }
 
   private static String get(String url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
@@ -369,6 +580,4 @@ class SshLaunchIT {
     }
     return n;
   }
-
-
 }

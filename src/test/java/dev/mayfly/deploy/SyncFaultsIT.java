@@ -1,7 +1,6 @@
 package dev.mayfly.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.testing.MayflyCli;
@@ -45,14 +44,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sync under faults, over SSH to real sshd hosts ({@link SshdHosts}), with the data repo served by a git
- * daemon the test controls. Whatever the fault, the promise is the same: the old release keeps serving,
- * {@code current} only ever points at a complete release (the commit's tree, file for file), the sync
- * fails naming the host (or the repo) and the cause, and the next round after the fault publishes.
+ * Sync under faults, over SSH to real sshd hosts ({@link SshdHosts}), with the data repo served by
+ * a git daemon the test controls. Whatever the fault, the promise is the same: the old release
+ * keeps serving, {@code current} only ever points at a complete release (the commit's tree, file
+ * for file), the sync fails naming the host (or the repo) and the cause, and the next round after
+ * the fault publishes.
  */
 class SyncFaultsIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private static Path shared;
   private static SshdHosts hosts;
 
@@ -97,7 +98,8 @@ class SyncFaultsIT {
     MayflyCli.Result moved = mayfly.run("sync", "gone");
     assertEquals(1, moved.exit(), moved::toString);
     // a git daemon closes the connection on an unknown repo; the client sees no more than that
-    assertTrue(moved.err().contains("data.repo: cannot reach " + data.url() + ": "), moved::toString);
+    assertTrue(
+        moved.err().contains("data.repo: cannot reach " + data.url() + ": "), moved::toString);
     assertServes(host, "gone", first, "first");
 
     data.stop();
@@ -125,15 +127,19 @@ class SyncFaultsIT {
     assertEquals(0, sync.exit(), sync::toString);
     assertServes(host, "rewritten", second, "second");
 
-    // what `git push --force` of a rewritten main leaves on the server: main's tip is not a descendant of the
-    // published commit, which is reachable from no ref any more. A user expects sync to follow the branch.
+    // what `git push --force` of a rewritten main leaves on the server: main's tip is not a
+    // descendant of the
+    // published commit, which is reachable from no ref any more. A user expects sync to follow the
+    // branch.
     String rewritten = data.rewriteLast("second-rewritten");
     MayflyCli.Result after = mayfly.run("sync", "rewritten");
     assertEquals(0, after.exit(), after::toString);
-    assertTrue(after.out().contains("published data " + rewritten.substring(0, 7)), after::toString);
+    assertTrue(
+        after.out().contains("published data " + rewritten.substring(0, 7)), after::toString);
     assertServes(host, "rewritten", rewritten, "second-rewritten");
     String releases = host.inside("ls -1 \"$1\"", root("rewritten") + "/data/releases");
-    assertTrue(releases.contains(first) && releases.contains(second),
+    assertTrue(
+        releases.contains(first) && releases.contains(second),
         "the releases of the old history stay for rollback: " + releases);
   }
 
@@ -145,7 +151,9 @@ class SyncFaultsIT {
     String large = data.commit("large", Map.of("blob.bin", incompressible(6 << 20)));
     MayflyCli.Result full = mayfly.run("sync", "cramped");
     assertEquals(1, full.exit(), full::toString);
-    assertTrue(full.err().contains(host.login() + ": sync failed, previous release still serving"), full::toString);
+    assertTrue(
+        full.err().contains(host.login() + ": sync failed, previous release still serving"),
+        full::toString);
     assertServes(host, "cramped", first, "first");
 
     host.resizeTmpfs(".mayfly", "64m");
@@ -162,11 +170,16 @@ class SyncFaultsIT {
     MayflyCli.Result full = mayfly.run("sync", "crammed");
     assertEquals(1, full.exit(), full::toString);
     assertTrue(full.err().toLowerCase(Locale.ROOT).contains("no space left"), "says why: " + full);
-    assertEquals("", host.inside("find \"$1\" -name '*.bundle'", root("crammed") + "/stage"),
+    assertEquals(
+        "",
+        host.inside("find \"$1\" -name '*.bundle'", root("crammed") + "/stage"),
         "no partial upload is left to fill the disk");
   }
 
-  /** The deployment root's parent is a small tmpfs: the service and a small release fit, 6 MiB of data not. */
+  /**
+   * The deployment root's parent is a small tmpfs: the service and a small release fit, 6 MiB of
+   * data not.
+   */
   private MayflyCli launchOnSmallDisk(String name, SshdHosts.Host host) throws Exception {
     host.mountTmpfs(".mayfly", "3m");
     data = new DataRepo(home.resolve("data"), host.gateway());
@@ -181,13 +194,16 @@ class SyncFaultsIT {
   }
 
   @Test
-  void hostLostMidPublishFailsThatHostAndTheNextRoundPublishesOneCompleteRelease() throws Exception {
+  void hostLostMidPublishFailsThatHostAndTheNextRoundPublishesOneCompleteRelease()
+      throws Exception {
     SshdHosts.Host host = hosts.host(3);
     Path hold = host.home().resolve("hold-publish");
     Path started = host.home().resolve("publish-started");
-    // the publish step announces itself, then waits while the test holds it: the fault lands mid-publish
-    String publish = "echo x >> \"$HOME/publish-started\"; while [ -e \"$HOME/hold-publish\" ]; do sleep 0.2; done;"
-        + " ls runs/*.json >/dev/null";
+    // the publish step announces itself, then waits while the test holds it: the fault lands
+    // mid-publish
+    String publish =
+        "echo x >> \"$HOME/publish-started\"; while [ -e \"$HOME/hold-publish\" ]; do sleep 0.2; done;"
+            + " ls runs/*.json >/dev/null";
     data = new DataRepo(home.resolve("data"), host.gateway());
     String first = data.commit("first", Map.of());
     MayflyCli mayfly = launch("cut-off", host, publish);
@@ -195,46 +211,72 @@ class SyncFaultsIT {
 
     String second = data.commit("second", Map.of());
     Files.writeString(hold, "");
-    CompletableFuture<MayflyCli.Result> cut = CompletableFuture.supplyAsync(() -> mayfly.run("sync", "cut-off"));
+    CompletableFuture<MayflyCli.Result> cut =
+        CompletableFuture.supplyAsync(() -> mayfly.run("sync", "cut-off"));
     await(() -> lines(started) == 1, Duration.ofSeconds(60), "the publish step to start");
     host.linkDown();
     MayflyCli.Result lost = cut.get(5, TimeUnit.MINUTES);
     host.linkUp();
     assertEquals(1, lost.exit(), lost::toString);
-    assertTrue(lost.err().contains(host.login() + ": sync failed, previous release still serving"), lost::toString);
+    assertTrue(
+        lost.err().contains(host.login() + ": sync failed, previous release still serving"),
+        lost::toString);
     assertTrue(lost.err().contains("connection lost"), "says why: " + lost);
-    // the cut-off publish still waits on the host, in its hidden staging folder: current is the old release
+    // the cut-off publish still waits on the host, in its hidden staging folder: current is the old
+    // release
     assertCurrent(host, "cut-off", first, "first");
 
-    // the cut-off publish still runs on the host, unaware; the next round publishes the same commit beside it
-    CompletableFuture<MayflyCli.Result> next = CompletableFuture.supplyAsync(() -> mayfly.run("sync", "cut-off"));
-    await(() -> lines(started) == 2, Duration.ofSeconds(60), "the next round's publish step to start");
+    // the cut-off publish still runs on the host, unaware; the next round publishes the same commit
+    // beside it
+    CompletableFuture<MayflyCli.Result> next =
+        CompletableFuture.supplyAsync(() -> mayfly.run("sync", "cut-off"));
+    await(
+        () -> lines(started) == 2,
+        Duration.ofSeconds(60),
+        "the next round's publish step to start");
     Files.delete(hold);
     MayflyCli.Result recovered = next.get(2, TimeUnit.MINUTES);
     assertEquals(0, recovered.exit(), recovered::toString);
-    await(() -> host.inside("pgrep -f '[p]ublish-data' || true").isBlank(), Duration.ofSeconds(60),
+    await(
+        () -> host.inside("pgrep -f '[p]ublish-data' || true").isBlank(),
+        Duration.ofSeconds(60),
         "the cut-off publish to end");
     assertServes(host, "cut-off", second, "second");
   }
 
   // ---- helpers
 
-  /** Launches the demo with the test's data repo on {@code host}; the first release is the repo's tip. */
+  /**
+   * Launches the demo with the test's data repo on {@code host}; the first release is the repo's
+   * tip.
+   */
   private MayflyCli launch(String name, SshdHosts.Host host, String publish) throws IOException {
     Path apps = home.resolve("demo/apps/qa-results");
     Trees.copy(PROJECT.resolve("apps/qa-results/service"), apps.resolve("service"));
     Files.deleteIfExists(apps.resolve("service/site.properties"));
-    String yaml = Files.readString(PROJECT.resolve("templates/qa-results.yaml"))
-        .replace("name: qa-results", "name: " + name)
-        .replace("repo: ../apps/qa-results/data", "repo: " + data.url() + "\n  ref: main")
-        .replace("../apps/qa-results", apps.toString())
-        .replaceFirst("(?m)^  publish: .*$", "  publish: " + Matcher.quoteReplacement(publish));
+    String yaml =
+        Files.readString(PROJECT.resolve("templates/qa-results.yaml"))
+            .replace("name: qa-results", "name: " + name)
+            .replace("repo: ../apps/qa-results/data", "repo: " + data.url() + "\n  ref: main")
+            .replace("../apps/qa-results", apps.toString())
+            .replaceFirst("(?m)^  publish: .*$", "  publish: " + Matcher.quoteReplacement(publish));
     Path template = home.resolve("demo/templates/" + name + ".yaml");
     Files.createDirectories(template.getParent());
     Files.writeString(template, yaml);
     MayflyCli mayfly = new MayflyCli(home, home);
-    MayflyCli.Result r = mayfly.run("launch", "--file", template.toString(), "--name", name, "--target", "ssh",
-        "--identity", hosts.userKey().toString(), "--host", host.login());
+    MayflyCli.Result r =
+        mayfly.run(
+            "launch",
+            "--file",
+            template.toString(),
+            "--name",
+            name,
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            host.login());
     assertEquals(0, r.exit(), r::toString);
     return mayfly;
   }
@@ -244,24 +286,33 @@ class SyncFaultsIT {
   }
 
   /**
-   * The host serves {@code suite} over HTTP, its {@code current} is {@code releases/<commit>}, that release
-   * holds exactly the commit's files, and no half-published release is left beside it.
+   * The host serves {@code suite} over HTTP, its {@code current} is {@code releases/<commit>}, that
+   * release holds exactly the commit's files, and no half-published release is left beside it.
    */
-  private void assertServes(SshdHosts.Host host, String deployment, String commit, String suite) throws Exception {
+  private void assertServes(SshdHosts.Host host, String deployment, String commit, String suite)
+      throws Exception {
     assertCurrent(host, deployment, commit, suite);
-    assertEquals("", host.inside("ls -A \"$1\" | grep '^\\.staging-' || true", root(deployment) + "/data/releases"),
+    assertEquals(
+        "",
+        host.inside(
+            "ls -A \"$1\" | grep '^\\.staging-' || true", root(deployment) + "/data/releases"),
         "no staging folder is left");
   }
 
-  /** The host serves {@code suite} and its {@code current} is the complete release of {@code commit}. */
-  private void assertCurrent(SshdHosts.Host host, String deployment, String commit, String suite) throws Exception {
+  /**
+   * The host serves {@code suite} and its {@code current} is the complete release of {@code
+   * commit}.
+   */
+  private void assertCurrent(SshdHosts.Host host, String deployment, String commit, String suite)
+      throws Exception {
     String page = get("http://" + host.address() + ":8080/");
     assertTrue(page.contains(">" + suite + "<"), "serves " + suite + ": " + page);
     String data = root(deployment) + "/data";
     assertEquals("releases/" + commit, host.inside("readlink \"$1\"", data + "/current").strip());
     Map<String, String> onHost = new TreeMap<>();
-    for (String line : host.inside("cd \"$1\" && find . -type f -exec sha256sum {} +", data + "/current")
-        .split("\n")) {
+    for (String line :
+        host.inside("cd \"$1\" && find . -type f -exec sha256sum {} +", data + "/current")
+            .split("\n")) {
       if (!line.isBlank()) {
         String[] hashAndPath = line.split("\\s+\\./", 2);
         onHost.put(hashAndPath[1], hashAndPath[0]);
@@ -278,7 +329,8 @@ class SyncFaultsIT {
     }
   }
 
-  private static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
+  private static void await(BooleanSupplier condition, Duration within, String what)
+      throws InterruptedException {
     long end = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < end, "waited " + within.toSeconds() + "s for " + what);
@@ -287,13 +339,14 @@ class SyncFaultsIT {
   }
 
   private static String get(String url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /**
-   * The data repo: a git work tree whose commits are runs of one suite each, served over git:// at the
-   * host's gateway, so both this machine and the host reach it.
+   * The data repo: a git work tree whose commits are runs of one suite each, served over git:// at
+   * the host's gateway, so both this machine and the host reach it.
    */
   private static final class DataRepo implements AutoCloseable {
     final Path work;
@@ -318,13 +371,15 @@ class SyncFaultsIT {
     void start() throws IOException {
       daemon = new Daemon(new InetSocketAddress(address, port));
       daemon.getService("git-upload-pack").setEnabled(true);
-      daemon.setRepositoryResolver((RepositoryResolver<DaemonClient>) (client, name) -> {
-        try {
-          return Git.open(work.toFile()).getRepository();
-        } catch (IOException e) {
-          throw new RepositoryNotFoundException(name, e);
-        }
-      });
+      daemon.setRepositoryResolver(
+          (RepositoryResolver<DaemonClient>)
+              (client, name) -> {
+                try {
+                  return Git.open(work.toFile()).getRepository();
+                } catch (IOException e) {
+                  throw new RepositoryNotFoundException(name, e);
+                }
+              });
       daemon.start();
       port = daemon.getAddress().getPort();
     }
@@ -333,20 +388,34 @@ class SyncFaultsIT {
       daemon.stop();
     }
 
-    /** Commits one more run of {@code suite} (and {@code extra} files) on main; returns the commit id. */
+    /**
+     * Commits one more run of {@code suite} (and {@code extra} files) on main; returns the commit
+     * id.
+     */
     String commit(String suite, Map<String, byte[]> extra) throws Exception {
       runs++;
       Files.createDirectories(work.resolve("runs"));
-      Files.writeString(work.resolve("runs/2026-12-" + (10 + runs) + "-nightly.json"),
-          "{\"suite\":\"" + suite + "\",\"started\":\"2026-12-" + (10 + runs) + "T00:01:00Z\","
+      Files.writeString(
+          work.resolve("runs/2026-12-" + (10 + runs) + "-nightly.json"),
+          "{\"suite\":\""
+              + suite
+              + "\",\"started\":\"2026-12-"
+              + (10 + runs)
+              + "T00:01:00Z\","
               + "\"passed\":1,\"failed\":0,\"skipped\":0,\"cases\":[]}");
       for (Map.Entry<String, byte[]> e : extra.entrySet()) {
         Files.write(work.resolve(e.getKey()), e.getValue());
       }
       try (Git git = Git.open(work.toFile())) {
         git.add().addFilepattern(".").call();
-        String id = git.commit().setMessage(suite).setAuthor("t", "t@example.org")
-            .setCommitter("t", "t@example.org").setSign(false).call().name();
+        String id =
+            git.commit()
+                .setMessage(suite)
+                .setAuthor("t", "t@example.org")
+                .setCommitter("t", "t@example.org")
+                .setSign(false)
+                .call()
+                .name();
         trees.put(id, readTree(git.getRepository(), id));
         return id;
       }
@@ -358,7 +427,10 @@ class SyncFaultsIT {
       }
     }
 
-    /** Replaces main's last commit by another with {@code suite}: history rewritten, as a force-push does. */
+    /**
+     * Replaces main's last commit by another with {@code suite}: history rewritten, as a force-push
+     * does.
+     */
     String rewriteLast(String suite) throws Exception {
       try (Git git = Git.open(work.toFile())) {
         git.reset().setMode(ResetCommand.ResetType.HARD).setRef("HEAD~1").call();
@@ -374,7 +446,8 @@ class SyncFaultsIT {
 
     private static Map<String, String> readTree(Repository repo, String commit) throws IOException {
       Map<String, String> files = new TreeMap<>();
-      try (RevWalk walk = new RevWalk(repo); TreeWalk tree = new TreeWalk(repo)) {
+      try (RevWalk walk = new RevWalk(repo);
+          TreeWalk tree = new TreeWalk(repo)) {
         tree.addTree(walk.parseCommit(ObjectId.fromString(commit)).getTree());
         tree.setRecursive(true);
         while (tree.next()) {

@@ -33,24 +33,51 @@ class SyncRoundsTest {
     home = new DeployHome(dir);
     for (String name : List.of("kept", "tampered")) {
       LaunchOptions o = DeployHome.options(home.template, "2d", 1, 4);
-      assertTrue(home.deployments.launch(new LaunchOptions(o.template(), o.file(), o.params(), o.expires(), name,
-          o.target(), 1, 4, List.of()), Progress.SILENT).ok());
+      assertTrue(
+          home.deployments
+              .launch(
+                  new LaunchOptions(
+                      o.template(),
+                      o.file(),
+                      o.params(),
+                      o.expires(),
+                      name,
+                      o.target(),
+                      1,
+                      4,
+                      List.of()),
+                  Progress.SILENT)
+              .ok());
       home.registry.setSyncCron(name, CRON);
     }
     try (Connection c = DriverManager.getConnection(home.jdbcUrl, "sa", "");
         Statement st = c.createStatement()) {
-      assertEquals(1, st.executeUpdate("UPDATE deployment SET spec_json = REPLACE(spec_json, 'install', 'rm -rf /')"
-          + " WHERE id = 'tampered'"));
+      assertEquals(
+          1,
+          st.executeUpdate(
+              "UPDATE deployment SET spec_json = REPLACE(spec_json, 'install', 'rm -rf /')"
+                  + " WHERE id = 'tampered'"));
     }
-    Upkeep upkeep = new Upkeep(home.deployments, home.registry, Clock.fixed(DeployHome.NOW, ZoneOffset.UTC), null,
-        Duration.ofSeconds(5));
+    Upkeep upkeep =
+        new Upkeep(
+            home.deployments,
+            home.registry,
+            Clock.fixed(DeployHome.NOW, ZoneOffset.UTC),
+            null,
+            Duration.ofSeconds(5));
 
     Upkeep.RoundReport round = upkeep.syncRound(CRON);
 
     assertEquals(Map.of("tampered", 1), round.failed(), round.toString());
-    assertTrue(home.registry.events("tampered").stream().anyMatch(e -> e.kind().equals("sync-failed")
-        && e.detail().contains("frozen template was changed outside mayfly")), "the refusal is on record");
-    assertTrue(home.registry.events("kept").stream().noneMatch(e -> e.kind().equals("sync-failed")),
+    assertTrue(
+        home.registry.events("tampered").stream()
+            .anyMatch(
+                e ->
+                    e.kind().equals("sync-failed")
+                        && e.detail().contains("frozen template was changed outside mayfly")),
+        "the refusal is on record");
+    assertTrue(
+        home.registry.events("kept").stream().noneMatch(e -> e.kind().equals("sync-failed")),
         "the other deployment is not held up");
   }
 }

@@ -32,11 +32,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fault matrix of issue 9: {@code mayfly launch} runs as a process of its own and is killed with
- * SIGKILL in the middle of a named step, on the local sandbox and on real sshd hosts. Then {@code list}
- * must still say {@code launching}, and {@code reap --stale-launch 0s} must leave no process, no host root
- * and a {@code terminated} deployment. The suite prints {@code fault | provider | left behind | lost}
- * (left behind: what is still there after reap; lost: host roots the registry has no row for).
+ * The fault matrix of issue 9: {@code mayfly launch} runs as a process of its own and is killed
+ * with SIGKILL in the middle of a named step, on the local sandbox and on real sshd hosts. Then
+ * {@code list} must still say {@code launching}, and {@code reap --stale-launch 0s} must leave no
+ * process, no host root and a {@code terminated} deployment. The suite prints {@code fault |
+ * provider | left behind | lost} (left behind: what is still there after reap; lost: host roots the
+ * registry has no row for).
  */
 class FaultMatrixIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -49,7 +50,10 @@ class FaultMatrixIT {
   @TempDir Path home;
   private String deploymentId;
 
-  /** Where mayfly is when it dies: the template that holds it there and the step whose end it waits for. */
+  /**
+   * Where mayfly is when it dies: the template that holds it there and the step whose end it waits
+   * for.
+   */
   enum Fault {
     HOSTS("after hosts exist", "plain", "connect", false),
     BOOTSTRAP("during bootstrap", "plain", "prepare", false),
@@ -60,7 +64,11 @@ class FaultMatrixIT {
     final String label;
     final String template;
     final Pattern killAfter;
-    /** Kill only once the step's command runs on the host (its {@code sleep}), not while mayfly uploads for it. */
+
+    /**
+     * Kill only once the step's command runs on the host (its {@code sleep}), not while mayfly
+     * uploads for it.
+     */
     final boolean awaitCommand;
 
     Fault(String label, String template, String previousStep, boolean awaitCommand) {
@@ -72,8 +80,8 @@ class FaultMatrixIT {
   }
 
   /** Cells a known bug fails: the tests below, disabled with the bug. */
-  private static final Set<List<Object>> KNOWN_BUGS = Set.of(List.of(Fault.INSTALLER, "ssh"),
-      List.of(Fault.PUBLISH, "ssh"));
+  private static final Set<List<Object>> KNOWN_BUGS =
+      Set.of(List.of(Fault.INSTALLER, "ssh"), List.of(Fault.PUBLISH, "ssh"));
 
   static Stream<Arguments> cells() {
     List<Arguments> cells = new ArrayList<>();
@@ -96,9 +104,11 @@ class FaultMatrixIT {
 
   @AfterAll
   static void tearDown() {
-    System.out.println("\nfault matrix (SIGKILL of `mayfly launch`, then `mayfly reap --stale-launch 0s`)");
-    System.out.println(String.format(Locale.ROOT, "%-26s | %-9s | %-36s | %s", "fault", "provider", "left behind",
-        "lost"));
+    System.out.println(
+        "\nfault matrix (SIGKILL of `mayfly launch`, then `mayfly reap --stale-launch 0s`)");
+    System.out.println(
+        String.format(
+            Locale.ROOT, "%-26s | %-9s | %-36s | %s", "fault", "provider", "left behind", "lost"));
     TABLE.forEach(System.out::println);
     if (sshd != null) {
       sshd.close();
@@ -128,17 +138,31 @@ class FaultMatrixIT {
   }
 
   private void killReapAndCount(Fault fault, String provider) throws Exception {
-    deploymentId = "fm-" + fault.name().toLowerCase(Locale.ROOT) + "-" + provider + "-"
-        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    deploymentId =
+        "fm-"
+            + fault.name().toLowerCase(Locale.ROOT)
+            + "-"
+            + provider
+            + "-"
+            + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     MayflyCli mayfly = new MayflyCli(home, home);
-    List<String> args = new ArrayList<>(List.of("launch", "--file",
-        templates.resolve("fm-" + fault.template + ".yaml").toString(), "--name", deploymentId,
-        "--target", provider, "--expires", "2h"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "launch",
+                "--file",
+                templates.resolve("fm-" + fault.template + ".yaml").toString(),
+                "--name",
+                deploymentId,
+                "--target",
+                provider,
+                "--expires",
+                "2h"));
     if (provider.equals("ssh")) {
       args.addAll(List.of("--identity", sshd.userKey().toString(), "--host", sshd.host(0).login()));
     }
-    try (LaunchProcess launch = LaunchProcess.start(env(), home, home.resolve("launch.log"),
-        "dev.mayfly.cli.Main", args)) {
+    try (LaunchProcess launch =
+        LaunchProcess.start(env(), home, home.resolve("launch.log"), "dev.mayfly.cli.Main", args)) {
       launch.awaitLine(fault.killAfter, Duration.ofSeconds(90));
       if (fault.awaitCommand) {
         awaitStepCommand(launch);
@@ -156,21 +180,39 @@ class FaultMatrixIT {
     List<Path> rootsLeft = roots(provider).stream().filter(Files::exists).toList();
     String stateAfterReap = state(mayfly);
 
-    String leftBehind = processes.size() + rootsLeft.size() == 0 ? "0"
-        : processes.size() + " process(es), " + rootsLeft.size() + " root(s)";
-    TABLE.add(String.format(Locale.ROOT, "%-26s | %-9s | %-36s | %d", fault.label, provider, leftBehind, lost));
+    String leftBehind =
+        processes.size() + rootsLeft.size() == 0
+            ? "0"
+            : processes.size() + " process(es), " + rootsLeft.size() + " root(s)";
+    TABLE.add(
+        String.format(
+            Locale.ROOT, "%-26s | %-9s | %-36s | %d", fault.label, provider, leftBehind, lost));
     assertAll(
         () -> assertEquals("launching", stateAfterKill, "list after the kill"),
         () -> assertEquals(0, reap.exit(), reap::toString),
-        () -> assertEquals(List.of(), processes, () -> "processes left:\n" + Leftovers.describe(processes)),
+        () ->
+            assertEquals(
+                List.of(), processes, () -> "processes left:\n" + Leftovers.describe(processes)),
         () -> assertEquals(List.of(), rootsLeft, "host roots left"),
-        () -> assertEquals("terminated", stateAfterReap, () -> "list after reap; reap said " + reap),
-        () -> assertEquals(0, lost, () -> "resources without a registry row: " + roots + "\n" + statusAfterKill));
+        () ->
+            assertEquals("terminated", stateAfterReap, () -> "list after reap; reap said " + reap),
+        () ->
+            assertEquals(
+                0,
+                lost,
+                () -> "resources without a registry row: " + roots + "\n" + statusAfterKill));
   }
 
   private Map<String, String> env() {
-    return Map.of("HOME", home.toString(), "MAYFLY_HOME", home.resolve("state").toString(),
-        "PATH", System.getenv("PATH"), "TERM", "dumb");
+    return Map.of(
+        "HOME",
+        home.toString(),
+        "MAYFLY_HOME",
+        home.resolve("state").toString(),
+        "PATH",
+        System.getenv("PATH"),
+        "TERM",
+        "dumb");
   }
 
   private String state(MayflyCli mayfly) throws IOException {
@@ -184,7 +226,9 @@ class FaultMatrixIT {
     return "(not listed)";
   }
 
-  /** Each host's root, where the host is there (a sandbox folder, a server): it need not exist yet. */
+  /**
+   * Each host's root, where the host is there (a sandbox folder, a server): it need not exist yet.
+   */
   private List<Path> roots(String provider) {
     if (provider.equals("ssh")) {
       return List.of(sshd.host(0).home().resolve(".mayfly").resolve(deploymentId));
@@ -201,9 +245,9 @@ class FaultMatrixIT {
   }
 
   /**
-   * Roots that exist on a host but that the registry does not name: no deployment row, or no host row with
-   * that root. A sandbox or instance without a root yet is not lost: its folder name or tags name the
-   * deployment, and the reaper finds it by them.
+   * Roots that exist on a host but that the registry does not name: no deployment row, or no host
+   * row with that root. A sandbox or instance without a root yet is not lost: its folder name or
+   * tags name the deployment, and the reaper finds it by them.
    */
   private int lost(MayflyCli mayfly, List<Path> roots) throws IOException {
     MayflyCli.Result status = mayfly.run("status", deploymentId, "--output", "json");
@@ -217,18 +261,23 @@ class FaultMatrixIT {
     }
     int lost = 0;
     for (Path root : roots) {
-      if (Files.exists(root) && !recorded.contains(root.toString()) && !recordedOnHost(recorded, root)) {
+      if (Files.exists(root)
+          && !recorded.contains(root.toString())
+          && !recordedOnHost(recorded, root)) {
         lost++;
       }
     }
     return lost;
   }
 
-  /** An ssh host's root is recorded as the host sees it: its home, not the harness's folder for it. */
+  /**
+   * An ssh host's root is recorded as the host sees it: its home, not the harness's folder for it.
+   */
   private boolean recordedOnHost(Set<String> recorded, Path root) {
     Path home = sshd.host(0).home();
     return root.startsWith(home)
-        && recorded.contains(Path.of(System.getProperty("user.home")).resolve(home.relativize(root)).toString());
+        && recorded.contains(
+            Path.of(System.getProperty("user.home")).resolve(home.relativize(root)).toString());
   }
 
   /** Waits until the step's {@code sleep} runs with the deployment's environment. */

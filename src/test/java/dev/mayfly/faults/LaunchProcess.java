@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * A real {@code mayfly} process (its classes and {@code target/classpath.txt}), its stderr in a file the
- * test watches for progress lines, so it can be killed with SIGKILL in the middle of a named step.
+ * A real {@code mayfly} process (its classes and {@code target/classpath.txt}), its stderr in a
+ * file the test watches for progress lines, so it can be killed with SIGKILL in the middle of a
+ * named step.
  */
 public final class LaunchProcess implements AutoCloseable {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -26,21 +27,38 @@ public final class LaunchProcess implements AutoCloseable {
     this.log = log;
   }
 
-  public static LaunchProcess start(Map<String, String> env, Path cwd, Path log, String mainClass, List<String> args) {
+  public static LaunchProcess start(
+      Map<String, String> env, Path cwd, Path log, String mainClass, List<String> args) {
     Path classpathFile = PROJECT.resolve("target/classpath.txt");
     String deps;
     try {
       deps = Files.readString(classpathFile).strip();
     } catch (IOException e) {
-      throw new IllegalStateException(classpathFile + " missing: run the tests through Maven (mvn verify)", e);
+      throw new IllegalStateException(
+          classpathFile + " missing: run the tests through Maven (mvn verify)", e);
     }
-    String classpath = String.join(File.pathSeparator, PROJECT.resolve("target/classes").toString(),
-        PROJECT.resolve("target/test-classes").toString(), deps);
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath, mainClass));
+    String classpath =
+        String.join(
+            File.pathSeparator,
+            PROJECT.resolve("target/classes").toString(),
+            PROJECT.resolve("target/test-classes").toString(),
+            deps);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classpath,
+                mainClass));
     command.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().clear();
     pb.environment().putAll(env);
     try {
@@ -58,7 +76,10 @@ public final class LaunchProcess implements AutoCloseable {
     }
   }
 
-  /** Waits until its output matches {@code line}; fails with the output if it exits first or after the limit. */
+  /**
+   * Waits until its output matches {@code line}; fails with the output if it exits first or after
+   * the limit.
+   */
   public void awaitLine(Pattern line, Duration limit) {
     long end = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < end) {
@@ -66,8 +87,13 @@ public final class LaunchProcess implements AutoCloseable {
         return;
       }
       if (!process.isAlive()) {
-        throw new AssertionError("mayfly exited (" + process.exitValue() + ") before printing /" + line + "/:\n"
-            + output());
+        throw new AssertionError(
+            "mayfly exited ("
+                + process.exitValue()
+                + ") before printing /"
+                + line
+                + "/:\n"
+                + output());
       }
       sleep(20);
     }

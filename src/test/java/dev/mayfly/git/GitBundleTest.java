@@ -27,9 +27,12 @@ class GitBundleTest {
 
     Path host = dir.resolve("host.git");
     try (Git git = Git.init().setBare(true).setDirectory(host.toFile()).call()) {
-      git.fetch().setRemote(bundle.toUri().toString())
-          .setRefSpecs(GitRepos.BUNDLE_REF + ":" + GitRepos.BUNDLE_REF).call();
-      assertEquals(ObjectId.fromString(pinned.commit()), git.getRepository().resolve(GitRepos.BUNDLE_REF));
+      git.fetch()
+          .setRemote(bundle.toUri().toString())
+          .setRefSpecs(GitRepos.BUNDLE_REF + ":" + GitRepos.BUNDLE_REF)
+          .call();
+      assertEquals(
+          ObjectId.fromString(pinned.commit()), git.getRepository().resolve(GitRepos.BUNDLE_REF));
     }
   }
 

@@ -29,8 +29,12 @@ class GitReposTest {
     GitRepos repos = new GitRepos(tmp.resolve("state"));
     String first = repos.pin("data.repo", null, folder.getParent(), "HEAD").commit();
     assertEquals(first, repos.pin("data.repo", null, folder.getParent(), "HEAD").commit());
-    assertEquals(first, new GitRepos(tmp.resolve("other-state")).pin("data.repo", null, folder.getParent(), "HEAD")
-        .commit(), "same content, same commit, wherever it is snapshotted");
+    assertEquals(
+        first,
+        new GitRepos(tmp.resolve("other-state"))
+            .pin("data.repo", null, folder.getParent(), "HEAD")
+            .commit(),
+        "same content, same commit, wherever it is snapshotted");
 
     Files.writeString(folder.resolve("b.json"), "{}");
     assertNotEquals(first, repos.pin("data.repo", null, folder.getParent(), "HEAD").commit());
@@ -41,10 +45,15 @@ class GitReposTest {
     Path folder = Files.createDirectories(tmp.resolve("service"));
     Path script = Files.writeString(folder.resolve("install.sh"), "#!/bin/sh\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    GitRepos.Pinned pinned = new GitRepos(tmp.resolve("state")).pin("service.repo", null, folder, "HEAD");
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(Path.of(pinned.fetchUrl()).toFile()).build();
-        TreeWalk walk = TreeWalk.forPath(repo, "install.sh",
-            repo.parseCommit(ObjectId.fromString(pinned.commit())).getTree())) {
+    GitRepos.Pinned pinned =
+        new GitRepos(tmp.resolve("state")).pin("service.repo", null, folder, "HEAD");
+    try (Repository repo =
+            new FileRepositoryBuilder().setGitDir(Path.of(pinned.fetchUrl()).toFile()).build();
+        TreeWalk walk =
+            TreeWalk.forPath(
+                repo,
+                "install.sh",
+                repo.parseCommit(ObjectId.fromString(pinned.commit())).getTree())) {
       assertEquals(FileMode.EXECUTABLE_FILE, walk.getFileMode(0));
     }
   }
@@ -59,7 +68,8 @@ class GitReposTest {
       GitRepos repos = new GitRepos(tmp.resolve("state"));
       assertEquals(commit.name(), repos.pin("service.repo", null, work, "main").commit());
       assertEquals(work.toString(), repos.pin("service.repo", null, work, "main").fetchUrl());
-      MayflyException e = assertThrows(MayflyException.class, () -> repos.pin("service.repo", null, work, "nope"));
+      MayflyException e =
+          assertThrows(MayflyException.class, () -> repos.pin("service.repo", null, work, "nope"));
       assertEquals("service.repo: ref 'nope' not found in " + work, e.getMessage());
     }
   }
@@ -77,10 +87,13 @@ class GitReposTest {
     String url = work.toUri().toString();
     GitRepos repos = new GitRepos(tmp.resolve("state"));
     assertEquals(commit.name(), repos.pin("data.repo", url, null, "master").commit());
-    assertEquals(commit.name(), repos.pin("data.repo", url, null, "v1").commit(), "annotated tag peeled");
+    assertEquals(
+        commit.name(), repos.pin("data.repo", url, null, "v1").commit(), "annotated tag peeled");
     assertEquals(commit.name(), repos.pin("data.repo", url, null, "HEAD").commit());
-    MayflyException e = assertThrows(MayflyException.class, () -> repos.pin("data.repo", url, null, "gone"));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> repos.pin("data.repo", url, null, "gone"));
     assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
-    assertTrue(e.getMessage().startsWith("data.repo: ref 'gone' not found in " + url), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("data.repo: ref 'gone' not found in " + url), e.getMessage());
   }
 }

@@ -15,7 +15,8 @@ class IdentityTest {
 
   @Test
   void specRecordsWhereTheKeyIsNeverTheKey() throws Exception {
-    Path key = Files.writeString(dir.resolve("id"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n");
+    Path key =
+        Files.writeString(dir.resolve("id"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n");
     Identity file = Identity.parse("--identity", "id", dir, null);
     assertEquals("file:" + key, file.spec());
     assertEquals(file, Identity.fromSpec(file.spec(), null));
@@ -26,9 +27,11 @@ class IdentityTest {
 
   @Test
   void missingKeyFileOrAgentIsBadInputNamingTheOption() {
-    MayflyException missing = assertThrows(MayflyException.class, () -> Identity.parse("--identity", "nope", dir, null));
+    MayflyException missing =
+        assertThrows(MayflyException.class, () -> Identity.parse("--identity", "nope", dir, null));
     assertTrue(missing.getMessage().startsWith("--identity: 'nope'"), missing.getMessage());
-    MayflyException agent = assertThrows(MayflyException.class, () -> Identity.parse("--identity", "agent", dir, null));
+    MayflyException agent =
+        assertThrows(MayflyException.class, () -> Identity.parse("--identity", "agent", dir, null));
     assertTrue(agent.getMessage().contains("SSH_AUTH_SOCK"), agent.getMessage());
   }
 }

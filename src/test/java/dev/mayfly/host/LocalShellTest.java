@@ -20,7 +20,8 @@ class LocalShellTest {
   void execStreamsStdoutAndStderrLinesAndReturnsTheExitCode() {
     List<String> lines = new ArrayList<>();
     try (LocalShell shell = new LocalShell(dir, Map.of("PATH", System.getenv("PATH")))) {
-      HostShell.ExecResult r = shell.exec("echo out; echo err >&2; pwd; exit 7", Duration.ofSeconds(10), lines::add);
+      HostShell.ExecResult r =
+          shell.exec("echo out; echo err >&2; pwd; exit 7", Duration.ofSeconds(10), lines::add);
       assertEquals(7, r.exitCode());
     }
     assertTrue(lines.containsAll(List.of("out", "err", dir.toString())), lines.toString());
@@ -32,7 +33,9 @@ class LocalShellTest {
       long start = System.nanoTime();
       HostShell.ExecResult r = shell.exec("sleep 30", Duration.ofMillis(300), l -> {});
       assertTrue(r.timedOut());
-      assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20, "did not wait for the command");
+      assertTrue(
+          Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20,
+          "did not wait for the command");
     }
   }
 

@@ -19,7 +19,9 @@ class SshEndpointTest {
 
   @Test
   void explicitPortAndBracketedIpv6AreKept() {
-    assertEquals(new SshEndpoint("deploy", "qa.example.org", 2222), SshEndpoint.parse("--host", "deploy@qa.example.org:2222"));
+    assertEquals(
+        new SshEndpoint("deploy", "qa.example.org", 2222),
+        SshEndpoint.parse("--host", "deploy@qa.example.org:2222"));
     SshEndpoint v6 = SshEndpoint.parse("--host", "root@[fd00::5]:2200");
     assertEquals("fd00::5", v6.host());
     assertEquals("[fd00::5]:2200", v6.hostPort());
@@ -27,8 +29,12 @@ class SshEndpointTest {
 
   @Test
   void badInputNamesTheOptionAndTheValue() {
-    for (String bad : new String[] {"203.0.113.7", "root@", "root@host:99999", "root@host;rm -rf /", "-oProxyCommand=x@h"}) {
-      MayflyException e = assertThrows(MayflyException.class, () -> SshEndpoint.parse("--host", bad));
+    for (String bad :
+        new String[] {
+          "203.0.113.7", "root@", "root@host:99999", "root@host;rm -rf /", "-oProxyCommand=x@h"
+        }) {
+      MayflyException e =
+          assertThrows(MayflyException.class, () -> SshEndpoint.parse("--host", bad));
       assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
       assertTrue(e.getMessage().startsWith("--host: '" + bad + "'"), e.getMessage());
     }

@@ -23,7 +23,8 @@ class BackoffTest {
   void theDelayStopsGrowingAtTheMaximum() {
     assertEquals(MAX.dividedBy(2), fixedHalf(7));
     assertEquals(MAX.dividedBy(2), fixedHalf(31));
-    assertEquals(MAX.dividedBy(2), fixedHalf(Integer.MAX_VALUE), "no overflow on long failure runs");
+    assertEquals(
+        MAX.dividedBy(2), fixedHalf(Integer.MAX_VALUE), "no overflow on long failure runs");
     assertTrue(Backoff.delay(BASE, MAX, 7, 0.999).compareTo(MAX) < 0);
   }
 
@@ -40,8 +41,9 @@ class BackoffTest {
       Duration full = fixedHalf(failures).multipliedBy(2);
       for (int i = 0; i < 100; i++) {
         Duration d = Backoff.delay(BASE, MAX, failures, random.nextDouble());
-        assertTrue(d.compareTo(full.dividedBy(2)) >= 0 && d.compareTo(full) < 0, d + " within [" + full.dividedBy(2)
-            + ", " + full + ")");
+        assertTrue(
+            d.compareTo(full.dividedBy(2)) >= 0 && d.compareTo(full) < 0,
+            d + " within [" + full.dividedBy(2) + ", " + full + ")");
       }
     }
   }
@@ -49,7 +51,8 @@ class BackoffTest {
   @Test
   void jitterSpreadsDeploymentsThatFailedTogether() {
     Random random = new Random(13);
-    long distinct = random.doubles(50).mapToObj(r -> Backoff.delay(BASE, MAX, 3, r)).distinct().count();
+    long distinct =
+        random.doubles(50).mapToObj(r -> Backoff.delay(BASE, MAX, 3, r)).distinct().count();
     assertTrue(distinct > 40, distinct + " distinct delays out of 50");
   }
 

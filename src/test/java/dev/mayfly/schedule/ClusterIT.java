@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two daemons on one PostgreSQL: a team's cluster. Skipped, loudly, where MAYFLY_TEST_PG_URL is not set;
- * CI starts PostgreSQL and sets it, so there it always runs.
+ * Two daemons on one PostgreSQL: a team's cluster. Skipped, loudly, where MAYFLY_TEST_PG_URL is not
+ * set; CI starts PostgreSQL and sets it, so there it always runs.
  */
 class ClusterIT extends DaemonTestBase {
   private String db;
@@ -35,8 +35,11 @@ class ClusterIT extends DaemonTestBase {
     DaemonProcess a = daemon("a", "--instance-id", "a");
     DaemonProcess b = daemon("b", "--instance-id", "b");
 
-    Waits.await("the first expiry", Duration.ofSeconds(30), () -> a.log().contains("expired first")
-        || b.log().contains("expired first"), () -> a.log() + "\n----\n" + b.log());
+    Waits.await(
+        "the first expiry",
+        Duration.ofSeconds(30),
+        () -> a.log().contains("expired first") || b.log().contains("expired first"),
+        () -> a.log() + "\n----\n" + b.log());
     // kill -9 whichever member ended it; the survivor must end the second deployment
     DaemonProcess killed = a.log().contains("expired first") ? a : b;
     DaemonProcess survivor = killed == a ? b : a;
@@ -57,7 +60,8 @@ class ClusterIT extends DaemonTestBase {
     Set<String> distinct = new HashSet<>(fired);
     assertTrue(fired.size() >= 3, "rounds fired: " + fired);
     assertEquals(distinct.size(), fired.size(), "a round fired twice: " + fired);
-    assertTrue(survivor.count("fired sync-round") >= roundsAtKill, "the survivor keeps running rounds");
+    assertTrue(
+        survivor.count("fired sync-round") >= roundsAtKill, "the survivor keeps running rounds");
   }
 
   private String eventsOf(String id) {

@@ -6,18 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
-import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,18 +21,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real {@code mayfly daemon} process on the embedded H2 registry, driving real local deployments of the
- * bundled demo, while the test uses the command line like a person would.
+ * A real {@code mayfly daemon} process on the embedded H2 registry, driving real local deployments
+ * of the bundled demo, while the test uses the command line like a person would.
  */
 class DaemonIT extends DaemonTestBase {
   @Override
@@ -50,23 +39,33 @@ class DaemonIT extends DaemonTestBase {
   void expiryWhileRunningTerminatesThroughTheProviderAfterItsNotice() throws Exception {
     List<String> posted = new ArrayList<>();
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext("/hook/s3cret-token", exchange -> {
-      synchronized (posted) {
-        posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      }
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    hook.createContext(
+        "/hook/s3cret-token",
+        exchange -> {
+          synchronized (posted) {
+            posted.add(
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          }
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     hook.start();
     try {
-      DaemonProcess daemon = daemon("daemon", "--notices", "6s",
-          "--webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook/s3cret-token");
+      DaemonProcess daemon =
+          daemon(
+              "daemon",
+              "--notices",
+              "6s",
+              "--webhook",
+              "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook/s3cret-token");
       launch("brief", "--expires", "12s");
 
       daemon.awaitLog("expired brief", Duration.ofSeconds(40));
       assertEquals("terminated", state("brief"));
       assertExpiredOnTime("brief");
-      assertFalse(Files.exists(mayfly.stateDir().resolve("sandboxes/brief")), "the provider ended the host");
+      assertFalse(
+          Files.exists(mayfly.stateDir().resolve("sandboxes/brief")),
+          "the provider ended the host");
       List<String> kinds = events("brief");
       assertEquals(1, count(kinds, "expiry-notice"), kinds::toString);
       assertEquals(1, count(kinds, "webhook"), kinds::toString);
@@ -78,7 +77,8 @@ class DaemonIT extends DaemonTestBase {
         assertEquals("expiry-notice", body.get("event").asText());
         assertEquals("brief", body.get("deployment").asText());
       }
-      assertFalse(daemon.log().contains("s3cret-token"), "the webhook's secret path is never logged");
+      assertFalse(
+          daemon.log().contains("s3cret-token"), "the webhook's secret path is never logged");
     } finally {
       hook.stop(0);
     }
@@ -87,8 +87,11 @@ class DaemonIT extends DaemonTestBase {
   @Test
   void anExpiryMissedWhileNoDaemonRanFiresWithinSecondsOfStart() throws Exception {
     launch("missed", "--expires", "2s");
-    Waits.await("the expiry to pass", Duration.ofSeconds(10),
-        () -> mayfly.run("list").out().contains("overdue"), () -> mayfly.run("list").toString());
+    Waits.await(
+        "the expiry to pass",
+        Duration.ofSeconds(10),
+        () -> mayfly.run("list").out().contains("overdue"),
+        () -> mayfly.run("list").toString());
     assertEquals("running", state("missed"), "nobody ended it while no daemon ran");
 
     DaemonProcess daemon = daemon("daemon");
@@ -102,8 +105,12 @@ class DaemonIT extends DaemonTestBase {
     DaemonProcess daemon = daemon("daemon");
     daemon.awaitLog("host-sessions=0", Duration.ofSeconds(20));
     int roundsBefore = daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1");
-    daemon.await("two idle rounds", Duration.ofSeconds(20),
-        () -> daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1") >= roundsBefore + 2);
+    daemon.await(
+        "two idle rounds",
+        Duration.ofSeconds(20),
+        () ->
+            daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1")
+                >= roundsBefore + 2);
     assertEquals(0, count(events("synced"), "synced"), "no host session while nothing changed");
     assertEquals(0, daemon.count("host-sessions=[1-9]"));
 
@@ -111,11 +118,15 @@ class DaemonIT extends DaemonTestBase {
     daemon.awaitLog("host-sessions=1", Duration.ofSeconds(20));
     assertTrue(get(url).contains("daemon-sync"), "the new data is served");
     int roundsAfter = daemon.count("sync-round cron=");
-    daemon.await("two more rounds", Duration.ofSeconds(20), () -> daemon.count("sync-round cron=") >= roundsAfter + 2);
+    daemon.await(
+        "two more rounds",
+        Duration.ofSeconds(20),
+        () -> daemon.count("sync-round cron=") >= roundsAfter + 2);
     assertEquals(1, count(events("synced"), "synced"), "exactly one host session for one change");
 
     MayflyCli.Result list = mayfly.run("list");
-    assertTrue(list.out().contains("NEXT SYNC") && list.out().contains("unchanged"), list::toString);
+    assertTrue(
+        list.out().contains("NEXT SYNC") && list.out().contains("unchanged"), list::toString);
   }
 
   @Test
@@ -132,7 +143,10 @@ class DaemonIT extends DaemonTestBase {
     DaemonProcess daemon = daemon("daemon");
     daemon.awaitLog("failed 2 time(s) in a row", Duration.ofSeconds(30));
 
-    assertEquals(before, Files.readSymbolicLink(current("fragile")).toString(), "the old release stays live");
+    assertEquals(
+        before,
+        Files.readSymbolicLink(current("fragile")).toString(),
+        "the old release stays live");
     assertTrue(get(url).contains("ec2-instance-lifecycle"), "the old data is still served");
     assertTrue(count(events("fragile"), "sync-failed") >= 2);
     assertTrue(mayfly.run("list").out().contains("FAILED x"), "list shows the failure");
@@ -150,10 +164,16 @@ class DaemonIT extends DaemonTestBase {
 
   @Test
   void aDeploymentTheDaemonCannotScheduleIsMarkedAndTheOthersGoOn() throws Exception {
-    MayflyCli.Result refused = mayfly.run("launch", "qa-results", "--name", "feb31", "--sync", "0 0 31 2 *");
+    MayflyCli.Result refused =
+        mayfly.run("launch", "qa-results", "--name", "feb31", "--sync", "0 0 31 2 *");
     assertEquals(2, refused.exit(), refused::toString);
     assertEquals("mayfly: --sync: '0 0 31 2 *' never fires\n", refused.err());
-    launch("domdow", "--sync", "0 0 1 * 1", "--expires", "1h"); // validation takes it; Quartz cannot run it
+    launch(
+        "domdow",
+        "--sync",
+        "0 0 1 * 1",
+        "--expires",
+        "1h"); // validation takes it; Quartz cannot run it
     launch("feb31", "--sync", "*/5 * * * *", "--expires", "1h");
     launch("good", "--sync", "*/5 * * * *", "--expires", "1h");
     launch("tampered", "--expires", "1h");
@@ -165,8 +185,11 @@ class DaemonIT extends DaemonTestBase {
     assertEquals("schedule-error", state("domdow"));
     assertEquals("schedule-error", state("feb31"));
     assertEquals("running", state("good"));
-    try (Connection c = DriverManager.getConnection(Database.h2(mayfly.stateDir()), "mayfly",
-        Database.embedded(mayfly.stateDir()).password());
+    try (Connection c =
+            DriverManager.getConnection(
+                Database.h2(mayfly.stateDir()),
+                "mayfly",
+                Database.embedded(mayfly.stateDir()).password());
         Statement st = c.createStatement()) {
       st.executeUpdate("UPDATE deployment SET state = 'hibernating' WHERE id = 'tampered'");
     }
@@ -175,15 +198,25 @@ class DaemonIT extends DaemonTestBase {
     MayflyCli.Result list = mayfly.run("list");
     assertEquals(0, list.exit(), list::toString);
     for (String id : List.of("domdow", "feb31", "tampered")) {
-      assertTrue(list.out().lines().anyMatch(l -> l.startsWith(id + " ") && l.contains(" schedule-error ")),
+      assertTrue(
+          list.out()
+              .lines()
+              .anyMatch(l -> l.startsWith(id + " ") && l.contains(" schedule-error ")),
           list::toString);
     }
-    assertEquals("sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
-        + " are not supported.", reason("domdow"));
+    assertEquals(
+        "sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
+            + " are not supported.",
+        reason("domdow"));
     assertEquals("sync cron '0 0 31 2 *' cannot be scheduled: it never fires", reason("feb31"));
     String why = reason("domdow");
-    assertTrue(mayfly.run("status", "domdow").out().lines().anyMatch(l -> l.contains(" schedule-error ")
-        && l.endsWith(why)), "status shows the reason in the history");
+    assertTrue(
+        mayfly
+            .run("status", "domdow")
+            .out()
+            .lines()
+            .anyMatch(l -> l.contains(" schedule-error ") && l.endsWith(why)),
+        "status shows the reason in the history");
 
     // the good one still syncs, and every one still expires on time, the marked ones too
     int rounds = daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ");
@@ -195,12 +228,16 @@ class DaemonIT extends DaemonTestBase {
       assertEquals("terminated", state(id));
       assertExpiredOnTime(id);
     }
-    assertTrue(daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ") > rounds,
+    assertTrue(
+        daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ") > rounds,
         "the good one kept syncing");
     assertTrue(daemon.alive());
   }
 
-  /** The expiry of {@code id} began ({@code expiring}) and ended ({@code expired}) within 5 s after expires-at. */
+  /**
+   * The expiry of {@code id} began ({@code expiring}) and ended ({@code expired}) within 5 s after
+   * expires-at.
+   */
   private void assertExpiredOnTime(String id) throws IOException {
     JsonNode status = status(id);
     Instant expiresAt = Instant.parse(status.get("expiresAt").asText());
@@ -212,9 +249,11 @@ class DaemonIT extends DaemonTestBase {
         }
       }
       assertNotNull(at, () -> kind + " missing: " + status);
-      assertTrue(!at.isBefore(expiresAt) && at.isBefore(expiresAt.plusSeconds(5)),
+      assertTrue(
+          !at.isBefore(expiresAt) && at.isBefore(expiresAt.plusSeconds(5)),
           id + " " + kind + " at " + at + " for " + expiresAt);
-      System.out.printf("%s: %s %d ms after expires-at%n", id, kind, Duration.between(expiresAt, at).toMillis());
+      System.out.printf(
+          "%s: %s %d ms after expires-at%n", id, kind, Duration.between(expiresAt, at).toMillis());
     }
   }
 
@@ -230,21 +269,29 @@ class DaemonIT extends DaemonTestBase {
 
   @Test
   void extendMovesTheExpiryAndRollbackSwitchesTheDataBack() throws Exception {
-    // expiries set once the daemon runs, relative to then: a slow launch or start cannot eat the margin
+    // expiries set once the daemon runs, relative to then: a slow launch or start cannot eat the
+    // margin
     String url = launch("kept", "--expires", "1h");
     DaemonProcess daemon = daemon("daemon");
     MayflyCli.Result noChoice = mayfly.run("extend", "kept");
     assertEquals(2, noChoice.exit(), noChoice::toString);
-    assertEquals("mayfly: extend: give exactly one of --by DURATION, --until TIME or --never\n", noChoice.err());
+    assertEquals(
+        "mayfly: extend: give exactly one of --by DURATION, --until TIME or --never\n",
+        noChoice.err());
     int reconciled = daemon.count("reconciled 1 deployment");
     assertEquals(0, mayfly.run("extend", "kept", "--until", "15s").exit());
     Instant shortExpiry = Instant.parse(status("kept").get("expiresAt").asText());
-    daemon.await("the daemon to schedule the short expiry", Duration.ofSeconds(10),
+    daemon.await(
+        "the daemon to schedule the short expiry",
+        Duration.ofSeconds(10),
         () -> daemon.count("reconciled 1 deployment") > reconciled);
     MayflyCli.Result extend = mayfly.run("extend", "kept", "--by", "1h");
     assertEquals(0, extend.exit(), extend::toString);
-    assertTrue(Instant.now().isBefore(shortExpiry), "extended before the expiry the daemon had scheduled");
-    daemon.await("the daemon to schedule the extension", Duration.ofSeconds(10),
+    assertTrue(
+        Instant.now().isBefore(shortExpiry), "extended before the expiry the daemon had scheduled");
+    daemon.await(
+        "the daemon to schedule the extension",
+        Duration.ofSeconds(10),
         () -> daemon.count("reconciled 1 deployment") > reconciled + 1);
     Thread.sleep(Math.max(0, Duration.between(Instant.now(), shortExpiry).toMillis()) + 3_000);
     assertEquals("running", state("kept"), "the daemon must not end it at the old expiry");
@@ -259,7 +306,9 @@ class DaemonIT extends DaemonTestBase {
     assertEquals(first, Files.readSymbolicLink(current("kept")).getFileName().toString());
     assertFalse(get(url).contains("newer"), "the earlier release is served again");
     assertTrue(events("kept").contains("rollback"));
-    assertTrue(mayfly.run("list").out().contains("pinned"), "scheduled syncs leave a rolled-back deployment be");
+    assertTrue(
+        mayfly.run("list").out().contains("pinned"),
+        "scheduled syncs leave a rolled-back deployment be");
     MayflyCli.Result bad = mayfly.run("rollback", "kept", "--to", "zz");
     assertEquals(2, bad.exit());
     assertEquals("mayfly: --to: 'zz' is not a commit id (4 to 40 hex digits)\n", bad.err());

@@ -13,9 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real {@code mayfly daemon} process: {@code java -cp target/classes:<deps> dev.mayfly.cli.Main daemon},
- * the dependencies read from {@code target/classpath.txt} (written by the pom before tests run). Its
- * stderr goes to a log file the test reads.
+ * A real {@code mayfly daemon} process: {@code java -cp target/classes:<deps> dev.mayfly.cli.Main
+ * daemon}, the dependencies read from {@code target/classpath.txt} (written by the pom before tests
+ * run). Its stderr goes to a log file the test reads.
  */
 public final class DaemonProcess implements AutoCloseable {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -34,17 +34,28 @@ public final class DaemonProcess implements AutoCloseable {
     try {
       deps = Files.readString(classpathFile).strip();
     } catch (IOException e) {
-      throw new IllegalStateException(classpathFile + " missing: run the tests through Maven (mvn verify), which"
-          + " writes it in generate-test-resources", e);
+      throw new IllegalStateException(
+          classpathFile
+              + " missing: run the tests through Maven (mvn verify), which"
+              + " writes it in generate-test-resources",
+          e);
     }
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", PROJECT.resolve("target/classes") + java.io.File.pathSeparator + deps,
-        "dev.mayfly.cli.Main", "daemon"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                PROJECT.resolve("target/classes") + java.io.File.pathSeparator + deps,
+                "dev.mayfly.cli.Main",
+                "daemon"));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().clear();
     pb.environment().putAll(env);
     try {
@@ -66,16 +77,24 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** Waits until the log contains {@code text}; fails after {@code limit}, showing the log. */
   public void awaitLog(String text, Duration limit) {
-    await("log line '" + text + "'", limit, () -> {
-      if (log().contains(text)) {
-        return true;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("the daemon exited (" + process.exitValue() + ") before logging '" + text
-            + "':\n" + log());
-      }
-      return false;
-    });
+    await(
+        "log line '" + text + "'",
+        limit,
+        () -> {
+          if (log().contains(text)) {
+            return true;
+          }
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "the daemon exited ("
+                    + process.exitValue()
+                    + ") before logging '"
+                    + text
+                    + "':\n"
+                    + log());
+          }
+          return false;
+        });
   }
 
   /** How often {@code regex} matches the log. */
@@ -95,8 +114,8 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   /**
-   * SIGKILL to the daemon and to the host steps it runs, as a cgroup kill (systemd, the OOM killer's
-   * group kill) would: nothing of it finishes what it started.
+   * SIGKILL to the daemon and to the host steps it runs, as a cgroup kill (systemd, the OOM
+   * killer's group kill) would: nothing of it finishes what it started.
    */
   void kill9WithHostSteps() {
     List<ProcessHandle> steps = hostSteps();
@@ -132,7 +151,10 @@ public final class DaemonProcess implements AutoCloseable {
     }
   }
 
-  /** The one polling helper of these tests: checks every 200 ms, fails with the daemon log after the limit. */
+  /**
+   * The one polling helper of these tests: checks every 200 ms, fails with the daemon log after the
+   * limit.
+   */
   void await(String what, Duration limit, java.util.function.BooleanSupplier condition) {
     Waits.await(what, limit, condition, this::log);
   }

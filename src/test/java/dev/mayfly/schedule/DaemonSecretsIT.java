@@ -20,8 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A secret parameter in the daemon's world: its syncs (one failing), notices and expiry leave the value
- * nowhere but the host's own {@code mayfly.env}, which the expiry removes. The launch side is
+ * A secret parameter in the daemon's world: its syncs (one failing), notices and expiry leave the
+ * value nowhere but the host's own {@code mayfly.env}, which the expiry removes. The launch side is
  * {@code ParamSafetyIT}'s.
  */
 class DaemonSecretsIT extends DaemonTestBase {
@@ -33,43 +33,71 @@ class DaemonSecretsIT extends DaemonTestBase {
   @Test
   void aSecretNeverReachesTheDaemonsLogWebhookBodiesOrStateFolder() throws Exception {
     String secret = "s3cr3t-" + UUID.randomUUID();
-    // a plain value stored where the secret would be: the scans must find it, so they can see a leak
+    // a plain value stored where the secret would be: the scans must find it, so they can see a
+    // leak
     String title = "visible-" + UUID.randomUUID();
     // the secret reaches the installer and every publish, where a sync or its failure could echo it
-    demo.templateVariant("with-secret", Files.readString(demo.template())
-        .replace("name: qa-results", "name: with-secret")
-        .replace("install: ./install.sh", "install: test -n {{admin_token}} && ./install.sh")
-        .replace("publish: ls", "publish: test -n \"$MAYFLY_PARAM_ADMIN_TOKEN\" && test ! -e FAIL && ls")
-        .replace("params:\n", "params:\n  admin_token:\n    secret: true\n    required: true\n"));
+    demo.templateVariant(
+        "with-secret",
+        Files.readString(demo.template())
+            .replace("name: qa-results", "name: with-secret")
+            .replace("install: ./install.sh", "install: test -n {{admin_token}} && ./install.sh")
+            .replace(
+                "publish: ls",
+                "publish: test -n \"$MAYFLY_PARAM_ADMIN_TOKEN\" && test ! -e FAIL && ls")
+            .replace(
+                "params:\n", "params:\n  admin_token:\n    secret: true\n    required: true\n"));
     List<String> posted = new ArrayList<>();
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext("/hook", exchange -> {
-      synchronized (posted) {
-        posted.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      }
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    hook.createContext(
+        "/hook",
+        exchange -> {
+          synchronized (posted) {
+            posted.add(
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          }
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     hook.start();
     try {
-      MayflyCli.Result launch = mayfly.run("launch", "with-secret", "--name", "guarded", "--param",
-          "admin_token=" + secret, "--param", "title=" + title, "--sync", "*/5 * * * *", "--expires", "1h");
+      MayflyCli.Result launch =
+          mayfly.run(
+              "launch",
+              "with-secret",
+              "--name",
+              "guarded",
+              "--param",
+              "admin_token=" + secret,
+              "--param",
+              "title=" + title,
+              "--sync",
+              "*/5 * * * *",
+              "--expires",
+              "1h");
       assertEquals(0, launch.exit(), launch::toString);
-      DaemonProcess daemon = daemon("daemon", "--notices", "6s",
-          "--webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook");
+      DaemonProcess daemon =
+          daemon(
+              "daemon",
+              "--notices",
+              "6s",
+              "--webhook",
+              "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook");
 
       addRun("with-secret");
       daemon.awaitLog("host-sessions=1", Duration.ofSeconds(30));
       Files.writeString(demo.dataDir().resolve("FAIL"), "the publish step refuses this release");
       daemon.awaitLog("sync of guarded failed 1 time(s)", Duration.ofSeconds(30));
       addRun("recovered");
-      Files.delete(demo.dataDir().resolve("FAIL")); // after the new run: only the retry can publish it
+      Files.delete(
+          demo.dataDir().resolve("FAIL")); // after the new run: only the retry can publish it
       daemon.awaitLog("sync-retry guarded host-sessions=1 ok", Duration.ofSeconds(30));
       List<String> kinds = events("guarded");
       assertEquals(2, count(kinds, "synced"), kinds::toString);
       assertTrue(count(kinds, "sync-failed") >= 1, kinds::toString);
 
-      // while it runs, the host's mayfly.env (0600, under its root) is the one place that holds the value
+      // while it runs, the host's mayfly.env (0600, under its root) is the one place that holds the
+      // value
       Path env = mayfly.stateDir().resolve("sandboxes/guarded/host-1/root/mayfly.env");
       assertTrue(holds(env, secret), "the scan finds the secret where it belongs");
       assertEquals(List.of(env), filesHolding(secret));
@@ -90,15 +118,20 @@ class DaemonSecretsIT extends DaemonTestBase {
       String log = daemon.log();
       assertTrue(log.contains("expired guarded") && log.contains("sync of guarded failed"), log);
       assertFalse(log.contains(secret), "the daemon logged the secret");
-      assertEquals(List.of(), filesHolding(secret), "files under the state folder that hold the secret");
-      assertTrue(filesHolding(title).stream().anyMatch(f -> f.toString().endsWith(".mv.db")),
+      assertEquals(
+          List.of(), filesHolding(secret), "files under the state folder that hold the secret");
+      assertTrue(
+          filesHolding(title).stream().anyMatch(f -> f.toString().endsWith(".mv.db")),
           "the scan reads the registry's H2 file, where the plain parameter is stored");
     } finally {
       hook.stop(0);
     }
   }
 
-  /** Every file under the test's home whose bytes contain {@code text}: the state folder, the daemon's log. */
+  /**
+   * Every file under the test's home whose bytes contain {@code text}: the state folder, the
+   * daemon's log.
+   */
   private List<Path> filesHolding(String text) throws IOException {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> files = Files.walk(home)) {

@@ -1,21 +1,16 @@
 package dev.mayfly.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,19 +18,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the daemon tests share: a demo copy, the in-process CLI, real daemon processes, clean-up. */
+/**
+ * What the daemon tests share: a demo copy, the in-process CLI, real daemon processes, clean-up.
+ */
 abstract class DaemonTestBase {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
   /** Settings that make a daemon react in seconds. */
-  static final String[] FAST = {"--poll", "1s", "--misfire", "1s", "--reconcile", "1s", "--checkin", "1s",
-      "--retry-base", "1s", "--retry-max", "3s", "--sync-every", "2s", "--reap-every", "1h", "--shutdown-grace", "5s"};
+  static final String[] FAST = {
+    "--poll",
+    "1s",
+    "--misfire",
+    "1s",
+    "--reconcile",
+    "1s",
+    "--checkin",
+    "1s",
+    "--retry-base",
+    "1s",
+    "--retry-max",
+    "3s",
+    "--sync-every",
+    "2s",
+    "--reap-every",
+    "1h",
+    "--shutdown-grace",
+    "5s"
+  };
 
   @TempDir Path home;
   DemoCopy demo;
@@ -72,7 +87,8 @@ abstract class DaemonTestBase {
     }
     List<String> args = new ArrayList<>(List.of(FAST));
     args.addAll(List.of(extra));
-    DaemonProcess d = DaemonProcess.start(env, home.resolve(name + ".log"), args.toArray(String[]::new));
+    DaemonProcess d =
+        DaemonProcess.start(env, home.resolve(name + ".log"), args.toArray(String[]::new));
     daemons.add(d);
     return d;
   }
@@ -81,7 +97,8 @@ abstract class DaemonTestBase {
   abstract String dbEnv();
 
   String launch(String name, String... options) throws IOException {
-    List<String> args = new ArrayList<>(List.of("launch", "qa-results", "--name", name, "--output", "json"));
+    List<String> args =
+        new ArrayList<>(List.of("launch", "qa-results", "--name", name, "--output", "json"));
     args.addAll(List.of(options));
     MayflyCli.Result r = mayfly.run(args.toArray(String[]::new));
     assertEquals(0, r.exit(), r::toString);
@@ -113,13 +130,18 @@ abstract class DaemonTestBase {
   }
 
   static String get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   void addRun(String suite) throws IOException {
-    Files.writeString(demo.dataDir().resolve("runs/2026-12-01-" + suite + ".json"),
-        "{\"suite\":\"" + suite + "\",\"started\":\"2026-12-01T00:01:00Z\",\"passed\":1,\"failed\":0,"
+    Files.writeString(
+        demo.dataDir().resolve("runs/2026-12-01-" + suite + ".json"),
+        "{\"suite\":\""
+            + suite
+            + "\",\"started\":\"2026-12-01T00:01:00Z\",\"passed\":1,\"failed\":0,"
             + "\"skipped\":0,\"cases\":[]}");
   }
 }

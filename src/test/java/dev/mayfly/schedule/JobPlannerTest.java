@@ -69,8 +69,12 @@ class JobPlannerTest {
     Trigger expiry = scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY));
     assertEquals(expiresAt, expiry.getStartTime().toInstant());
     assertEquals(expiresAt, expiry.getNextFireTime().toInstant());
-    assertEquals("qa", scheduler.getJobDetail(expiry.getJobKey()).getJobDataMap().getString(Jobs.DEPLOYMENT));
-    assertTrue(scheduler.getJobDetail(expiry.getJobKey()).requestsRecovery(), "a member that dies mid-way");
+    assertEquals(
+        "qa",
+        scheduler.getJobDetail(expiry.getJobKey()).getJobDataMap().getString(Jobs.DEPLOYMENT));
+    assertTrue(
+        scheduler.getJobDetail(expiry.getJobKey()).requestsRecovery(),
+        "a member that dies mid-way");
   }
 
   @Test
@@ -79,7 +83,9 @@ class JobPlannerTest {
 
     Trigger expiry = scheduler.getTrigger(TriggerKey.triggerKey("late", JobPlanner.EXPIRY));
     assertEquals(SimpleTrigger.MISFIRE_INSTRUCTION_FIRE_NOW, expiry.getMisfireInstruction());
-    assertTrue(scheduler.getTriggersOfJob(JobKey.jobKey("late", JobPlanner.NOTICE)).isEmpty(), "no notice after");
+    assertTrue(
+        scheduler.getTriggersOfJob(JobKey.jobKey("late", JobPlanner.NOTICE)).isEmpty(),
+        "no notice after");
     CountDownLatch fired = new CountDownLatch(1);
     scheduler.setJobFactory((bundle, s) -> context -> fired.countDown());
     scheduler.start();
@@ -90,11 +96,17 @@ class JobPlannerTest {
   void noticesGoOutBeforeTheExpiryOnlyWhileStillAhead() throws SchedulerException {
     Instant soon = NOW.plus(Duration.ofHours(2));
     Instant later = NOW.plus(Duration.ofHours(30));
-    planner.deployments(List.of(row("soon", "running", soon, 1), row("later", "running", later, 1)));
+    planner.deployments(
+        List.of(row("soon", "running", soon, 1), row("later", "running", later, 1)));
 
     assertEquals(Map.of("soon@3600", soon.minus(Duration.ofHours(1))), notices("soon"));
-    assertEquals(Map.of("later@86400", later.minus(Duration.ofHours(24)),
-        "later@3600", later.minus(Duration.ofHours(1))), notices("later"));
+    assertEquals(
+        Map.of(
+            "later@86400",
+            later.minus(Duration.ofHours(24)),
+            "later@3600",
+            later.minus(Duration.ofHours(1))),
+        notices("later"));
     Trigger notice = scheduler.getTrigger(TriggerKey.triggerKey("soon@3600", JobPlanner.NOTICE));
     assertEquals("3600", notice.getJobDataMap().getString(Jobs.LEAD_SECONDS));
     assertEquals(soon.toString(), notice.getJobDataMap().getString(Jobs.EXPIRES_AT));
@@ -109,21 +121,30 @@ class JobPlannerTest {
     CronTrigger cron = assertInstanceOf(CronTrigger.class, round);
     assertEquals(QuartzCron.fromUnix("*/5 * * * *"), cron.getCronExpression());
     assertEquals(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW, cron.getMisfireInstruction());
-    assertEquals(Map.of(), planner.syncRounds(List.of("*/5 * * * *")).added(), "a round already there stays as is");
+    assertEquals(
+        Map.of(),
+        planner.syncRounds(List.of("*/5 * * * *")).added(),
+        "a round already there stays as is");
   }
 
   @Test
   void aCronQuartzCannotRunIsReportedAndTheOthersAreScheduled() throws SchedulerException {
-    for (JobPlanner p : List.of(planner, new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK))) {
+    for (JobPlanner p :
+        List.of(planner, new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK))) {
       scheduler.clear();
-      JobPlanner.Rounds rounds = p.syncRounds(List.of("*/5 * * * *", "0 0 1 * 1", "0 0 31 2 *", "0 1 * * *"));
+      JobPlanner.Rounds rounds =
+          p.syncRounds(List.of("*/5 * * * *", "0 0 1 * 1", "0 0 31 2 *", "0 1 * * *"));
 
       assertEquals(Set.of("*/5 * * * *", "0 1 * * *"), rounds.added().keySet());
       assertEquals(Set.of("*/5 * * * *", "0 1 * * *"), syncJobs(), "no job for a bad cron");
-      assertEquals("sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
-          + " are not supported.", rounds.unschedulable().get("0 0 1 * 1"));
-      assertEquals("sync cron '0 0 31 2 *' cannot be scheduled: it never fires",
-          rounds.unschedulable().get("0 0 31 2 *"), "checked in sync-every mode too");
+      assertEquals(
+          "sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
+              + " are not supported.",
+          rounds.unschedulable().get("0 0 1 * 1"));
+      assertEquals(
+          "sync cron '0 0 31 2 *' cannot be scheduled: it never fires",
+          rounds.unschedulable().get("0 0 31 2 *"),
+          "checked in sync-every mode too");
     }
   }
 
@@ -132,15 +153,28 @@ class JobPlannerTest {
     Instant expiresAt = NOW.plus(Duration.ofHours(3));
     // a value H2 stores but java.util.Date cannot hold: what a tampered row can carry
     Instant beyondDate = Instant.parse("+999999999-12-31T00:00:00Z");
-    Map<String, String> failed = planner.deployments(List.of(row("qa", "running", expiresAt, 1),
-        row("bad", "running", beyondDate, 1), row("other", "schedule-error", expiresAt, 1)));
+    Map<String, String> failed =
+        planner.deployments(
+            List.of(
+                row("qa", "running", expiresAt, 1),
+                row("bad", "running", beyondDate, 1),
+                row("other", "schedule-error", expiresAt, 1)));
 
     assertEquals(Set.of("bad"), failed.keySet());
     assertTrue(failed.get("bad").startsWith("its expiry cannot be scheduled: "), failed::toString);
-    assertEquals(expiresAt, scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
-        .getStartTime().toInstant());
-    assertEquals(expiresAt, scheduler.getTrigger(TriggerKey.triggerKey("other", JobPlanner.EXPIRY))
-        .getStartTime().toInstant(), "a schedule-error deployment still expires");
+    assertEquals(
+        expiresAt,
+        scheduler
+            .getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
+            .getStartTime()
+            .toInstant());
+    assertEquals(
+        expiresAt,
+        scheduler
+            .getTrigger(TriggerKey.triggerKey("other", JobPlanner.EXPIRY))
+            .getStartTime()
+            .toInstant(),
+        "a schedule-error deployment still expires");
     assertFalse(scheduler.checkExists(JobKey.jobKey("bad", JobPlanner.EXPIRY)));
   }
 
@@ -156,9 +190,12 @@ class JobPlannerTest {
   void syncEveryReplacesTheCronWithAFixedInterval() throws SchedulerException {
     JobPlanner demo = new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK);
 
-    assertEquals(Map.of("0 1 * * *", NOW.plusSeconds(2)), demo.syncRounds(List.of("0 1 * * *")).added());
-    SimpleTrigger round = assertInstanceOf(SimpleTrigger.class,
-        scheduler.getTrigger(TriggerKey.triggerKey("0 1 * * *", JobPlanner.SYNC)));
+    assertEquals(
+        Map.of("0 1 * * *", NOW.plusSeconds(2)), demo.syncRounds(List.of("0 1 * * *")).added());
+    SimpleTrigger round =
+        assertInstanceOf(
+            SimpleTrigger.class,
+            scheduler.getTrigger(TriggerKey.triggerKey("0 1 * * *", JobPlanner.SYNC)));
     assertEquals(2_000, round.getRepeatInterval());
   }
 
@@ -174,8 +211,19 @@ class JobPlannerTest {
   @Test
   void aDeploymentExtendedForeverLosesItsExpiry() throws SchedulerException {
     planner.deployments(List.of(row("kept", "running", NOW.plus(Duration.ofHours(2)), 1)));
-    planner.deployments(List.of(new ScheduleRow("kept", DeploymentState.RUNNING, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), 0, Optional.empty(), 2)));
+    planner.deployments(
+        List.of(
+            new ScheduleRow(
+                "kept",
+                DeploymentState.RUNNING,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                0,
+                Optional.empty(),
+                2)));
 
     assertFalse(scheduler.checkExists(JobKey.jobKey("kept", JobPlanner.EXPIRY)));
     assertFalse(scheduler.checkExists(JobKey.jobKey("kept", JobPlanner.NOTICE)));
@@ -188,22 +236,37 @@ class JobPlannerTest {
     planner.deployments(List.of(row("qa", "running", first, 1), row("other", "running", first, 1)));
     planner.deployments(List.of(row("qa", "running", extended, 2)));
 
-    assertEquals(extended, scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
-        .getStartTime().toInstant());
-    assertEquals(Map.of("qa@3600", extended.minus(Duration.ofHours(1))), notices("qa"), "the 24h notice went");
-    assertEquals(first, scheduler.getTrigger(TriggerKey.triggerKey("other", JobPlanner.EXPIRY))
-        .getStartTime().toInstant(), "rows not given are left alone");
+    assertEquals(
+        extended,
+        scheduler
+            .getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
+            .getStartTime()
+            .toInstant());
+    assertEquals(
+        Map.of("qa@3600", extended.minus(Duration.ofHours(1))),
+        notices("qa"),
+        "the 24h notice went");
+    assertEquals(
+        first,
+        scheduler
+            .getTrigger(TriggerKey.triggerKey("other", JobPlanner.EXPIRY))
+            .getStartTime()
+            .toInstant(),
+        "rows not given are left alone");
   }
 
   @Test
   void aPeriodicJobWithTheSameIntervalIsLeftAsAnotherMemberSetItUp() throws SchedulerException {
     planner.periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
     Clock later = Clock.offset(CLOCK, Duration.ofMinutes(3));
-    new JobPlanner(scheduler, NOTICES, null, later).periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
+    new JobPlanner(scheduler, NOTICES, null, later)
+        .periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
     TriggerKey reap = TriggerKey.triggerKey("reap", JobPlanner.DAEMON);
-    assertEquals(NOW.plus(Duration.ofMinutes(10)), scheduler.getTrigger(reap).getStartTime().toInstant());
+    assertEquals(
+        NOW.plus(Duration.ofMinutes(10)), scheduler.getTrigger(reap).getStartTime().toInstant());
 
-    new JobPlanner(scheduler, NOTICES, null, later).periodic("reap", Jobs.Reap.class, Duration.ofMinutes(1));
+    new JobPlanner(scheduler, NOTICES, null, later)
+        .periodic("reap", Jobs.Reap.class, Duration.ofMinutes(1));
     SimpleTrigger changed = (SimpleTrigger) scheduler.getTrigger(reap);
     assertEquals(60_000, changed.getRepeatInterval());
     assertEquals(NOW.plus(Duration.ofMinutes(4)), changed.getStartTime().toInstant());
@@ -217,12 +280,17 @@ class JobPlannerTest {
     Trigger sync = scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.SYNC_RETRY));
     assertEquals(NOW.plusSeconds(90), sync.getStartTime().toInstant());
     assertNull(sync.getFireTimeAfter(sync.getStartTime()), "fires once");
-    assertEquals(NOW.plusSeconds(60), scheduler.getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
-        .getStartTime().toInstant());
+    assertEquals(
+        NOW.plusSeconds(60),
+        scheduler
+            .getTrigger(TriggerKey.triggerKey("qa", JobPlanner.EXPIRY))
+            .getStartTime()
+            .toInstant());
   }
 
   private Set<String> syncJobs() throws SchedulerException {
-    return scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream().map(JobKey::getName)
+    return scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream()
+        .map(JobKey::getName)
         .collect(Collectors.toSet());
   }
 
@@ -232,7 +300,16 @@ class JobPlannerTest {
   }
 
   private static ScheduleRow row(String id, String state, Instant expiresAt, long rev) {
-    return new ScheduleRow(id, DeploymentState.of(state), Optional.of(expiresAt), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), 0, Optional.empty(), rev);
+    return new ScheduleRow(
+        id,
+        DeploymentState.of(state),
+        Optional.of(expiresAt),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        Optional.empty(),
+        rev);
   }
 }

@@ -16,19 +16,22 @@ public final class Postgres {
   private Postgres() {}
 
   /**
-   * A JDBC URL to a new empty database; skips the test, loudly (fails it under CI=true), when no server is
-   * configured.
+   * A JDBC URL to a new empty database; skips the test, loudly (fails it under CI=true), when no
+   * server is configured.
    */
   public static String freshDatabase() {
     String url = System.getenv("MAYFLY_TEST_PG_URL");
-    Peers.require(url != null && !url.isBlank(),
+    Peers.require(
+        url != null && !url.isBlank(),
         "MAYFLY_TEST_PG_URL is not set, so the PostgreSQL tests cannot run here."
             + " Start one with: eval \"$(.ci/pg-start)\" (.ci/run does this).");
     String name = "mayfly_" + HexFormat.of().formatHex(randomBytes());
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      throw new IllegalStateException("MAYFLY_TEST_PG_URL is set but PostgreSQL refused: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "MAYFLY_TEST_PG_URL is set but PostgreSQL refused: " + e.getMessage(), e);
     }
     int slash = url.lastIndexOf('/');
     int query = url.indexOf('?', slash);

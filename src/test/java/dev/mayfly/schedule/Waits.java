@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 final class Waits {
   private Waits() {}
 
-  static void await(String what, Duration limit, BooleanSupplier condition, Supplier<String> context) {
+  static void await(
+      String what, Duration limit, BooleanSupplier condition, Supplier<String> context) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

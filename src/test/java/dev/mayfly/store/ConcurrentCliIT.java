@@ -20,7 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Many mayfly processes on one embedded registry at once, as a busy user (or a script) runs them. */
+/**
+ * Many mayfly processes on one embedded registry at once, as a busy user (or a script) runs them.
+ */
 class ConcurrentCliIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int LAUNCHES = 8;
@@ -49,12 +51,15 @@ class ConcurrentCliIT {
     List<Process> launches = new ArrayList<>();
     for (int i = 0; i < LAUNCHES; i++) {
       // no --name: mayfly picks the ids, so they must not collide either
-      launches.add(CliProcess.start(env, checkout, logs.resolve("launch-" + i), "launch", "tiny", "--output", "json"));
+      launches.add(
+          CliProcess.start(
+              env, checkout, logs.resolve("launch-" + i), "launch", "tiny", "--output", "json"));
     }
     int lists = 0;
     while (launches.stream().anyMatch(Process::isAlive)) {
       Path log = logs.resolve("list-" + lists++);
-      MayflyCli.Result list = CliProcess.finish(CliProcess.start(env, checkout, log, "list"), log, 120);
+      MayflyCli.Result list =
+          CliProcess.finish(CliProcess.start(env, checkout, log, "list"), log, 120);
       assertEquals(0, list.exit(), () -> "a list during the launches failed: " + list);
     }
 
@@ -71,7 +76,8 @@ class ConcurrentCliIT {
     assertEquals(LAUNCHES, ports.size(), "distinct ports: " + ports);
     assertTrue(lists > 0, "list ran while the launches did");
 
-    JsonNode all = JSON.readTree(new MayflyCli(home, checkout).run("list", "--output", "json").out());
+    JsonNode all =
+        JSON.readTree(new MayflyCli(home, checkout).run("list", "--output", "json").out());
     assertEquals(LAUNCHES, all.size(), all::toString);
     all.forEach(d -> assertEquals("running", d.get("state").asText(), d::toString));
   }

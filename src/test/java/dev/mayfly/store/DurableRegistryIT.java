@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The registry under a full or read-only disk and as a damaged file: one clear line, and nothing replaced. */
+/**
+ * The registry under a full or read-only disk and as a damaged file: one clear line, and nothing
+ * replaced.
+ */
 class DurableRegistryIT {
   @TempDir Path home;
   private Path disk;
@@ -50,8 +53,9 @@ class DurableRegistryIT {
     requireRoot();
     disk = Files.createDirectories(home.resolve("disk"));
     assertEquals(0, sh("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk.toString()));
-    mayfly = new MayflyCli(home, TinyService.write(home.resolve("checkout"))).env("MAYFLY_HOME",
-        disk.resolve("state").toString());
+    mayfly =
+        new MayflyCli(home, TinyService.write(home.resolve("checkout")))
+            .env("MAYFLY_HOME", disk.resolve("state").toString());
     MayflyCli.Result before = mayfly.run("launch", "tiny", "--name", "before");
     assertEquals(0, before.exit(), before::toString);
     Path file = disk.resolve("state/registry.mv.db");
@@ -59,8 +63,10 @@ class DurableRegistryIT {
     fill(disk.resolve("filler"));
     MayflyCli.Result full = mayfly.run("launch", "tiny", "--name", "full");
     assertEquals(1, full.exit(), full::toString);
-    assertEquals("mayfly: cannot write the registry " + file + ": no space left on device\n", full.err());
-    assertFalse(Files.exists(disk.resolve("state/sandboxes/full")), "nothing created without its row");
+    assertEquals(
+        "mayfly: cannot write the registry " + file + ": no space left on device\n", full.err());
+    assertFalse(
+        Files.exists(disk.resolve("state/sandboxes/full")), "nothing created without its row");
 
     Files.delete(disk.resolve("filler"));
     MayflyCli.Result list = mayfly.run("list");
@@ -68,12 +74,14 @@ class DurableRegistryIT {
     assertTrue(list.out().contains("before "), list::toString);
     assertFalse(list.out().contains("full "), list::toString);
 
-    MayflyCli.Result terminate = mayfly.run("terminate", "before"); // a running service keeps files open
+    MayflyCli.Result terminate =
+        mayfly.run("terminate", "before"); // a running service keeps files open
     assertEquals(0, terminate.exit(), terminate::toString);
     assertEquals(0, sh("mount", "-o", "remount,ro", disk.toString()));
     MayflyCli.Result readOnly = mayfly.run("list");
     assertEquals(1, readOnly.exit(), readOnly::toString);
-    assertEquals("mayfly: cannot write the registry " + file + ": read-only file system\n", readOnly.err());
+    assertEquals(
+        "mayfly: cannot write the registry " + file + ": read-only file system\n", readOnly.err());
   }
 
   @Test
@@ -86,10 +94,17 @@ class DurableRegistryIT {
     }
     MayflyCli.Result broken = mayfly.run("list");
     assertEquals(1, broken.exit(), broken::toString);
-    assertTrue(Pattern.matches("mayfly: the registry " + Pattern.quote(file.toString()) + " is empty \\(0 bytes\\);"
-        + " moved it aside to " + Pattern.quote(file + ".broken-") + "\\d{8}T\\d{6}Z and will start a new one on"
-        + " the next command\\. Hosts it launched may still run: `mayfly reap --dry-run` finds them by their tags\n",
-        broken.err()), broken.err());
+    assertTrue(
+        Pattern.matches(
+            "mayfly: the registry "
+                + Pattern.quote(file.toString())
+                + " is empty \\(0 bytes\\);"
+                + " moved it aside to "
+                + Pattern.quote(file + ".broken-")
+                + "\\d{8}T\\d{6}Z and will start a new one on"
+                + " the next command\\. Hosts it launched may still run: `mayfly reap --dry-run` finds them by their tags\n",
+            broken.err()),
+        broken.err());
     assertEquals(1, brokenFiles().size());
     assertEquals(0, Files.size(brokenFiles().get(0)), "the file itself is kept as it was");
     assertEquals(0, mayfly.run("list").exit(), "the next command starts afresh, as it said");
@@ -105,8 +120,16 @@ class DurableRegistryIT {
     }
     MayflyCli.Result broken = mayfly.run("list");
     assertEquals(1, broken.exit(), broken::toString);
-    assertTrue(broken.err().startsWith("mayfly: the registry " + file + " is corrupt; moved it aside to " + file
-        + ".broken-"), broken.err());
+    assertTrue(
+        broken
+            .err()
+            .startsWith(
+                "mayfly: the registry "
+                    + file
+                    + " is corrupt; moved it aside to "
+                    + file
+                    + ".broken-"),
+        broken.err());
     assertEquals(1, broken.err().lines().count(), broken.err());
     assertEquals(100, Files.size(brokenFiles().get(0)));
   }
@@ -116,18 +139,24 @@ class DurableRegistryIT {
     mayfly = new MayflyCli(home, TinyService.write(home.resolve("checkout")));
     assertEquals(0, mayfly.run("launch", "tiny", "--name", "before").exit());
     Path state = mayfly.stateDir();
-    try (Connection c = DriverManager.getConnection(Database.h2(state), "mayfly", Database.embedded(state).password());
+    try (Connection c =
+            DriverManager.getConnection(
+                Database.h2(state), "mayfly", Database.embedded(state).password());
         Statement st = c.createStatement()) {
       st.executeUpdate("UPDATE deployment SET state = 'hibernating' WHERE id = 'before'");
     }
     MayflyCli.Result list = mayfly.run("list");
     assertEquals(0, list.exit(), list::toString);
-    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("before ") && l.contains(" unknown ")), list::toString);
+    assertTrue(
+        list.out().lines().anyMatch(l -> l.startsWith("before ") && l.contains(" unknown ")),
+        list::toString);
   }
 
   private List<Path> brokenFiles() throws IOException {
     try (Stream<Path> files = Files.list(mayfly.stateDir())) {
-      return files.filter(f -> f.getFileName().toString().startsWith("registry.mv.db.broken-")).toList();
+      return files
+          .filter(f -> f.getFileName().toString().startsWith("registry.mv.db.broken-"))
+          .toList();
     }
   }
 
@@ -151,7 +180,8 @@ class DurableRegistryIT {
       fail("DurableRegistryIT must run as root on CI: it mounts a tmpfs");
     }
     if (!root) {
-      System.err.println("DurableRegistryIT: SKIPPED the disk checks: not root, cannot mount a tmpfs");
+      System.err.println(
+          "DurableRegistryIT: SKIPPED the disk checks: not root, cannot mount a tmpfs");
     }
     Assumptions.assumeTrue(root, "needs root to mount a tmpfs");
   }

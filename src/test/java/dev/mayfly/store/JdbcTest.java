@@ -38,15 +38,22 @@ class JdbcTest {
     jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "hen", 2);
     jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "dog", 4);
 
-    assertEquals(List.of("cat=4", "dog=4"), jdbc.query("SELECT name, legs FROM pet WHERE legs = ? ORDER BY name",
-        rs -> rs.getString(1) + "=" + rs.getInt(2), 4));
-    assertEquals(Optional.of(2), jdbc.one("SELECT legs FROM pet WHERE name = ?", rs -> rs.getInt(1), "hen"));
+    assertEquals(
+        List.of("cat=4", "dog=4"),
+        jdbc.query(
+            "SELECT name, legs FROM pet WHERE legs = ? ORDER BY name",
+            rs -> rs.getString(1) + "=" + rs.getInt(2),
+            4));
+    assertEquals(
+        Optional.of(2), jdbc.one("SELECT legs FROM pet WHERE name = ?", rs -> rs.getInt(1), "hen"));
   }
 
   @Test
   void noRowsAreAnEmptyResult() {
     assertEquals(List.of(), jdbc.query("SELECT name FROM pet", rs -> rs.getString(1)));
-    assertEquals(Optional.empty(), jdbc.one("SELECT name FROM pet WHERE name = ?", rs -> rs.getString(1), "cat"));
+    assertEquals(
+        Optional.empty(),
+        jdbc.one("SELECT name FROM pet WHERE name = ?", rs -> rs.getString(1), "cat"));
     assertEquals(0, jdbc.update("DELETE FROM pet WHERE name = ?", "cat"));
   }
 
@@ -60,35 +67,55 @@ class JdbcTest {
 
   @Test
   void anSqlErrorBecomesTheRegistryError() {
-    MayflyException e = assertThrows(MayflyException.class,
-        () -> jdbc.query("SELECT nothing FROM nowhere", rs -> rs.getString(1)));
+    MayflyException e =
+        assertThrows(
+            MayflyException.class,
+            () -> jdbc.query("SELECT nothing FROM nowhere", rs -> rs.getString(1)));
     assertEquals(MayflyException.Exit.INTERNAL, e.exit());
     assertTrue(e.getMessage().startsWith("registry: "), e.getMessage());
     assertInstanceOf(SQLException.class, e.getCause());
     // not a duplicate: still an error
-    assertThrows(MayflyException.class, () -> jdbc.insertOrIgnoreDuplicate(
-        "INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", "many"));
+    assertThrows(
+        MayflyException.class,
+        () ->
+            jdbc.insertOrIgnoreDuplicate(
+                "INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", "many"));
   }
 
   @Test
   void aFailedTransactionKeepsNoneOfItsRows() {
-    MayflyException e = assertThrows(MayflyException.class, () -> jdbc.transaction(() -> {
-      jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", 4);
-      return jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", 3);
-    }));
-    assertEquals("23505", ((SQLException) e.getCause()).getSQLState(), "the cause tells a lost race");
+    MayflyException e =
+        assertThrows(
+            MayflyException.class,
+            () ->
+                jdbc.transaction(
+                    () -> {
+                      jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", 4);
+                      return jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", 3);
+                    }));
+    assertEquals(
+        "23505", ((SQLException) e.getCause()).getSQLState(), "the cause tells a lost race");
     assertEquals(List.of(), jdbc.query("SELECT name FROM pet", rs -> rs.getString(1)));
 
-    assertEquals(1, jdbc.transaction(() -> jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "dog", 4)));
+    assertEquals(
+        1,
+        jdbc.transaction(
+            () -> jdbc.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "dog", 4)));
     assertEquals(List.of("dog"), jdbc.query("SELECT name FROM pet", rs -> rs.getString(1)));
   }
 
   @Test
   void aRegistryThatCannotBeOpenedIsNamedWithoutItsPassword(@TempDir Path keys) {
-    MayflyException e = assertThrows(MayflyException.class,
-        () -> Registry.open(new Database("jdbc:h2:mem:;NO_SUCH_SETTING=1;PASSWORD=hunter2", "mayfly", "", keys)));
+    MayflyException e =
+        assertThrows(
+            MayflyException.class,
+            () ->
+                Registry.open(
+                    new Database(
+                        "jdbc:h2:mem:;NO_SUCH_SETTING=1;PASSWORD=hunter2", "mayfly", "", keys)));
     assertEquals(MayflyException.Exit.FAILED, e.exit());
-    assertTrue(e.getMessage().startsWith("cannot open the registry jdbc:h2:mem:: "), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("cannot open the registry jdbc:h2:mem:: "), e.getMessage());
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
   }
 }

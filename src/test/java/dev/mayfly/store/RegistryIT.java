@@ -1,8 +1,8 @@
 package dev.mayfly.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.schedule.Postgres;
@@ -41,7 +41,8 @@ class RegistryIT {
       assertTrue(id.matches("[0-9a-f]{16}"), id);
       assertEquals(id, registry.id());
     }
-    try (Registry again = Registry.open(home); Registry second = Registry.open(other)) {
+    try (Registry again = Registry.open(home);
+        Registry second = Registry.open(other)) {
       assertEquals(id, again.id(), "the id survives a reopen");
       assertNotEquals(id, second.id());
     }
@@ -49,20 +50,52 @@ class RegistryIT {
 
   @Test
   void printedUrlsCarryNoPassword() {
-    assertEquals("jdbc:postgresql://db.example:5432/mayfly",
+    assertEquals(
+        "jdbc:postgresql://db.example:5432/mayfly",
         Registry.redact("jdbc:postgresql://db.example:5432/mayfly?user=m&password=hunter2"));
-    assertEquals("jdbc:postgresql://db.example/mayfly", Registry.redact("jdbc:postgresql://m:hunter2@db.example/mayfly"));
-    assertEquals("jdbc:h2:file:/x/registry", Registry.redact("jdbc:h2:file:/x/registry;PASSWORD=hunter2"));
+    assertEquals(
+        "jdbc:postgresql://db.example/mayfly",
+        Registry.redact("jdbc:postgresql://m:hunter2@db.example/mayfly"));
+    assertEquals(
+        "jdbc:h2:file:/x/registry", Registry.redact("jdbc:h2:file:/x/registry;PASSWORD=hunter2"));
   }
 
   private static void exercise(Registry registry) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    registry.insert(new DeploymentRow("d1", "t", "local", DeploymentState.RUNNING, Map.of("a", "b"), "{}", Optional.of("s"),
-        Optional.empty(), Optional.empty(), now, Optional.of(now.plusSeconds(60)), 0));
-    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), HostState.HEALTHY,
-        Optional.empty(), Optional.empty()));
-    registry.putHost(new HostRow("d1", "host-1", "127.0.0.1", Map.of("http", 1), Optional.of("/r"), HostState.HEALTHY,
-        Optional.of("c1"), Optional.empty()));
+    registry.insert(
+        new DeploymentRow(
+            "d1",
+            "t",
+            "local",
+            DeploymentState.RUNNING,
+            Map.of("a", "b"),
+            "{}",
+            Optional.of("s"),
+            Optional.empty(),
+            Optional.empty(),
+            now,
+            Optional.of(now.plusSeconds(60)),
+            0));
+    registry.putHost(
+        new HostRow(
+            "d1",
+            "host-1",
+            "127.0.0.1",
+            Map.of("http", 1),
+            Optional.of("/r"),
+            HostState.HEALTHY,
+            Optional.empty(),
+            Optional.empty()));
+    registry.putHost(
+        new HostRow(
+            "d1",
+            "host-1",
+            "127.0.0.1",
+            Map.of("http", 1),
+            Optional.of("/r"),
+            HostState.HEALTHY,
+            Optional.of("c1"),
+            Optional.empty()));
     assertEquals(Optional.of("c1"), registry.hosts("d1").get(0).dataCommit());
     registry.setExpiry("d1", null);
     registry.setSyncCron("d1", "*/5 * * * *");

@@ -28,7 +28,9 @@ class CommandsTest {
 
   @Test
   void commandWithoutPlaceholdersIsUnchanged() {
-    assertEquals("ls runs > index.txt && echo '$HOME'", Commands.render("ls runs > index.txt && echo '$HOME'"));
+    assertEquals(
+        "ls runs > index.txt && echo '$HOME'",
+        Commands.render("ls runs > index.txt && echo '$HOME'"));
   }
 
   @Test
@@ -36,7 +38,8 @@ class CommandsTest {
     Template t = withParams(param("email", true, null, null), param("title", false, "QA", null));
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DATA", "/opt/x/data/current");
-    String env = Commands.envFile(t, Map.of("email", "a'b@c", "title", "QA"), Map.of("http", 18080), extra);
+    String env =
+        Commands.envFile(t, Map.of("email", "a'b@c", "title", "QA"), Map.of("http", 18080), extra);
     assertEquals(
         "# written by mayfly; holds parameter values, keep it mode 0600\n"
             + "MAYFLY_PARAM_EMAIL='a'\\''b@c'\n"

@@ -42,8 +42,10 @@ class DurationsTest {
 
   @Test
   void expiryAcceptsUtcTimesAndDates() {
-    assertEquals(Instant.parse("2026-12-31T23:00:00Z"), Durations.parseExpiry("2026-12-31T23:00Z", NOW));
-    assertEquals(Instant.parse("2026-12-31T23:00:30Z"), Durations.parseExpiry("2026-12-31T23:00:30Z", NOW));
+    assertEquals(
+        Instant.parse("2026-12-31T23:00:00Z"), Durations.parseExpiry("2026-12-31T23:00Z", NOW));
+    assertEquals(
+        Instant.parse("2026-12-31T23:00:30Z"), Durations.parseExpiry("2026-12-31T23:00:30Z", NOW));
     assertEquals(Instant.parse("2026-12-31T00:00:00Z"), Durations.parseExpiry("2026-12-31", NOW));
   }
 
@@ -52,7 +54,8 @@ class DurationsTest {
     MayflyException e =
         assertThrows(MayflyException.class, () -> Durations.parseExpiry("2026-06-01T11:59Z", NOW));
     assertEquals(
-        "--expires: 2026-06-01T11:59:00Z is not in the future (now is 2026-06-01T12:00:00Z)", e.getMessage());
+        "--expires: 2026-06-01T11:59:00Z is not in the future (now is 2026-06-01T12:00:00Z)",
+        e.getMessage());
     assertThrows(MayflyException.class, () -> Durations.parseExpiry("2026-06-01", NOW));
   }
 
@@ -60,7 +63,8 @@ class DurationsTest {
   void junkExpiryNamesTheOptionAndTheAcceptedForms() {
     MayflyException e = assertThrows(MayflyException.class, () -> Durations.parseExpiry("3x", NOW));
     assertEquals(
-        "--expires: '3x' is not a duration (like 30d, 72h) or a UTC time (like 2026-12-31T23:00Z)", e.getMessage());
+        "--expires: '3x' is not a duration (like 30d, 72h) or a UTC time (like 2026-12-31T23:00Z)",
+        e.getMessage());
     assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
   }
 
@@ -68,7 +72,8 @@ class DurationsTest {
   void localTimesAndImpossibleDatesAreRejected() {
     assertThrows(MayflyException.class, () -> Durations.parseExpiry("2026-12-31T23:00", NOW));
     assertThrows(MayflyException.class, () -> Durations.parseExpiry("2026-12-31T23:00+02:00", NOW));
-    MayflyException e = assertThrows(MayflyException.class, () -> Durations.parseExpiry("2026-02-30", NOW));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Durations.parseExpiry("2026-02-30", NOW));
     assertEquals("--expires: '2026-02-30' is not a valid date or time", e.getMessage());
   }
 

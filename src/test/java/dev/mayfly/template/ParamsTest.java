@@ -27,20 +27,25 @@ class ParamsTest {
 
   @Test
   void givenValueOverridesTheDefault() {
-    assertEquals("Mine", Params.resolve(demo, Map.of("email", "a@b", "title", "Mine")).get("title"));
+    assertEquals(
+        "Mine", Params.resolve(demo, Map.of("email", "a@b", "title", "Mine")).get("title"));
   }
 
   @Test
   void unknownParamListsTheOnesTheTemplateHas() {
     MayflyException e =
-        assertThrows(MayflyException.class, () -> Params.resolve(demo, Map.of("email", "a@b", "x", "1")));
-    assertEquals("param 'x': not a parameter of template 'demo' (it has: email, title, note)", e.getMessage());
+        assertThrows(
+            MayflyException.class, () -> Params.resolve(demo, Map.of("email", "a@b", "x", "1")));
+    assertEquals(
+        "param 'x': not a parameter of template 'demo' (it has: email, title, note)",
+        e.getMessage());
     assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
   }
 
   @Test
   void unknownParamOnATemplateWithoutParams() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Params.resolve(withParams(), Map.of("x", "1")));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Params.resolve(withParams(), Map.of("x", "1")));
     assertEquals("param 'x': not a parameter of template 'demo' (it has: none)", e.getMessage());
   }
 
@@ -52,14 +57,16 @@ class ParamsTest {
 
   @Test
   void emptyValueDoesNotSatisfyARequiredParam() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Params.resolve(demo, Map.of("email", "")));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Params.resolve(demo, Map.of("email", "")));
     assertEquals("param 'email': required (pass --param email=VALUE)", e.getMessage());
   }
 
   @Test
   void patternMismatchNeverEchoesTheValue() {
     String secret = "hunter2-not-an-email";
-    MayflyException e = assertThrows(MayflyException.class, () -> Params.resolve(demo, Map.of("email", secret)));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Params.resolve(demo, Map.of("email", secret)));
     assertEquals("param 'email': value does not match pattern '[^@ ]+@[^@ ]+'", e.getMessage());
     assertFalse(e.getMessage().contains(secret));
   }
@@ -73,14 +80,16 @@ class ParamsTest {
 
   @Test
   void assignmentWithoutEqualsIsRejected() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Params.parseAssignments(List.of("foo")));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Params.parseAssignments(List.of("foo")));
     assertEquals("--param 'foo': expected NAME=VALUE", e.getMessage());
     assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
   }
 
   @Test
   void assignmentWithoutNameDoesNotEchoTheValue() {
-    MayflyException e = assertThrows(MayflyException.class, () -> Params.parseAssignments(List.of("=s3cret")));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> Params.parseAssignments(List.of("=s3cret")));
     assertEquals("--param: expected NAME=VALUE, the name is missing", e.getMessage());
   }
 

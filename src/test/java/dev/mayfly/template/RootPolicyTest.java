@@ -12,14 +12,17 @@ class RootPolicyTest {
 
   @Test
   void aFolderOfItsOwnBelowAPrefixOrInTheHomeHasAGoodShape() {
-    for (String root : List.of("/opt/open-qa", "/srv/a/b", "~/.mayfly/x-1", "~/app", "/data/site", "/usr/local/x")) {
+    for (String root :
+        List.of(
+            "/opt/open-qa", "/srv/a/b", "~/.mayfly/x-1", "~/app", "/data/site", "/usr/local/x")) {
       assertEquals(Optional.empty(), RootPolicy.problem(root), root);
     }
   }
 
   @Test
   void theFileSystemRootTopLevelFoldersAndTheHomeItselfAreRefused() {
-    for (String root : List.of("/", "/etc", "/usr", "/tmp", "/home", "/root", "/var", "/bin", "/opt", "/data")) {
+    for (String root :
+        List.of("/", "/etc", "/usr", "/tmp", "/home", "/root", "/var", "/bin", "/opt", "/data")) {
       assertTrue(RootPolicy.problem(RootPolicy.trimmed(root)).isPresent(), root);
     }
     for (String root : List.of("~", "~/", "~user/app", "opt/app", "", "/opt/my app", "/opt/a\tb")) {
@@ -29,10 +32,19 @@ class RootPolicyTest {
 
   @Test
   void dotSegmentsAndEmptySegmentsAreRefused() {
-    for (String root : List.of("/opt/../etc", "/opt/./app", "/opt//app", "~/../root", "~/./x", "~//x", "/opt/app/..")) {
+    for (String root :
+        List.of(
+            "/opt/../etc",
+            "/opt/./app",
+            "/opt//app",
+            "~/../root",
+            "~/./x",
+            "~//x",
+            "/opt/app/..")) {
       assertTrue(RootPolicy.problem(RootPolicy.trimmed(root)).isPresent(), root);
     }
-    assertEquals(Optional.empty(), RootPolicy.problem("/opt/..app"), "dots inside a name are a name");
+    assertEquals(
+        Optional.empty(), RootPolicy.problem("/opt/..app"), "dots inside a name are a name");
   }
 
   @Test

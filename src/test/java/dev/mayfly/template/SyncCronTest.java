@@ -15,16 +15,21 @@ class SyncCronTest {
 
   @Test
   void aCronThatNeverFiresIsBadInput() {
-    MayflyException e = assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "0 0 31 2 *"));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "0 0 31 2 *"));
     assertEquals(MayflyException.Exit.BAD_INPUT, e.exit());
     assertEquals("--sync: '0 0 31 2 *' never fires", e.getMessage());
-    assertEquals("--sync: '0 0 31 4,6 *' never fires",
-        assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "0 0 31 4,6 *")).getMessage());
+    assertEquals(
+        "--sync: '0 0 31 4,6 *' never fires",
+        assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "0 0 31 4,6 *"))
+            .getMessage());
   }
 
   @Test
   void textThatIsNoCronSaysHowOneLooks() {
-    assertEquals("--sync: '61 * * * *' is not a Unix 5-field cron (like '*/15 * * * *')",
-        assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "61 * * * *")).getMessage());
+    assertEquals(
+        "--sync: '61 * * * *' is not a Unix 5-field cron (like '*/15 * * * *')",
+        assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "61 * * * *"))
+            .getMessage());
   }
 }

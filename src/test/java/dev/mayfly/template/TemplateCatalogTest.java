@@ -46,7 +46,11 @@ class TemplateCatalogTest {
                 "XDG_CONFIG_HOME", home.resolve("xdg").toString(),
                 "MAYFLY_TEMPLATES", "/a" + File.pathSeparator + File.pathSeparator + "/b"));
     assertEquals(
-        List.of(cwd.resolve("templates"), home.resolve("xdg/mayfly/templates"), Path.of("/a"), Path.of("/b")),
+        List.of(
+            cwd.resolve("templates"),
+            home.resolve("xdg/mayfly/templates"),
+            Path.of("/a"),
+            Path.of("/b")),
         catalog.folders());
   }
 
@@ -54,7 +58,8 @@ class TemplateCatalogTest {
   void withoutXdgTheConfigFolderIsUnderHome() {
     TemplateCatalog catalog = TemplateCatalog.standard(home, Map.of("HOME", home.toString()));
     assertEquals(
-        List.of(home.resolve("templates"), home.resolve(".config/mayfly/templates")), catalog.folders());
+        List.of(home.resolve("templates"), home.resolve(".config/mayfly/templates")),
+        catalog.folders());
   }
 
   @Test
@@ -70,7 +75,8 @@ class TemplateCatalogTest {
     assertEquals("from one", catalog.load("demo").description());
     assertEquals(second.resolve("other.yaml"), catalog.find("other"));
     List<TemplateCatalog.Entry> entries = catalog.list();
-    assertEquals(List.of("demo", "other"), entries.stream().map(TemplateCatalog.Entry::name).toList());
+    assertEquals(
+        List.of("demo", "other"), entries.stream().map(TemplateCatalog.Entry::name).toList());
     assertEquals(Optional.of("from one"), entries.get(0).description());
   }
 
@@ -95,7 +101,8 @@ class TemplateCatalogTest {
     TemplateCatalog catalog = new TemplateCatalog(List.of(home.resolve("one/sub")));
     MayflyException e = assertThrows(MayflyException.class, () -> catalog.find("../demo"));
     assertEquals(
-        "unknown template '../demo' (looked in: " + home.resolve("one/sub") + "; found: none)", e.getMessage());
+        "unknown template '../demo' (looked in: " + home.resolve("one/sub") + "; found: none)",
+        e.getMessage());
   }
 
   @Test
@@ -108,8 +115,12 @@ class TemplateCatalogTest {
     assertEquals(
         List.of(
             new TemplateCatalog.Entry(
-                "broken", broken, Optional.empty(), Optional.of(broken + ":1:1: missing required field 'description'")),
-            new TemplateCatalog.Entry("good", folder.resolve("good.yaml"), Optional.of("works"), Optional.empty())),
+                "broken",
+                broken,
+                Optional.empty(),
+                Optional.of(broken + ":1:1: missing required field 'description'")),
+            new TemplateCatalog.Entry(
+                "good", folder.resolve("good.yaml"), Optional.of("works"), Optional.empty())),
         entries);
   }
 }

@@ -16,18 +16,21 @@ class TemplateGitModeTest {
   private Path template(String extra) throws Exception {
     Files.createDirectories(dir.resolve("svc"));
     Files.createDirectories(dir.resolve("data"));
-    return Files.writeString(dir.resolve("t.yaml"), String.join("\n",
-        "name: t",
-        "description: git mode",
-        "service:",
-        "  repo: svc",
-        "  install: true",
-        "data:",
-        "  repo: data",
-        "ports:",
-        "  http: 8080",
-        extra,
-        ""));
+    return Files.writeString(
+        dir.resolve("t.yaml"),
+        String.join(
+            "\n",
+            "name: t",
+            "description: git mode",
+            "service:",
+            "  repo: svc",
+            "  install: true",
+            "data:",
+            "  repo: data",
+            "ports:",
+            "  http: 8080",
+            extra,
+            ""));
   }
 
   @Test
@@ -45,6 +48,7 @@ class TemplateGitModeTest {
   void unknownGitModeIsRejectedAtItsLine() throws Exception {
     Path file = template("git: rsync");
     TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
-    assertTrue(e.getMessage().endsWith(":10:6: git: 'rsync' must be pull, push or auto"), e.getMessage());
+    assertTrue(
+        e.getMessage().endsWith(":10:6: git: 'rsync' must be pull, push or auto"), e.getMessage());
   }
 }

@@ -33,7 +33,8 @@ class TemplateLoaderTest {
   @Test
   void unknownKeyIsNamedWithTheKeysThatAreAllowed() {
     assertEquals(
-        "4:3: unknown key 'instal' in service (expected: repo, ref, install, start)", rejection("unknown-key"));
+        "4:3: unknown key 'instal' in service (expected: repo, ref, install, start)",
+        rejection("unknown-key"));
   }
 
   @Test
@@ -61,7 +62,8 @@ class TemplateLoaderTest {
   @Test
   void badDurationShowsTheAcceptedForms() {
     assertEquals(
-        "10:11: lifetime: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)", rejection("bad-duration"));
+        "10:11: lifetime: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)",
+        rejection("bad-duration"));
   }
 
   @Test
@@ -124,7 +126,9 @@ class TemplateLoaderTest {
 
   @Test
   void defaultMustMatchItsPattern() {
-    assertEquals("5:14: params.count.default: does not match pattern '[0-9]+'", rejection("default-pattern"));
+    assertEquals(
+        "5:14: params.count.default: does not match pattern '[0-9]+'",
+        rejection("default-pattern"));
   }
 
   @Test
@@ -143,20 +147,25 @@ class TemplateLoaderTest {
 
   @Test
   void missingLocalRepoPathIsNamedWithWhereItWasLookedFor() {
-    Path resolved = Path.of("src/test/resources/no-such-folder/service").toAbsolutePath().normalize();
+    Path resolved =
+        Path.of("src/test/resources/no-such-folder/service").toAbsolutePath().normalize();
     assertEquals(
-        "4:9: service.repo: local path '../no-such-folder/service' does not exist (resolved to " + resolved + ")",
+        "4:9: service.repo: local path '../no-such-folder/service' does not exist (resolved to "
+            + resolved
+            + ")",
         rejection("missing-repo"));
   }
 
   @Test
   void duplicateKeyNamesTheFirstOne() {
-    assertEquals("7:3: duplicate key 'ref' in service (first at line 5)", rejection("duplicate-key"));
+    assertEquals(
+        "7:3: duplicate key 'ref' in service (first at line 5)", rejection("duplicate-key"));
   }
 
   @Test
   void healthPortMustBeADeclaredPort() {
-    assertEquals("11:9: health.port: 'admin' is not one of the ports (http)", rejection("bad-health-port"));
+    assertEquals(
+        "11:9: health.port: 'admin' is not one of the ports (http)", rejection("bad-health-port"));
   }
 
   @Test
@@ -187,7 +196,8 @@ class TemplateLoaderTest {
   @Test
   void missingFileIsAOneLineError() {
     TemplateException e =
-        assertThrows(TemplateException.class, () -> TemplateLoader.load(Path.of(BROKEN + "nope.yaml")));
+        assertThrows(
+            TemplateException.class, () -> TemplateLoader.load(Path.of(BROKEN + "nope.yaml")));
     assertEquals(BROKEN + "nope.yaml: no such file", e.getMessage());
   }
 
@@ -223,7 +233,8 @@ class TemplateLoaderTest {
     assertEquals("A demo", t.description());
     assertEquals(file, t.file());
     assertEquals(
-        new Template.Repo("../apps/demo/service", Optional.of(dir.resolve("apps/demo/service").toAbsolutePath())),
+        new Template.Repo(
+            "../apps/demo/service", Optional.of(dir.resolve("apps/demo/service").toAbsolutePath())),
         t.service().repo());
     assertTrue(t.service().repo().isLocal());
     assertEquals("HEAD", t.service().ref());
@@ -251,16 +262,23 @@ class TemplateLoaderTest {
     Template t = TemplateLoader.load(Path.of("templates/open-qa.yaml"));
 
     assertEquals("open-qa", t.name());
-    assertEquals(new Template.Repo("https://github.com/eucalyptus/open-qa.git", Optional.empty()), t.service().repo());
+    assertEquals(
+        new Template.Repo("https://github.com/eucalyptus/open-qa.git", Optional.empty()),
+        t.service().repo());
     assertEquals("master", t.service().ref());
-    assertTrue(t.service().install().startsWith("cd script && ./open_qa-installer.py -t amazon -e {{email}}"));
+    assertTrue(
+        t.service()
+            .install()
+            .startsWith("cd script && ./open_qa-installer.py -t amazon -e {{email}}"));
     assertTrue(t.service().install().endsWith("ln -sfn \"$MAYFLY_DATA\" /var/www/html/webcache"));
     assertEquals(
-        new Template.Repo("https://github.com/eucalyptus/open-qa-frontend-data.git", Optional.empty()),
+        new Template.Repo(
+            "https://github.com/eucalyptus/open-qa-frontend-data.git", Optional.empty()),
         t.data().repo());
     assertEquals("master", t.data().ref());
     assertEquals(
-        Optional.of("tar -xzf cache_storage_for_open_qa.tar.gz && rm -f cache_storage_for_open_qa.tar.gz"),
+        Optional.of(
+            "tar -xzf cache_storage_for_open_qa.tar.gz && rm -f cache_storage_for_open_qa.tar.gz"),
         t.data().publish());
     Template.Param email = t.params().get("email");
     assertTrue(email.required());
@@ -280,9 +298,13 @@ class TemplateLoaderTest {
     Files.writeString(file, "#" + "x".repeat(8 << 20) + "\nname: huge\n");
     long start = System.nanoTime();
     TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
-    assertEquals(file + ": larger than 1 MiB (8388621 bytes); a template names repos and commands, it does not"
-        + " hold data", e.getMessage());
-    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "refused without reading it");
+    assertEquals(
+        file
+            + ": larger than 1 MiB (8388621 bytes); a template names repos and commands, it does not"
+            + " hold data",
+        e.getMessage());
+    assertTrue(
+        Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "refused without reading it");
   }
 
   @Test
@@ -299,8 +321,12 @@ class TemplateLoaderTest {
     Path file = dir.resolve("forever.yaml");
     Files.writeString(file, minimal("forever") + "lifetime: 999999999d\n");
     TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
-    assertTrue(e.getMessage().endsWith(":11: lifetime: at most 3650d (10 years); a deployment that never expires"
-        + " is asked for at launch with --expires never"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                ":11: lifetime: at most 3650d (10 years); a deployment that never expires"
+                    + " is asked for at launch with --expires never"),
+        e.getMessage());
   }
 
   @Test
@@ -311,12 +337,18 @@ class TemplateLoaderTest {
     Path bad = dir.resolve("named.yaml");
     Files.writeString(bad, minimal("named") + "bind: example.org\n");
     TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(bad));
-    assertTrue(e.getMessage().endsWith("bind: 'example.org' must be an IP address such as 127.0.0.1, 0.0.0.0"
-        + " (every interface) or ::1"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                "bind: 'example.org' must be an IP address such as 127.0.0.1, 0.0.0.0"
+                    + " (every interface) or ::1"),
+        e.getMessage());
   }
 
   private static String minimal(String name) {
-    return "name: " + name + "\ndescription: d\nservice:\n  repo: https://example.org/s.git\n  install: ./i\n"
+    return "name: "
+        + name
+        + "\ndescription: d\nservice:\n  repo: https://example.org/s.git\n  install: ./i\n"
         + "data:\n  repo: https://example.org/d.git\nports:\n  http: 8080\n";
   }
 }

@@ -15,7 +15,11 @@ class YamlMappingTest {
 
   private static YamlMapping read(String text) {
     return YamlMapping.read(
-            FILE, text, 10, IllegalArgumentException::new, found -> "expected a mapping, found " + found)
+            FILE,
+            text,
+            10,
+            IllegalArgumentException::new,
+            found -> "expected a mapping, found " + found)
         .orElseThrow();
   }
 
@@ -34,8 +38,11 @@ class YamlMappingTest {
   @Test
   void wrongTypeSaysWhatWasFound() {
     YamlMapping top = read("port: [80, 81]\nretry: maybe\nwait: 7x\n");
-    assertEquals("conf.yaml:1:7: port: expected text, found a list", refused(() -> top.number("port")));
-    assertEquals("conf.yaml:2:8: retry: expected true or false, found 'maybe'", refused(() -> top.bool("retry")));
+    assertEquals(
+        "conf.yaml:1:7: port: expected text, found a list", refused(() -> top.number("port")));
+    assertEquals(
+        "conf.yaml:2:8: retry: expected true or false, found 'maybe'",
+        refused(() -> top.bool("retry")));
     assertEquals(
         "conf.yaml:3:7: wait: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)",
         refused(() -> top.duration("wait")));
@@ -46,8 +53,12 @@ class YamlMappingTest {
   void missingFieldPointsAtTheKeyOfItsMapping() {
     YamlMapping top = read("name: x\nserver:\n  host: a\n");
     YamlMapping server = top.mapping("server", List.of("host", "port"), true).orElseThrow();
-    assertEquals("conf.yaml:2:1: missing required field 'server.port'", refused(() -> server.text("port", true)));
-    assertEquals("conf.yaml:1:1: missing required field 'client'", refused(() -> top.mapping("client", null, true)));
+    assertEquals(
+        "conf.yaml:2:1: missing required field 'server.port'",
+        refused(() -> server.text("port", true)));
+    assertEquals(
+        "conf.yaml:1:1: missing required field 'client'",
+        refused(() -> top.mapping("client", null, true)));
   }
 
   @Test
@@ -58,7 +69,8 @@ class YamlMappingTest {
     assertEquals(Optional.of(""), top.scalar("c", false));
     assertEquals(Optional.of(42), top.number("d"));
     assertEquals(Optional.of(Duration.ofMinutes(90)), top.duration("e"));
-    assertTrue(YamlMapping.read(FILE, "~\n", 10, IllegalArgumentException::new, found -> "").isEmpty());
+    assertTrue(
+        YamlMapping.read(FILE, "~\n", 10, IllegalArgumentException::new, found -> "").isEmpty());
   }
 
   @Test
@@ -67,6 +79,7 @@ class YamlMappingTest {
         "conf.yaml:3:1: duplicate key 'a' (first at line 1)",
         refused(() -> read("a: 1\nb: 2\na: 3\n").checkKeys(null)));
     assertEquals(
-        "conf.yaml:2:1: a: given twice", refused(() -> read("a: 1\na: 2\n").rejectRepeatedKeys("given twice")));
+        "conf.yaml:2:1: a: given twice",
+        refused(() -> read("a: 1\na: 2\n").rejectRepeatedKeys("given twice")));
   }
 }

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * mayfly's command line as a process of its own ({@code java -cp target/classes:<deps> dev.mayfly.cli.Main}),
- * for tests about many processes sharing one state folder. The dependencies come from
- * {@code target/classpath.txt}, which the pom writes before tests run.
+ * mayfly's command line as a process of its own ({@code java -cp target/classes:<deps>
+ * dev.mayfly.cli.Main}), for tests about many processes sharing one state folder. The dependencies
+ * come from {@code target/classpath.txt}, which the pom writes before tests run.
  */
 public final class CliProcess {
   private CliProcess() {}
@@ -23,22 +23,37 @@ public final class CliProcess {
   public static String classpath() {
     Path file = DemoCopy.PROJECT.resolve("target/classpath.txt");
     try {
-      return DemoCopy.PROJECT.resolve("target/classes") + File.pathSeparator + Files.readString(file).strip();
+      return DemoCopy.PROJECT.resolve("target/classes")
+          + File.pathSeparator
+          + Files.readString(file).strip();
     } catch (IOException e) {
-      throw new IllegalStateException(file + " missing: run the tests through Maven (mvn verify)", e);
+      throw new IllegalStateException(
+          file + " missing: run the tests through Maven (mvn verify)", e);
     }
   }
 
-  /** Starts {@code mayfly args...} with exactly {@code env}; stdout and stderr go to files beside {@code log}. */
+  /**
+   * Starts {@code mayfly args...} with exactly {@code env}; stdout and stderr go to files beside
+   * {@code log}.
+   */
   public static Process start(Map<String, String> env, Path cwd, Path log, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        "-cp", classpath(), "dev.mayfly.cli.Main"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx192m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-cp",
+                classpath(),
+                "dev.mayfly.cli.Main"));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
-        .redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile())
-        .redirectError(log.resolveSibling(log.getFileName() + ".err").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile())
+            .redirectError(log.resolveSibling(log.getFileName() + ".err").toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     try {
@@ -53,7 +68,8 @@ public final class CliProcess {
     try {
       if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("mayfly still running after " + seconds + "s: " + read(log, ".err"));
+        throw new AssertionError(
+            "mayfly still running after " + seconds + "s: " + read(log, ".err"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -64,7 +80,8 @@ public final class CliProcess {
 
   private static String read(Path log, String suffix) {
     try {
-      return Files.readString(log.resolveSibling(log.getFileName() + suffix), StandardCharsets.UTF_8);
+      return Files.readString(
+          log.resolveSibling(log.getFileName() + suffix), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A private copy of the bundled demo (apps/qa-results + its template) in a temp folder, so a test can
- * edit the data and sync without touching the checkout.
+ * A private copy of the bundled demo (apps/qa-results + its template) in a temp folder, so a test
+ * can edit the data and sync without touching the checkout.
  */
 public final class DemoCopy {
   public static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -51,5 +51,4 @@ public final class DemoCopy {
     }
     return file;
   }
-
 }

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * mayfly's command line as its own process, as {@code bin/mayfly} runs it ({@code java -cp … Main}), for what
- * only a process shows: signals, exit codes the JVM sets, what {@code ps} sees. Dependencies come from
- * {@code target/classpath.txt}, written by the pom before tests run.
+ * mayfly's command line as its own process, as {@code bin/mayfly} runs it ({@code java -cp …
+ * Main}), for what only a process shows: signals, exit codes the JVM sets, what {@code ps} sees.
+ * Dependencies come from {@code target/classpath.txt}, written by the pom before tests run.
  */
 public final class MayflyProcess implements AutoCloseable {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -28,24 +28,39 @@ public final class MayflyProcess implements AutoCloseable {
     this.err = err;
   }
 
-  /** Starts {@code mayfly ARGS} in {@code cwd} against {@code home}'s state folder; output goes to files there. */
+  /**
+   * Starts {@code mayfly ARGS} in {@code cwd} against {@code home}'s state folder; output goes to
+   * files there.
+   */
   public static MayflyProcess start(Path home, Path cwd, String... args) {
     String deps;
     try {
       deps = Files.readString(PROJECT.resolve("target/classpath.txt")).strip();
     } catch (IOException e) {
-      throw new IllegalStateException("target/classpath.txt missing: run the tests through Maven", e);
+      throw new IllegalStateException(
+          "target/classpath.txt missing: run the tests through Maven", e);
     }
-    // as from a terminal: a build started in the background passes SIGINT on ignored, and a JVM keeps it so
-    List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", PROJECT.resolve("target/classes") + File.pathSeparator + deps, "dev.mayfly.cli.Main"));
+    // as from a terminal: a build started in the background passes SIGINT on ignored, and a JVM
+    // keeps it so
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                PROJECT.resolve("target/classes") + File.pathSeparator + deps,
+                "dev.mayfly.cli.Main"));
     command.addAll(List.of(args));
     Path out = home.resolve("process-" + System.nanoTime() + ".out");
     Path err = home.resolve("process-" + System.nanoTime() + ".err");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().clear();
     pb.environment().put("HOME", home.toString());
     pb.environment().put("MAYFLY_HOME", home.resolve("state").toString());
@@ -62,12 +77,20 @@ public final class MayflyProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Sends a signal by name ({@code INT}, {@code TERM}) to the mayfly process alone, not its children. */
+  /**
+   * Sends a signal by name ({@code INT}, {@code TERM}) to the mayfly process alone, not its
+   * children.
+   */
   public void signal(String name) throws IOException, InterruptedException {
-    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        .inheritIO()
+        .start()
+        .waitFor();
   }
 
-  /** True once {@code process} is gone, or a zombie nobody reaped yet; waits up to {@code limit}. */
+  /**
+   * True once {@code process} is gone, or a zombie nobody reaped yet; waits up to {@code limit}.
+   */
   public static boolean ended(ProcessHandle process, Duration limit) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < end) {
@@ -93,12 +116,17 @@ public final class MayflyProcess implements AutoCloseable {
     return process.descendants().filter(ProcessHandle::isAlive).toList();
   }
 
-  /** Waits until {@code condition} holds; fails with the process's stderr after {@code limit} or if it exits. */
-  public void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+  /**
+   * Waits until {@code condition} holds; fails with the process's stderr after {@code limit} or if
+   * it exits.
+   */
+  public void await(String what, Duration limit, BooleanSupplier condition)
+      throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (!process.isAlive()) {
-        throw new AssertionError("mayfly exited (" + process.exitValue() + ") before " + what + ":\n" + err());
+        throw new AssertionError(
+            "mayfly exited (" + process.exitValue() + ") before " + what + ":\n" + err());
       }
       if (System.nanoTime() > end) {
         throw new AssertionError("no " + what + " within " + limit + ":\n" + err());

@@ -10,16 +10,19 @@ import org.opentest4j.TestAbortedException;
 class PeersTest {
   @Test
   void missingPeerFailsInCi() {
-    AssertionError e = assertThrows(AssertionError.class, () -> Peers.require(false, "sshd is missing", "true"));
+    AssertionError e =
+        assertThrows(AssertionError.class, () -> Peers.require(false, "sshd is missing", "true"));
     assertTrue(e.getMessage().contains("sshd is missing"), e.getMessage());
   }
 
   @Test
   void missingPeerSkipsLoudlyOutsideCi() {
-    TestAbortedException e = assertThrows(TestAbortedException.class,
-        () -> Peers.require(false, "sshd is missing", null));
+    TestAbortedException e =
+        assertThrows(
+            TestAbortedException.class, () -> Peers.require(false, "sshd is missing", null));
     assertTrue(e.getMessage().contains("SKIPPED LOUDLY: sshd is missing"), e.getMessage());
-    assertThrows(TestAbortedException.class, () -> Peers.require(false, "sshd is missing", "false"));
+    assertThrows(
+        TestAbortedException.class, () -> Peers.require(false, "sshd is missing", "false"));
   }
 
   @Test

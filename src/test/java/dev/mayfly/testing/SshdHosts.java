@@ -20,22 +20,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Real OpenSSH servers as separate "hosts" on this machine. Each host is a network namespace of its own
- * ({@code mf-<pid>-<n>}) joined to this one by a veth pair (here {@code 10.213.X.1}, there
- * {@code 10.213.X.2}), with its own sshd on port 22 and its own home folder bind-mounted over the login
- * user's home in a private mount namespace. So services started through a host's sshd get their own
- * address, port space and home, and three hosts can all run a service on port 8080.
+ * Real OpenSSH servers as separate "hosts" on this machine. Each host is a network namespace of its
+ * own ({@code mf-<pid>-<n>}) joined to this one by a veth pair (here {@code 10.213.X.1}, there
+ * {@code 10.213.X.2}), with its own sshd on port 22 and its own home folder bind-mounted over the
+ * login user's home in a private mount namespace. So services started through a host's sshd get
+ * their own address, port space and home, and three hosts can all run a service on port 8080.
  *
- * <p>Only addresses in namespaces made here are ever contacted. Needs root, {@code ip}, {@code unshare},
- * {@code ssh-keygen} and {@code /usr/sbin/sshd}; without them {@link #start} skips the test with the reason,
- * or fails it under {@code CI=true} ({@link Peers}).
- * Namespaces left by a harness whose JVM died are removed on the next start.
+ * <p>Only addresses in namespaces made here are ever contacted. Needs root, {@code ip}, {@code
+ * unshare}, {@code ssh-keygen} and {@code /usr/sbin/sshd}; without them {@link #start} skips the
+ * test with the reason, or fails it under {@code CI=true} ({@link Peers}). Namespaces left by a
+ * harness whose JVM died are removed on the next start.
  */
 public final class SshdHosts implements AutoCloseable {
   private static final String SSHD = "/usr/sbin/sshd";
   private static final String NFT = "/usr/sbin/nft";
   private static final Pattern OURS = Pattern.compile("mf-([0-9]+)-([0-9]+)");
-  private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "mayfly-sshd-hosts.lock");
+  private static final Path LOCK =
+      Path.of(System.getProperty("java.io.tmpdir"), "mayfly-sshd-hosts.lock");
   private static final Duration READY = Duration.ofSeconds(15);
 
   private final Path dir;
@@ -43,7 +44,9 @@ public final class SshdHosts implements AutoCloseable {
   private final List<Host> hosts = new ArrayList<>();
   private final long pid = ProcessHandle.current().pid();
 
-  /** One host: a namespace, an address, and (unless made {@code silent}) an sshd answering there. */
+  /**
+   * One host: a namespace, an address, and (unless made {@code silent}) an sshd answering there.
+   */
   public final class Host {
     private final int index;
     private final String namespace;
@@ -54,7 +57,14 @@ public final class SshdHosts implements AutoCloseable {
     private final String link;
     private Process sshd;
 
-    Host(int index, String namespace, String link, String address, Path home, Path config, Path hostKey) {
+    Host(
+        int index,
+        String namespace,
+        String link,
+        String address,
+        Path home,
+        Path config,
+        Path hostKey) {
       this.index = index;
       this.namespace = namespace;
       this.link = link;
@@ -64,7 +74,10 @@ public final class SshdHosts implements AutoCloseable {
       this.hostKey = hostKey;
     }
 
-    /** This machine's address on the host's link ({@code 10.213.X.1}): the only one the host can reach. */
+    /**
+     * This machine's address on the host's link ({@code 10.213.X.1}): the only one the host can
+     * reach.
+     */
     public String gateway() {
       return address.substring(0, address.lastIndexOf('.')) + ".1";
     }
@@ -88,20 +101,49 @@ public final class SshdHosts implements AutoCloseable {
     }
 
     /**
-     * Drops every packet to {@code port} in the host's namespace (an nftables rule there, none on this
-     * machine): connections to it neither succeed nor get refused, as behind a silent firewall.
+     * Drops every packet to {@code port} in the host's namespace (an nftables rule there, none on
+     * this machine): connections to it neither succeed nor get refused, as behind a silent
+     * firewall.
      */
     public void dropPort(int port) {
       Peers.require(Files.isExecutable(Path.of(NFT)), "nft is missing (apt-get install nftables)");
       String table = "mayfly_test";
       run(List.of("ip", "netns", "exec", namespace, NFT, "add", "table", "inet", table));
-      run(List.of("ip", "netns", "exec", namespace, NFT, "add", "chain", "inet", table, "input",
-          "{ type filter hook input priority 0; policy accept; }"));
-      run(List.of("ip", "netns", "exec", namespace, NFT, "add", "rule", "inet", table, "input", "tcp", "dport",
-          Integer.toString(port), "drop"));
+      run(
+          List.of(
+              "ip",
+              "netns",
+              "exec",
+              namespace,
+              NFT,
+              "add",
+              "chain",
+              "inet",
+              table,
+              "input",
+              "{ type filter hook input priority 0; policy accept; }"));
+      run(
+          List.of(
+              "ip",
+              "netns",
+              "exec",
+              namespace,
+              NFT,
+              "add",
+              "rule",
+              "inet",
+              table,
+              "input",
+              "tcp",
+              "dport",
+              Integer.toString(port),
+              "drop"));
     }
 
-    /** Takes the host off the network (its end of the link down), as a pulled cable would; {@link #linkUp} undoes. */
+    /**
+     * Takes the host off the network (its end of the link down), as a pulled cable would; {@link
+     * #linkUp} undoes.
+     */
     public void linkDown() {
       run(List.of("ip", "netns", "exec", namespace, "ip", "link", "set", link, "down"));
     }
@@ -111,23 +153,40 @@ public final class SshdHosts implements AutoCloseable {
     }
 
     /**
-     * Runs {@code script} with sh on the host as its sshd's sessions see it (its network and its mounts,
-     * such as a tmpfs {@link #mountTmpfs} made), with {@code args} as $1...; returns what it printed, or
-     * throws if it failed.
+     * Runs {@code script} with sh on the host as its sshd's sessions see it (its network and its
+     * mounts, such as a tmpfs {@link #mountTmpfs} made), with {@code args} as $1...; returns what
+     * it printed, or throws if it failed.
      */
     public String inside(String script, String... args) {
       if (sshd == null) {
-        throw new IllegalStateException("host " + address + " has no sshd, so no mounts of its own");
+        throw new IllegalStateException(
+            "host " + address + " has no sshd, so no mounts of its own");
       }
-      List<String> command = new ArrayList<>(List.of("nsenter", "-t", Long.toString(sshd.pid()), "-m", "-n",
-          "sh", "-c", script, "host-" + index));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  "nsenter",
+                  "-t",
+                  Long.toString(sshd.pid()),
+                  "-m",
+                  "-n",
+                  "sh",
+                  "-c",
+                  script,
+                  "host-" + index));
       command.addAll(List.of(args));
       return run(command);
     }
 
-    /** Mounts a tmpfs of {@code size} (as mount's size=, e.g. 4m) at {@code path} below the host's home. */
+    /**
+     * Mounts a tmpfs of {@code size} (as mount's size=, e.g. 4m) at {@code path} below the host's
+     * home.
+     */
     public void mountTmpfs(String path, String size) {
-      inside("mkdir -p \"$1\" && mount -t tmpfs -o \"size=$2,mode=700\" mayfly-test \"$1\"", homePath(path), size);
+      inside(
+          "mkdir -p \"$1\" && mount -t tmpfs -o \"size=$2,mode=700\" mayfly-test \"$1\"",
+          homePath(path),
+          size);
     }
 
     /** Gives a tmpfs {@link #mountTmpfs} made a new size, keeping what it holds. */
@@ -177,7 +236,9 @@ public final class SshdHosts implements AutoCloseable {
     public String describe(List<Long> pids) {
       StringBuilder b = new StringBuilder();
       for (long p : pids) {
-        b.append(p).append(' ').append(ProcessHandle.of(p).flatMap(h -> h.info().commandLine()).orElse("?"))
+        b.append(p)
+            .append(' ')
+            .append(ProcessHandle.of(p).flatMap(h -> h.info().commandLine()).orElse("?"))
             .append('\n');
       }
       return b.toString();
@@ -185,7 +246,10 @@ public final class SshdHosts implements AutoCloseable {
 
     private boolean isSshd(long p) {
       // sshd's own process, or one of its per-connection children
-      return ProcessHandle.of(p).flatMap(h -> h.info().command()).map(c -> c.endsWith("/sshd")).orElse(false);
+      return ProcessHandle.of(p)
+          .flatMap(h -> h.info().command())
+          .map(c -> c.endsWith("/sshd"))
+          .orElse(false);
     }
 
     /** Kills whatever a test left running there (a service), keeping sshd. */
@@ -197,11 +261,26 @@ public final class SshdHosts implements AutoCloseable {
 
     void startSshd() {
       String script = "mount --bind \"$1\" \"$2\" && exec " + SSHD + " -D -e -f \"$3\"";
-      ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", namespace, "unshare", "--mount",
-          "--propagation", "private", "sh", "-c", script, "sshd-host", home.toString(),
-          System.getProperty("user.home"), config.toString());
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              "ip",
+              "netns",
+              "exec",
+              namespace,
+              "unshare",
+              "--mount",
+              "--propagation",
+              "private",
+              "sh",
+              "-c",
+              script,
+              "sshd-host",
+              home.toString(),
+              System.getProperty("user.home"),
+              config.toString());
       pb.redirectErrorStream(true);
-      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd-" + index + ".log").toFile()));
+      pb.redirectOutput(
+          ProcessBuilder.Redirect.appendTo(dir.resolve("sshd-" + index + ".log").toFile()));
       try {
         sshd = pb.start();
       } catch (IOException e) {
@@ -246,13 +325,17 @@ public final class SshdHosts implements AutoCloseable {
   }
 
   private static void assumeRunnable() {
-    Peers.require("root".equals(System.getProperty("user.name")),
+    Peers.require(
+        "root".equals(System.getProperty("user.name")),
         "SshdHosts needs root (network namespaces); running as " + System.getProperty("user.name"));
-    for (String tool : List.of(SSHD, "/usr/bin/ssh-keygen", "/usr/bin/unshare", "/usr/bin/nsenter")) {
-      Peers.require(Files.isExecutable(Path.of(tool)),
+    for (String tool :
+        List.of(SSHD, "/usr/bin/ssh-keygen", "/usr/bin/unshare", "/usr/bin/nsenter")) {
+      Peers.require(
+          Files.isExecutable(Path.of(tool)),
           tool + " is missing (apt-get install openssh-server util-linux)");
     }
-    Peers.require(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
+    Peers.require(
+        Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
         "the ip command is missing (apt-get install iproute2)");
   }
 
@@ -276,7 +359,18 @@ public final class SshdHosts implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mayfly-test-user", "-f", userKey.toString()));
+    run(
+        List.of(
+            "ssh-keygen",
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "mayfly-test-user",
+            "-f",
+            userKey.toString()));
     Path authorized = dir.resolve("authorized_keys");
     try {
       Files.copy(Path.of(userKey + ".pub"), authorized);
@@ -284,7 +378,8 @@ public final class SshdHosts implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     List<Integer> subnets;
-    try (FileChannel lockFile = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel lockFile =
+            FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.lock()) {
       removeStale();
       subnets = freeSubnets(count + silent);
@@ -298,7 +393,18 @@ public final class SshdHosts implements AutoCloseable {
         run(List.of("ip", "link", "set", inside, "netns", ns));
         run(List.of("ip", "addr", "add", "10.213." + n + ".1/24", "dev", outside));
         run(List.of("ip", "link", "set", outside, "up"));
-        run(List.of("ip", "netns", "exec", ns, "ip", "addr", "add", "10.213." + n + ".2/24", "dev", inside));
+        run(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "ip",
+                "addr",
+                "add",
+                "10.213." + n + ".2/24",
+                "dev",
+                inside));
         run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", inside, "up"));
         run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
         Path home = dir.resolve("home-" + i);
@@ -311,21 +417,25 @@ public final class SshdHosts implements AutoCloseable {
           continue;
         }
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString()));
-        Files.writeString(config, String.join("\n",
-            "Port 22",
-            "ListenAddress " + host.address,
-            "HostKey " + hostKey,
-            "AuthorizedKeysFile " + authorized,
-            "PidFile " + dir.resolve("sshd-" + i + ".pid"),
-            "UsePAM no",
-            "StrictModes no",
-            "PermitRootLogin prohibit-password",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "MaxStartups 100:30:200",
-            "MaxSessions 50",
-            "Subsystem sftp internal-sftp",
-            ""), StandardCharsets.UTF_8);
+        Files.writeString(
+            config,
+            String.join(
+                "\n",
+                "Port 22",
+                "ListenAddress " + host.address,
+                "HostKey " + hostKey,
+                "AuthorizedKeysFile " + authorized,
+                "PidFile " + dir.resolve("sshd-" + i + ".pid"),
+                "UsePAM no",
+                "StrictModes no",
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "MaxStartups 100:30:200",
+                "MaxSessions 50",
+                "Subsystem sftp internal-sftp",
+                ""),
+            StandardCharsets.UTF_8);
         host.startSshd();
       }
     } catch (IOException e) {
@@ -336,7 +446,9 @@ public final class SshdHosts implements AutoCloseable {
   /** Subnets 10.213.X.0/24 that no interface here uses. */
   private static List<Integer> freeSubnets(int count) {
     Set<Integer> used = new HashSet<>();
-    Matcher m = Pattern.compile("10\\.213\\.([0-9]+)\\.").matcher(run(List.of("ip", "-o", "-4", "addr", "show")));
+    Matcher m =
+        Pattern.compile("10\\.213\\.([0-9]+)\\.")
+            .matcher(run(List.of("ip", "-o", "-4", "addr", "show")));
     while (m.find()) {
       used.add(Integer.parseInt(m.group(1)));
     }
@@ -352,7 +464,9 @@ public final class SshdHosts implements AutoCloseable {
     return free;
   }
 
-  /** Removes namespaces (and what runs in them) that a harness in a JVM that is gone left behind. */
+  /**
+   * Removes namespaces (and what runs in them) that a harness in a JVM that is gone left behind.
+   */
   private static void removeStale() {
     for (String line : run(List.of("ip", "netns", "list")).split("\n")) {
       String name = line.split("\\s+")[0];
@@ -389,18 +503,21 @@ public final class SshdHosts implements AutoCloseable {
         return;
       } catch (IOException e) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("sshd for " + address + " exited with " + process.exitValue());
+          throw new IllegalStateException(
+              "sshd for " + address + " exited with " + process.exitValue());
         }
         sleep(100);
       }
     }
-    throw new IllegalStateException("sshd did not listen on " + address + ":" + port + " within " + within);
+    throw new IllegalStateException(
+        "sshd did not listen on " + address + ":" + port + " within " + within);
   }
 
   static String run(List<String> command) {
     Result r = exec(command);
     if (r.exit != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed (" + r.exit + "): " + r.output);
+      throw new IllegalStateException(
+          String.join(" ", command) + " failed (" + r.exit + "): " + r.output);
     }
     return r.output;
   }

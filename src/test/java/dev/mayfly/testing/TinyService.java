@@ -6,13 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A template whose service starts in a blink (python's http.server on its port, loopback only), for tests
- * that launch many deployments at once on the local target and care about mayfly, not the service.
+ * A template whose service starts in a blink (python's http.server on its port, loopback only), for
+ * tests that launch many deployments at once on the local target and care about mayfly, not the
+ * service.
  */
 public final class TinyService {
   private TinyService() {}
 
-  /** Writes {@code templates/tiny.yaml} and its two repos under {@code root}; returns {@code root}. */
+  /**
+   * Writes {@code templates/tiny.yaml} and its two repos under {@code root}; returns {@code root}.
+   */
   public static Path write(Path root) {
     try {
       Files.createDirectories(root.resolve("templates"));
@@ -20,7 +23,9 @@ public final class TinyService {
       Files.createDirectories(root.resolve("apps/tiny/data"));
       Files.writeString(root.resolve("apps/tiny/service/healthz"), "ok\n");
       Files.writeString(root.resolve("apps/tiny/data/greeting.txt"), "hello\n");
-      Files.writeString(root.resolve("templates/tiny.yaml"), """
+      Files.writeString(
+          root.resolve("templates/tiny.yaml"),
+          """
           name: tiny
           description: a static file server that starts at once
           service:

@@ -19,8 +19,8 @@ import net.schmizz.sshj.userauth.method.AbstractAuthMethod;
 import net.schmizz.sshj.userauth.method.AuthMethod;
 
 /**
- * Public-key login signed by ssh-agent (draft-miller-ssh-agent): the private key never enters mayfly.
- * One auth method per key the agent holds, tried in the agent's order.
+ * Public-key login signed by ssh-agent (draft-miller-ssh-agent): the private key never enters
+ * mayfly. One auth method per key the agent holds, tried in the agent's order.
  */
 final class AgentAuth extends AbstractAuthMethod {
   private static final byte REQUEST_IDENTITIES = 11;
@@ -43,7 +43,8 @@ final class AgentAuth extends AbstractAuthMethod {
 
   static List<AuthMethod> methods(Path socket) {
     if (socket == null) {
-      throw MayflyException.badInput("--identity agent: SSH_AUTH_SOCK is not set, so there is no ssh-agent to ask");
+      throw MayflyException.badInput(
+          "--identity agent: SSH_AUTH_SOCK is not set, so there is no ssh-agent to ask");
     }
     Buffer.PlainBuffer reply;
     try {
@@ -57,11 +58,13 @@ final class AgentAuth extends AbstractAuthMethod {
         methods.add(new AgentAuth(socket, blob, type));
       }
       if (methods.isEmpty()) {
-        throw MayflyException.badInput("--identity agent: the ssh-agent at " + socket + " holds no keys (ssh-add)");
+        throw MayflyException.badInput(
+            "--identity agent: the ssh-agent at " + socket + " holds no keys (ssh-add)");
       }
       return methods;
     } catch (IOException e) {
-      throw MayflyException.failed("cannot talk to ssh-agent at " + socket + ": " + SshShells.cause(e));
+      throw MayflyException.failed(
+          "cannot talk to ssh-agent at " + socket + ": " + SshShells.cause(e));
     }
   }
 
@@ -85,13 +88,18 @@ final class AgentAuth extends AbstractAuthMethod {
       return;
     }
     SSHPacket request = withKey(super.buildReq(), true);
-    byte[] toSign = new Buffer.PlainBuffer()
-        .putString(params.getTransport().getSessionID())
-        .putBuffer(request)
-        .getCompactData();
+    byte[] toSign =
+        new Buffer.PlainBuffer()
+            .putString(params.getTransport().getSessionID())
+            .putBuffer(request)
+            .getCompactData();
     try {
-      Buffer.PlainBuffer sign = new Buffer.PlainBuffer().putByte(SIGN_REQUEST).putString(keyBlob).putString(toSign)
-          .putUInt32(keyType.equals("ssh-rsa") ? RSA_SHA2_512 : 0);
+      Buffer.PlainBuffer sign =
+          new Buffer.PlainBuffer()
+              .putByte(SIGN_REQUEST)
+              .putString(keyBlob)
+              .putString(toSign)
+              .putUInt32(keyType.equals("ssh-rsa") ? RSA_SHA2_512 : 0);
       byte[] signature = call(socket, sign, SIGN_RESPONSE).readBytes();
       params.getTransport().write(request.putString(signature));
     } catch (IOException e) {
@@ -134,6 +142,10 @@ final class AgentAuth extends AbstractAuthMethod {
 
   @Override
   public String toString() {
-    return "agent key " + keyType + " (" + new String(keyBlob, 0, 0, StandardCharsets.US_ASCII) + ")";
+    return "agent key "
+        + keyType
+        + " ("
+        + new String(keyBlob, 0, 0, StandardCharsets.US_ASCII)
+        + ")";
   }
 }

@@ -21,9 +21,10 @@ public final class KeyFiles {
   private KeyFiles() {}
 
   /**
-   * Writes a new ed25519 key pair: {@code privateKey} in OpenSSH format with mode 0600 (created with that
-   * mode, never readable by others even for a moment) and {@code privateKey + ".pub"} in authorized_keys
-   * format. Does nothing when the private key exists already (a retried launch keeps its key).
+   * Writes a new ed25519 key pair: {@code privateKey} in OpenSSH format with mode 0600 (created
+   * with that mode, never readable by others even for a moment) and {@code privateKey + ".pub"} in
+   * authorized_keys format. Does nothing when the private key exists already (a retried launch
+   * keeps its key).
    */
   public static void generateEd25519(Path privateKey, String comment) {
     if (Files.exists(privateKey)) {
@@ -33,19 +34,28 @@ public final class KeyFiles {
     generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
     AsymmetricCipherKeyPair pair = generator.generateKeyPair();
     try {
-      String body = Base64.getMimeEncoder(70, "\n".getBytes(StandardCharsets.US_ASCII))
-          .encodeToString(OpenSSHPrivateKeyUtil.encodePrivateKey(pair.getPrivate()));
-      String pem = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body + "\n-----END OPENSSH PRIVATE KEY-----\n";
-      String pub = "ssh-ed25519 "
-          + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pair.getPublic())) + " "
-          + comment + "\n";
+      String body =
+          Base64.getMimeEncoder(70, "\n".getBytes(StandardCharsets.US_ASCII))
+              .encodeToString(OpenSSHPrivateKeyUtil.encodePrivateKey(pair.getPrivate()));
+      String pem =
+          "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body + "\n-----END OPENSSH PRIVATE KEY-----\n";
+      String pub =
+          "ssh-ed25519 "
+              + Base64.getEncoder()
+                  .encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pair.getPublic()))
+              + " "
+              + comment
+              + "\n";
       Path dir = privateKey.toAbsolutePath().getParent();
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
       Path temp = dir.resolve(privateKey.getFileName() + ".tmp");
       Files.deleteIfExists(temp);
-      Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
         out.write(pem.getBytes(StandardCharsets.US_ASCII));
       }

@@ -12,8 +12,8 @@ import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 
 /**
- * Trust on first use, remembered in the registry: the first key a server shows is pinned; a different
- * key later is refused, and both fingerprints are kept for the error.
+ * Trust on first use, remembered in the registry: the first key a server shows is pinned; a
+ * different key later is refused, and both fingerprints are kept for the error.
  */
 final class PinningVerifier implements HostKeyVerifier {
   private final SshEndpoint endpoint;
@@ -38,7 +38,10 @@ final class PinningVerifier implements HostKeyVerifier {
     return false;
   }
 
-  /** Asks the server for the pinned key's type, so a server with several host keys shows the pinned one. */
+  /**
+   * Asks the server for the pinned key's type, so a server with several host keys shows the pinned
+   * one.
+   */
   @Override
   public List<String> findExistingAlgorithms(String hostname, int port) {
     return hostKeys.pinned(endpoint.hostPort()).map(k -> List.of(k.algorithm())).orElse(List.of());
@@ -49,18 +52,28 @@ final class PinningVerifier implements HostKeyVerifier {
     if (refusedOffered == null) {
       return null;
     }
-    return "host key of " + endpoint.hostPort() + " has CHANGED: pinned " + refusedPinned.fingerprint() + " ("
-        + refusedPinned.algorithm() + "), now offered " + refusedOffered.fingerprint() + " ("
-        + refusedOffered.algorithm() + "). Stopped: someone may be intercepting the connection. If the server was"
+    return "host key of "
+        + endpoint.hostPort()
+        + " has CHANGED: pinned "
+        + refusedPinned.fingerprint()
+        + " ("
+        + refusedPinned.algorithm()
+        + "), now offered "
+        + refusedOffered.fingerprint()
+        + " ("
+        + refusedOffered.algorithm()
+        + "). Stopped: someone may be intercepting the connection. If the server was"
         + " rebuilt, check the new fingerprint with its owner, then run `mayfly forget-host "
-        + endpoint.hostPort() + "`";
+        + endpoint.hostPort()
+        + "`";
   }
 
   static HostKeys.PinnedKey describe(PublicKey key) {
     byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-      return new HostKeys.PinnedKey(KeyType.fromKey(key).toString(),
+      return new HostKeys.PinnedKey(
+          KeyType.fromKey(key).toString(),
           "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest),
           Base64.getEncoder().encodeToString(blob));
     } catch (NoSuchAlgorithmException e) {

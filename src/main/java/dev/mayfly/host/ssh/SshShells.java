@@ -6,11 +6,11 @@ import dev.mayfly.host.Identity;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.SshEndpoint;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -24,9 +24,9 @@ import net.schmizz.sshj.userauth.method.AuthMethod;
 
 /**
  * Opens {@link HostShell}s over SSH. While a host is still booting its sshd refuses or drops
- * connections: "ssh open" retries with backoff until the access's connect deadline, then fails with one
- * line naming {@code user@host:port} and the last cause. A changed host key or a refused login fail at
- * once: waiting cannot fix either.
+ * connections: "ssh open" retries with backoff until the access's connect deadline, then fails with
+ * one line naming {@code user@host:port} and the last cause. A changed host key or a refused login
+ * fail at once: waiting cannot fix either.
  */
 public final class SshShells {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
@@ -34,48 +34,55 @@ public final class SshShells {
   private static final Duration MAX_ATTEMPT = Duration.ofSeconds(20);
 
   /**
-   * Sockets with TCP_NODELAY, as OpenSSH's own client uses for its sessions. Without it Nagle's algorithm
-   * holds a small SSH packet sent right after another (a window adjust then a request, an SFTP write then
-   * its close) until the server's delayed ACK, up to 40 ms on Linux, on every such round trip.
+   * Sockets with TCP_NODELAY, as OpenSSH's own client uses for its sessions. Without it Nagle's
+   * algorithm holds a small SSH packet sent right after another (a window adjust then a request, an
+   * SFTP write then its close) until the server's delayed ACK, up to 40 ms on Linux, on every such
+   * round trip.
    */
-  private static final SocketFactory NO_DELAY = new SocketFactory() {
-    @Override
-    public Socket createSocket() throws IOException {
-      Socket socket = new Socket();
-      socket.setTcpNoDelay(true);
-      return socket;
-    }
+  private static final SocketFactory NO_DELAY =
+      new SocketFactory() {
+        @Override
+        public Socket createSocket() throws IOException {
+          Socket socket = new Socket();
+          socket.setTcpNoDelay(true);
+          return socket;
+        }
 
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return connected(new InetSocketAddress(host, port), null);
-    }
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+          return connected(new InetSocketAddress(host, port), null);
+        }
 
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-      return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
-    }
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+            throws IOException {
+          return connected(
+              new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+        }
 
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return connected(new InetSocketAddress(host, port), null);
-    }
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+          return connected(new InetSocketAddress(host, port), null);
+        }
 
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-        throws IOException {
-      return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
-    }
+        @Override
+        public Socket createSocket(
+            InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+          return connected(
+              new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+        }
 
-    private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-      Socket socket = createSocket();
-      if (local != null) {
-        socket.bind(local);
-      }
-      socket.connect(remote);
-      return socket;
-    }
-  };
+        private Socket connected(InetSocketAddress remote, InetSocketAddress local)
+            throws IOException {
+          Socket socket = createSocket();
+          if (local != null) {
+            socket.bind(local);
+          }
+          socket.connect(remote);
+          return socket;
+        }
+      };
 
   private SshShells() {}
 
@@ -93,16 +100,27 @@ public final class SshShells {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         client.setConnectTimeout((int) Math.min(left, MAX_ATTEMPT.toMillis()));
         client.setTimeout((int) MAX_ATTEMPT.toMillis());
-        // before connect: sshj starts the keepalive thread on connect only if an interval is set by then
-        client.getConnection().getKeepAlive().setKeepAliveInterval((int) Math.max(1, access.keepAlive().toSeconds()));
+        // before connect: sshj starts the keepalive thread on connect only if an interval is set by
+        // then
+        client
+            .getConnection()
+            .getKeepAlive()
+            .setKeepAliveInterval((int) Math.max(1, access.keepAlive().toSeconds()));
         client.connect(endpoint.host(), endpoint.port());
         client.setTimeout(0); // long silent steps are fine: keepalive notices a dead peer
         client.auth(endpoint.user(), authMethods(client, access.identity()));
         return new SshjShell(client, endpoint);
       } catch (UserAuthException e) {
         closeQuietly(client);
-        throw MayflyException.failed("ssh " + endpoint + ": authentication failed: the server did not accept "
-            + access.identity().describe() + " for user '" + endpoint.user() + "'" + hint(access.identity()));
+        throw MayflyException.failed(
+            "ssh "
+                + endpoint
+                + ": authentication failed: the server did not accept "
+                + access.identity().describe()
+                + " for user '"
+                + endpoint.user()
+                + "'"
+                + hint(access.identity()));
       } catch (IOException | RuntimeException e) {
         closeQuietly(client);
         String refusal = verifier.refusal();
@@ -113,19 +131,32 @@ public final class SshShells {
           throw m;
         }
         if (e instanceof UnknownHostException) {
-          throw MayflyException.failed("ssh " + endpoint + ": unknown host '" + endpoint.host() + "'");
+          throw MayflyException.failed(
+              "ssh " + endpoint + ": unknown host '" + endpoint.host() + "'");
         }
         if (!(e instanceof IOException)) {
           throw MayflyException.failed("ssh " + endpoint + ": " + cause(e));
         }
         long now = System.nanoTime();
         if (now + backoff.toNanos() >= deadline) {
-          throw MayflyException.failed("ssh " + endpoint + ": no SSH login within "
-              + access.connectDeadline().toSeconds() + "s (" + attempts + " attempt" + (attempts == 1 ? "" : "s")
-              + "; last: " + cause(e) + ")");
+          throw MayflyException.failed(
+              "ssh "
+                  + endpoint
+                  + ": no SSH login within "
+                  + access.connectDeadline().toSeconds()
+                  + "s ("
+                  + attempts
+                  + " attempt"
+                  + (attempts == 1 ? "" : "s")
+                  + "; last: "
+                  + cause(e)
+                  + ")");
         }
         sleep(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
       }
     }
   }
@@ -136,12 +167,14 @@ public final class SshShells {
     return config;
   }
 
-  private static List<AuthMethod> authMethods(SSHClient client, Identity identity) throws IOException {
+  private static List<AuthMethod> authMethods(SSHClient client, Identity identity)
+      throws IOException {
     if (identity.isAgent()) {
       return AgentAuth.methods(identity.agentSocket());
     }
-    return List.of(new net.schmizz.sshj.userauth.method.AuthPublickey(
-        client.loadKeys(identity.keyFile().toString())));
+    return List.of(
+        new net.schmizz.sshj.userauth.method.AuthPublickey(
+            client.loadKeys(identity.keyFile().toString())));
   }
 
   private static String hint(Identity identity) {
@@ -156,12 +189,19 @@ public final class SshShells {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    String kind = t instanceof ConnectException ? "connection refused"
-        : t instanceof NoRouteToHostException ? "no route to host"
-        : t instanceof SocketTimeoutException ? "timed out"
-        : null;
-    String message = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
-    return kind == null || message.toLowerCase(java.util.Locale.ROOT).contains(kind) ? message : kind + ": " + message;
+    String kind =
+        t instanceof ConnectException
+            ? "connection refused"
+            : t instanceof NoRouteToHostException
+                ? "no route to host"
+                : t instanceof SocketTimeoutException ? "timed out" : null;
+    String message =
+        t.getMessage() == null || t.getMessage().isBlank()
+            ? t.getClass().getSimpleName()
+            : t.getMessage();
+    return kind == null || message.toLowerCase(java.util.Locale.ROOT).contains(kind)
+        ? message
+        : kind + ": " + message;
   }
 
   private static void closeQuietly(SSHClient client) {

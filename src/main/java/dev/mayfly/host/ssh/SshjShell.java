@@ -39,13 +39,15 @@ final class SshjShell implements HostShell {
 
   @Override
   public ExecResult exec(String command, Duration timeout, Consumer<String> output) {
-    Consumer<String> serialized = line -> {
-      synchronized (output) {
-        output.accept(line);
-      }
-    };
+    Consumer<String> serialized =
+        line -> {
+          synchronized (output) {
+            output.accept(line);
+          }
+        };
     if (!client.isConnected()) {
-      // keepalive found the peer gone during an earlier command; sshj would throw IllegalStateException
+      // keepalive found the peer gone during an earlier command; sshj would throw
+      // IllegalStateException
       throw MayflyException.failed(describe() + ": connection lost");
     }
     try (Session session = client.startSession()) {
@@ -66,7 +68,8 @@ final class SshjShell implements HostShell {
       err.join(DRAIN.toMillis());
       Integer status = cmd.getExitStatus();
       if (status == null) {
-        String signal = cmd.getExitSignal() == null ? "unknown cause" : "signal " + cmd.getExitSignal();
+        String signal =
+            cmd.getExitSignal() == null ? "unknown cause" : "signal " + cmd.getExitSignal();
         serialized.accept("mayfly: command ended without exit status (" + signal + ")");
         return new ExecResult(255);
       }
@@ -90,16 +93,20 @@ final class SshjShell implements HostShell {
   }
 
   private Thread pump(InputStream in, Consumer<String> output, String name) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          output.accept(line);
-        }
-      } catch (IOException ignored) {
-        // the channel closed under us; the exit status tells what happened
-      }
-    }, "mayfly-ssh-" + name + "-" + endpoint.shortName());
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  output.accept(line);
+                }
+              } catch (IOException ignored) {
+                // the channel closed under us; the exit status tells what happened
+              }
+            },
+            "mayfly-ssh-" + name + "-" + endpoint.shortName());
     t.setDaemon(true);
     t.start();
     return t;
@@ -120,9 +127,9 @@ final class SshjShell implements HostShell {
   }
 
   /**
-   * Writes the file over SFTP, created afresh with {@code mode} (so a secret is never readable by others,
-   * not even for a moment). No shell round trip: a host's sshd forks a shell per exec, which is what costs
-   * when many hosts are bootstrapped at once.
+   * Writes the file over SFTP, created afresh with {@code mode} (so a secret is never readable by
+   * others, not even for a moment). No shell round trip: a host's sshd forks a shell per exec,
+   * which is what costs when many hosts are bootstrapped at once.
    */
   private void upload(Writer writer, String path, int mode) {
     try {
@@ -133,24 +140,30 @@ final class SshjShell implements HostShell {
         // nothing there yet
       }
       FileAttributes attributes = new FileAttributes.Builder().withPermissions(mode).build();
-      try (RemoteFile file = sftp.open(path, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL), attributes);
+      try (RemoteFile file =
+              sftp.open(
+                  path, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL), attributes);
           OutputStream out = file.new RemoteFileOutputStream(0, 16)) {
         writer.write(out);
       }
       sftp.chmod(path, mode);
     } catch (IOException e) {
-      throw MayflyException.failed(describe() + ": cannot upload " + path + ": " + SshShells.cause(e));
+      throw MayflyException.failed(
+          describe() + ": cannot upload " + path + ": " + SshShells.cause(e));
     }
   }
 
-  /** SFTP's idea of ".": sshd starts every session in the user's home, so no shell is forked to ask. */
+  /**
+   * SFTP's idea of ".": sshd starts every session in the user's home, so no shell is forked to ask.
+   */
   @Override
   public String home() {
     try {
       String home = sftp().canonicalize(".");
       return home == null || home.isEmpty() ? null : home;
     } catch (IOException e) {
-      throw MayflyException.failed(describe() + ": cannot read the home folder: " + SshShells.cause(e));
+      throw MayflyException.failed(
+          describe() + ": cannot read the home folder: " + SshShells.cause(e));
     }
   }
 
@@ -160,7 +173,8 @@ final class SshjShell implements HostShell {
     try {
       sftp().mkdirs(path);
     } catch (IOException e) {
-      throw MayflyException.failed(describe() + ": cannot create " + path + ": " + SshShells.cause(e));
+      throw MayflyException.failed(
+          describe() + ": cannot create " + path + ": " + SshShells.cause(e));
     }
   }
 

@@ -16,7 +16,9 @@ final class Ec2Hosts {
   private final boolean resolverInjected;
   private final SshAccess access;
 
-  /** @param access the deployment's SSH identity and host keys; null when made for no deployment */
+  /**
+   * @param access the deployment's SSH identity and host keys; null when made for no deployment
+   */
   Ec2Hosts(Ec2Settings settings, Ec2Wiring wiring, boolean resolverInjected, SshAccess access) {
     this.settings = settings;
     this.wiring = wiring;
@@ -39,18 +41,30 @@ final class Ec2Hosts {
   Ec2Wiring.Reach reach(String instanceId, String address) {
     if (settings.localEmulator() && !resolverInjected) {
       // an emulator's instance addresses are made up: whatever answers there is not ours
-      throw MayflyException.failed("target '" + settings.target() + "': " + settings.describeEndpoint()
-          + " is an emulator on this machine; its instance " + instanceId + " has no reachable address");
+      throw MayflyException.failed(
+          "target '"
+              + settings.target()
+              + "': "
+              + settings.describeEndpoint()
+              + " is an emulator on this machine; its instance "
+              + instanceId
+              + " has no reachable address");
     }
     if (address == null) {
-      throw MayflyException.failed("target '" + settings.target() + "': instance " + instanceId
-          + " has no IP address (does the subnet assign one?)");
+      throw MayflyException.failed(
+          "target '"
+              + settings.target()
+              + "': instance "
+              + instanceId
+              + " has no IP address (does the subnet assign one?)");
     }
     return wiring.resolver().reach(instanceId, address);
   }
 
   HostShell open(Host host) {
     Ec2Wiring.Reach reach = reach(host.id(), host.address());
-    return wiring.shells().open(new SshEndpoint(settings.sshUser(), reach.address(), reach.sshPort()), access);
+    return wiring
+        .shells()
+        .open(new SshEndpoint(settings.sshUser(), reach.address(), reach.sshPort()), access);
   }
 }

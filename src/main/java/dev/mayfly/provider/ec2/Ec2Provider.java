@@ -16,10 +16,11 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
- * Instances on EC2 or an EC2-compatible cloud: the {@link Provider} face of {@link Ec2Resources} (launch),
- * {@link Ec2Teardown} (terminate), {@link Ec2Expiry} (extend) and {@link Ec2Hosts} (shells), which share
- * one {@link Ec2Api} client. Everything mayfly creates there carries the registry's and the deployment's
- * tags ({@link Ec2Tags}); it creates, changes and ends only what carries its own registry's.
+ * Instances on EC2 or an EC2-compatible cloud: the {@link Provider} face of {@link Ec2Resources}
+ * (launch), {@link Ec2Teardown} (terminate), {@link Ec2Expiry} (extend) and {@link Ec2Hosts}
+ * (shells), which share one {@link Ec2Api} client. Everything mayfly creates there carries the
+ * registry's and the deployment's tags ({@link Ec2Tags}); it creates, changes and ends only what
+ * carries its own registry's.
  */
 final class Ec2Provider implements Provider {
   private final Ec2Api api;
@@ -29,11 +30,18 @@ final class Ec2Provider implements Provider {
   private final Ec2Expiry expiry;
 
   /**
-   * @param registryId the registry this provider works for; without one it only lists ({@link #owned()})
+   * @param registryId the registry this provider works for; without one it only lists ({@link
+   *     #owned()})
    * @param access the deployment's SSH identity and host keys; null when made for no deployment
    */
-  Ec2Provider(Ec2Settings settings, Optional<String> registryId, Path stateDir, SshAccess access, Ec2Wiring wiring,
-      List<ExecutionInterceptor> interceptors, boolean resolverInjected) {
+  Ec2Provider(
+      Ec2Settings settings,
+      Optional<String> registryId,
+      Path stateDir,
+      SshAccess access,
+      Ec2Wiring wiring,
+      List<ExecutionInterceptor> interceptors,
+      boolean resolverInjected) {
     api = new Ec2Api(settings, registryId, wiring.listener(), interceptors);
     hosts = new Ec2Hosts(settings, wiring, resolverInjected, access);
     Ec2Waits waits = new Ec2Waits(api, settings, wiring.listener());
@@ -58,25 +66,35 @@ final class Ec2Provider implements Provider {
   }
 
   /**
-   * Every instance with a {@code mayfly:deployment} tag that is not terminated, whichever registry made it,
-   * with its expiry and registry tags.
+   * Every instance with a {@code mayfly:deployment} tag that is not terminated, whichever registry
+   * made it, with its expiry and registry tags.
    */
   @Override
   public List<OwnedHost> owned() {
-    return api.allLive().stream().map(i -> new OwnedHost(Ec2Tags.value(i, Ec2Tags.DEPLOYMENT).orElseThrow(),
-        Ec2Hosts.host(i), Ec2Tags.expiresAt(i), Ec2Tags.value(i, Ec2Tags.REGISTRY))).toList();
+    return api.allLive().stream()
+        .map(
+            i ->
+                new OwnedHost(
+                    Ec2Tags.value(i, Ec2Tags.DEPLOYMENT).orElseThrow(),
+                    Ec2Hosts.host(i),
+                    Ec2Tags.expiresAt(i),
+                    Ec2Tags.value(i, Ec2Tags.REGISTRY)))
+        .toList();
   }
 
   /**
-   * Ends every instance of the deployment tagged with this registry, not only {@code hosts}, then its group
-   * and key pair; of {@code hosts}, those without a registry tag (made before registry ids) too.
+   * Ends every instance of the deployment tagged with this registry, not only {@code hosts}, then
+   * its group and key pair; of {@code hosts}, those without a registry tag (made before registry
+   * ids) too.
    */
   @Override
   public void terminate(String deploymentId, List<Host> hosts) {
     teardown.terminate(deploymentId, hosts.stream().map(Host::id).collect(Collectors.toSet()));
   }
 
-  /** Moves the expiry tags and re-arms (or, for a null expiry, disarms) the fail-safe on each host. */
+  /**
+   * Moves the expiry tags and re-arms (or, for a null expiry, disarms) the fail-safe on each host.
+   */
   @Override
   public void extend(String deploymentId, List<Host> hosts, Instant newExpiry) {
     expiry.extend(deploymentId, hosts, newExpiry);

@@ -31,7 +31,8 @@ public final class Ec2ProviderFactory implements ProviderFactory {
     this(wiring, interceptors, true);
   }
 
-  private Ec2ProviderFactory(Ec2Wiring wiring, List<ExecutionInterceptor> interceptors, boolean resolverInjected) {
+  private Ec2ProviderFactory(
+      Ec2Wiring wiring, List<ExecutionInterceptor> interceptors, boolean resolverInjected) {
     this.wiring = wiring;
     this.interceptors = interceptors;
     this.resolverInjected = resolverInjected;
@@ -48,22 +49,35 @@ public final class Ec2ProviderFactory implements ProviderFactory {
   }
 
   /**
-   * Without a registry: it lists what mayfly holds ({@code owned}), and refuses to launch, extend or
-   * terminate, since it could not tell its own resources from another registry's.
+   * Without a registry: it lists what mayfly holds ({@code owned}), and refuses to launch, extend
+   * or terminate, since it could not tell its own resources from another registry's.
    */
   @Override
   public Provider create(Path stateDir, Map<String, String> settings) {
-    return new Ec2Provider(Ec2Settings.parse(settings), Optional.empty(), stateDir, null, wiring, interceptors,
+    return new Ec2Provider(
+        Ec2Settings.parse(settings),
+        Optional.empty(),
+        stateDir,
+        null,
+        wiring,
+        interceptors,
         resolverInjected);
   }
 
   /**
-   * For the context's registry, and one deployment or none. With a deployment its identity's public key
-   * becomes the key pair and its shells log in with it; without one, key pairs use the state dir's keys.
+   * For the context's registry, and one deployment or none. With a deployment its identity's public
+   * key becomes the key pair and its shells log in with it; without one, key pairs use the state
+   * dir's keys.
    */
   @Override
   public Provider create(ProviderContext context) {
-    return new Ec2Provider(Ec2Settings.parse(context.settings()), context.registryId(), context.stateDir(),
-        context.ssh(), wiring, interceptors, resolverInjected);
+    return new Ec2Provider(
+        Ec2Settings.parse(context.settings()),
+        context.registryId(),
+        context.stateDir(),
+        context.ssh(),
+        wiring,
+        interceptors,
+        resolverInjected);
   }
 }

@@ -29,11 +29,12 @@ import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
 
 /**
- * What a launch creates, each resource tagged with the registry and the deployment by the call that creates
- * it, so a launch that dies half-way leaves nothing the reaper cannot find: the key pair, the deployment's
- * security group (unless the target names one), then one RunInstances for all missing instances with a
- * ClientToken derived from the registry and deployment ids. This registry's instances already tagged with
- * the deployment are adopted, so a retried launch starts only the missing ones and ends any beyond N.
+ * What a launch creates, each resource tagged with the registry and the deployment by the call that
+ * creates it, so a launch that dies half-way leaves nothing the reaper cannot find: the key pair,
+ * the deployment's security group (unless the target names one), then one RunInstances for all
+ * missing instances with a ClientToken derived from the registry and deployment ids. This
+ * registry's instances already tagged with the deployment are adopted, so a retried launch starts
+ * only the missing ones and ends any beyond N.
  */
 final class Ec2Resources {
   private final Ec2Api api;
@@ -44,8 +45,16 @@ final class Ec2Resources {
   private final Ec2Waits waits;
   private final Ec2Teardown teardown;
 
-  /** @param access the deployment's SSH identity; null when made for no deployment */
-  Ec2Resources(Ec2Api api, Ec2Settings settings, Path stateDir, SshAccess access, Ec2Hosts hosts, Ec2Waits waits,
+  /**
+   * @param access the deployment's SSH identity; null when made for no deployment
+   */
+  Ec2Resources(
+      Ec2Api api,
+      Ec2Settings settings,
+      Path stateDir,
+      SshAccess access,
+      Ec2Hosts hosts,
+      Ec2Waits waits,
       Ec2Teardown teardown) {
     this.api = api;
     this.settings = settings;
@@ -56,7 +65,10 @@ final class Ec2Resources {
     this.teardown = teardown;
   }
 
-  /** The deployment's N hosts once running with sshd open; on failure, ends whatever it has on the cloud. */
+  /**
+   * The deployment's N hosts once running with sshd open; on failure, ends whatever it has on the
+   * cloud.
+   */
   List<Host> launch(LaunchRequest request) {
     String id = request.deploymentId();
     String registryId = api.registryId();
@@ -64,13 +76,21 @@ final class Ec2Resources {
     try {
       Optional<String> keyName = importKey(registryId, id);
       created = true;
-      String group = settings.securityGroup().orElseGet(() -> autoGroup(registryId, id, request.ports()));
+      String group =
+          settings.securityGroup().orElseGet(() -> autoGroup(registryId, id, request.ports()));
       List<Instance> existing = api.mine(id, Ec2Api.LIVE, Set.of());
-      List<String> kept = new ArrayList<>(existing.stream()
-          .sorted(Comparator.comparing(Instance::launchTime, Comparator.nullsLast(Comparator.naturalOrder())))
-          .map(Instance::instanceId).limit(request.count()).toList());
+      List<String> kept =
+          new ArrayList<>(
+              existing.stream()
+                  .sorted(
+                      Comparator.comparing(
+                          Instance::launchTime, Comparator.nullsLast(Comparator.naturalOrder())))
+                  .map(Instance::instanceId)
+                  .limit(request.count())
+                  .toList());
       if (kept.size() < request.count()) {
-        kept.addAll(run(request, registryId, request.count() - kept.size(), kept.size(), keyName, group));
+        kept.addAll(
+            run(request, registryId, request.count() - kept.size(), kept.size(), keyName, group));
         existing = api.mine(id, Ec2Api.LIVE, Set.of());
       }
       endSurplus(id, existing, kept);
@@ -84,10 +104,16 @@ final class Ec2Resources {
       try {
         teardown.terminate(id, Set.of());
       } catch (MayflyException cleanup) {
-        throw new MayflyException(e.exit(), e.getMessage() + "; cleaning up failed too (" + cleanup.getMessage()
-            + "): `mayfly reap` will retry", e);
+        throw new MayflyException(
+            e.exit(),
+            e.getMessage()
+                + "; cleaning up failed too ("
+                + cleanup.getMessage()
+                + "): `mayfly reap` will retry",
+            e);
       }
-      throw new MayflyException(e.exit(), e.getMessage() + "; nothing of " + id + " was left running", e);
+      throw new MayflyException(
+          e.exit(), e.getMessage() + "; nothing of " + id + " was left running", e);
     }
   }
 
@@ -100,39 +126,54 @@ final class Ec2Resources {
     waits.sshOpen(reach);
     List<Host> reachable = new ArrayList<>();
     for (Instance i : running) {
-      reachable.add(new Host(i.instanceId(), reach.get(i.instanceId()).address(), ports, Optional.empty()));
+      reachable.add(
+          new Host(i.instanceId(), reach.get(i.instanceId()).address(), ports, Optional.empty()));
     }
     return reachable;
   }
 
   /**
-   * Ends this registry's instances of the deployment beyond the N kept: those of an earlier attempt beyond N,
-   * and those a RunInstances retried after a lost answer started twice on a cloud that ignores ClientToken.
+   * Ends this registry's instances of the deployment beyond the N kept: those of an earlier attempt
+   * beyond N, and those a RunInstances retried after a lost answer started twice on a cloud that
+   * ignores ClientToken.
    */
   private void endSurplus(String id, List<Instance> existing, List<String> kept) {
-    List<String> surplus = existing.stream().map(Instance::instanceId).filter(i -> !kept.contains(i)).toList();
+    List<String> surplus =
+        existing.stream().map(Instance::instanceId).filter(i -> !kept.contains(i)).toList();
     if (!surplus.isEmpty()) {
-      api.call("ending " + surplus.size() + " instance(s) of " + id + " beyond the " + kept.size() + " asked for",
+      api.call(
+          "ending "
+              + surplus.size()
+              + " instance(s) of "
+              + id
+              + " beyond the "
+              + kept.size()
+              + " asked for",
           () -> api.client().terminateInstances(r -> r.instanceIds(surplus)));
     }
   }
 
   /**
-   * Idempotent per batch: a retried RunInstances for the same missing instances starts nothing twice. Two
-   * registries' deployments of the same id get different tokens, so neither is handed the other's instances.
+   * Idempotent per batch: a retried RunInstances for the same missing instances starts nothing
+   * twice. Two registries' deployments of the same id get different tokens, so neither is handed
+   * the other's instances.
    */
   private static String clientToken(String registryId, String deploymentId, int alreadyRunning) {
-    return Ec2Tags.resourceName(registryId, deploymentId) + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
+    return Ec2Tags.resourceName(registryId, deploymentId)
+        + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
   }
 
   /**
-   * Imports the public half of the deployment's identity as key pair {@code mayfly-<registry>-<id>}: mayfly's
-   * own generated key, or the {@code --identity} file's {@code .pub}. With ssh-agent there is no file to
-   * import: the image must already accept the agent's key.
+   * Imports the public half of the deployment's identity as key pair {@code
+   * mayfly-<registry>-<id>}: mayfly's own generated key, or the {@code --identity} file's {@code
+   * .pub}. With ssh-agent there is no file to import: the image must already accept the agent's
+   * key.
    */
   private Optional<String> importKey(String registryId, String id) {
-    Identity identity = access != null ? access.identity()
-        : Identity.generated(stateDir.resolve("keys").resolve(id).resolve("id_ed25519"));
+    Identity identity =
+        access != null
+            ? access.identity()
+            : Identity.generated(stateDir.resolve("keys").resolve(id).resolve("id_ed25519"));
     if (identity.isAgent()) {
       return Optional.empty();
     }
@@ -144,81 +185,157 @@ final class Ec2Resources {
     try {
       publicKey = Files.readString(pub).trim();
     } catch (IOException e) {
-      throw MayflyException.badInput("target '" + settings.target() + "': EC2 needs the public key " + pub
-          + " to import as the instances' key pair (" + e.getClass().getSimpleName() + ")");
+      throw MayflyException.badInput(
+          "target '"
+              + settings.target()
+              + "': EC2 needs the public key "
+              + pub
+              + " to import as the instances' key pair ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
     String name = Ec2Tags.resourceName(registryId, id);
     try {
-      api.client().importKeyPair(r -> r.keyName(name)
-          .publicKeyMaterial(SdkBytes.fromUtf8String(publicKey))
-          .tagSpecifications(Ec2Tags.on(ResourceType.KEY_PAIR, registryId, id, null, null)));
+      api.client()
+          .importKeyPair(
+              r ->
+                  r.keyName(name)
+                      .publicKeyMaterial(SdkBytes.fromUtf8String(publicKey))
+                      .tagSpecifications(
+                          Ec2Tags.on(ResourceType.KEY_PAIR, registryId, id, null, null)));
     } catch (SdkException e) {
       if (!Ec2Errors.code(e).equals("InvalidKeyPair.Duplicate")) {
         throw Ec2Errors.convert(settings, "importing key pair " + name, e);
       }
       if (api.deploymentKeyPair(id).isEmpty()) {
-        throw MayflyException.failed("target '" + settings.target() + "': key pair " + name
-            + " exists but is not tagged with this registry and deployment " + id + "; remove it");
+        throw MayflyException.failed(
+            "target '"
+                + settings.target()
+                + "': key pair "
+                + name
+                + " exists but is not tagged with this registry and deployment "
+                + id
+                + "; remove it");
       }
     }
     return Optional.of(name);
   }
 
-  /** The deployment's own group: the template's ports and 22, from {@code allow-from}, nothing else. */
+  /**
+   * The deployment's own group: the template's ports and 22, from {@code allow-from}, nothing else.
+   */
   private String autoGroup(String registryId, String id, Map<String, Integer> ports) {
     String name = Ec2Tags.resourceName(registryId, id);
     String groupId;
     try {
-      groupId = api.client().createSecurityGroup(r -> {
-        r.groupName(name).description("mayfly deployment " + id)
-            .tagSpecifications(Ec2Tags.on(ResourceType.SECURITY_GROUP, registryId, id, null, null));
-        settings.subnet().ifPresent(subnet -> r.vpcId(vpcOf(subnet)));
-      }).groupId();
+      groupId =
+          api.client()
+              .createSecurityGroup(
+                  r -> {
+                    r.groupName(name)
+                        .description("mayfly deployment " + id)
+                        .tagSpecifications(
+                            Ec2Tags.on(ResourceType.SECURITY_GROUP, registryId, id, null, null));
+                    settings.subnet().ifPresent(subnet -> r.vpcId(vpcOf(subnet)));
+                  })
+              .groupId();
     } catch (SdkException e) {
       if (!Ec2Errors.code(e).equals("InvalidGroup.Duplicate")) {
         throw Ec2Errors.convert(settings, "creating security group " + name, e);
       }
-      return api.deploymentGroup(id).map(SecurityGroup::groupId).orElseThrow(
-          () -> MayflyException.failed("target '" + settings.target() + "': security group " + name
-              + " exists but is not tagged with this registry and deployment " + id
-              + "; remove it or name a security-group"));
+      return api.deploymentGroup(id)
+          .map(SecurityGroup::groupId)
+          .orElseThrow(
+              () ->
+                  MayflyException.failed(
+                      "target '"
+                          + settings.target()
+                          + "': security group "
+                          + name
+                          + " exists but is not tagged with this registry and deployment "
+                          + id
+                          + "; remove it or name a security-group"));
     }
     Set<Integer> open = new LinkedHashSet<>();
     open.add(22);
     open.addAll(ports.values());
-    List<IpPermission> permissions = open.stream().map(port -> IpPermission.builder().ipProtocol("tcp")
-        .fromPort(port).toPort(port).ipRanges(IpRange.builder().cidrIp(settings.allowFrom())
-            .description("mayfly " + id).build()).build()).toList();
-    api.call("opening ports " + open + " in " + groupId,
-        () -> api.client().authorizeSecurityGroupIngress(r -> r.groupId(groupId).ipPermissions(permissions)));
+    List<IpPermission> permissions =
+        open.stream()
+            .map(
+                port ->
+                    IpPermission.builder()
+                        .ipProtocol("tcp")
+                        .fromPort(port)
+                        .toPort(port)
+                        .ipRanges(
+                            IpRange.builder()
+                                .cidrIp(settings.allowFrom())
+                                .description("mayfly " + id)
+                                .build())
+                        .build())
+            .toList();
+    api.call(
+        "opening ports " + open + " in " + groupId,
+        () ->
+            api.client()
+                .authorizeSecurityGroupIngress(r -> r.groupId(groupId).ipPermissions(permissions)));
     return groupId;
   }
 
   private String vpcOf(String subnet) {
-    return api.call("looking up subnet " + subnet,
+    return api.call(
+        "looking up subnet " + subnet,
         () -> api.client().describeSubnets(r -> r.subnetIds(subnet)).subnets().get(0).vpcId());
   }
 
-  /** @return the ids of the instances started */
-  private List<String> run(LaunchRequest request, String registryId, int count, int alreadyRunning,
-      Optional<String> keyName, String group) {
+  /**
+   * @return the ids of the instances started
+   */
+  private List<String> run(
+      LaunchRequest request,
+      String registryId,
+      int count,
+      int alreadyRunning,
+      Optional<String> keyName,
+      String group) {
     String id = request.deploymentId();
-    Instant expires = request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
+    Instant expires =
+        request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
     String userData = UserData.base64(UserData.render(id, expires, settings.failsafeGrace()));
-    return api.call("starting " + count + " instance(s) of " + settings.image(), () -> api.client().runInstances(r -> {
-      r.imageId(settings.image())
-          .instanceType(settings.instanceType())
-          .minCount(count)
-          .maxCount(count)
-          .clientToken(clientToken(registryId, id, alreadyRunning))
-          .keyName(keyName.orElse(null))
-          .securityGroupIds(group)
-          .userData(userData)
-          .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
-          .tagSpecifications(
-              Ec2Tags.on(ResourceType.INSTANCE, registryId, id, request.template(), expires),
-              Ec2Tags.on(ResourceType.VOLUME, registryId, id, request.template(), expires));
-      settings.subnet().ifPresent(r::subnetId);
-    })).instances().stream().map(Instance::instanceId).toList();
+    return api
+        .call(
+            "starting " + count + " instance(s) of " + settings.image(),
+            () ->
+                api.client()
+                    .runInstances(
+                        r -> {
+                          r.imageId(settings.image())
+                              .instanceType(settings.instanceType())
+                              .minCount(count)
+                              .maxCount(count)
+                              .clientToken(clientToken(registryId, id, alreadyRunning))
+                              .keyName(keyName.orElse(null))
+                              .securityGroupIds(group)
+                              .userData(userData)
+                              .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                              .tagSpecifications(
+                                  Ec2Tags.on(
+                                      ResourceType.INSTANCE,
+                                      registryId,
+                                      id,
+                                      request.template(),
+                                      expires),
+                                  Ec2Tags.on(
+                                      ResourceType.VOLUME,
+                                      registryId,
+                                      id,
+                                      request.template(),
+                                      expires));
+                          settings.subnet().ifPresent(r::subnetId);
+                        }))
+        .instances()
+        .stream()
+        .map(Instance::instanceId)
+        .toList();
   }
 }

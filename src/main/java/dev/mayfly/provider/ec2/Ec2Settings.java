@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * An {@code ec2} target's settings, checked before anything is created. Credentials are not among them:
- * they come from the SDK's default chain or the named profile only.
+ * An {@code ec2} target's settings, checked before anything is created. Credentials are not among
+ * them: they come from the SDK's default chain or the named profile only.
  */
 record Ec2Settings(
     String target,
@@ -40,10 +40,28 @@ record Ec2Settings(
     Duration terminateTimeout,
     Duration failsafeGrace) {
 
-  static final Set<String> NAMES = new TreeSet<>(List.of(
-      "region", "endpoint", "image", "instance-type", "subnet", "security-group", "allow-from", "ssh-user",
-      "profile", "credentials-file", "config-file", "retry-mode", "max-attempts", "api-timeout", "poll",
-      "running-timeout", "ssh-timeout", "terminate-timeout", "failsafe-grace"));
+  static final Set<String> NAMES =
+      new TreeSet<>(
+          List.of(
+              "region",
+              "endpoint",
+              "image",
+              "instance-type",
+              "subnet",
+              "security-group",
+              "allow-from",
+              "ssh-user",
+              "profile",
+              "credentials-file",
+              "config-file",
+              "retry-mode",
+              "max-attempts",
+              "api-timeout",
+              "poll",
+              "running-timeout",
+              "ssh-timeout",
+              "terminate-timeout",
+              "failsafe-grace"));
   private static final Pattern MILLIS = Pattern.compile("([0-9]{1,7})ms");
   private static final Pattern CIDR = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}");
 
@@ -57,16 +75,25 @@ record Ec2Settings(
     Optional<URI> endpoint = Optional.ofNullable(s.get("endpoint")).map(e -> endpoint(target, e));
     String regionName = s.get("region");
     if (regionName == null) {
-      throw bad(target, "region", "missing (e.g. region: us-east-1; for Eucalyptus the cloud's region name)");
+      throw bad(
+          target,
+          "region",
+          "missing (e.g. region: us-east-1; for Eucalyptus the cloud's region name)");
     }
     Region region = Region.of(regionName);
     if (endpoint.isEmpty() && !Region.regions().contains(region)) {
-      throw bad(target, "region", "'" + regionName + "' is not an AWS region (an EC2-compatible cloud needs"
-          + " endpoint: or EC2_URL as well)");
+      throw bad(
+          target,
+          "region",
+          "'"
+              + regionName
+              + "' is not an AWS region (an EC2-compatible cloud needs"
+              + " endpoint: or EC2_URL as well)");
     }
     String image = s.get("image");
     if (image == null || image.isBlank()) {
-      throw bad(target, "image", "missing (the machine image to launch, e.g. ami-0123456789abcdef0)");
+      throw bad(
+          target, "image", "missing (the machine image to launch, e.g. ami-0123456789abcdef0)");
     }
     String mode = s.getOrDefault("retry-mode", "adaptive");
     if (!mode.equals("adaptive") && !mode.equals("standard")) {
@@ -74,7 +101,8 @@ record Ec2Settings(
     }
     String allowFrom = s.getOrDefault("allow-from", "0.0.0.0/0");
     if (!CIDR.matcher(allowFrom).matches()) {
-      throw bad(target, "allow-from", "'" + allowFrom + "' is not an IPv4 CIDR like 203.0.113.0/24");
+      throw bad(
+          target, "allow-from", "'" + allowFrom + "' is not an IPv4 CIDR like 203.0.113.0/24");
     }
     int attempts;
     try {
@@ -83,14 +111,29 @@ record Ec2Settings(
       attempts = 0;
     }
     if (attempts < 1 || attempts > 20) {
-      throw bad(target, "max-attempts", "'" + s.get("max-attempts") + "' is not a number from 1 to 20");
+      throw bad(
+          target, "max-attempts", "'" + s.get("max-attempts") + "' is not a number from 1 to 20");
     }
-    return new Ec2Settings(target, region, endpoint, image, s.getOrDefault("instance-type", "t3.micro"),
-        Optional.ofNullable(s.get("subnet")), Optional.ofNullable(s.get("security-group")), allowFrom,
-        s.getOrDefault("ssh-user", "ec2-user"), Optional.ofNullable(s.get("profile")),
-        Path.of(s.getOrDefault("credentials-file", Path.of(System.getProperty("user.home"), ".aws/credentials").toString())),
-        Path.of(s.getOrDefault("config-file", Path.of(System.getProperty("user.home"), ".aws/config").toString())),
-        mode, attempts,
+    return new Ec2Settings(
+        target,
+        region,
+        endpoint,
+        image,
+        s.getOrDefault("instance-type", "t3.micro"),
+        Optional.ofNullable(s.get("subnet")),
+        Optional.ofNullable(s.get("security-group")),
+        allowFrom,
+        s.getOrDefault("ssh-user", "ec2-user"),
+        Optional.ofNullable(s.get("profile")),
+        Path.of(
+            s.getOrDefault(
+                "credentials-file",
+                Path.of(System.getProperty("user.home"), ".aws/credentials").toString())),
+        Path.of(
+            s.getOrDefault(
+                "config-file", Path.of(System.getProperty("user.home"), ".aws/config").toString())),
+        mode,
+        attempts,
         duration(s, target, "api-timeout", "60s"),
         duration(s, target, "poll", "5s"),
         duration(s, target, "running-timeout", "10m"),
@@ -101,8 +144,14 @@ record Ec2Settings(
 
   /** True when the API is an emulator on this machine: the addresses it hands out are made up. */
   boolean localEmulator() {
-    return endpoint.map(URI::getHost)
-        .filter(h -> h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]") || h.equals("::1"))
+    return endpoint
+        .map(URI::getHost)
+        .filter(
+            h ->
+                h.equals("127.0.0.1")
+                    || h.equals("localhost")
+                    || h.equals("[::1]")
+                    || h.equals("::1"))
         .isPresent();
   }
 
@@ -113,9 +162,13 @@ record Ec2Settings(
   private static URI endpoint(String target, String text) {
     try {
       URI uri = new URI(text.strip());
-      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+      if (uri.getScheme() == null
+          || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
           || uri.getHost() == null) {
-        throw bad(target, "endpoint", "'" + text + "' is not an http(s) URL like https://compute.example:8773/");
+        throw bad(
+            target,
+            "endpoint",
+            "'" + text + "' is not an http(s) URL like https://compute.example:8773/");
       }
       return uri;
     } catch (URISyntaxException e) {
@@ -123,7 +176,8 @@ record Ec2Settings(
     }
   }
 
-  private static Duration duration(Map<String, String> s, String target, String key, String fallback) {
+  private static Duration duration(
+      Map<String, String> s, String target, String key, String fallback) {
     String text = s.getOrDefault(key, fallback).strip();
     var millis = MILLIS.matcher(text);
     if (millis.matches() && Long.parseLong(millis.group(1)) > 0) {

@@ -12,9 +12,9 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
- * How mayfly marks what it creates on EC2, so the reaper can find it and a registry can tell its own from
- * another's: the tags each resource gets from the call that creates it (registry and deployment), the
- * filters that find them, and the name of a deployment's key pair and group.
+ * How mayfly marks what it creates on EC2, so the reaper can find it and a registry can tell its
+ * own from another's: the tags each resource gets from the call that creates it (registry and
+ * deployment), the filters that find them, and the name of a deployment's key pair and group.
  */
 final class Ec2Tags {
   static final String DEPLOYMENT = "mayfly:deployment";
@@ -25,8 +25,8 @@ final class Ec2Tags {
   private Ec2Tags() {}
 
   /**
-   * The name of the deployment's key pair and of its own security group: with the registry id's first 8
-   * hex digits, so two registries' deployments of the same id never clash.
+   * The name of the deployment's key pair and of its own security group: with the registry id's
+   * first 8 hex digits, so two registries' deployments of the same id never clash.
    */
   static String resourceName(String registryId, String deploymentId) {
     return "mayfly-" + registryId.substring(0, 8) + "-" + deploymentId;
@@ -34,10 +34,11 @@ final class Ec2Tags {
 
   /**
    * @param template null on resources that serve the whole deployment (key pair, group)
-   * @param expires null when it never expires, or on resources the reaper finds through the instances
+   * @param expires null when it never expires, or on resources the reaper finds through the
+   *     instances
    */
-  static TagSpecification on(ResourceType type, String registryId, String deploymentId, String template,
-      Instant expires) {
+  static TagSpecification on(
+      ResourceType type, String registryId, String deploymentId, String template, Instant expires) {
     List<Tag> tags = new ArrayList<>();
     tags.add(Tag.builder().key(REGISTRY).value(registryId).build());
     tags.add(Tag.builder().key(DEPLOYMENT).value(deploymentId).build());

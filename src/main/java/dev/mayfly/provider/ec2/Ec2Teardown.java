@@ -7,9 +7,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
- * Ends a deployment on the cloud: every instance of it that is this registry's (those the registry knows and
- * any a crashed launch left), then, once they are terminated, its own security group and key pair. What
- * carries another registry's tag is never touched, even under the same deployment id.
+ * Ends a deployment on the cloud: every instance of it that is this registry's (those the registry
+ * knows and any a crashed launch left), then, once they are terminated, its own security group and
+ * key pair. What carries another registry's tag is never touched, even under the same deployment
+ * id.
  */
 final class Ec2Teardown {
   private final Ec2Api api;
@@ -23,16 +24,19 @@ final class Ec2Teardown {
   }
 
   /**
-   * Done only once the instances are terminated and the group and key pair deleted; any failure throws, so
-   * a repeated terminate (or the reaper) finishes it.
+   * Done only once the instances are terminated and the group and key pair deleted; any failure
+   * throws, so a repeated terminate (or the reaper) finishes it.
    *
    * @param known the instance ids the registry recorded: they are ended even without a registry tag
    */
   void terminate(String deploymentId, Set<String> known) {
-    List<String> ids = api.mine(deploymentId, Ec2Api.NOT_TERMINATED, known).stream().map(Instance::instanceId)
-        .toList();
+    List<String> ids =
+        api.mine(deploymentId, Ec2Api.NOT_TERMINATED, known).stream()
+            .map(Instance::instanceId)
+            .toList();
     if (!ids.isEmpty()) {
-      api.call("terminating " + ids.size() + " instance(s)",
+      api.call(
+          "terminating " + ids.size() + " instance(s)",
           () -> api.client().terminateInstances(r -> r.instanceIds(ids)));
       waits.terminated(deploymentId, ids);
     }
@@ -44,17 +48,21 @@ final class Ec2Teardown {
 
   /** "security group deleted": retried while EC2 still counts a terminated instance as using it. */
   private void deleteGroup(String groupId) {
-    Wait.until("security group deleted", settings.terminateTimeout(), settings.poll(), () -> {
-      try {
-        api.client().deleteSecurityGroup(r -> r.groupId(groupId));
-        return Wait.Probe.done(true);
-      } catch (SdkException e) {
-        if (Ec2Errors.code(e).equals("DependencyViolation")) {
-          return Wait.Probe.notYet(groupId + " still in use");
-        }
-        throw Ec2Errors.convert(settings, "deleting security group " + groupId, e);
-      }
-    });
+    Wait.until(
+        "security group deleted",
+        settings.terminateTimeout(),
+        settings.poll(),
+        () -> {
+          try {
+            api.client().deleteSecurityGroup(r -> r.groupId(groupId));
+            return Wait.Probe.done(true);
+          } catch (SdkException e) {
+            if (Ec2Errors.code(e).equals("DependencyViolation")) {
+              return Wait.Probe.notYet(groupId + " still in use");
+            }
+            throw Ec2Errors.convert(settings, "deleting security group " + groupId, e);
+          }
+        });
   }
 
   private void deleteKeyPair(String name) {

@@ -7,9 +7,10 @@ import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 
 /**
- * What the EC2 provider needs from outside the EC2 API: how to reach an instance, how to open a shell on
- * it, and who watches the API calls. Production uses {@link #standard()}; tests replace the resolver so
- * that instances of an emulator map to local SSH hosts, and never to the made-up addresses it hands out.
+ * What the EC2 provider needs from outside the EC2 API: how to reach an instance, how to open a
+ * shell on it, and who watches the API calls. Production uses {@link #standard()}; tests replace
+ * the resolver so that instances of an emulator map to local SSH hosts, and never to the made-up
+ * addresses it hands out.
  */
 public record Ec2Wiring(Resolver resolver, ShellOpener shells, ApiListener listener) {
 
@@ -21,13 +22,15 @@ public record Ec2Wiring(Resolver resolver, ShellOpener shells, ApiListener liste
     Reach reach(String instanceId, String address);
   }
 
-  /** @param sshPort where its sshd listens */
+  /**
+   * @param sshPort where its sshd listens
+   */
   public record Reach(String address, int sshPort) {}
 
   public interface ShellOpener {
     /**
-     * @param access the deployment's identity and pinned host keys; null when the provider was made without
-     *     a deployment (the reaper), which never opens shells
+     * @param access the deployment's identity and pinned host keys; null when the provider was made
+     *     without a deployment (the reaper), which never opens shells
      */
     HostShell open(SshEndpoint endpoint, SshAccess access);
   }
@@ -38,7 +41,9 @@ public record Ec2Wiring(Resolver resolver, ShellOpener shells, ApiListener liste
 
     default void called(String operation) {}
 
-    /** @param apiCalls the API calls the round made */
+    /**
+     * @param apiCalls the API calls the round made
+     */
     default void pollRound(String waitName, int apiCalls) {}
   }
 
@@ -47,7 +52,8 @@ public record Ec2Wiring(Resolver resolver, ShellOpener shells, ApiListener liste
         (id, address) -> new Reach(address, 22),
         (endpoint, access) -> {
           if (access == null) {
-            throw MayflyException.failed("ssh " + endpoint + ": no SSH identity for this operation");
+            throw MayflyException.failed(
+                "ssh " + endpoint + ": no SSH identity for this operation");
           }
           return SshShells.open(endpoint, access);
         },

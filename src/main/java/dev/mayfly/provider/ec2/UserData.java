@@ -37,21 +37,31 @@ final class UserData {
     return resource("user-data.sh")
         .replace("@DEPLOYMENT@", deploymentId)
         .replace("@EXPIRES_AT@", expiresAt == null ? "never" : expiresAt.toString())
-        .replace("@ARM@", expiresAt == null ? "disarm"
-            : "arm " + expiresAt.getEpochSecond() + " " + grace.toSeconds())
+        .replace(
+            "@ARM@",
+            expiresAt == null
+                ? "disarm"
+                : "arm " + expiresAt.getEpochSecond() + " " + grace.toSeconds())
         .replace("@GRACE_SECONDS@", Long.toString(grace.toSeconds()))
         .replace("@SCRIPT@", script());
   }
 
   /**
-   * The command {@code mayfly extend} runs on an instance: mayfly-rearm.sh, given the fail-safe's arguments.
+   * The command {@code mayfly extend} runs on an instance: mayfly-rearm.sh, given the fail-safe's
+   * arguments.
    *
    * @param expiresAt null for a deployment extended to never end: the fail-safe is disarmed
    */
   static String rearm(Instant expiresAt, Duration grace) {
-    List<String> words = new ArrayList<>(List.of("sh", "-c", resource("mayfly-rearm.sh"), "mayfly-rearm"));
-    words.addAll(expiresAt == null ? List.of("disarm")
-        : List.of("arm", Long.toString(expiresAt.getEpochSecond()), Long.toString(grace.toSeconds())));
+    List<String> words =
+        new ArrayList<>(List.of("sh", "-c", resource("mayfly-rearm.sh"), "mayfly-rearm"));
+    words.addAll(
+        expiresAt == null
+            ? List.of("disarm")
+            : List.of(
+                "arm",
+                Long.toString(expiresAt.getEpochSecond()),
+                Long.toString(grace.toSeconds())));
     return ShellQuote.join(words);
   }
 

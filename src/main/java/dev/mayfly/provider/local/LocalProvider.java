@@ -4,8 +4,8 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
 import dev.mayfly.host.LocalShell;
 import dev.mayfly.provider.Host;
-import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import java.io.IOException;
@@ -32,11 +32,12 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Hosts that are sandbox folders on this machine: {@code <state>/sandboxes/<deployment>/host-N/}, the
- * deployment root in its {@code root/} and the host's ports in {@code host.properties}. Services bind
- * ports picked free here, so any number of deployments of one template can run side by side. A port is
- * reserved by writing it into {@code host.properties} under a lock shared by every mayfly process of this
- * state folder, so two launches at once never pick the same one before either service binds it.
+ * Hosts that are sandbox folders on this machine: {@code <state>/sandboxes/<deployment>/host-N/},
+ * the deployment root in its {@code root/} and the host's ports in {@code host.properties}.
+ * Services bind ports picked free here, so any number of deployments of one template can run side
+ * by side. A port is reserved by writing it into {@code host.properties} under a lock shared by
+ * every mayfly process of this state folder, so two launches at once never pick the same one before
+ * either service binds it.
  */
 final class LocalProvider implements Provider {
   private static final String LOOPBACK = "127.0.0.1";
@@ -44,7 +45,9 @@ final class LocalProvider implements Provider {
   private final Path sandboxes;
   private final Optional<String> registryId;
 
-  /** @param registryId the registry of this state folder, whose sandboxes these are */
+  /**
+   * @param registryId the registry of this state folder, whose sandboxes these are
+   */
   LocalProvider(Path stateDir, Optional<String> registryId) {
     this.sandboxes = stateDir.resolve("sandboxes");
     this.registryId = registryId;
@@ -66,7 +69,8 @@ final class LocalProvider implements Provider {
       // not root/: the host script creates it, with its marker, as on any other host
       Files.createDirectories(dir);
       Map<String, Integer> ports;
-      // the file lock keeps other processes out; the monitor, other threads of this one (Java refuses a second
+      // the file lock keeps other processes out; the monitor, other threads of this one (Java
+      // refuses a second
       // lock of one file in one process)
       synchronized (LocalProvider.class) {
         ports = reserve(dir, templatePorts.keySet());
@@ -79,8 +83,12 @@ final class LocalProvider implements Provider {
 
   /** Picks a port per name and writes them down, all under the state folder's port lock. */
   private Map<String, Integer> reserve(Path dir, Set<String> names) throws IOException {
-    try (FileChannel lock = FileChannel.open(sandboxes.resolve(PORTS_LOCK), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+    try (FileChannel lock =
+            FileChannel.open(
+                sandboxes.resolve(PORTS_LOCK),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock held = lock.lock()) {
       Set<Integer> taken = reservedPorts();
       Map<String, Integer> ports = new LinkedHashMap<>();
       for (String name : names) {
@@ -101,7 +109,10 @@ final class LocalProvider implements Provider {
     try (Stream<Path> deployments = Files.list(sandboxes)) {
       for (Path deployment : deployments.filter(Files::isDirectory).toList()) {
         try (Stream<Path> hosts = Files.list(deployment)) {
-          hosts.map(LocalProvider::read).filter(h -> h != null).forEach(h -> taken.addAll(h.ports().values()));
+          hosts
+              .map(LocalProvider::read)
+              .filter(h -> h != null)
+              .forEach(h -> taken.addAll(h.ports().values()));
         }
       }
     }
@@ -169,20 +180,26 @@ final class LocalProvider implements Provider {
   }
 
   /**
-   * Ends every process whose working folder is in the sandbox: the host script and the installer or publish
-   * command of a launch whose mayfly was killed, which no service pid file names. Linux only (/proc); the
-   * folder may be deleted already, the link then ends in " (deleted)".
+   * Ends every process whose working folder is in the sandbox: the host script and the installer or
+   * publish command of a launch whose mayfly was killed, which no service pid file names. Linux
+   * only (/proc); the folder may be deleted already, the link then ends in " (deleted)".
    */
   private static void killWorkingIn(Path dir) {
     String prefix = dir.toAbsolutePath() + "/";
     for (int round = 0; round < 3; round++) {
-      List<ProcessHandle> inside = ProcessHandle.allProcesses().filter(p -> {
-        try {
-          return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).toString().startsWith(prefix);
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-          return false; // gone, not ours to see, or no /proc here
-        }
-      }).toList();
+      List<ProcessHandle> inside =
+          ProcessHandle.allProcesses()
+              .filter(
+                  p -> {
+                    try {
+                      return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"))
+                          .toString()
+                          .startsWith(prefix);
+                    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                      return false; // gone, not ours to see, or no /proc here
+                    }
+                  })
+              .toList();
       if (inside.isEmpty()) {
         return;
       }
@@ -197,12 +214,17 @@ final class LocalProvider implements Provider {
     }
     try {
       long pid = Long.parseLong(Files.readString(pidFile).trim());
-      ProcessHandle.of(pid).ifPresent(root -> {
-        root.descendants().forEach(ProcessHandle::destroyForcibly);
-        root.destroyForcibly();
-      });
-      new ProcessBuilder("kill", "-KILL", "--", "-" + pid).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      ProcessHandle.of(pid)
+          .ifPresent(
+              root -> {
+                root.descendants().forEach(ProcessHandle::destroyForcibly);
+                root.destroyForcibly();
+              });
+      new ProcessBuilder("kill", "-KILL", "--", "-" + pid)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor();
     } catch (IOException | NumberFormatException e) {
       // nothing left to kill
     } catch (InterruptedException e) {
@@ -252,7 +274,10 @@ final class LocalProvider implements Provider {
     try (Stream<Path> deployments = Files.list(sandboxes)) {
       return deployments
           .map(d -> d.getFileName().toString())
-          .flatMap(id -> describe(id).stream().map(h -> new OwnedHost(id, h, Optional.empty(), registryId)))
+          .flatMap(
+              id ->
+                  describe(id).stream()
+                      .map(h -> new OwnedHost(id, h, Optional.empty(), registryId)))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -5,8 +5,8 @@ import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ProviderFactory;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The default target: sandboxes on this machine, no account or server needed. */
 public final class LocalProviderFactory implements ProviderFactory {

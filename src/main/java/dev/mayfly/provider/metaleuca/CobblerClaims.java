@@ -11,23 +11,25 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How registries sharing one Cobbler never both take a machine (each registry's own launches are kept apart
- * by its reservations first). Cobbler's XML-RPC has no compare-and-set and a write replaces the whole
- * comment, so a registry claims machines like this, before any profile change or power-cycle:
+ * How registries sharing one Cobbler never both take a machine (each registry's own launches are
+ * kept apart by its reservations first). Cobbler's XML-RPC has no compare-and-set and a write
+ * replaces the whole comment, so a registry claims machines like this, before any profile change or
+ * power-cycle:
  *
  * <ol>
- *   <li>read each system's comment; another registry's {@link Claim} word there means the machine is taken:
- *       the claim is lost;
- *   <li>write the comment back with its own word added. A write that lands more than half the settle time
- *       after its read is withdrawn (lost): so every surviving write is based on a fresh read;
- *   <li>wait the settle time ({@code claim-settle}), read every comment again: the claim holds if its word is
- *       still on every machine and no lower registry id's word is (lowest id wins).
+ *   <li>read each system's comment; another registry's {@link Claim} word there means the machine
+ *       is taken: the claim is lost;
+ *   <li>write the comment back with its own word added. A write that lands more than half the
+ *       settle time after its read is withdrawn (lost): so every surviving write is based on a
+ *       fresh read;
+ *   <li>wait the settle time ({@code claim-settle}), read every comment again: the claim holds if
+ *       its word is still on every machine and no lower registry id's word is (lowest id wins).
  * </ol>
  *
- * <p>A rival that read a comment before our write wrote within half the settle time of its read, so before
- * our second read: its write erased our word and we see that we lost. A loser removes its own words (never
- * another's) and picks again after a back-off, the longer one when it lost to a lower id. Removing our word
- * is safe: no other registry writes a comment that carries it.
+ * <p>A rival that read a comment before our write wrote within half the settle time of its read, so
+ * before our second read: its write erased our word and we see that we lost. A loser removes its
+ * own words (never another's) and picks again after a back-off, the longer one when it lost to a
+ * lower id. Removing our word is safe: no other registry writes a comment that carries it.
  */
 final class CobblerClaims {
   private final CobblerClient cobbler;
@@ -64,15 +66,22 @@ final class CobblerClaims {
     List<String> names = machines.stream().map(MetalSystem::name).toList();
     Duration limit = settle.dividedBy(2);
     for (String name : names) {
-      CobblerClient.CommentEdit edit = cobbler.editComment(name, comment -> {
-        List<Claim> claims = Claim.parse(comment);
-        if (rival(claims).isPresent()) {
-          return Optional.empty();
-        }
-        // this registry's words of deployments it no longer holds are stale: its reservations decide
-        return Optional.of(claims.stream().anyMatch(c -> c.isOf(registryId, deploymentId)) ? comment
-            : mine.addTo(Claim.without(comment, c -> c.registryId().equals(registryId))));
-      });
+      CobblerClient.CommentEdit edit =
+          cobbler.editComment(
+              name,
+              comment -> {
+                List<Claim> claims = Claim.parse(comment);
+                if (rival(claims).isPresent()) {
+                  return Optional.empty();
+                }
+                // this registry's words of deployments it no longer holds are stale: its
+                // reservations decide
+                return Optional.of(
+                    claims.stream().anyMatch(c -> c.isOf(registryId, deploymentId))
+                        ? comment
+                        : mine.addTo(
+                            Claim.without(comment, c -> c.registryId().equals(registryId))));
+              });
       Optional<String> rival = rival(Claim.parse(edit.before()));
       if (rival.isPresent()) {
         clear(names, deploymentId);
@@ -80,14 +89,23 @@ final class CobblerClaims {
       }
       if (edit.readToWrite().compareTo(limit) > 0) {
         clear(names, deploymentId);
-        return new Outcome(false, Optional.empty(), "writing the claim on " + name + " took "
-            + edit.readToWrite().toMillis() + "ms, more than half of claim-settle (" + settle.toMillis() + "ms)");
+        return new Outcome(
+            false,
+            Optional.empty(),
+            "writing the claim on "
+                + name
+                + " took "
+                + edit.readToWrite().toMillis()
+                + "ms, more than half of claim-settle ("
+                + settle.toMillis()
+                + "ms)");
       }
     }
     pause(settle, names);
     for (String name : names) {
       List<Claim> claims = Claim.parse(cobbler.comment(name));
-      Optional<String> lowest = claims.stream().map(Claim::registryId).min(Comparator.naturalOrder());
+      Optional<String> lowest =
+          claims.stream().map(Claim::registryId).min(Comparator.naturalOrder());
       boolean kept = claims.stream().anyMatch(c -> c.isOf(registryId, deploymentId));
       if (!kept) {
         clear(names, deploymentId);
@@ -105,16 +123,21 @@ final class CobblerClaims {
     return claims.stream().map(Claim::registryId).filter(id -> !id.equals(registryId)).findFirst();
   }
 
-  /** Removes the deployment's word from each system that carries it; other words stay as they were. */
+  /**
+   * Removes the deployment's word from each system that carries it; other words stay as they were.
+   */
   void clear(Collection<String> systems, String deploymentId) {
     for (String name : systems) {
-      cobbler.editComment(name, comment -> Optional.of(Claim.without(comment, c -> c.isOf(registryId, deploymentId))));
+      cobbler.editComment(
+          name,
+          comment -> Optional.of(Claim.without(comment, c -> c.isOf(registryId, deploymentId))));
     }
   }
 
   /**
-   * Waits before a lost claim's launch picks again: long enough after a loss to a lower id for that registry
-   * to finish its claim, short otherwise; with some jitter so that two losers do not meet again.
+   * Waits before a lost claim's launch picks again: long enough after a loss to a lower id for that
+   * registry to finish its claim, short otherwise; with some jitter so that two losers do not meet
+   * again.
    */
   void backOff(Outcome lost, List<MetalSystem> machines) {
     boolean toLower = lost.rival().filter(id -> id.compareTo(registryId) < 0).isPresent();

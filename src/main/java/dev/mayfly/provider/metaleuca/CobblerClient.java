@@ -10,10 +10,11 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Cobbler's XML-RPC API, the calls Metaleuca made: {@code login}, {@code get_profiles}, {@code get_systems},
- * {@code get_system} (resolved, for {@code <<inherit>>} owners), {@code get_system_handle},
- * {@code modify_system} + {@code save_system}, {@code power_system} and {@code sync}. A token that expired
- * (Cobbler's {@code auth_token_expiration}) is renewed once by logging in again. XML-RPC types stay here.
+ * Cobbler's XML-RPC API, the calls Metaleuca made: {@code login}, {@code get_profiles}, {@code
+ * get_systems}, {@code get_system} (resolved, for {@code <<inherit>>} owners), {@code
+ * get_system_handle}, {@code modify_system} + {@code save_system}, {@code power_system} and {@code
+ * sync}. A token that expired (Cobbler's {@code auth_token_expiration}) is renewed once by logging
+ * in again. XML-RPC types stay here.
  */
 final class CobblerClient implements AutoCloseable {
   private static final String INHERIT = "<<inherit>>";
@@ -37,19 +38,32 @@ final class CobblerClient implements AutoCloseable {
       return String.valueOf(rpc.call("login", settings.user(), settings.password().reveal()));
     } catch (XmlRpc.Fault e) {
       // Cobbler says "login failed (user)": never echo anything that came with the password
-      throw MayflyException.badInput("target '" + settings.target() + "': Cobbler at " + settings.url()
-          + " refused the login of user '" + settings.user() + "' (wrong user or password)");
+      throw MayflyException.badInput(
+          "target '"
+              + settings.target()
+              + "': Cobbler at "
+              + settings.url()
+              + " refused the login of user '"
+              + settings.user()
+              + "' (wrong user or password)");
     } catch (XmlRpc.Unreachable e) {
       throw unreachable(e);
     }
   }
 
   private MayflyException unreachable(XmlRpc.Unreachable e) {
-    return MayflyException.failed("target '" + settings.target() + "': cannot reach Cobbler at " + settings.url()
-        + ": " + e.getMessage());
+    return MayflyException.failed(
+        "target '"
+            + settings.target()
+            + "': cannot reach Cobbler at "
+            + settings.url()
+            + ": "
+            + e.getMessage());
   }
 
-  /** Calls a method whose last argument is the token, logging in again once if the token expired. */
+  /**
+   * Calls a method whose last argument is the token, logging in again once if the token expired.
+   */
   private Object authed(String method, Object... args) {
     for (int attempt = 0; ; attempt++) {
       Object[] withToken = new Object[args.length + 1];
@@ -83,7 +97,9 @@ final class CobblerClient implements AutoCloseable {
     // faultString looks like "<class 'cobbler.cexceptions.CX'>:'what went wrong'"
     String why = e.getMessage().replaceFirst("^<class '[^']*'>:", "").replaceAll("^'|'$", "");
     if (token != null) {
-      why = why.replace(token, "(token)"); // "invalid token: <token>": a login token is a credential too
+      why =
+          why.replace(
+              token, "(token)"); // "invalid token: <token>": a login token is a credential too
     }
     return MayflyException.failed("Cobbler " + method + " failed: " + why);
   }
@@ -92,8 +108,11 @@ final class CobblerClient implements AutoCloseable {
     List<MetalProfile> out = new ArrayList<>();
     for (Object o : list(open("get_profiles"))) {
       Map<String, Object> p = map(o);
-      out.add(new MetalProfile(text(p.get("name")), text(p.get("distro")),
-          text(p.getOrDefault("autoinstall", p.get("kickstart")))));
+      out.add(
+          new MetalProfile(
+              text(p.get("name")),
+              text(p.get("distro")),
+              text(p.getOrDefault("autoinstall", p.get("kickstart")))));
     }
     return out;
   }
@@ -136,8 +155,16 @@ final class CobblerClient implements AutoCloseable {
       }
     }
     String comment = text(s.get("comment"));
-    return new MetalSystem(name, address, mac, text(s.get("hostname")), text(s.get("profile")), owner,
-        groups.groupOf(address, comment), truthy(s.get("netboot_enabled")), text(s.get("power_type")),
+    return new MetalSystem(
+        name,
+        address,
+        mac,
+        text(s.get("hostname")),
+        text(s.get("profile")),
+        owner,
+        groups.groupOf(address, comment),
+        truthy(s.get("netboot_enabled")),
+        text(s.get("power_type")),
         Claim.parse(comment));
   }
 
@@ -149,19 +176,26 @@ final class CobblerClient implements AutoCloseable {
     authed("save_system", handle);
   }
 
-  /** The system's comment as Cobbler holds it now, not a listing's copy; empty for an unknown system. */
+  /**
+   * The system's comment as Cobbler holds it now, not a listing's copy; empty for an unknown
+   * system.
+   */
   String comment(String system) {
     Object raw = open("get_system", system, false, false);
     return raw instanceof Map<?, ?> ? text(map(raw).get("comment")) : "";
   }
 
-  /** A comment as read, and whether it was rewritten how long after that read the new one took effect. */
+  /**
+   * A comment as read, and whether it was rewritten how long after that read the new one took
+   * effect.
+   */
   record CommentEdit(String before, boolean written, Duration readToWrite) {}
 
   /**
-   * Reads the system's comment and replaces the whole field (Cobbler writes no less) with what {@code edit}
-   * makes of it, persisted; an empty or equal result writes nothing. The new comment takes effect at
-   * {@code modify_system} ({@code save_system} only persists it), so that is where the time is taken.
+   * Reads the system's comment and replaces the whole field (Cobbler writes no less) with what
+   * {@code edit} makes of it, persisted; an empty or equal result writes nothing. The new comment
+   * takes effect at {@code modify_system} ({@code save_system} only persists it), so that is where
+   * the time is taken.
    */
   CommentEdit editComment(String system, Function<String, Optional<String>> edit) {
     Object handle = authed("get_system_handle", system);

@@ -15,10 +15,10 @@ import java.util.regex.Pattern;
  * Which group a pool machine is in. Two sources, chosen by the target's {@code groups:} setting:
  *
  * <ul>
- *   <li>{@code comment} (default): a {@code group=NAME} word in the Cobbler system's {@code comment}
- *       field, so the lab's inventory stays in Cobbler;
- *   <li>{@code file:PATH}: Metaleuca's flat file, one {@code IP<TAB>GROUP} line per machine ({@code #}
- *       comments and blank lines allowed).
+ *   <li>{@code comment} (default): a {@code group=NAME} word in the Cobbler system's {@code
+ *       comment} field, so the lab's inventory stays in Cobbler;
+ *   <li>{@code file:PATH}: Metaleuca's flat file, one {@code IP<TAB>GROUP} line per machine ({@code
+ *       #} comments and blank lines allowed).
  * </ul>
  */
 interface GroupSource {
@@ -35,11 +35,13 @@ interface GroupSource {
       };
     }
     if (s.startsWith("file:")) {
-      Path path = Path.of(s.substring(5).strip().replaceFirst("^~(?=/)", env.getOrDefault("HOME", "~")));
+      Path path =
+          Path.of(s.substring(5).strip().replaceFirst("^~(?=/)", env.getOrDefault("HOME", "~")));
       Map<String, String> byAddress = readFile(where, path);
       return (address, comment) -> Optional.ofNullable(byAddress.get(address));
     }
-    throw MayflyException.badInput(where + ": groups '" + setting + "' must be 'comment' or 'file:PATH'");
+    throw MayflyException.badInput(
+        where + ": groups '" + setting + "' must be 'comment' or 'file:PATH'");
   }
 
   private static Map<String, String> readFile(String where, Path path) {
@@ -47,8 +49,8 @@ interface GroupSource {
     try {
       lines = Files.readAllLines(path);
     } catch (IOException e) {
-      throw MayflyException.badInput(where + ": groups file " + path + " cannot be read: "
-          + e.getClass().getSimpleName());
+      throw MayflyException.badInput(
+          where + ": groups file " + path + " cannot be read: " + e.getClass().getSimpleName());
     }
     Map<String, String> byAddress = new HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -58,7 +60,8 @@ interface GroupSource {
       }
       String[] parts = line.split("\t");
       if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-        throw MayflyException.badInput(path + ":" + (i + 1) + ": expected IP<TAB>GROUP, got '" + line + "'");
+        throw MayflyException.badInput(
+            path + ":" + (i + 1) + ": expected IP<TAB>GROUP, got '" + line + "'");
       }
       byAddress.put(parts[0].strip(), parts[1].strip());
     }

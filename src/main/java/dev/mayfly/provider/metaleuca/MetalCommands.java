@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Metaleuca's command set (profiles, systems, groups, instances, reboot) as {@code mayfly metal}. */
+/**
+ * Metaleuca's command set (profiles, systems, groups, instances, reboot) as {@code mayfly metal}.
+ */
 final class MetalCommands {
   private static final String FREE = "--free";
   private static final String USER = "--user";
@@ -23,21 +25,48 @@ final class MetalCommands {
   private MetalCommands() {}
 
   static ProviderCommands all() {
-    return new ProviderCommands("metal", "metaleuca",
-        "Bare-metal pools through Cobbler (metaleuca targets), with Metaleuca's commands.", List.of(
-            new Command("profiles", "Cobbler profiles machines can be installed with (describe-profiles).",
-                List.of(), List.of(), true, MetalCommands::profiles),
-            new Command("systems", "The pool: systems whose first owner is the target's owner (describe-systems).",
-                List.of(), List.of(), true, MetalCommands::systems),
-            new Command("groups", "Groups of pool machines and how many are free (describe-system-groups).",
-                List.of(Option.flag("-f", FREE, "Only groups with a free machine, listing the free ones.")),
-                List.of(), true, MetalCommands::groups),
-            new Command("instances", "Reserved machines, pending while they install, then running"
-                + " (describe-instances).",
+    return new ProviderCommands(
+        "metal",
+        "metaleuca",
+        "Bare-metal pools through Cobbler (metaleuca targets), with Metaleuca's commands.",
+        List.of(
+            new Command(
+                "profiles",
+                "Cobbler profiles machines can be installed with (describe-profiles).",
+                List.of(),
+                List.of(),
+                true,
+                MetalCommands::profiles),
+            new Command(
+                "systems",
+                "The pool: systems whose first owner is the target's owner (describe-systems).",
+                List.of(),
+                List.of(),
+                true,
+                MetalCommands::systems),
+            new Command(
+                "groups",
+                "Groups of pool machines and how many are free (describe-system-groups).",
+                List.of(
+                    Option.flag(
+                        "-f", FREE, "Only groups with a free machine, listing the free ones.")),
+                List.of(),
+                true,
+                MetalCommands::groups),
+            new Command(
+                "instances",
+                "Reserved machines, pending while they install, then running"
+                    + " (describe-instances).",
                 List.of(Option.value("-u", USER, "USER", "Only machines this user launched.")),
-                List.of(), true, MetalCommands::instances),
-            new Command("reboot", "Power-cycle a pool system through Cobbler (reboot-system).", List.of(),
-                List.of(new Parameter("SYSTEM", "A system name from `mayfly metal systems`.")), false,
+                List.of(),
+                true,
+                MetalCommands::instances),
+            new Command(
+                "reboot",
+                "Power-cycle a pool system through Cobbler (reboot-system).",
+                List.of(),
+                List.of(new Parameter("SYSTEM", "A system name from `mayfly metal systems`.")),
+                false,
                 MetalCommands::reboot)));
   }
 
@@ -46,8 +75,10 @@ final class MetalCommands {
     try (MetalPool pool = MetalPool.open(context)) {
       profiles = pool.profiles();
     }
-    return new Listing(List.of("NAME", "DISTRO", "AUTOINSTALL"),
-        profiles.stream().map(p -> row(p.name(), p.distro(), p.autoinstall())).toList(), profiles);
+    return new Listing(
+        List.of("NAME", "DISTRO", "AUTOINSTALL"),
+        profiles.stream().map(p -> row(p.name(), p.distro(), p.autoinstall())).toList(),
+        profiles);
   }
 
   private static Result systems(ProviderContext context, Args args) {
@@ -55,9 +86,21 @@ final class MetalCommands {
     try (MetalPool pool = MetalPool.open(context)) {
       systems = pool.systems();
     }
-    return new Listing(List.of("NAME", "IP", "MAC", "HOSTNAME", "GROUP", "PROFILE", "NETBOOT", "POWER"),
-        systems.stream().map(s -> row(s.name(), s.address(), s.mac(), s.hostname(), s.group().orElse(null),
-            s.profile(), s.netbootEnabled(), s.hasPower() ? s.powerType() : null)).toList(),
+    return new Listing(
+        List.of("NAME", "IP", "MAC", "HOSTNAME", "GROUP", "PROFILE", "NETBOOT", "POWER"),
+        systems.stream()
+            .map(
+                s ->
+                    row(
+                        s.name(),
+                        s.address(),
+                        s.mac(),
+                        s.hostname(),
+                        s.group().orElse(null),
+                        s.profile(),
+                        s.netbootEnabled(),
+                        s.hasPower() ? s.powerType() : null))
+            .toList(),
         systems.stream().map(MetalCommands::json).toList());
   }
 
@@ -67,9 +110,18 @@ final class MetalCommands {
     try (MetalPool pool = MetalPool.open(context)) {
       groups = pool.groups(free);
     }
-    return new Listing(List.of("GROUP", "SYSTEMS", "FREE", free ? "FREE SYSTEMS" : "ALL SYSTEMS"),
-        groups.stream().map(g -> row(g.name(), g.systems().size(), g.free().size(),
-            String.join(",", free ? g.free() : g.systems()))).toList(), groups);
+    return new Listing(
+        List.of("GROUP", "SYSTEMS", "FREE", free ? "FREE SYSTEMS" : "ALL SYSTEMS"),
+        groups.stream()
+            .map(
+                g ->
+                    row(
+                        g.name(),
+                        g.systems().size(),
+                        g.free().size(),
+                        String.join(",", free ? g.free() : g.systems())))
+            .toList(),
+        groups);
   }
 
   private static Result instances(ProviderContext context, Args args) {
@@ -77,9 +129,20 @@ final class MetalCommands {
     try (MetalPool pool = MetalPool.open(context)) {
       instances = pool.instances(Optional.ofNullable(args.option(USER)));
     }
-    return new Listing(List.of("SYSTEM", "IP", "STATE", "DEPLOYMENT", "USER", "PROFILE", "SINCE"),
-        instances.stream().map(i -> row(i.system(), i.address(), i.state(), i.deploymentId(), i.user(),
-            i.profile(), i.reservedAt())).toList(),
+    return new Listing(
+        List.of("SYSTEM", "IP", "STATE", "DEPLOYMENT", "USER", "PROFILE", "SINCE"),
+        instances.stream()
+            .map(
+                i ->
+                    row(
+                        i.system(),
+                        i.address(),
+                        i.state(),
+                        i.deploymentId(),
+                        i.user(),
+                        i.profile(),
+                        i.reservedAt()))
+            .toList(),
         instances.stream().map(MetalCommands::json).toList());
   }
 

@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A metaleuca target's settings, checked (their names are {@link MetaleucaProviderFactory}'s
- * {@code settingNames()}, so the targets file refuses others). In the targets file:
+ * A metaleuca target's settings, checked (their names are {@link MetaleucaProviderFactory}'s {@code
+ * settingNames()}, so the targets file refuses others). In the targets file:
  *
  * <pre>
  * targets:
@@ -58,12 +58,21 @@ record MetalSettings(
     String where = "target '" + target + "'";
     String url = required(s, "url", where);
     String user = required(s, "user", where);
-    return new MetalSettings(target, uri(url, where), user, password(s, env, where),
-        s.getOrDefault("owner", "qa"), GroupSource.parse(where, s.getOrDefault("groups", "comment"), env),
-        optional(s, "group"), optional(s, "profile"), optional(s, "clean-profile"),
+    return new MetalSettings(
+        target,
+        uri(url, where),
+        user,
+        password(s, env, where),
+        s.getOrDefault("owner", "qa"),
+        GroupSource.parse(where, s.getOrDefault("groups", "comment"), env),
+        optional(s, "group"),
+        optional(s, "profile"),
+        optional(s, "clean-profile"),
         s.getOrDefault("ssh-user", "root"),
-        duration(s, "install-timeout", "60m", where), duration(s, "poll", "10s", where),
-        duration(s, "call-timeout", "60s", where), duration(s, "claim-settle", "2s", where));
+        duration(s, "install-timeout", "60m", where),
+        duration(s, "poll", "10s", where),
+        duration(s, "call-timeout", "60s", where),
+        duration(s, "claim-settle", "2s", where));
   }
 
   private static String required(Map<String, String> s, String key, String where) {
@@ -78,7 +87,8 @@ record MetalSettings(
     return Optional.ofNullable(s.get(key)).map(String::strip).filter(v -> !v.isEmpty());
   }
 
-  private static Duration duration(Map<String, String> s, String key, String fallback, String where) {
+  private static Duration duration(
+      Map<String, String> s, String key, String fallback, String where) {
     String text = s.getOrDefault(key, fallback).strip();
     if (text.matches("[0-9]{1,9}ms")) {
       return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
@@ -91,38 +101,56 @@ record MetalSettings(
     String full = text.contains("://") ? text : "http://" + text + "/cobbler_api";
     try {
       URI uri = new URI(full);
-      if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+      if (uri.getHost() == null
+          || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
         throw new URISyntaxException(full, "needs http(s)://host/path");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw MayflyException.badInput(where + ": url '" + text + "' is not an http(s) URL like"
-          + " http://cobbler.example/cobbler_api");
+      throw MayflyException.badInput(
+          where
+              + ": url '"
+              + text
+              + "' is not an http(s) URL like"
+              + " http://cobbler.example/cobbler_api");
     }
   }
 
-  /** From the environment variable {@code password-env} names, or from {@code password-file} (0600 only). */
+  /**
+   * From the environment variable {@code password-env} names, or from {@code password-file} (0600
+   * only).
+   */
   private static Secret password(Map<String, String> s, Map<String, String> env, String where) {
     String file = s.get("password-file");
     if (file != null && !file.isBlank()) {
       Path path = Path.of(file.strip().replaceFirst("^~(?=/)", env.getOrDefault("HOME", "~")));
       try {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
-        if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-          throw MayflyException.badInput(where + ": password-file " + path + " must be readable by its owner only"
-              + " (chmod 600 " + path + ")");
+        if (perms.stream()
+            .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+          throw MayflyException.badInput(
+              where
+                  + ": password-file "
+                  + path
+                  + " must be readable by its owner only"
+                  + " (chmod 600 "
+                  + path
+                  + ")");
         }
         return new Secret(Files.readString(path).strip());
       } catch (IOException e) {
-        throw MayflyException.badInput(where + ": password-file " + path + " cannot be read: "
-            + e.getClass().getSimpleName());
+        throw MayflyException.badInput(
+            where + ": password-file " + path + " cannot be read: " + e.getClass().getSimpleName());
       }
     }
     String var = s.getOrDefault("password-env", DEFAULT_PASSWORD_ENV).strip();
     String value = env.get(var);
     if (value == null || value.isEmpty()) {
-      throw MayflyException.badInput(where + ": the Cobbler password is not set: export " + var
-          + " or give password-file: (mode 0600)");
+      throw MayflyException.badInput(
+          where
+              + ": the Cobbler password is not set: export "
+              + var
+              + " or give password-file: (mode 0600)");
     }
     return new Secret(value);
   }

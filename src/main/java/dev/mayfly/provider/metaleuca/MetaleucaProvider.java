@@ -5,8 +5,8 @@ import dev.mayfly.host.HostShell;
 import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
-import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Bare-metal machines from a Cobbler pool, as Metaleuca's run-instances did it: reserve N free machines
- * of a group (in the registry, transactionally), claim them in Cobbler against other registries
- * ({@link CobblerClaims}), set the profile, enable netboot, power-reboot, wait until the install clears
- * netboot. The reservation exists before Cobbler is touched, so a crash at any later point leaves a
- * reservation that {@link #owned()} (and `metal instances`) shows.
+ * Bare-metal machines from a Cobbler pool, as Metaleuca's run-instances did it: reserve N free
+ * machines of a group (in the registry, transactionally), claim them in Cobbler against other
+ * registries ({@link CobblerClaims}), set the profile, enable netboot, power-reboot, wait until the
+ * install clears netboot. The reservation exists before Cobbler is touched, so a crash at any later
+ * point leaves a reservation that {@link #owned()} (and `metal instances`) shows.
  */
 final class MetaleucaProvider implements Provider {
   private final ProviderContext context;
@@ -32,19 +32,37 @@ final class MetaleucaProvider implements Provider {
   @Override
   public Launched launch(LaunchRequest request) {
     try (MetalPool pool = MetalPool.open(context)) {
-      String group = option(request, "group").or(() -> pool.settings().group()).orElseThrow(() ->
-          MayflyException.badInput("--group: target '" + pool.target() + "' needs a group (see `mayfly metal groups`)"));
-      String profile = option(request, "profile").or(() -> pool.settings().profile()).orElseThrow(() ->
-          MayflyException.badInput("--profile: target '" + pool.target() + "' needs a profile (see `mayfly metal"
-              + " profiles`)"));
-      List<MetalSystem> machines = pool.provisioning().reserve(request.deploymentId(), request.count(), group, profile);
-      List<MetalSystem> toInstall = machines.stream().filter(m -> !m.profile().equals(profile) || m.netbootEnabled())
-          .toList();
+      String group =
+          option(request, "group")
+              .or(() -> pool.settings().group())
+              .orElseThrow(
+                  () ->
+                      MayflyException.badInput(
+                          "--group: target '"
+                              + pool.target()
+                              + "' needs a group (see `mayfly metal groups`)"));
+      String profile =
+          option(request, "profile")
+              .or(() -> pool.settings().profile())
+              .orElseThrow(
+                  () ->
+                      MayflyException.badInput(
+                          "--profile: target '"
+                              + pool.target()
+                              + "' needs a profile (see `mayfly metal"
+                              + " profiles`)"));
+      List<MetalSystem> machines =
+          pool.provisioning().reserve(request.deploymentId(), request.count(), group, profile);
+      List<MetalSystem> toInstall =
+          machines.stream()
+              .filter(m -> !m.profile().equals(profile) || m.netbootEnabled())
+              .toList();
       if (!toInstall.isEmpty()) {
         pool.provisioning().provision(toInstall, profile);
       }
       pool.provisioning().awaitInstalled(machines);
-      return Launched.all(machines.stream().map(m -> host(m.name(), m.address(), request)).toList());
+      return Launched.all(
+          machines.stream().map(m -> host(m.name(), m.address(), request)).toList());
     }
   }
 
@@ -60,7 +78,8 @@ final class MetaleucaProvider implements Provider {
   @Override
   public List<Host> describe(String deploymentId) {
     return reservations().forDeployment(deploymentId).stream()
-        .map(r -> new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty())).toList();
+        .map(r -> new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()))
+        .toList();
   }
 
   @Override
@@ -70,38 +89,54 @@ final class MetaleucaProvider implements Provider {
     }
   }
 
-  /** Over SSH to the machine's ip_address, as the target's {@code ssh-user} (default root), port {@code ssh-port}. */
+  /**
+   * Over SSH to the machine's ip_address, as the target's {@code ssh-user} (default root), port
+   * {@code ssh-port}.
+   */
   @Override
   public HostShell open(Host host) {
     if (context.ssh() == null) {
-      throw new MayflyException(MayflyException.Exit.INTERNAL, "metaleuca: no SSH access given to open "
-          + host.id());
+      throw new MayflyException(
+          MayflyException.Exit.INTERNAL, "metaleuca: no SSH access given to open " + host.id());
     }
     String user = context.settings().getOrDefault("ssh-user", "root").strip();
     String port = context.settings().getOrDefault("ssh-port", "22").strip();
-    SshEndpoint endpoint = SshEndpoint.parse("target '" + context.target() + "': ssh-user/ssh-port",
-        user + "@" + host.address() + ":" + port);
+    SshEndpoint endpoint =
+        SshEndpoint.parse(
+            "target '" + context.target() + "': ssh-user/ssh-port",
+            user + "@" + host.address() + ":" + port);
     return SshShells.open(endpoint, context.ssh());
   }
 
   /**
-   * Every reserved machine on this target's Cobbler (or on every Cobbler, without settings), with the
-   * deployment holding it: from the registry alone.
+   * Every reserved machine on this target's Cobbler (or on every Cobbler, without settings), with
+   * the deployment holding it: from the registry alone.
    */
   @Override
   public List<OwnedHost> owned() {
     String url = context.settings().get("url");
-    List<Reservation> all = url == null ? reservations().all(null)
-        : reservations().all(MetalSettings.poolOf(context.target(), url));
+    List<Reservation> all =
+        url == null
+            ? reservations().all(null)
+            : reservations().all(MetalSettings.poolOf(context.target(), url));
     // reservations live in this registry, so they are its own
-    return all.stream().map(r -> new OwnedHost(r.deploymentId(),
-        new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()), Optional.empty(),
-        context.registryId())).toList();
+    return all.stream()
+        .map(
+            r ->
+                new OwnedHost(
+                    r.deploymentId(),
+                    new Host(r.systemName(), r.address(), java.util.Map.of(), Optional.empty()),
+                    Optional.empty(),
+                    context.registryId()))
+        .toList();
   }
 
   private Reservations reservations() {
-    return context.registry()
-        .orElseThrow(() -> new MayflyException(MayflyException.Exit.INTERNAL, "metaleuca needs the registry"))
+    return context
+        .registry()
+        .orElseThrow(
+            () ->
+                new MayflyException(MayflyException.Exit.INTERNAL, "metaleuca needs the registry"))
         .reservations();
   }
 }

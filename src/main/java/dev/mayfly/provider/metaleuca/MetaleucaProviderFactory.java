@@ -12,9 +12,23 @@ import java.util.Set;
 /** Bare metal through Cobbler, the Metaleuca way. Needs the registry (reservations live there). */
 public final class MetaleucaProviderFactory implements ProviderFactory {
   /** What a metaleuca target may set; see {@link MetalSettings}. */
-  private static final Set<String> SETTINGS = Set.of("url", "user", "password-env", "password-file", "owner",
-      "groups", "group", "profile", "clean-profile", "ssh-user", "ssh-port", "install-timeout", "poll",
-      "call-timeout", "claim-settle");
+  private static final Set<String> SETTINGS =
+      Set.of(
+          "url",
+          "user",
+          "password-env",
+          "password-file",
+          "owner",
+          "groups",
+          "group",
+          "profile",
+          "clean-profile",
+          "ssh-user",
+          "ssh-port",
+          "install-timeout",
+          "poll",
+          "call-timeout",
+          "claim-settle");
 
   @Override
   public String name() {
@@ -33,7 +47,8 @@ public final class MetaleucaProviderFactory implements ProviderFactory {
 
   @Override
   public Provider create(Path stateDir, Map<String, String> settings) {
-    return new MetaleucaProvider(new ProviderContext(stateDir, settings, null, null, name(), Map.of(), Optional.empty()));
+    return new MetaleucaProvider(
+        new ProviderContext(stateDir, settings, null, null, name(), Map.of(), Optional.empty()));
   }
 
   @Override

@@ -22,10 +22,10 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 
 /**
- * A small XML-RPC client on the JDK alone (HttpURLConnection and javax.xml): Apache XML-RPC, the usual Java
- * library, has had no release since 2013, and Cobbler needs only the core types. Values map to Java as
- * string, int, boolean, double, {@code List<Object>}, {@code Map<String, Object>} and null ({@code <nil/>},
- * which Cobbler's server allows).
+ * A small XML-RPC client on the JDK alone (HttpURLConnection and javax.xml): Apache XML-RPC, the
+ * usual Java library, has had no release since 2013, and Cobbler needs only the core types. Values
+ * map to Java as string, int, boolean, double, {@code List<Object>}, {@code Map<String, Object>}
+ * and null ({@code <nil/>}, which Cobbler's server allows).
  */
 final class XmlRpc {
   private final URI endpoint;
@@ -70,7 +70,8 @@ final class XmlRpc {
       c.setRequestMethod("POST");
       c.setDoOutput(true);
       c.setRequestProperty("Content-Type", "text/xml; charset=utf-8");
-      // one connection per call: cobblerd's Python server closes connections, and reusing one it has
+      // one connection per call: cobblerd's Python server closes connections, and reusing one it
+      // has
       // just closed fails with no answer at all
       c.setRequestProperty("Connection", "close");
       c.setFixedLengthStreamingMode(body.length);
@@ -85,7 +86,8 @@ final class XmlRpc {
         return decodeResponse(in.readAllBytes());
       }
     } catch (IOException e) {
-      throw new Unreachable(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      throw new Unreachable(
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     } finally {
       if (c != null) {
         c.disconnect();
@@ -125,13 +127,14 @@ final class XmlRpc {
       xml.append("</data></array>");
     } else if (v instanceof Map<?, ?> map) {
       xml.append("<struct>");
-      map.forEach((k, e) -> {
-        xml.append("<member><name>");
-        escape(xml, String.valueOf(k));
-        xml.append("</name>");
-        encodeValue(xml, e);
-        xml.append("</member>");
-      });
+      map.forEach(
+          (k, e) -> {
+            xml.append("<member><name>");
+            escape(xml, String.valueOf(k));
+            xml.append("</name>");
+            encodeValue(xml, e);
+            xml.append("</member>");
+          });
       xml.append("</struct>");
     } else {
       throw new IllegalArgumentException("no XML-RPC type for " + v.getClass().getName());
@@ -210,26 +213,31 @@ final class XmlRpc {
           return Double.valueOf(text.strip());
         case "nil":
           return null;
-        case "array": {
-          List<Object> list = new ArrayList<>();
-          Element data = child(typed, "data");
-          for (Node n = data == null ? null : data.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e && e.getTagName().equals("value")) {
-              list.add(decodeValue(e));
+        case "array":
+          {
+            List<Object> list = new ArrayList<>();
+            Element data = child(typed, "data");
+            for (Node n = data == null ? null : data.getFirstChild();
+                n != null;
+                n = n.getNextSibling()) {
+              if (n instanceof Element e && e.getTagName().equals("value")) {
+                list.add(decodeValue(e));
+              }
             }
+            return list;
           }
-          return list;
-        }
-        case "struct": {
-          Map<String, Object> map = new LinkedHashMap<>();
-          for (Node n = typed.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element member && member.getTagName().equals("member")) {
-              Element name = child(member, "name");
-              map.put(name == null ? "" : name.getTextContent(), decodeValue(child(member, "value")));
+        case "struct":
+          {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (Node n = typed.getFirstChild(); n != null; n = n.getNextSibling()) {
+              if (n instanceof Element member && member.getTagName().equals("member")) {
+                Element name = child(member, "name");
+                map.put(
+                    name == null ? "" : name.getTextContent(), decodeValue(child(member, "value")));
+              }
             }
+            return map;
           }
-          return map;
-        }
         default:
           throw new Unreachable("unknown XML-RPC type <" + typed.getTagName() + ">");
       }

@@ -6,8 +6,8 @@ import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.SshEndpoint;
 import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
-import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import java.util.ArrayList;
@@ -17,10 +17,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Existing servers, reached over SSH. mayfly does not own them: launch only names them, terminate leaves
- * them running (the deployment removes its own root and stops its service before this is called), and
- * the reaper never sees them. A host's id is its {@code user@addr[:port]}, so later operations know where
- * to log in from the registry alone.
+ * Existing servers, reached over SSH. mayfly does not own them: launch only names them, terminate
+ * leaves them running (the deployment removes its own root and stops its service before this is
+ * called), and the reaper never sees them. A host's id is its {@code user@addr[:port]}, so later
+ * operations know where to log in from the registry alone.
  */
 final class SshProvider implements Provider {
   /** null when made without a deployment, only to answer {@link #owned()} */
@@ -34,11 +34,14 @@ final class SshProvider implements Provider {
   public Launched launch(LaunchRequest request) {
     List<String> given = request.options().getOrDefault("host", List.of());
     if (given.isEmpty()) {
-      throw MayflyException.badInput("--host: the ssh target needs at least one --host USER@ADDR[:PORT]");
+      throw MayflyException.badInput(
+          "--host: the ssh target needs at least one --host USER@ADDR[:PORT]");
     }
     if (request.count() != 1 && request.count() != given.size()) {
-      throw MayflyException.badInput("--count: the ssh target launches on each --host once (" + given.size()
-          + " given); leave --count out");
+      throw MayflyException.badInput(
+          "--count: the ssh target launches on each --host once ("
+              + given.size()
+              + " given); leave --count out");
     }
     List<Host> hosts = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -54,13 +57,15 @@ final class SshProvider implements Provider {
 
   @Override
   public List<Host> describe(String deploymentId) {
-    // nothing to ask: the servers are the user's, and the registry lists the ones this deployment uses
+    // nothing to ask: the servers are the user's, and the registry lists the ones this deployment
+    // uses
     return List.of();
   }
 
   @Override
   public void terminate(String deploymentId, List<Host> hosts) {
-    // the servers stay: the deployment's own files and service were removed through the shell already
+    // the servers stay: the deployment's own files and service were removed through the shell
+    // already
   }
 
   /** The servers stay: only the clean stop through the shell ends the service. */
@@ -72,7 +77,8 @@ final class SshProvider implements Provider {
   @Override
   public HostShell open(Host host) {
     if (access == null) {
-      throw new MayflyException(MayflyException.Exit.INTERNAL, "ssh target made without a deployment context");
+      throw new MayflyException(
+          MayflyException.Exit.INTERNAL, "ssh target made without a deployment context");
     }
     return SshShells.open(SshEndpoint.parse("host " + host.id(), host.id()), access);
   }

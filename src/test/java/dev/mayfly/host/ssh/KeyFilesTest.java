@@ -19,7 +19,8 @@ class KeyFilesTest {
     Path key = dir.resolve("keys/dep-1/id_ed25519");
     KeyFiles.generateEd25519(key, "mayfly-dep-1");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())));
+    assertEquals(
+        "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())));
     String pub = Files.readString(Path.of(key + ".pub"));
     assertTrue(pub.startsWith("ssh-ed25519 AAAA") && pub.strip().endsWith(" mayfly-dep-1"), pub);
     try (SSHClient client = new SSHClient()) {
@@ -27,7 +28,10 @@ class KeyFilesTest {
       assertEquals("EdDSA", loaded.getPrivate().getAlgorithm().replace("Ed25519", "EdDSA"));
     }
     if (Files.isExecutable(Path.of("/usr/bin/ssh-keygen"))) {
-      Process p = new ProcessBuilder("ssh-keygen", "-y", "-f", key.toString()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("ssh-keygen", "-y", "-f", key.toString())
+              .redirectErrorStream(true)
+              .start();
       String derived = new String(p.getInputStream().readAllBytes()).strip();
       assertEquals(0, p.waitFor(), derived);
       assertTrue(pub.startsWith(derived), "OpenSSH derives the same public key: " + derived);

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
 /**
- * What goes wrong before an instance runs (no credentials, wrong region, unknown image, a full account,
- * throttling, an endpoint that does not answer) ends with one clear line and no instance left behind.
- * moto never refuses for limits or throttles, so {@link FaultProxy} answers those the way AWS does.
+ * What goes wrong before an instance runs (no credentials, wrong region, unknown image, a full
+ * account, throttling, an endpoint that does not answer) ends with one clear line and no instance
+ * left behind. moto never refuses for limits or throttles, so {@link FaultProxy} answers those the
+ * way AWS does.
  */
 class Ec2BadInputIT {
   @RegisterExtension static final MotoWorld world = new MotoWorld();
@@ -38,8 +39,11 @@ class Ec2BadInputIT {
     MotoWorld.writeCredentials(home);
     Path file = home.resolve(".config/mayfly/targets.yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, "targets:\n  cloud:\n    provider: ec2\n    poll: 50ms\n    max-attempts: 3\n"
-        + "    api-timeout: 10s\n" + targetLines.indent(4));
+    Files.writeString(
+        file,
+        "targets:\n  cloud:\n    provider: ec2\n    poll: 50ms\n    max-attempts: 3\n"
+            + "    api-timeout: 10s\n"
+            + targetLines.indent(4));
     return new MayflyCli(home, demo.root());
   }
 
@@ -59,15 +63,29 @@ class Ec2BadInputIT {
     Filter tagged = Filter.builder().name("tag:mayfly:deployment").values(deploymentId).build();
     assertEquals(List.of(), world.instances(deploymentId), "no instance of " + deploymentId);
     assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(tagged)).keyPairs().size());
-    assertEquals(0, world.observer.describeSecurityGroups(r -> r.filters(tagged)).securityGroups().size());
+    assertEquals(
+        0, world.observer.describeSecurityGroups(r -> r.filters(tagged)).securityGroups().size());
   }
 
   @Test
   void missingCredentialsStopTheLaunchBeforeAnythingIsRecorded() throws IOException {
-    MayflyCli mayfly = mayfly("endpoint: " + world.moto.endpoint() + "\nregion: us-east-1\nimage: "
-        + MotoServer.IMAGE + "\n");
-    MayflyCli.Result r = mayfly.run("--profile", "nobody", "launch", "qa-results", "--target", "cloud",
-        "--name", "no-creds");
+    MayflyCli mayfly =
+        mayfly(
+            "endpoint: "
+                + world.moto.endpoint()
+                + "\nregion: us-east-1\nimage: "
+                + MotoServer.IMAGE
+                + "\n");
+    MayflyCli.Result r =
+        mayfly.run(
+            "--profile",
+            "nobody",
+            "launch",
+            "qa-results",
+            "--target",
+            "cloud",
+            "--name",
+            "no-creds");
     assertOneLine(r, 2, "target 'cloud': no AWS credentials (profile 'nobody' is not in ");
     assertFalse(r.err().contains("testing"), "no key material in messages");
     assertNothingLeft("no-creds");
@@ -76,15 +94,18 @@ class Ec2BadInputIT {
 
   @Test
   void aRegionAwsDoesNotHaveIsRefusedWithoutCallingAnything() throws IOException {
-    MayflyCli mayfly = mayfly("region: us-nowhere-1\nprofile: moto\nimage: " + MotoServer.IMAGE + "\n");
-    MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "no-region");
+    MayflyCli mayfly =
+        mayfly("region: us-nowhere-1\nprofile: moto\nimage: " + MotoServer.IMAGE + "\n");
+    MayflyCli.Result r =
+        mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "no-region");
     assertOneLine(r, 2, "target 'cloud': region: 'us-nowhere-1' is not an AWS region");
   }
 
   @Test
   void anUnknownImageIsBadInputAndCleansUpKeyAndGroup() throws IOException {
     MayflyCli mayfly = mayfly(onMoto(world.moto.endpoint()) + "image: ami-0000000000000dead\n");
-    MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "no-image");
+    MayflyCli.Result r =
+        mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "no-image");
     assertOneLine(r, 2, "image 'ami-0000000000000dead' does not exist in region us-east-1");
     assertNothingLeft("no-image");
     assertTrue(mayfly.run("list").out().contains("failed"), "the recorded launch is marked failed");
@@ -92,45 +113,75 @@ class Ec2BadInputIT {
 
   @Test
   void aFullAccountFailsWithTheLimitNamedAndNoInstance() throws IOException {
-    try (FaultProxy proxy = new FaultProxy(world.moto.endpoint()).fail("RunInstances", new FaultProxy.Fault(-1, 400,
-        "InstanceLimitExceeded", "Your quota allows for 0 more running instance(s). You requested at least 2"))) {
+    try (FaultProxy proxy =
+        new FaultProxy(world.moto.endpoint())
+            .fail(
+                "RunInstances",
+                new FaultProxy.Fault(
+                    -1,
+                    400,
+                    "InstanceLimitExceeded",
+                    "Your quota allows for 0 more running instance(s). You requested at least 2"))) {
       MayflyCli mayfly = mayfly(onMoto(proxy.endpoint()) + "image: " + MotoServer.IMAGE + "\n");
-      MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "cloud", "-n", "2", "--name", "full");
-      assertOneLine(r, 1, "refused by the account's limits (InstanceLimitExceeded: Your quota allows for 0 more");
+      MayflyCli.Result r =
+          mayfly.run("launch", "qa-results", "--target", "cloud", "-n", "2", "--name", "full");
+      assertOneLine(
+          r,
+          1,
+          "refused by the account's limits (InstanceLimitExceeded: Your quota allows for 0 more");
       assertNothingLeft("full");
     }
   }
 
   @Test
   void endlessThrottlingIsRetriedThenGivesUpWithOneLine() throws IOException {
-    try (FaultProxy proxy = new FaultProxy(world.moto.endpoint()).fail("RunInstances",
-        new FaultProxy.Fault(-1, 503, "RequestLimitExceeded", "Request limit exceeded."))) {
+    try (FaultProxy proxy =
+        new FaultProxy(world.moto.endpoint())
+            .fail(
+                "RunInstances",
+                new FaultProxy.Fault(-1, 503, "RequestLimitExceeded", "Request limit exceeded."))) {
       MayflyCli mayfly = mayfly(onMoto(proxy.endpoint()) + "image: " + MotoServer.IMAGE + "\n");
-      MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "throttled");
+      MayflyCli.Result r =
+          mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "throttled");
       assertOneLine(r, 1, "EC2 kept throttling requests (RequestLimitExceeded) through 3 attempts");
-      assertEquals(3, proxy.requests("RunInstances").size(), "the SDK's retry strategy tried 3 times");
+      assertEquals(
+          3, proxy.requests("RunInstances").size(), "the SDK's retry strategy tried 3 times");
       assertNothingLeft("throttled");
     }
   }
 
   @Test
-  void throttledRunInstancesIsRetriedWithTheSameClientTokenAndStartsEachInstanceOnce() throws IOException {
-    try (FaultProxy proxy = new FaultProxy(world.moto.endpoint()).fail("RunInstances",
-        new FaultProxy.Fault(2, 503, "RequestLimitExceeded", "Request limit exceeded."))) {
+  void throttledRunInstancesIsRetriedWithTheSameClientTokenAndStartsEachInstanceOnce()
+      throws IOException {
+    try (FaultProxy proxy =
+        new FaultProxy(world.moto.endpoint())
+            .fail(
+                "RunInstances",
+                new FaultProxy.Fault(2, 503, "RequestLimitExceeded", "Request limit exceeded."))) {
       Map<String, String> settings = world.settings(home);
       settings.put("endpoint", proxy.endpoint());
       settings.put("max-attempts", "4");
       List<Host> hosts;
       String token;
       try (Registry registry = Registry.open(Files.createDirectories(home.resolve("state")));
-          Provider ec2 = new Ec2ProviderFactory(world.wiring()).create(MotoWorld.context(registry,
-              home.resolve("state"), settings))) {
-        hosts = ec2.launch(new LaunchRequest("patient", "qa-results", 2, Map.of("http", 8080),
-            Instant.now().plusSeconds(3600), Map.of())).hosts();
+          Provider ec2 =
+              new Ec2ProviderFactory(world.wiring())
+                  .create(MotoWorld.context(registry, home.resolve("state"), settings))) {
+        hosts =
+            ec2.launch(
+                    new LaunchRequest(
+                        "patient",
+                        "qa-results",
+                        2,
+                        Map.of("http", 8080),
+                        Instant.now().plusSeconds(3600),
+                        Map.of()))
+                .hosts();
         token = MotoWorld.resourceName(registry, "patient");
       }
       assertEquals(2, hosts.size());
-      List<String> tokens = proxy.requests("RunInstances").stream().map(r -> r.get("ClientToken")).toList();
+      List<String> tokens =
+          proxy.requests("RunInstances").stream().map(r -> r.get("ClientToken")).toList();
       assertEquals(List.of(token, token, token), tokens);
       assertEquals(2, world.live("patient").size());
     }
@@ -140,13 +191,21 @@ class Ec2BadInputIT {
   void anEndpointThatDoesNotAnswerFailsWithOneLine() throws IOException {
     String nobody = "http://127.0.0.1:" + MotoServer.freePort() + "/";
     MayflyCli mayfly = mayfly(onMoto(nobody) + "image: " + MotoServer.IMAGE + "\n");
-    MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "unreachable");
+    MayflyCli.Result r =
+        mayfly.run("launch", "qa-results", "--target", "cloud", "--name", "unreachable");
     String keyPair;
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       keyPair = MotoWorld.resourceName(registry, "unreachable");
     }
-    assertOneLine(r, 1, "target 'cloud' (" + nobody + "): importing key pair " + keyPair + ": cannot reach the"
-        + " EC2 endpoint (ConnectException");
+    assertOneLine(
+        r,
+        1,
+        "target 'cloud' ("
+            + nobody
+            + "): importing key pair "
+            + keyPair
+            + ": cannot reach the"
+            + " EC2 endpoint (ConnectException");
     assertNothingLeft("unreachable");
   }
 }

@@ -41,12 +41,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
- * The fault matrix on the ec2 target: moto plays EC2 and its instance is reached at a real sshd host, as in
- * {@code Ec2PipelineIT}. The launch runs in a process of its own ({@link Ec2FaultLaunch}) and is killed
- * with SIGKILL at a named step, the first while moto has run the instance but its answer is held back by a
- * {@link FaultProxy}. Then the registry says {@code launching}, and a reap (the same {@link Reaper} as
- * {@code mayfly reap --stale-launch 0s}, wired to the sshd host) leaves no running instance, no process,
- * no root and a {@code terminated} deployment.
+ * The fault matrix on the ec2 target: moto plays EC2 and its instance is reached at a real sshd
+ * host, as in {@code Ec2PipelineIT}. The launch runs in a process of its own ({@link
+ * Ec2FaultLaunch}) and is killed with SIGKILL at a named step, the first while moto has run the
+ * instance but its answer is held back by a {@link FaultProxy}. Then the registry says {@code
+ * launching}, and a reap (the same {@link Reaper} as {@code mayfly reap --stale-launch 0s}, wired
+ * to the sshd host) leaves no running instance, no process, no root and a {@code terminated}
+ * deployment.
  */
 class Ec2FaultMatrixIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,7 +74,8 @@ class Ec2FaultMatrixIT {
     Fault(String label, String template, String previousStep, boolean awaitCommand) {
       this.label = label;
       this.template = template;
-      this.killAfter = previousStep == null ? null : Pattern.compile("(?m)^\\S+ " + previousStep + " done$");
+      this.killAfter =
+          previousStep == null ? null : Pattern.compile("(?m)^\\S+ " + previousStep + " done$");
       this.awaitCommand = awaitCommand;
     }
   }
@@ -87,9 +89,11 @@ class Ec2FaultMatrixIT {
 
   @AfterAll
   static void tearDown() {
-    System.out.println("\nfault matrix on ec2 (moto + sshd; SIGKILL of the launch, then reap --stale-launch 0s)");
-    System.out.println(String.format(Locale.ROOT, "%-30s | %-9s | %-46s | %s", "fault", "provider", "left behind",
-        "lost"));
+    System.out.println(
+        "\nfault matrix on ec2 (moto + sshd; SIGKILL of the launch, then reap --stale-launch 0s)");
+    System.out.println(
+        String.format(
+            Locale.ROOT, "%-30s | %-9s | %-46s | %s", "fault", "provider", "left behind", "lost"));
     TABLE.forEach(System.out::println);
     if (sshd != null) {
       sshd.close();
@@ -118,17 +122,29 @@ class Ec2FaultMatrixIT {
   }
 
   private void killReapAndCount(Fault fault) throws Exception {
-    deploymentId = "fm-" + fault.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-ec2-"
-        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    deploymentId =
+        "fm-"
+            + fault.name().toLowerCase(Locale.ROOT).replace('_', '-')
+            + "-ec2-"
+            + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     try (FaultProxy proxy = new FaultProxy(world.moto.endpoint())) {
       proxy.hold("RunInstances");
       writeTarget(fault == Fault.CLOUD_CALL ? proxy.endpoint() : world.moto.endpoint());
       Path state = home.resolve("state");
       SshdHosts.Host host = sshd.host(0);
-      try (LaunchProcess launch = LaunchProcess.start(Map.of("HOME", home.toString(), "PATH", System.getenv("PATH")),
-          home, home.resolve("launch.log"), Ec2FaultLaunch.class.getName(), List.of(home.toString(), state.toString(),
-              templates.resolve("fm-" + fault.template + ".yaml").toString(), deploymentId, host.address(),
-              sshd.userKey().toString()))) {
+      try (LaunchProcess launch =
+          LaunchProcess.start(
+              Map.of("HOME", home.toString(), "PATH", System.getenv("PATH")),
+              home,
+              home.resolve("launch.log"),
+              Ec2FaultLaunch.class.getName(),
+              List.of(
+                  home.toString(),
+                  state.toString(),
+                  templates.resolve("fm-" + fault.template + ".yaml").toString(),
+                  deploymentId,
+                  host.address(),
+                  sshd.userKey().toString()))) {
         if (fault.killAfter == null) {
           awaitInstance(launch);
         } else {
@@ -143,7 +159,8 @@ class Ec2FaultMatrixIT {
       MayflyCli mayfly = new MayflyCli(home, home);
       String stateAfterKill = state(mayfly);
       Path root = host.home().resolve(".mayfly").resolve(deploymentId);
-      int lost = world.live(deploymentId).size() > 0 && stateAfterKill.equals("(not listed)") ? 1 : 0;
+      int lost =
+          world.live(deploymentId).size() > 0 && stateAfterKill.equals("(not listed)") ? 1 : 0;
 
       List<Reaper.Finding> findings = reap(state, host.address());
       List<Instance> running = world.live(deploymentId);
@@ -152,16 +169,39 @@ class Ec2FaultMatrixIT {
       String stateAfterReap = state(mayfly);
 
       int left = running.size() + processes.size() + (rootLeft ? 1 : 0);
-      TABLE.add(String.format(Locale.ROOT, "%-30s | %-9s | %-46s | %d", fault.label, "ec2", left == 0 ? "0"
-          : running.size() + " instance(s), " + processes.size() + " process(es), " + (rootLeft ? 1 : 0) + " root(s)",
-          lost));
+      TABLE.add(
+          String.format(
+              Locale.ROOT,
+              "%-30s | %-9s | %-46s | %d",
+              fault.label,
+              "ec2",
+              left == 0
+                  ? "0"
+                  : running.size()
+                      + " instance(s), "
+                      + processes.size()
+                      + " process(es), "
+                      + (rootLeft ? 1 : 0)
+                      + " root(s)",
+              lost));
       assertAll(
           () -> assertEquals("launching", stateAfterKill, "list after the kill"),
-          () -> assertEquals(List.of(), findings.stream().filter(f -> f.error() != null).toList(), "reap errors"),
-          () -> assertEquals(List.of(), running.stream().map(Instance::instanceId).toList(), "instances running"),
-          () -> assertEquals(List.of(), processes, () -> "processes left:\n" + Leftovers.describe(processes)),
+          () ->
+              assertEquals(
+                  List.of(),
+                  findings.stream().filter(f -> f.error() != null).toList(),
+                  "reap errors"),
+          () ->
+              assertEquals(
+                  List.of(),
+                  running.stream().map(Instance::instanceId).toList(),
+                  "instances running"),
+          () ->
+              assertEquals(
+                  List.of(), processes, () -> "processes left:\n" + Leftovers.describe(processes)),
           () -> assertEquals(false, rootLeft, "host root left: " + root),
-          () -> assertEquals("terminated", stateAfterReap, () -> "after reap; findings " + findings),
+          () ->
+              assertEquals("terminated", stateAfterReap, () -> "after reap; findings " + findings),
           () -> assertEquals(0, lost, "instances the registry has no deployment for"));
     }
   }
@@ -170,19 +210,36 @@ class Ec2FaultMatrixIT {
     MotoWorld.writeCredentials(home);
     Path file = home.resolve(".config/mayfly/targets.yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, "targets:\n  cloud:\n    provider: ec2\n    endpoint: " + endpoint
-        + "\n    region: " + MotoServer.REGION + "\n    image: " + MotoServer.IMAGE + "\n    profile: moto"
-        + "\n    ssh-user: " + System.getProperty("user.name") + "\n    poll: 100ms\n    ssh-timeout: 30s"
-        + "\n    terminate-timeout: 20s\n");
+    Files.writeString(
+        file,
+        "targets:\n  cloud:\n    provider: ec2\n    endpoint: "
+            + endpoint
+            + "\n    region: "
+            + MotoServer.REGION
+            + "\n    image: "
+            + MotoServer.IMAGE
+            + "\n    profile: moto"
+            + "\n    ssh-user: "
+            + System.getProperty("user.name")
+            + "\n    poll: 100ms\n    ssh-timeout: 30s"
+            + "\n    terminate-timeout: 20s\n");
   }
 
   /** What {@code mayfly reap --stale-launch 0s} does, with instances reached at the sshd host. */
   private List<Reaper.Finding> reap(Path state, String address) {
     Map<String, String> env = Map.of("HOME", home.toString());
-    Providers providers = Providers.installed().with(new Ec2ProviderFactory(Ec2FaultLaunch.toSshd(address)));
+    Providers providers =
+        Providers.installed().with(new Ec2ProviderFactory(Ec2FaultLaunch.toSshd(address)));
     try (Registry registry = Registry.open(state)) {
-      Deployments deployments = new Deployments(state, registry, new TemplateCatalog(List.of()), providers,
-          Targets.load(env, null, providers::settingNames), Clock.systemUTC(), env);
+      Deployments deployments =
+          new Deployments(
+              state,
+              registry,
+              new TemplateCatalog(List.of()),
+              providers,
+              Targets.load(env, null, providers::settingNames),
+              Clock.systemUTC(),
+              env);
       return new Reaper(deployments, registry, providers, Clock.systemUTC())
           .reap(null, true, Duration.ZERO, Duration.ZERO, Set.of());
     }

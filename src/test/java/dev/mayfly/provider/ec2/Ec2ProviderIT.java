@@ -46,7 +46,9 @@ import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.Volume;
 
-/** The EC2 provider against a real moto_server: what it creates, how it waits, how it ends things. */
+/**
+ * The EC2 provider against a real moto_server: what it creates, how it waits, how it ends things.
+ */
 class Ec2ProviderIT {
   @RegisterExtension static final MotoWorld world = new MotoWorld();
 
@@ -89,7 +91,10 @@ class Ec2ProviderIT {
     assertEquals(3, hosts.size());
     List<Instance> instances = world.live("tagged-three");
     assertEquals(3, instances.size());
-    assertEquals(1, instances.stream().map(Instance::clientToken).distinct().count(), "one RunInstances for all");
+    assertEquals(
+        1,
+        instances.stream().map(Instance::clientToken).distinct().count(),
+        "one RunInstances for all");
     for (Instance i : instances) {
       Map<String, String> tags = tags(i.tags());
       assertEquals("tagged-three", tags.get("mayfly:deployment"));
@@ -100,41 +105,84 @@ class Ec2ProviderIT {
       assertEquals(MotoServer.IMAGE, i.imageId());
       assertEquals("t3.micro", i.instanceTypeAsString());
       assertEquals(name("tagged-three"), i.keyName());
-      assertEquals("terminate", world.observer.describeInstanceAttribute(r -> r.instanceId(i.instanceId())
-          .attribute(InstanceAttributeName.INSTANCE_INITIATED_SHUTDOWN_BEHAVIOR))
-          .instanceInitiatedShutdownBehavior().value());
-      String userData = new String(Base64.getDecoder().decode(world.observer.describeInstanceAttribute(r -> r
-          .instanceId(i.instanceId()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
-          StandardCharsets.UTF_8);
-      assertTrue(userData.contains("mayfly-failsafe arm " + expires.getEpochSecond() + " 3600"), userData);
+      assertEquals(
+          "terminate",
+          world
+              .observer
+              .describeInstanceAttribute(
+                  r ->
+                      r.instanceId(i.instanceId())
+                          .attribute(InstanceAttributeName.INSTANCE_INITIATED_SHUTDOWN_BEHAVIOR))
+              .instanceInitiatedShutdownBehavior()
+              .value());
+      String userData =
+          new String(
+              Base64.getDecoder()
+                  .decode(
+                      world
+                          .observer
+                          .describeInstanceAttribute(
+                              r ->
+                                  r.instanceId(i.instanceId())
+                                      .attribute(InstanceAttributeName.USER_DATA))
+                          .userData()
+                          .value()),
+              StandardCharsets.UTF_8);
+      assertTrue(
+          userData.contains("mayfly-failsafe arm " + expires.getEpochSecond() + " 3600"), userData);
       assertTrue(userData.contains("/usr/local/sbin/mayfly-failsafe install"), userData);
       for (var mapping : i.blockDeviceMappings()) {
-        Volume volume = world.observer.describeVolumes(r -> r.volumeIds(mapping.ebs().volumeId())).volumes().get(0);
-        assertEquals("tagged-three", tags(volume.tags()).get("mayfly:deployment"), "volume " + volume.volumeId());
+        Volume volume =
+            world
+                .observer
+                .describeVolumes(r -> r.volumeIds(mapping.ebs().volumeId()))
+                .volumes()
+                .get(0);
+        assertEquals(
+            "tagged-three",
+            tags(volume.tags()).get("mayfly:deployment"),
+            "volume " + volume.volumeId());
         assertEquals(expires.toString(), tags(volume.tags()).get("mayfly:expires-at"));
         assertEquals(registry.id(), tags(volume.tags()).get("mayfly:registry"));
       }
     }
-    SecurityGroup group = world.observer.describeSecurityGroups(r -> r.filters(
-        Filter.builder().name("group-name").values(name("tagged-three")).build())).securityGroups().get(0);
-    assertEquals(Set.of(22, 8080), group.ipPermissions().stream().map(IpPermission::fromPort).collect(Collectors.toSet()),
+    SecurityGroup group =
+        world
+            .observer
+            .describeSecurityGroups(
+                r ->
+                    r.filters(
+                        Filter.builder().name("group-name").values(name("tagged-three")).build()))
+            .securityGroups()
+            .get(0);
+    assertEquals(
+        Set.of(22, 8080),
+        group.ipPermissions().stream().map(IpPermission::fromPort).collect(Collectors.toSet()),
         "only the template's ports and ssh are open");
-    assertEquals(Set.of(group.groupId()), instances.stream().flatMap(i -> i.securityGroups().stream())
-        .map(g -> g.groupId()).collect(Collectors.toSet()));
-    assertEquals(1, world.observer.describeKeyPairs(r -> r.keyNames(name("tagged-three"))).keyPairs().size());
+    assertEquals(
+        Set.of(group.groupId()),
+        instances.stream()
+            .flatMap(i -> i.securityGroups().stream())
+            .map(g -> g.groupId())
+            .collect(Collectors.toSet()));
+    assertEquals(
+        1,
+        world.observer.describeKeyPairs(r -> r.keyNames(name("tagged-three"))).keyPairs().size());
   }
 
   @Test
   void everyRunInstancesCarriesTheDeploymentTokenAndARepeatedLaunchAdoptsTaggedInstances() {
     List<String> tokens = Collections.synchronizedList(new ArrayList<>());
-    ExecutionInterceptor seeTokens = new ExecutionInterceptor() {
-      @Override
-      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-        if (context.request() instanceof RunInstancesRequest run) {
-          tokens.add(String.valueOf(run.clientToken()));
-        }
-      }
-    };
+    ExecutionInterceptor seeTokens =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeExecution(
+              Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof RunInstancesRequest run) {
+              tokens.add(String.valueOf(run.clientToken()));
+            }
+          }
+        };
     Ec2ProviderFactory factory = new Ec2ProviderFactory(world.wiring(), List.of(seeTokens));
     Instant expires = Instant.now().plus(1, ChronoUnit.DAYS);
     List<Host> first;
@@ -145,38 +193,54 @@ class Ec2ProviderIT {
     try (Provider ec2 = provider(factory)) {
       again = ec2.launch(request("retried", 3, expires)).hosts();
     }
-    assertEquals(List.of(name("retried")), tokens, "one RunInstances, with the token of the deployment");
+    assertEquals(
+        List.of(name("retried")), tokens, "one RunInstances, with the token of the deployment");
     assertEquals(ids(first), ids(again), "the retry adopted the instances the first launch made");
     assertEquals(3, world.live("retried").size());
   }
 
   @Test
-  void waitingPollsOnceARoundForAllInstancesAndStopsAtTheSshTimeoutLeavingNothingBehind() throws Exception {
+  void waitingPollsOnceARoundForAllInstancesAndStopsAtTheSshTimeoutLeavingNothingBehind()
+      throws Exception {
     List<Integer> callsPerRound = Collections.synchronizedList(new ArrayList<>());
-    Ec2Wiring.ApiListener listener = new Ec2Wiring.ApiListener() {
-      @Override
-      public void pollRound(String waitName, int apiCalls) {
-        callsPerRound.add(apiCalls);
-      }
-    };
+    Ec2Wiring.ApiListener listener =
+        new Ec2Wiring.ApiListener() {
+          @Override
+          public void pollRound(String waitName, int apiCalls) {
+            callsPerRound.add(apiCalls);
+          }
+        };
     int closedPort = MotoServer.freePort();
-    Ec2Wiring unreachable = world.wiring().withListener(listener)
-        .withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, closedPort));
+    Ec2Wiring unreachable =
+        world
+            .wiring()
+            .withListener(listener)
+            .withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, closedPort));
     Map<String, String> settings = world.settings(home);
     settings.put("ssh-timeout", "1s");
     settings.put("poll", "200ms");
     MayflyException e;
     try (Provider ec2 = provider(new Ec2ProviderFactory(unreachable), settings)) {
-      e = assertThrows(MayflyException.class, () -> ec2.launch(request("no-sshd", 4, Instant.now().plusSeconds(3600))));
+      e =
+          assertThrows(
+              MayflyException.class,
+              () -> ec2.launch(request("no-sshd", 4, Instant.now().plusSeconds(3600))));
     }
     assertTrue(e.getMessage().contains("\"ssh port open\" not reached within 1s"), e.getMessage());
     assertTrue(e.getMessage().contains("nothing of no-sshd was left running"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
     assertEquals(List.of(), world.live("no-sshd"));
     assertFalse(callsPerRound.isEmpty());
-    assertEquals(Set.of(1), new TreeSet<>(callsPerRound), "each round is one DescribeInstances for all 4");
-    assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(
-        Filter.builder().name("key-name").values(name("no-sshd")).build())).keyPairs().size());
+    assertEquals(
+        Set.of(1), new TreeSet<>(callsPerRound), "each round is one DescribeInstances for all 4");
+    assertEquals(
+        0,
+        world
+            .observer
+            .describeKeyPairs(
+                r -> r.filters(Filter.builder().name("key-name").values(name("no-sshd")).build()))
+            .keyPairs()
+            .size());
   }
 
   @Test
@@ -184,15 +248,31 @@ class Ec2ProviderIT {
     try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()))) {
       List<Host> hosts = ec2.launch(request("ended", 2, Instant.now().plusSeconds(3600))).hosts();
       assertEquals(2, ec2.describe("ended").size());
-      ec2.terminate("ended", hosts.subList(0, 1)); // the registry may know fewer hosts than the cloud has
+      ec2.terminate(
+          "ended", hosts.subList(0, 1)); // the registry may know fewer hosts than the cloud has
       assertEquals(List.of(), ec2.describe("ended"));
     }
-    assertEquals(Set.of("terminated"), world.instances("ended").stream().map(i -> i.state().nameAsString())
-        .collect(Collectors.toSet()));
-    assertEquals(0, world.observer.describeSecurityGroups(r -> r.filters(
-        Filter.builder().name("group-name").values(name("ended")).build())).securityGroups().size());
-    assertEquals(0, world.observer.describeKeyPairs(r -> r.filters(
-        Filter.builder().name("key-name").values(name("ended")).build())).keyPairs().size());
+    assertEquals(
+        Set.of("terminated"),
+        world.instances("ended").stream()
+            .map(i -> i.state().nameAsString())
+            .collect(Collectors.toSet()));
+    assertEquals(
+        0,
+        world
+            .observer
+            .describeSecurityGroups(
+                r -> r.filters(Filter.builder().name("group-name").values(name("ended")).build()))
+            .securityGroups()
+            .size());
+    assertEquals(
+        0,
+        world
+            .observer
+            .describeKeyPairs(
+                r -> r.filters(Filter.builder().name("key-name").values(name("ended")).build()))
+            .keyPairs()
+            .size());
   }
 
   @Test
@@ -202,12 +282,21 @@ class Ec2ProviderIT {
     Files.writeString(bin.resolve("mayfly-failsafe"), UserData.script());
     bin.resolve("mayfly-failsafe").toFile().setExecutable(true);
     List<Path> confs = Collections.synchronizedList(new ArrayList<>());
-    Ec2Wiring wiring = world.wiring().withShells((endpoint, access) -> {
-      Path conf = home.resolve("conf-" + confs.size());
-      confs.add(conf);
-      return new LocalShell(home, Map.of("PATH", bin + ":" + System.getenv("PATH"),
-          "MAYFLY_FAILSAFE_CONF", conf.toString()));
-    });
+    Ec2Wiring wiring =
+        world
+            .wiring()
+            .withShells(
+                (endpoint, access) -> {
+                  Path conf = home.resolve("conf-" + confs.size());
+                  confs.add(conf);
+                  return new LocalShell(
+                      home,
+                      Map.of(
+                          "PATH",
+                          bin + ":" + System.getenv("PATH"),
+                          "MAYFLY_FAILSAFE_CONF",
+                          conf.toString()));
+                });
     Instant later = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
     List<Host> hosts;
     try (Provider ec2 = provider(new Ec2ProviderFactory(wiring))) {
@@ -217,8 +306,10 @@ class Ec2ProviderIT {
     for (Instance i : world.live("extended")) {
       assertEquals(later.toString(), tags(i.tags()).get("mayfly:expires-at"));
       String volume = i.blockDeviceMappings().get(0).ebs().volumeId();
-      assertEquals(later.toString(), tags(world.observer.describeVolumes(r -> r.volumeIds(volume)).volumes().get(0)
-          .tags()).get("mayfly:expires-at"));
+      assertEquals(
+          later.toString(),
+          tags(world.observer.describeVolumes(r -> r.volumeIds(volume)).volumes().get(0).tags())
+              .get("mayfly:expires-at"));
     }
     assertEquals(2, confs.size());
     for (Path conf : confs) {
@@ -241,18 +332,23 @@ class Ec2ProviderIT {
 
   @Test
   void ownedListsOnlyMayflyTaggedInstancesWithTheirExpiry() {
-    world.observer.runInstances(r -> r.imageId(MotoServer.IMAGE).minCount(1).maxCount(1)); // not ours
+    world.observer.runInstances(
+        r -> r.imageId(MotoServer.IMAGE).minCount(1).maxCount(1)); // not ours
     Instant expires = Instant.now().plusSeconds(7200).truncatedTo(ChronoUnit.SECONDS);
     try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()))) {
       ec2.launch(request("listed", 1, expires));
       List<OwnedHost> owned = ec2.owned();
       assertTrue(owned.stream().allMatch(o -> !o.deploymentId().isEmpty()));
-      OwnedHost listed = owned.stream().filter(o -> o.deploymentId().equals("listed")).findFirst().orElseThrow();
+      OwnedHost listed =
+          owned.stream().filter(o -> o.deploymentId().equals("listed")).findFirst().orElseThrow();
       assertEquals(expires, listed.expiresAt().orElseThrow());
       assertEquals(Optional.of(registry.id()), listed.registryId());
-      Set<String> untagged = world.observer.describeInstances().reservations().stream()
-          .flatMap(r -> r.instances().stream()).filter(i -> i.tags().stream().noneMatch(t -> t.key().startsWith("mayfly:")))
-          .map(Instance::instanceId).collect(Collectors.toSet());
+      Set<String> untagged =
+          world.observer.describeInstances().reservations().stream()
+              .flatMap(r -> r.instances().stream())
+              .filter(i -> i.tags().stream().noneMatch(t -> t.key().startsWith("mayfly:")))
+              .map(Instance::instanceId)
+              .collect(Collectors.toSet());
       assertFalse(untagged.isEmpty());
       assertTrue(owned.stream().noneMatch(o -> untagged.contains(o.host().id())));
     }
@@ -263,10 +359,18 @@ class Ec2ProviderIT {
     MotoWorld.writeCredentials(home);
     Path file = home.resolve(".config/mayfly/targets.yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, "targets:\n  euca:\n    provider: ec2\n    region: " + MotoServer.REGION
-        + "\n    image: " + MotoServer.IMAGE + "\n    instance-type: m1.small\n    poll: 50ms\n");
-    Targets targets = Targets.load(Map.of("HOME", home.toString(), "EC2_URL", world.moto.endpoint()), "moto",
-        p -> p.equals("ec2") ? Ec2Settings.NAMES : null);
+    Files.writeString(
+        file,
+        "targets:\n  euca:\n    provider: ec2\n    region: "
+            + MotoServer.REGION
+            + "\n    image: "
+            + MotoServer.IMAGE
+            + "\n    instance-type: m1.small\n    poll: 50ms\n");
+    Targets targets =
+        Targets.load(
+            Map.of("HOME", home.toString(), "EC2_URL", world.moto.endpoint()),
+            "moto",
+            p -> p.equals("ec2") ? Ec2Settings.NAMES : null);
     Target euca = targets.resolve("euca");
     assertEquals(world.moto.endpoint(), euca.settings().get("endpoint"));
     try (Provider ec2 = provider(new Ec2ProviderFactory(world.wiring()), euca.settings())) {

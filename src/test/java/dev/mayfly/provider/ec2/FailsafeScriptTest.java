@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The on-host fail-safe script, run here with its config and power-off command pointed into a temp folder. */
+/**
+ * The on-host fail-safe script, run here with its config and power-off command pointed into a temp
+ * folder.
+ */
 class FailsafeScriptTest {
   @TempDir Path dir;
 
@@ -28,9 +31,12 @@ class FailsafeScriptTest {
   }
 
   /** Runs {@code command}, its output in out.log, with {@code environment} added. */
-  private int sh(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("out.log").toFile());
+  private int sh(List<String> command, Map<String, String> environment)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out.log").toFile());
     pb.environment().put("MAYFLY_FAILSAFE_CONF", dir.resolve("conf").toString());
     pb.environment().put("MAYFLY_FAILSAFE_POWEROFF", "touch " + dir.resolve("powered-off"));
     pb.environment().putAll(environment);
@@ -40,7 +46,8 @@ class FailsafeScriptTest {
   }
 
   /** Runs the re-arm command the way a host's login shell does: as the argument of sh -c. */
-  private int rearm(Instant expires, Map<String, String> environment) throws IOException, InterruptedException {
+  private int rearm(Instant expires, Map<String, String> environment)
+      throws IOException, InterruptedException {
     return sh(List.of("sh", "-c", UserData.rearm(expires, Duration.ofHours(1))), environment);
   }
 
@@ -61,7 +68,10 @@ class FailsafeScriptTest {
     assertEquals("1900000000 3600", Files.readString(dir.resolve("conf")).trim());
     assertEquals(2, run("arm", "soon; reboot", "3600"));
     assertEquals(2, run("arm", "1900000000"));
-    assertEquals("1900000000 3600", Files.readString(dir.resolve("conf")).trim(), "a refused arm changes nothing");
+    assertEquals(
+        "1900000000 3600",
+        Files.readString(dir.resolve("conf")).trim(),
+        "a refused arm changes nothing");
   }
 
   @Test
@@ -85,11 +95,14 @@ class FailsafeScriptTest {
     String userData = UserData.render("open-qa-1a2b3c", expires, Duration.ofHours(2));
     assertTrue(userData.startsWith("#!/bin/sh\n"));
     assertTrue(userData.contains(UserData.script() + "MAYFLY_FAILSAFE_SCRIPT\n"));
-    assertTrue(userData.contains("/usr/local/sbin/mayfly-failsafe arm " + expires.getEpochSecond() + " 7200\n"));
+    assertTrue(
+        userData.contains(
+            "/usr/local/sbin/mayfly-failsafe arm " + expires.getEpochSecond() + " 7200\n"));
     assertTrue(userData.contains("mayfly deployment open-qa-1a2b3c"));
     Path file = dir.resolve("user-data.sh");
     Files.writeString(file, userData);
-    Process syntax = new ProcessBuilder("sh", "-n", file.toString()).redirectErrorStream(true).start();
+    Process syntax =
+        new ProcessBuilder("sh", "-n", file.toString()).redirectErrorStream(true).start();
     assertTrue(syntax.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, syntax.exitValue(), () -> "sh -n: " + new String(readAll(syntax)));
   }
@@ -105,17 +118,22 @@ class FailsafeScriptTest {
 
     executable(bin.resolve("id"), "#!/bin/sh\necho 1000\n");
     Path sudoLog = dir.resolve("sudo.log");
-    executable(bin.resolve("sudo"), "#!/bin/sh\necho \"$*\" > " + ShellQuote.quote(sudoLog.toString())
-        + "\nshift\nexec \"$@\"\n");
+    executable(
+        bin.resolve("sudo"),
+        "#!/bin/sh\necho \"$*\" > "
+            + ShellQuote.quote(sudoLog.toString())
+            + "\nshift\nexec \"$@\"\n");
     assertEquals(0, rearm(null, path));
     assertFalse(Files.exists(dir.resolve("conf")), "disarmed");
-    assertEquals("-n " + bin.resolve("mayfly-failsafe") + " disarm", Files.readString(sudoLog).trim());
+    assertEquals(
+        "-n " + bin.resolve("mayfly-failsafe") + " disarm", Files.readString(sudoLog).trim());
   }
 
   @Test
   void rearmWithoutAnInstalledFailsafeFailsWithExit3() throws Exception {
     assertEquals(3, rearm(Instant.parse("2030-01-01T00:00:00Z"), Map.of("PATH", "/usr/bin:/bin")));
-    assertEquals("mayfly-failsafe is not installed", Files.readString(dir.resolve("out.log")).trim());
+    assertEquals(
+        "mayfly-failsafe is not installed", Files.readString(dir.resolve("out.log")).trim());
   }
 
   private static byte[] readAll(Process p) {

@@ -23,9 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP proxy on 127.0.0.1 in front of moto that answers chosen EC2 actions with an EC2 error, the
- * way AWS does when an account hits a limit or is throttled (moto itself never does either), or passes
- * them to moto and then loses the answer, as a network does. Everything else is passed through unchanged.
+ * An HTTP proxy on 127.0.0.1 in front of moto that answers chosen EC2 actions with an EC2 error,
+ * the way AWS does when an account hits a limit or is throttled (moto itself never does either), or
+ * passes them to moto and then loses the answer, as a network does. Everything else is passed
+ * through unchanged.
  */
 final class FaultProxy implements AutoCloseable {
   private final HttpServer server;
@@ -57,7 +58,8 @@ final class FaultProxy implements AutoCloseable {
   }
 
   FaultProxy(String upstream) {
-    this.upstream = upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
+    this.upstream =
+        upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
     } catch (IOException e) {
@@ -85,7 +87,10 @@ final class FaultProxy implements AutoCloseable {
     return this;
   }
 
-  /** Passes {@code action} to moto but keeps its answer until {@link #close}: the call happened, nobody hears. */
+  /**
+   * Passes {@code action} to moto but keeps its answer until {@link #close}: the call happened,
+   * nobody hears.
+   */
   FaultProxy hold(String action) {
     held.add(action);
     return this;
@@ -114,12 +119,18 @@ final class FaultProxy implements AutoCloseable {
           relay(exchange, body);
         }
         if (fault.status() == 0) {
-          exchange.close(); // before any response header: the connection closes with no answer at all
+          exchange
+              .close(); // before any response header: the connection closes with no answer at all
           return;
         }
-        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + fault.code()
-            + "</Code><Message>" + fault.message() + "</Message></Error></Errors><RequestID>fault-proxy</RequestID>"
-            + "</Response>").getBytes(StandardCharsets.UTF_8);
+        byte[] xml =
+            ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>"
+                    + fault.code()
+                    + "</Code><Message>"
+                    + fault.message()
+                    + "</Message></Error></Errors><RequestID>fault-proxy</RequestID>"
+                    + "</Response>")
+                .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/xml");
         exchange.sendResponseHeaders(fault.status(), xml.length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -132,7 +143,8 @@ final class FaultProxy implements AutoCloseable {
     if (answer.type() != null) {
       exchange.getResponseHeaders().set("Content-Type", answer.type());
     }
-    exchange.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
+    exchange.sendResponseHeaders(
+        answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(answer.body());
     }
@@ -148,13 +160,18 @@ final class FaultProxy implements AutoCloseable {
 
   /** Sends the request on to moto and reads its answer. */
   private Answer relay(HttpExchange exchange, byte[] body) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) URI.create(upstream + exchange.getRequestURI()).toURL().openConnection();
+    HttpURLConnection c =
+        (HttpURLConnection)
+            URI.create(upstream + exchange.getRequestURI()).toURL().openConnection();
     c.setRequestMethod(exchange.getRequestMethod());
-    exchange.getRequestHeaders().forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
-        values.forEach(v -> c.addRequestProperty(name, v));
-      }
-    });
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(v -> c.addRequestProperty(name, v));
+              }
+            });
     if (body.length > 0) {
       c.setDoOutput(true);
       try (OutputStream out = c.getOutputStream()) {
@@ -174,7 +191,8 @@ final class FaultProxy implements AutoCloseable {
     for (String pair : body.split("&")) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
-        fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+        fields.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }

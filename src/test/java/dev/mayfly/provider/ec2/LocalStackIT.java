@@ -22,35 +22,58 @@ import org.testcontainers.containers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The same launch and terminate against LocalStack in a container, where a Docker engine runs; skipped
- * with the reason elsewhere (moto covers every behaviour without Docker). The one peer that CI=true does
- * not turn into a failure: CI has no Docker engine until issue 12.
+ * The same launch and terminate against LocalStack in a container, where a Docker engine runs;
+ * skipped with the reason elsewhere (moto covers every behaviour without Docker). The one peer that
+ * CI=true does not turn into a failure: CI has no Docker engine until issue 12.
  */
 class LocalStackIT {
   @TempDir Path home;
 
   @Test
   void launchAndTerminateOnLocalStackLeaveNothingRunning() throws IOException {
-    Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
+    Assumptions.assumeTrue(
+        DockerClientFactory.instance().isDockerAvailable(),
         "SKIPPED LOUDLY: no Docker engine here, so no LocalStack container (skipped in CI too until issue 12"
             + " starts a Docker engine there); Ec2ProviderIT covers the flow on moto");
-    try (LocalStackContainer localstack = new LocalStackContainer(DockerImageName.parse("localstack/localstack:3.8"))
-            .withServices(LocalStackContainer.Service.EC2);
+    try (LocalStackContainer localstack =
+            new LocalStackContainer(DockerImageName.parse("localstack/localstack:3.8"))
+                .withServices(LocalStackContainer.Service.EC2);
         AcceptingPort sshPort = new AcceptingPort()) {
       localstack.start();
       MotoWorld.writeCredentials(home);
-      Map<String, String> settings = Map.of(
-          "target", "localstack", "region", localstack.getRegion(),
-          "endpoint", localstack.getEndpointOverride(LocalStackContainer.Service.EC2).toString(),
-          "image", MotoServer.IMAGE, "profile", MotoWorld.PROFILE,
-          "credentials-file", home.resolve(".aws/credentials").toString(), "poll", "200ms");
-      Ec2Wiring wiring = Ec2Wiring.standard()
-          .withResolver((id, address) -> new Ec2Wiring.Reach("127.0.0.1", sshPort.port()));
+      Map<String, String> settings =
+          Map.of(
+              "target",
+              "localstack",
+              "region",
+              localstack.getRegion(),
+              "endpoint",
+              localstack.getEndpointOverride(LocalStackContainer.Service.EC2).toString(),
+              "image",
+              MotoServer.IMAGE,
+              "profile",
+              MotoWorld.PROFILE,
+              "credentials-file",
+              home.resolve(".aws/credentials").toString(),
+              "poll",
+              "200ms");
+      Ec2Wiring wiring =
+          Ec2Wiring.standard()
+              .withResolver((id, address) -> new Ec2Wiring.Reach("127.0.0.1", sshPort.port()));
       try (Registry registry = Registry.open(Files.createDirectories(home.resolve("state")));
-          Provider ec2 = new Ec2ProviderFactory(wiring).create(MotoWorld.context(registry, home.resolve("state"),
-              settings))) {
-        List<Host> hosts = ec2.launch(new LaunchRequest("on-localstack", "qa-results", 2, Map.of("http", 8080),
-            Instant.now().plusSeconds(3600), Map.of())).hosts();
+          Provider ec2 =
+              new Ec2ProviderFactory(wiring)
+                  .create(MotoWorld.context(registry, home.resolve("state"), settings))) {
+        List<Host> hosts =
+            ec2.launch(
+                    new LaunchRequest(
+                        "on-localstack",
+                        "qa-results",
+                        2,
+                        Map.of("http", 8080),
+                        Instant.now().plusSeconds(3600),
+                        Map.of()))
+                .hosts();
         assertEquals(2, hosts.size());
         assertEquals(2, ec2.describe("on-localstack").size());
         ec2.terminate("on-localstack", hosts);

@@ -27,9 +27,9 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.Reservation;
 
 /**
- * A real moto_server plus what the tests need around it: an observer client to check what EC2 reports,
- * a credentials file in a test home, and a local listener standing in for the instances' sshd port, so
- * the "ssh port open" wait runs for real without touching moto's made-up addresses.
+ * A real moto_server plus what the tests need around it: an observer client to check what EC2
+ * reports, a credentials file in a test home, and a local listener standing in for the instances'
+ * sshd port, so the "ssh port open" wait runs for real without touching moto's made-up addresses.
  */
 final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
   static final String PROFILE = "moto";
@@ -37,15 +37,23 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
   Ec2Client observer;
   private AcceptingPort sshPort;
 
-  /** Registered per test class: {@code @RegisterExtension static final MotoWorld world = new MotoWorld();} */
+  /**
+   * Registered per test class: {@code @RegisterExtension static final MotoWorld world = new
+   * MotoWorld();}
+   */
   MotoWorld() {}
 
   @Override
   public void beforeAll(ExtensionContext context) {
     moto = MotoServer.start();
-    observer = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(moto.endpoint()))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-        .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    observer =
+        Ec2Client.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(URI.create(moto.endpoint()))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .build();
     sshPort = new AcceptingPort();
   }
 
@@ -53,7 +61,8 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
   static void writeCredentials(Path home) {
     try {
       Files.createDirectories(home.resolve(".aws"));
-      Files.writeString(home.resolve(".aws/credentials"),
+      Files.writeString(
+          home.resolve(".aws/credentials"),
           "[" + PROFILE + "]\naws_access_key_id = testing\naws_secret_access_key = testing\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -80,27 +89,40 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
     return s;
   }
 
-  /** What mayfly makes a provider with for work on the target: its settings and the registry it works for. */
+  /**
+   * What mayfly makes a provider with for work on the target: its settings and the registry it
+   * works for.
+   */
   static ProviderContext context(Registry registry, Path stateDir, Map<String, String> settings) {
-    return new ProviderContext(stateDir, settings, null, null, settings.get("target"), Map.of(),
-        Optional.of(registry));
+    return new ProviderContext(
+        stateDir, settings, null, null, settings.get("target"), Map.of(), Optional.of(registry));
   }
 
-  /** The name of the key pair and group the registry's deployment gets: its id's first 8 hex digits in it. */
+  /**
+   * The name of the key pair and group the registry's deployment gets: its id's first 8 hex digits
+   * in it.
+   */
   static String resourceName(Registry registry, String deploymentId) {
     return "mayfly-" + registry.id().substring(0, 8) + "-" + deploymentId;
   }
 
   /** Resolves every instance to the local stand-in for its sshd port. */
   Ec2Wiring wiring() {
-    return Ec2Wiring.standard().withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort.port()));
+    return Ec2Wiring.standard()
+        .withResolver((id, address) -> new Ec2Wiring.Reach(MotoServer.HOST, sshPort.port()));
   }
 
   /** Every instance tagged with the deployment, in any state. */
   List<Instance> instances(String deploymentId) {
     List<Instance> all = new ArrayList<>();
-    for (var page : observer.describeInstancesPaginator(r -> r.filters(
-        Filter.builder().name("tag:" + Ec2Tags.DEPLOYMENT).values(deploymentId).build()))) {
+    for (var page :
+        observer.describeInstancesPaginator(
+            r ->
+                r.filters(
+                    Filter.builder()
+                        .name("tag:" + Ec2Tags.DEPLOYMENT)
+                        .values(deploymentId)
+                        .build()))) {
       for (Reservation reservation : page.reservations()) {
         all.addAll(reservation.instances());
       }
@@ -110,7 +132,8 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
 
   List<Instance> live(String deploymentId) {
     return instances(deploymentId).stream()
-        .filter(i -> !List.of("terminated", "shutting-down").contains(i.state().nameAsString())).toList();
+        .filter(i -> !List.of("terminated", "shutting-down").contains(i.state().nameAsString()))
+        .toList();
   }
 
   @Override

@@ -32,19 +32,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The fault matrix on the metaleuca target: a real cobblerd ({@link RealCobbler}) whose machines have the
- * address of a real sshd host, as in {@code MetalLaunchIT}. {@code mayfly launch} runs as a process of its own
- * and is killed with SIGKILL at a named step, the first while the machine is reserved, claimed in Cobbler and
- * power-cycled but still installing. Then {@code list} says {@code launching}, and {@code mayfly reap
- * --stale-launch 0s} leaves no reservation, no claim word in Cobbler, no process, no root, the machine free
- * in {@code metal groups --free} and a {@code terminated} deployment. One cobblerd and two sshd hosts serve
- * every cell: {@code fc-1} (group claim, never finishes installing) and {@code fm-1} (group faults).
+ * The fault matrix on the metaleuca target: a real cobblerd ({@link RealCobbler}) whose machines
+ * have the address of a real sshd host, as in {@code MetalLaunchIT}. {@code mayfly launch} runs as
+ * a process of its own and is killed with SIGKILL at a named step, the first while the machine is
+ * reserved, claimed in Cobbler and power-cycled but still installing. Then {@code list} says {@code
+ * launching}, and {@code mayfly reap --stale-launch 0s} leaves no reservation, no claim word in
+ * Cobbler, no process, no root, the machine free in {@code metal groups --free} and a {@code
+ * terminated} deployment. One cobblerd and two sshd hosts serve every cell: {@code fc-1} (group
+ * claim, never finishes installing) and {@code fm-1} (group faults).
  */
 class MetalFaultMatrixIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> TABLE = new ArrayList<>();
+
   /** The lab's own words in each machine's comment: after reap, exactly these are left. */
-  private static final Map<String, String> COMMENTS = Map.of("fc-1", "group=claim", "fm-1", "group=faults");
+  private static final Map<String, String> COMMENTS =
+      Map.of("fc-1", "group=claim", "fm-1", "group=faults");
+
   private static Path shared;
   private static Path templates;
   private static SshdHosts sshd;
@@ -54,7 +58,10 @@ class MetalFaultMatrixIT {
   private String deploymentId;
   private MayflyCli mayfly;
 
-  /** Where mayfly is when it dies: the template, the machine's group and the step whose end it waits for. */
+  /**
+   * Where mayfly is when it dies: the template, the machine's group and the step whose end it waits
+   * for.
+   */
   enum Fault {
     CLAIM("after the reservation and Cobbler claim", "plain", "claim", null, false),
     HOSTS("after hosts exist", "plain", "faults", "connect", false),
@@ -66,14 +73,21 @@ class MetalFaultMatrixIT {
     final String template;
     final String group;
     final Pattern killAfter;
-    /** Kill only once the step's command runs on the host (its {@code sleep}), not while mayfly uploads for it. */
+
+    /**
+     * Kill only once the step's command runs on the host (its {@code sleep}), not while mayfly
+     * uploads for it.
+     */
     final boolean awaitCommand;
 
     Fault(String label, String template, String group, String previousStep, boolean awaitCommand) {
       this.label = label;
       this.template = template;
       this.group = group;
-      this.killAfter = previousStep == null ? null : Pattern.compile("(?m)^\\S+\\s+" + previousStep + "\\s+done\\b");
+      this.killAfter =
+          previousStep == null
+              ? null
+              : Pattern.compile("(?m)^\\S+\\s+" + previousStep + "\\s+done\\b");
       this.awaitCommand = awaitCommand;
     }
 
@@ -81,7 +95,9 @@ class MetalFaultMatrixIT {
       return group.equals("claim") ? "fc-1" : "fm-1";
     }
 
-    /** The sshd host the machine's ip_address is: Cobbler wants one address (and MAC) per system. */
+    /**
+     * The sshd host the machine's ip_address is: Cobbler wants one address (and MAC) per system.
+     */
     SshdHosts.Host host() {
       return sshd.host(group.equals("claim") ? 1 : 0);
     }
@@ -96,9 +112,16 @@ class MetalFaultMatrixIT {
     cobbler.distro("el8");
     cobbler.profile("centos8", "el8");
     cobbler.profile("wipe", "el8");
-    // on another profile, a launch reinstalls them; on fc-1 it stays between the power-cycle and the install's end
+    // on another profile, a launch reinstalls them; on fc-1 it stays between the power-cycle and
+    // the install's end
     for (Fault fault : List.of(Fault.CLAIM, Fault.HOSTS)) {
-      cobbler.system(fault.machine(), fault.host().address(), "wipe", "qa", COMMENTS.get(fault.machine()), true);
+      cobbler.system(
+          fault.machine(),
+          fault.host().address(),
+          "wipe",
+          "qa",
+          COMMENTS.get(fault.machine()),
+          true);
     }
     cobbler.pauseAutoInstall("fc-1");
     cobbler.autoInstall();
@@ -106,10 +129,12 @@ class MetalFaultMatrixIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    System.out.println("\nfault matrix on metaleuca (cobblerd + sshd; SIGKILL of `mayfly launch`, then"
-        + " `mayfly reap --stale-launch 0s`)");
-    System.out.println(String.format(Locale.ROOT, "%-40s | %-9s | %-50s | %s", "fault", "provider", "left behind",
-        "lost"));
+    System.out.println(
+        "\nfault matrix on metaleuca (cobblerd + sshd; SIGKILL of `mayfly launch`, then"
+            + " `mayfly reap --stale-launch 0s`)");
+    System.out.println(
+        String.format(
+            Locale.ROOT, "%-40s | %-9s | %-50s | %s", "fault", "provider", "left behind", "lost"));
     TABLE.forEach(System.out::println);
     if (cobbler != null) {
       cobbler.close();
@@ -123,7 +148,9 @@ class MetalFaultMatrixIT {
   @AfterEach
   void leaveNothingRunning() {
     if (mayfly != null) {
-      mayfly.run("terminate", deploymentId); // a cell that failed before its kill must not hold the next one's machine
+      mayfly.run(
+          "terminate",
+          deploymentId); // a cell that failed before its kill must not hold the next one's machine
     }
     if (deploymentId != null) {
       Leftovers.kill(Leftovers.processes(deploymentId));
@@ -135,17 +162,37 @@ class MetalFaultMatrixIT {
   @ParameterizedTest(name = "{0} on metaleuca")
   @EnumSource(Fault.class)
   void reapLeavesNothingAfterLaunchIsKilled(Fault fault) throws Exception {
-    deploymentId = "fm-" + fault.name().toLowerCase(Locale.ROOT) + "-metal-"
-        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    deploymentId =
+        "fm-"
+            + fault.name().toLowerCase(Locale.ROOT)
+            + "-metal-"
+            + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     Path targets = writeTarget();
-    mayfly = new MayflyCli(home, home).env("MAYFLY_TARGETS", targets.toString())
-        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD);
-    List<String> args = List.of("launch", "--file", templates.resolve("fm-" + fault.template + ".yaml").toString(),
-        "--name", deploymentId, "--target", "lab", "--expires", "2h", "--group", fault.group, "--profile", "centos8",
-        "--identity", sshd.userKey().toString());
+    mayfly =
+        new MayflyCli(home, home)
+            .env("MAYFLY_TARGETS", targets.toString())
+            .env("COBBLER_PASSWORD", RealCobbler.PASSWORD);
+    List<String> args =
+        List.of(
+            "launch",
+            "--file",
+            templates.resolve("fm-" + fault.template + ".yaml").toString(),
+            "--name",
+            deploymentId,
+            "--target",
+            "lab",
+            "--expires",
+            "2h",
+            "--group",
+            fault.group,
+            "--profile",
+            "centos8",
+            "--identity",
+            sshd.userKey().toString());
     int fenceBefore = cobbler.fenceCalls().size();
-    try (LaunchProcess launch = LaunchProcess.start(env(targets), home, home.resolve("launch.log"),
-        "dev.mayfly.cli.Main", args)) {
+    try (LaunchProcess launch =
+        LaunchProcess.start(
+            env(targets), home, home.resolve("launch.log"), "dev.mayfly.cli.Main", args)) {
       if (fault.killAfter == null) {
         awaitPowerOn(launch, fault.machine(), fenceBefore);
       } else {
@@ -177,35 +224,65 @@ class MetalFaultMatrixIT {
     if (!free.contains(fault.machine())) {
       held.add(fault.machine());
     }
-    String leftBehind = held.size() + processes.size() + (rootLeft ? 1 : 0) == 0 ? "0"
-        : held.size() + " machine(s) held, " + processes.size() + " process(es), " + (rootLeft ? 1 : 0) + " root(s)";
-    TABLE.add(String.format(Locale.ROOT, "%-40s | %-9s | %-50s | %d", fault.label, "metaleuca", leftBehind, lost));
+    String leftBehind =
+        held.size() + processes.size() + (rootLeft ? 1 : 0) == 0
+            ? "0"
+            : held.size()
+                + " machine(s) held, "
+                + processes.size()
+                + " process(es), "
+                + (rootLeft ? 1 : 0)
+                + " root(s)";
+    TABLE.add(
+        String.format(
+            Locale.ROOT, "%-40s | %-9s | %-50s | %d", fault.label, "metaleuca", leftBehind, lost));
     assertAll(
         () -> assertEquals("launching", stateAfterKill, "list after the kill"),
         () -> assertEquals(List.of(fault.machine()), reservedAfterKill, "reserved when killed"),
-        () -> assertEquals(1, claimedAfterKill.size(), () -> "claimed when killed: " + claimedAfterKill),
+        () ->
+            assertEquals(
+                1, claimedAfterKill.size(), () -> "claimed when killed: " + claimedAfterKill),
         () -> assertEquals(0, reap.exit(), reap::toString),
         () -> assertEquals(List.of(), reserved, "reservations left in the registry"),
         () -> assertEquals(List.of(), claimed, "machines whose Cobbler comment keeps a claim word"),
         () -> assertEquals(List.of(fault.machine()), free, "free machines of group " + fault.group),
-        () -> assertEquals(List.of(), processes, () -> "processes left:\n" + Leftovers.describe(processes)),
+        () ->
+            assertEquals(
+                List.of(), processes, () -> "processes left:\n" + Leftovers.describe(processes)),
         () -> assertEquals(false, rootLeft, "host root left: " + root),
-        () -> assertEquals("terminated", stateAfterReap, () -> "list after reap; reap said " + reap),
+        () ->
+            assertEquals("terminated", stateAfterReap, () -> "list after reap; reap said " + reap),
         () -> assertEquals(0, lost, "machines or roots the registry has no row for"));
   }
 
   private Path writeTarget() throws IOException {
     Path targets = home.resolve("targets.yaml");
-    Files.writeString(targets, "targets:\n  lab:\n    provider: metaleuca\n    url: " + cobbler.url()
-        + "\n    user: " + RealCobbler.USER + "\n    owner: qa\n    ssh-user: " + System.getProperty("user.name")
-        + "\n    install-timeout: 60s\n    poll: 200ms\n    claim-settle: 200ms\n");
+    Files.writeString(
+        targets,
+        "targets:\n  lab:\n    provider: metaleuca\n    url: "
+            + cobbler.url()
+            + "\n    user: "
+            + RealCobbler.USER
+            + "\n    owner: qa\n    ssh-user: "
+            + System.getProperty("user.name")
+            + "\n    install-timeout: 60s\n    poll: 200ms\n    claim-settle: 200ms\n");
     return targets;
   }
 
   private Map<String, String> env(Path targets) {
-    return Map.of("HOME", home.toString(), "MAYFLY_HOME", home.resolve("state").toString(),
-        "MAYFLY_TARGETS", targets.toString(), "COBBLER_PASSWORD", RealCobbler.PASSWORD,
-        "PATH", System.getenv("PATH"), "TERM", "dumb");
+    return Map.of(
+        "HOME",
+        home.toString(),
+        "MAYFLY_HOME",
+        home.resolve("state").toString(),
+        "MAYFLY_TARGETS",
+        targets.toString(),
+        "COBBLER_PASSWORD",
+        RealCobbler.PASSWORD,
+        "PATH",
+        System.getenv("PATH"),
+        "TERM",
+        "dumb");
   }
 
   private String state() throws IOException {
@@ -226,7 +303,9 @@ class MetalFaultMatrixIT {
     return JSON.readTree(instances.out()).findValuesAsText("system");
   }
 
-  /** Machines whose Cobbler comment is not the lab's own words any more (a claim word left in it). */
+  /**
+   * Machines whose Cobbler comment is not the lab's own words any more (a claim word left in it).
+   */
   private List<String> claimedMachines() throws Exception {
     List<String> claimed = new ArrayList<>();
     for (Map.Entry<String, String> m : COMMENTS.entrySet()) {
@@ -250,8 +329,8 @@ class MetalFaultMatrixIT {
   }
 
   /**
-   * What the registry cannot name after the kill: a machine claimed for the deployment in Cobbler without a
-   * reservation row, and a root on the host without a host row.
+   * What the registry cannot name after the kill: a machine claimed for the deployment in Cobbler
+   * without a reservation row, and a root on the host without a host row.
    */
   private int lost(String machine, SshdHosts.Host host, Path root) throws Exception {
     int lost = 0;
@@ -270,14 +349,20 @@ class MetalFaultMatrixIT {
     }
     // the host records its root as it sees it: its home, not the harness's folder for it
     Path asSeen = Path.of(System.getProperty("user.home")).resolve(host.home().relativize(root));
-    if (Files.exists(root) && !recorded.contains(asSeen.toString()) && !recorded.contains(root.toString())) {
+    if (Files.exists(root)
+        && !recorded.contains(asSeen.toString())
+        && !recorded.contains(root.toString())) {
       lost++;
     }
     return lost;
   }
 
-  /** Waits until the fence agent powered the machine on: reserved, claimed, provisioned, not yet installed. */
-  private void awaitPowerOn(LaunchProcess launch, String machine, int fenceBefore) throws Exception {
+  /**
+   * Waits until the fence agent powered the machine on: reserved, claimed, provisioned, not yet
+   * installed.
+   */
+  private void awaitPowerOn(LaunchProcess launch, String machine, int fenceBefore)
+      throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (true) {
       List<String> calls = cobbler.fenceCalls();
@@ -285,7 +370,8 @@ class MetalFaultMatrixIT {
         return;
       }
       if (System.nanoTime() > end) {
-        throw new AssertionError("the launch never powered " + machine + " on:\n" + launch.output());
+        throw new AssertionError(
+            "the launch never powered " + machine + " on:\n" + launch.output());
       }
       Thread.sleep(50);
     }

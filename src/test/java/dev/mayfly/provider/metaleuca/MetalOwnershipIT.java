@@ -42,14 +42,16 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two registries (two state folders, so two H2 files with two ids) on one real cobblerd ({@link RealCobbler}):
- * a machine one holds is never free to the other, in threads and in two processes, because its claim word
- * is in the Cobbler comment ({@link CobblerClaims}). Each test has its own owner, so its pool is its own.
+ * Two registries (two state folders, so two H2 files with two ids) on one real cobblerd ({@link
+ * RealCobbler}): a machine one holds is never free to the other, in threads and in two processes,
+ * because its claim word is in the Cobbler comment ({@link CobblerClaims}). Each test has its own
+ * owner, so its pool is its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetalOwnershipIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String RIVAL = "0000000000000000"; // lower than any real id: it wins every tie
+  private static final String RIVAL =
+      "0000000000000000"; // lower than any real id: it wins every tie
   private RealCobbler cobbler;
 
   @TempDir Path home;
@@ -68,32 +70,58 @@ class MetalOwnershipIT {
     cobbler.close();
   }
 
-  /** One registry: its own home and state folder, with a target on the test's Cobbler for {@code owner}'s pool. */
+  /**
+   * One registry: its own home and state folder, with a target on the test's Cobbler for {@code
+   * owner}'s pool.
+   */
   private MayflyCli registry(String name, String owner, String settle) throws Exception {
     Path dir = home.resolve(name);
     Files.createDirectories(dir.resolve("state"));
     Path targets = dir.resolve("targets.yaml");
-    Files.writeString(targets, "targets:\n  lab:\n    provider: metaleuca\n    url: " + cobbler.url()
-        + "\n    user: " + RealCobbler.USER + "\n    owner: " + owner + "\n    install-timeout: 60s\n    poll: 200ms\n"
-        + "    claim-settle: " + settle + "\n");
-    return new MayflyCli(dir, new DemoCopy(dir.resolve("checkout")).root()).env("MAYFLY_TARGETS", targets.toString())
-        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD).env("USER", "alice");
+    Files.writeString(
+        targets,
+        "targets:\n  lab:\n    provider: metaleuca\n    url: "
+            + cobbler.url()
+            + "\n    user: "
+            + RealCobbler.USER
+            + "\n    owner: "
+            + owner
+            + "\n    install-timeout: 60s\n    poll: 200ms\n"
+            + "    claim-settle: "
+            + settle
+            + "\n");
+    return new MayflyCli(dir, new DemoCopy(dir.resolve("checkout")).root())
+        .env("MAYFLY_TARGETS", targets.toString())
+        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD)
+        .env("USER", "alice");
   }
 
   private static Map<String, String> env(Path stateDir) {
-    return Map.of("MAYFLY_TARGETS", stateDir.getParent().resolve("targets.yaml").toString(),
-        "COBBLER_PASSWORD", RealCobbler.PASSWORD, "USER", "alice");
+    return Map.of(
+        "MAYFLY_TARGETS",
+        stateDir.getParent().resolve("targets.yaml").toString(),
+        "COBBLER_PASSWORD",
+        RealCobbler.PASSWORD,
+        "USER",
+        "alice");
   }
 
-  private static Provider provider(Path stateDir, Map<String, String> env, Optional<Registry> registry) {
+  private static Provider provider(
+      Path stateDir, Map<String, String> env, Optional<Registry> registry) {
     Providers providers = Providers.installed();
     Target lab = Targets.load(env, null, providers::settingNames).resolve("lab");
-    return providers.create(lab.provider(), new ProviderContext(stateDir, lab.settings(), null, null,
-        lab.name(), env, registry));
+    return providers.create(
+        lab.provider(),
+        new ProviderContext(stateDir, lab.settings(), null, null, lab.name(), env, registry));
   }
 
   private static LaunchRequest request(String id, int count) {
-    return new LaunchRequest(id, "qa-results", count, Map.of("http", 8080), Instant.now().plusSeconds(3600),
+    return new LaunchRequest(
+        id,
+        "qa-results",
+        count,
+        Map.of("http", 8080),
+        Instant.now().plusSeconds(3600),
         Map.of("group", List.of("web"), "profile", List.of("centos8")));
   }
 
@@ -110,44 +138,62 @@ class MetalOwnershipIT {
     return cobbler.fenceCalls().stream().filter(c -> c.startsWith(prefix)).toList();
   }
 
-  /** What each of two launches got: hosts or the error message, with the registry ids in launch order. */
+  /**
+   * What each of two launches got: hosts or the error message, with the registry ids in launch
+   * order.
+   */
   private record Race(List<String> ids, List<List<String>> hosts, List<String> errors) {
     int winner() {
-      assertEquals(1, errors.stream().filter(e -> e != null).count(), "exactly one launch loses: " + this);
+      assertEquals(
+          1, errors.stream().filter(e -> e != null).count(), "exactly one launch loses: " + this);
       return errors.get(0) == null ? 0 : 1;
     }
   }
 
   /**
-   * Checks the outcome of two registries racing for 2 machines each of a group of 3: one got 2, the other
-   * was told only one is free, no machine was power-cycled but the winner's (each once), and each of the
-   * winner's machines carries the winner's word only.
+   * Checks the outcome of two registries racing for 2 machines each of a group of 3: one got 2, the
+   * other was told only one is free, no machine was power-cycled but the winner's (each once), and
+   * each of the winner's machines carries the winner's word only.
    */
   private int assertOneWinner(Race race, String prefix) throws Exception {
     int w = race.winner();
     String winnerId = race.ids().get(w);
     List<String> won = race.hosts().get(w);
     assertEquals(2, won.size(), race::toString);
-    assertTrue(race.errors().get(1 - w).contains("-n: asked for 2 machine(s) of group 'web' but 1 of its 3 are free"
-        + " (2 in use by another registry: " + winnerId + "); nothing was reserved"), race::toString);
+    assertTrue(
+        race.errors()
+            .get(1 - w)
+            .contains(
+                "-n: asked for 2 machine(s) of group 'web' but 1 of its 3 are free"
+                    + " (2 in use by another registry: "
+                    + winnerId
+                    + "); nothing was reserved"),
+        race::toString);
     List<String> expected = new ArrayList<>();
     for (String m : won) {
       expected.addAll(List.of(m + " off", m + " on"));
       List<Claim> claims = Claim.parse(comment(m));
-      assertEquals(List.of(winnerId), claims.stream().map(Claim::registryId).toList(), m + ": " + comment(m));
+      assertEquals(
+          List.of(winnerId),
+          claims.stream().map(Claim::registryId).toList(),
+          m + ": " + comment(m));
     }
-    assertEquals(expected.stream().sorted().toList(), fenceOf(prefix).stream().sorted().toList(),
+    assertEquals(
+        expected.stream().sorted().toList(),
+        fenceOf(prefix).stream().sorted().toList(),
         "only the winner's machines were power-cycled, once each");
     return w;
   }
 
   @Test
-  void twoRegistriesRacingInThreadsNeverShareAMachineAndTheLoserGetsThemAfterTerminate() throws Exception {
+  void twoRegistriesRacingInThreadsNeverShareAMachineAndTheLoserGetsThemAfterTerminate()
+      throws Exception {
     cobbler.system("th-1", "10.214.10.2", "wipe", "w1", "rack 3 group=web", true);
     cobbler.system("th-2", "10.214.11.2", "wipe", "w1", "group=web", true);
     cobbler.system("th-3", "10.214.12.2", "wipe", "w1", "group=web  spare", true);
     List<MayflyCli> clis = List.of(registry("a", "w1", "1s"), registry("b", "w1", "1s"));
-    List<Registry> registries = List.of(Registry.open(clis.get(0).stateDir()), Registry.open(clis.get(1).stateDir()));
+    List<Registry> registries =
+        List.of(Registry.open(clis.get(0).stateDir()), Registry.open(clis.get(1).stateDir()));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       CountDownLatch start = new CountDownLatch(1);
@@ -158,10 +204,12 @@ class MetalOwnershipIT {
         Provider p = provider(state, env(state), Optional.of(registries.get(i)));
         providers.add(p);
         String id = "d" + i;
-        launches.add(pool.submit(() -> {
-          start.await();
-          return p.launch(request(id, 2)).hosts();
-        }));
+        launches.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return p.launch(request(id, 2)).hosts();
+                }));
       }
       start.countDown();
       List<List<String>> hosts = new ArrayList<>();
@@ -183,7 +231,8 @@ class MetalOwnershipIT {
       JsonNode instances = json(loser.run("metal", "instances", "--output", "json"));
       assertEquals(2, instances.size(), instances::toString);
       for (JsonNode i : instances) {
-        assertEquals("in use by registry " + winnerId, i.get("state").asText(), instances::toString);
+        assertEquals(
+            "in use by registry " + winnerId, i.get("state").asText(), instances::toString);
         assertEquals("d" + w, i.get("deployment").asText());
       }
       JsonNode groups = json(loser.run("metal", "groups", "--output", "json"));
@@ -192,21 +241,26 @@ class MetalOwnershipIT {
       groups.get(0).get("foreign").forEach(id -> assertEquals(winnerId, id.asText()));
 
       providers.get(w).terminate("d" + w, List.of());
-      assertEquals("rack 3 group=web", comment("th-1"), "terminate leaves the lab's words as they were");
+      assertEquals(
+          "rack 3 group=web", comment("th-1"), "terminate leaves the lab's words as they were");
       assertEquals("group=web", comment("th-2"));
       assertEquals("group=web  spare", comment("th-3"));
 
       List<Host> second = providers.get(1 - w).launch(request("again", 2)).hosts();
       assertEquals(2, second.size());
       JsonNode free = json(clis.get(w).run("metal", "groups", "--free", "--output", "json"));
-      assertEquals(1, free.get(0).get("free").size(), "the first registry sees them in use now: " + free);
+      assertEquals(
+          1, free.get(0).get("free").size(), "the first registry sees them in use now: " + free);
     } finally {
       pool.shutdownNow();
       registries.forEach(Registry::close);
     }
   }
 
-  /** One launch in its own JVM: {@code STATE DEPLOYMENT COUNT GO}; prints "ready", waits for GO, launches. */
+  /**
+   * One launch in its own JVM: {@code STATE DEPLOYMENT COUNT GO}; prints "ready", waits for GO,
+   * launches.
+   */
   public static final class Launch {
     public static void main(String[] args) throws Exception {
       Path state = Path.of(args[0]);
@@ -242,9 +296,18 @@ class MetalOwnershipIT {
       for (int i = 0; i < 2; i++) {
         Path log = home.resolve("launch-" + i + ".log");
         logs.add(log);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), Launch.class.getName(), clis.get(i).stateDir().toString(),
-            "p" + i, "2", go.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Launch.class.getName(),
+                    clis.get(i).stateDir().toString(),
+                    "p" + i,
+                    "2",
+                    go.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         Map<String, String> env = new HashMap<>(env(clis.get(i).stateDir()));
         env.put("PATH", System.getenv("PATH"));
         pb.environment().clear();
@@ -253,7 +316,8 @@ class MetalOwnershipIT {
       }
       long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (!logs.stream().allMatch(l -> read(l).contains("ready"))) {
-        assertTrue(System.nanoTime() < end,
+        assertTrue(
+            System.nanoTime() < end,
             () -> "launch processes not ready: " + logs.stream().map(this::read).toList());
         Thread.sleep(50);
       }
@@ -269,15 +333,18 @@ class MetalOwnershipIT {
         ids.add(out.replaceFirst("(?s).*ready (\\S+).*", "$1"));
         String won = out.replaceFirst("(?s).*\nwon (\\S+).*", "$1");
         hosts.add(out.contains("\nwon ") ? List.of(won.split(",")) : List.of());
-        errors.add(out.contains("\nlost ") ? out.substring(out.indexOf("\nlost ") + 6).strip() : null);
+        errors.add(
+            out.contains("\nlost ") ? out.substring(out.indexOf("\nlost ") + 6).strip() : null);
         assertTrue(out.contains("\nwon ") || out.contains("\nlost "), out);
       }
       int w = assertOneWinner(new Race(ids, hosts, errors), "pc-");
       JsonNode held = json(clis.get(w).run("metal", "instances", "--output", "json"));
       assertEquals(List.of("running", "running"), held.findValuesAsText("state"), held::toString);
       JsonNode seen = json(clis.get(1 - w).run("metal", "instances", "--output", "json"));
-      assertEquals(List.of("in use by registry " + ids.get(w), "in use by registry " + ids.get(w)),
-          seen.findValuesAsText("state"), seen::toString);
+      assertEquals(
+          List.of("in use by registry " + ids.get(w), "in use by registry " + ids.get(w)),
+          seen.findValuesAsText("state"),
+          seen::toString);
     } finally {
       processes.forEach(Process::destroyForcibly);
     }
@@ -292,23 +359,44 @@ class MetalOwnershipIT {
   }
 
   @Test
-  void aMachineAnotherRegistryHoldsIsNeverProvisionedOrRebootedAndTerminateClearsOnlyItsOwnWord() throws Exception {
+  void aMachineAnotherRegistryHoldsIsNeverProvisionedOrRebootedAndTerminateClearsOnlyItsOwnWord()
+      throws Exception {
     String theirs = "group=web mayfly:registry=" + RIVAL + ":theirs:1700000000";
     cobbler.system("fx-1", "10.214.30.2", "wipe", "w3", theirs, true);
     cobbler.system("fx-2", "10.214.31.2", "wipe", "w3", "group=web rack=3", true);
     MayflyCli mayfly = registry("c", "w3", "500ms");
     Map<String, Object> before = cobbler.systemView("fx-1");
 
-    MayflyCli.Result two = mayfly.run("launch", "qa-results", "--target", "lab", "-n", "2", "--group", "web",
-        "--profile", "centos8");
+    MayflyCli.Result two =
+        mayfly.run(
+            "launch",
+            "qa-results",
+            "--target",
+            "lab",
+            "-n",
+            "2",
+            "--group",
+            "web",
+            "--profile",
+            "centos8");
     assertEquals(2, two.exit(), two::toString);
-    assertTrue(two.err().contains("-n: asked for 2 machine(s) of group 'web' but 1 of its 2 are free (1 in use by"
-        + " another registry: " + RIVAL + "); nothing was reserved"), two::toString);
+    assertTrue(
+        two.err()
+            .contains(
+                "-n: asked for 2 machine(s) of group 'web' but 1 of its 2 are free (1 in use by"
+                    + " another registry: "
+                    + RIVAL
+                    + "); nothing was reserved"),
+        two::toString);
 
     MayflyCli.Result reboot = mayfly.run("metal", "reboot", "fx-1");
     assertEquals(3, reboot.exit(), reboot::toString);
-    assertEquals("mayfly: system 'fx-1' is in use by registry " + RIVAL + " (deployment 'theirs'): mayfly will not"
-        + " reboot it", reboot.err().strip());
+    assertEquals(
+        "mayfly: system 'fx-1' is in use by registry "
+            + RIVAL
+            + " (deployment 'theirs'): mayfly will not"
+            + " reboot it",
+        reboot.err().strip());
 
     JsonNode instances = json(mayfly.run("metal", "instances", "--output", "json"));
     assertEquals(1, instances.size(), instances::toString);
@@ -321,10 +409,12 @@ class MetalOwnershipIT {
     assertEquals(Map.of("fx-1", RIVAL), JSON.convertValue(groups.get(0).get("foreign"), Map.class));
 
     try (Registry registry = Registry.open(mayfly.stateDir())) {
-      Provider provider = provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.of(registry));
+      Provider provider =
+          provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.of(registry));
       List<Host> hosts = provider.launch(request("mine", 1)).hosts();
       assertEquals(List.of("fx-2"), hosts.stream().map(Host::id).toList());
-      assertEquals("group=web rack=3 mayfly:registry=" + registry.id() + ":mine:",
+      assertEquals(
+          "group=web rack=3 mayfly:registry=" + registry.id() + ":mine:",
           comment("fx-2").replaceFirst("[0-9]+$", ""));
       provider.terminate("mine", hosts);
       assertEquals("group=web rack=3", comment("fx-2"));
@@ -344,20 +434,30 @@ class MetalOwnershipIT {
     MayflyCli mayfly = registry("d", "w4", "3s");
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Registry registry = Registry.open(mayfly.stateDir())) {
-      Provider provider = provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.of(registry));
+      Provider provider =
+          provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.of(registry));
       Future<List<Host>> launch = pool.submit(() -> provider.launch(request("late", 1)).hosts());
       long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!comment("rv-1").contains("mayfly:registry=" + registry.id() + ":late:")) {
         assertTrue(System.nanoTime() < end, "the launch never wrote its claim");
         Thread.sleep(20);
       }
-      // a registry that read the comment before our word was there writes the whole field back with its own
+      // a registry that read the comment before our word was there writes the whole field back with
+      // its own
       String theirs = "group=web mayfly:registry=" + RIVAL + ":theirs:1700000000";
       cobbler.comment("rv-1", theirs);
 
-      ExecutionException lost = assertThrows(ExecutionException.class, () -> launch.get(60, TimeUnit.SECONDS));
-      assertTrue(lost.getCause().getMessage().contains("asked for 1 machine(s) of group 'web' but 0 of its 1 are free"
-          + " (1 in use by another registry: " + RIVAL + ")"), lost.getCause()::toString);
+      ExecutionException lost =
+          assertThrows(ExecutionException.class, () -> launch.get(60, TimeUnit.SECONDS));
+      assertTrue(
+          lost.getCause()
+              .getMessage()
+              .contains(
+                  "asked for 1 machine(s) of group 'web' but 0 of its 1 are free"
+                      + " (1 in use by another registry: "
+                      + RIVAL
+                      + ")"),
+          lost.getCause()::toString);
       assertEquals(List.of(), fenceOf("rv-1"), "no power-cycle on a claim that did not hold");
       assertEquals("wipe", cobbler.systemView("rv-1").get("profile"), "nor a profile change");
       assertEquals(theirs, comment("rv-1"), "the rival's word is left alone");
@@ -372,10 +472,13 @@ class MetalOwnershipIT {
     cobbler.system("nr-1", "10.214.50.2", "wipe", "w5", "group=web", true);
     MayflyCli mayfly = registry("e", "w5", "500ms");
     Provider provider = provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.empty());
-    MayflyException e = assertThrows(MayflyException.class, () -> provider.launch(request("orphan", 1)));
+    MayflyException e =
+        assertThrows(MayflyException.class, () -> provider.launch(request("orphan", 1)));
     assertEquals(MayflyException.Exit.INTERNAL, e.exit());
-    assertEquals("target 'lab': metaleuca needs mayfly's registry: its reservations live there and its id marks the"
-        + " machines a launch takes in Cobbler", e.getMessage());
+    assertEquals(
+        "target 'lab': metaleuca needs mayfly's registry: its reservations live there and its id marks the"
+            + " machines a launch takes in Cobbler",
+        e.getMessage());
     assertEquals("group=web", comment("nr-1"));
     assertFalse(cobbler.fenceCalls().stream().anyMatch(c -> c.startsWith("nr-1")));
   }

@@ -21,7 +21,6 @@ import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The metaleuca provider and `mayfly metal` against a real cobblerd (PyPI cobbler 3.3.10, see
- * {@link RealCobbler}): not a stand-in, so tokens, {@code <<inherit>>} owners, save_system, power through
- * a fence agent and pxe_just_once's disable_netboot behave as in a lab. One cobblerd serves the class;
- * each test has its own owner, so its pool is its own. Hosts are not bootstrapped here (that needs the
- * SSH harness): the provider's part ends when the machines are installed.
+ * {@link RealCobbler}): not a stand-in, so tokens, {@code <<inherit>>} owners, save_system, power
+ * through a fence agent and pxe_just_once's disable_netboot behave as in a lab. One cobblerd serves
+ * the class; each test has its own owner, so its pool is its own. Hosts are not bootstrapped here
+ * (that needs the SSH harness): the provider's part ends when the machines are installed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetaleucaIT {
@@ -68,25 +67,47 @@ class MetaleucaIT {
   /** A target on the test's Cobbler whose pool is the systems owned by {@code owner}. */
   private MayflyCli cli(String owner, String extraSettings) throws Exception {
     Path targets = home.resolve("targets.yaml");
-    Files.writeString(targets, "targets:\n  lab:\n    provider: metaleuca\n    url: " + cobbler.url()
-        + "\n    user: " + RealCobbler.USER + "\n    owner: " + owner + "\n    install-timeout: 60s\n    poll: 200ms\n"
-        + extraSettings);
+    Files.writeString(
+        targets,
+        "targets:\n  lab:\n    provider: metaleuca\n    url: "
+            + cobbler.url()
+            + "\n    user: "
+            + RealCobbler.USER
+            + "\n    owner: "
+            + owner
+            + "\n    install-timeout: 60s\n    poll: 200ms\n"
+            + extraSettings);
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    return new MayflyCli(home, demo.root()).env("MAYFLY_TARGETS", targets.toString())
-        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD).env("USER", "alice");
+    return new MayflyCli(home, demo.root())
+        .env("MAYFLY_TARGETS", targets.toString())
+        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD)
+        .env("USER", "alice");
   }
 
   private static Provider provider(MayflyCli cli, Registry registry) {
-    Map<String, String> env = Map.of("MAYFLY_TARGETS", cli.stateDir().getParent().resolve("targets.yaml").toString(),
-        "COBBLER_PASSWORD", RealCobbler.PASSWORD, "USER", "alice");
+    Map<String, String> env =
+        Map.of(
+            "MAYFLY_TARGETS",
+            cli.stateDir().getParent().resolve("targets.yaml").toString(),
+            "COBBLER_PASSWORD",
+            RealCobbler.PASSWORD,
+            "USER",
+            "alice");
     Providers providers = Providers.installed();
     Target lab = Targets.load(env, null, providers::settingNames).resolve("lab");
-    return providers.create(lab.provider(), new ProviderContext(cli.stateDir(), lab.settings(), null, null,
-        lab.name(), env, Optional.of(registry)));
+    return providers.create(
+        lab.provider(),
+        new ProviderContext(
+            cli.stateDir(), lab.settings(), null, null, lab.name(), env, Optional.of(registry)));
   }
 
   private static LaunchRequest request(String id, int count, String group, String profile) {
-    return new LaunchRequest(id, "qa-results", count, Map.of("http", 8080), Instant.now().plusSeconds(3600),
+    return new LaunchRequest(
+        id,
+        "qa-results",
+        count,
+        Map.of("http", 8080),
+        Instant.now().plusSeconds(3600),
         Map.of("group", List.of(group), "profile", List.of(profile)));
   }
 
@@ -105,13 +126,16 @@ class MetaleucaIT {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     cobbler.pauseAutoInstall("pr-1", "pr-2");
     try (Registry registry = Registry.open(mayfly.stateDir())) {
-      Future<List<Host>> launch = pool.submit(() -> provider(mayfly, registry).launch(request("d1", 2, "web", "centos8")).hosts());
+      Future<List<Host>> launch =
+          pool.submit(
+              () -> provider(mayfly, registry).launch(request("d1", 2, "web", "centos8")).hosts());
       cobbler.awaitFence("pr-1 on", "pr-2 on");
 
       JsonNode pending = json(mayfly.run("metal", "instances", "--output", "json"));
       assertEquals(2, pending.size(), pending::toString);
       for (JsonNode i : pending) {
-        assertEquals("pending", i.get("state").asText(), "installing until netboot is cleared: " + pending);
+        assertEquals(
+            "pending", i.get("state").asText(), "installing until netboot is cleared: " + pending);
         assertEquals("d1", i.get("deployment").asText());
         assertEquals("centos8", i.get("profile").asText());
       }
@@ -121,13 +145,19 @@ class MetaleucaIT {
       cobbler.finishInstall("pr-2");
       List<Host> hosts = launch.get();
       assertEquals(List.of("pr-1", "pr-2"), hosts.stream().map(Host::id).toList());
-      assertEquals(List.of("10.213.40.2", "10.213.41.2"), hosts.stream().map(Host::address).toList());
-      assertTrue(cobbler.fenceCalls().containsAll(List.of("pr-1 off", "pr-1 on", "pr-2 off", "pr-2 on")));
-      assertFalse(cobbler.fenceCalls().stream().anyMatch(c -> c.startsWith("pr-3")), "db machine untouched");
+      assertEquals(
+          List.of("10.213.40.2", "10.213.41.2"), hosts.stream().map(Host::address).toList());
+      assertTrue(
+          cobbler.fenceCalls().containsAll(List.of("pr-1 off", "pr-1 on", "pr-2 off", "pr-2 on")));
+      assertFalse(
+          cobbler.fenceCalls().stream().anyMatch(c -> c.startsWith("pr-3")),
+          "db machine untouched");
 
-      JsonNode running = json(mayfly.run("metal", "instances", "--user", "alice", "--output", "json"));
+      JsonNode running =
+          json(mayfly.run("metal", "instances", "--user", "alice", "--output", "json"));
       assertEquals(List.of("running", "running"), running.findValuesAsText("state"));
-      assertEquals(0, json(mayfly.run("metal", "instances", "--user", "bob", "--output", "json")).size());
+      assertEquals(
+          0, json(mayfly.run("metal", "instances", "--user", "bob", "--output", "json")).size());
       JsonNode groups = json(mayfly.run("metal", "groups", "--free", "--output", "json"));
       assertEquals(1, groups.size(), "web has no free machine left: " + groups);
       assertEquals("db", groups.get(0).get("name").asText());
@@ -146,14 +176,16 @@ class MetaleucaIT {
     List<Future<List<Host>>> launches = new ArrayList<>();
     try {
       for (String id : List.of("ra", "rb")) {
-        launches.add(pool.submit(() -> {
-          // each launch has its own registry connection, as two mayfly processes would
-          try (Registry registry = Registry.open(mayfly.stateDir())) {
-            Provider provider = provider(mayfly, registry);
-            start.await();
-            return provider.launch(request(id, 1, "web", "centos8")).hosts();
-          }
-        }));
+        launches.add(
+            pool.submit(
+                () -> {
+                  // each launch has its own registry connection, as two mayfly processes would
+                  try (Registry registry = Registry.open(mayfly.stateDir())) {
+                    Provider provider = provider(mayfly, registry);
+                    start.await();
+                    return provider.launch(request(id, 1, "web", "centos8")).hosts();
+                  }
+                }));
       }
       start.countDown();
       List<String> won = new ArrayList<>();
@@ -167,7 +199,9 @@ class MetaleucaIT {
       }
       assertEquals(List.of("race-1"), won);
       assertEquals(1, lost.size());
-      assertTrue(lost.get(0).contains("asked for 1 machine(s) of group 'web' but 0 of its 1 are free"), lost::toString);
+      assertTrue(
+          lost.get(0).contains("asked for 1 machine(s) of group 'web' but 0 of its 1 are free"),
+          lost::toString);
       JsonNode held = json(mayfly.run("metal", "instances", "--output", "json"));
       assertEquals(1, held.size(), held::toString);
     } finally {
@@ -190,7 +224,11 @@ class MetaleucaIT {
 
       assertEquals(List.of(), provider.describe("t1"));
       assertEquals("wipe", cobbler.systemView("tm-1").get("profile"));
-      assertTrue(cobbler.fenceCalls().subList(fenceBefore, cobbler.fenceCalls().size()).contains("tm-1 on"));
+      assertTrue(
+          cobbler
+              .fenceCalls()
+              .subList(fenceBefore, cobbler.fenceCalls().size())
+              .contains("tm-1 on"));
       JsonNode groups = json(mayfly.run("metal", "groups", "--free", "--output", "json"));
       assertEquals("tm-1", groups.get(0).get("free").get(0).asText(), "free again: " + groups);
     }
@@ -201,29 +239,40 @@ class MetaleucaIT {
     cobbler.system("cr-1", "10.213.70.2", "wipe", "q4", "group=web", true);
     cobbler.pauseAutoInstall("cr-1");
     MayflyCli mayfly = cli("q4", "");
-    Files.writeString(home.resolve("targets.yaml"), Files.readString(home.resolve("targets.yaml"))
-        .replace("install-timeout: 60s", "install-timeout: 1s"));
+    Files.writeString(
+        home.resolve("targets.yaml"),
+        Files.readString(home.resolve("targets.yaml"))
+            .replace("install-timeout: 60s", "install-timeout: 1s"));
     Files.createDirectories(mayfly.stateDir());
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       Provider provider = provider(mayfly, registry);
-      MayflyException e = assertThrows(MayflyException.class, () -> provider.launch(request("c1", 1, "web", "centos8")));
-      assertTrue(e.getMessage().startsWith("\"installed (cr-1 on target 'lab')\" not reached within 1s"), e.getMessage());
+      MayflyException e =
+          assertThrows(
+              MayflyException.class, () -> provider.launch(request("c1", 1, "web", "centos8")));
+      assertTrue(
+          e.getMessage().startsWith("\"installed (cr-1 on target 'lab')\" not reached within 1s"),
+          e.getMessage());
 
-      assertEquals(List.of("c1 cr-1"), provider.owned().stream().map(o -> o.deploymentId() + " " + o.host().id()).toList());
+      assertEquals(
+          List.of("c1 cr-1"),
+          provider.owned().stream().map(o -> o.deploymentId() + " " + o.host().id()).toList());
       assertEquals(List.of("cr-1"), provider.describe("c1").stream().map(Host::id).toList());
       JsonNode held = json(mayfly.run("metal", "instances", "--output", "json"));
       assertEquals("c1", held.get(0).get("deployment").asText());
       assertEquals("pending", held.get(0).get("state").asText());
 
-      // the reaper makes the provider of the target the reservation names, and judges c1 (no deployment
-      // row: "unknown") once, although the bare "metaleuca" provider lists every pool's reservations too
+      // the reaper makes the provider of the target the reservation names, and judges c1 (no
+      // deployment
+      // row: "unknown") once, although the bare "metaleuca" provider lists every pool's
+      // reservations too
       JsonNode reap = json(mayfly.run("reap", "--dry-run", "--output", "json"));
       List<String> c1 = new ArrayList<>();
-      reap.forEach(f -> {
-        if (f.get("deployment").asText().equals("c1")) {
-          c1.add(f.get("target").asText() + " " + f.get("hosts") + " " + f.get("why").asText());
-        }
-      });
+      reap.forEach(
+          f -> {
+            if (f.get("deployment").asText().equals("c1")) {
+              c1.add(f.get("target").asText() + " " + f.get("hosts") + " " + f.get("why").asText());
+            }
+          });
       assertEquals(List.of("lab [\"cr-1\"] unknown"), c1, reap::toString);
     }
   }
@@ -231,19 +280,23 @@ class MetaleucaIT {
   @Test
   void metalCommandsListProfilesAndOnlyThePoolsSystemsWithOwnersResolved() throws Exception {
     cobbler.system("ls-1", "10.213.80.2", "wipe", "q5", "group=web", true);
-    cobbler.system("ls-2", "10.213.81.2", "wipe", null, "group=web", true); // owners <<inherit>>: admin
+    cobbler.system(
+        "ls-2", "10.213.81.2", "wipe", null, "group=web", true); // owners <<inherit>>: admin
     cobbler.system("ls-3", "10.213.82.2", "wipe", "q5", "", false);
     MayflyCli mayfly = cli("q5", "");
 
     JsonNode profiles = json(mayfly.run("metal", "profiles", "--output", "json"));
-    assertTrue(profiles.findValuesAsText("name").containsAll(List.of("centos8", "wipe")), profiles::toString);
+    assertTrue(
+        profiles.findValuesAsText("name").containsAll(List.of("centos8", "wipe")),
+        profiles::toString);
     JsonNode systems = json(mayfly.run("metal", "systems", "--output", "json"));
     assertEquals(List.of("ls-1", "ls-3"), systems.findValuesAsText("name"));
     assertEquals("web", systems.get(0).get("group").asText());
     assertTrue(systems.get(1).get("powerType").isNull());
     MayflyCli.Result table = mayfly.run("metal", "groups");
     assertEquals(0, table.exit(), table::toString);
-    assertTrue(table.out().lines().anyMatch(l -> l.matches("web\\s+1\\s+1\\s+ls-1")), table::toString);
+    assertTrue(
+        table.out().lines().anyMatch(l -> l.matches("web\\s+1\\s+1\\s+ls-1")), table::toString);
 
     MayflyCli.Result reboot = mayfly.run("metal", "reboot", "ls-1");
     assertEquals(0, reboot.exit(), reboot::toString);
@@ -255,29 +308,42 @@ class MetaleucaIT {
     MayflyCli mayfly = cli("q6", "").env("COBBLER_PASSWORD", "hunter2-wrong");
     MayflyCli.Result r = mayfly.run("metal", "systems");
     assertEquals(2, r.exit(), r::toString);
-    assertEquals("mayfly: target 'lab': Cobbler at " + cobbler.url() + " refused the login of user 'cobbler'"
-        + " (wrong user or password)", r.err().strip());
+    assertEquals(
+        "mayfly: target 'lab': Cobbler at "
+            + cobbler.url()
+            + " refused the login of user 'cobbler'"
+            + " (wrong user or password)",
+        r.err().strip());
     assertFalse((r.out() + r.err()).contains("hunter2"));
 
     MayflyCli.Result unset = cli("q6", "").env("COBBLER_PASSWORD", "").run("metal", "systems");
     assertEquals(2, unset.exit(), unset::toString);
-    assertTrue(unset.err().contains("the Cobbler password is not set: export COBBLER_PASSWORD"), unset::toString);
+    assertTrue(
+        unset.err().contains("the Cobbler password is not set: export COBBLER_PASSWORD"),
+        unset::toString);
   }
 
   @Test
   void unknownProfileOrGroupIsBadInputNamingTheChoices() throws Exception {
     cobbler.system("bi-1", "10.213.90.2", "wipe", "q7", "group=web", true);
     MayflyCli mayfly = cli("q7", "");
-    MayflyCli.Result profile = mayfly.run("launch", "qa-results", "--target", "lab", "--group", "web",
-        "--profile", "windows95");
+    MayflyCli.Result profile =
+        mayfly.run(
+            "launch", "qa-results", "--target", "lab", "--group", "web", "--profile", "windows95");
     assertEquals(2, profile.exit(), profile::toString);
-    assertTrue(profile.err().contains("--profile: unknown profile 'windows95' on target 'lab' (known: centos8,"),
+    assertTrue(
+        profile
+            .err()
+            .contains("--profile: unknown profile 'windows95' on target 'lab' (known: centos8,"),
         profile::toString);
 
-    MayflyCli.Result group = mayfly.run("launch", "qa-results", "--target", "lab", "--group", "gpu",
-        "--profile", "centos8");
+    MayflyCli.Result group =
+        mayfly.run(
+            "launch", "qa-results", "--target", "lab", "--group", "gpu", "--profile", "centos8");
     assertEquals(2, group.exit(), group::toString);
-    assertTrue(group.err().contains("--group: unknown group 'gpu' on target 'lab' (known: web)"), group::toString);
+    assertTrue(
+        group.err().contains("--group: unknown group 'gpu' on target 'lab' (known: web)"),
+        group::toString);
     assertEquals(0, json(mayfly.run("metal", "instances", "--output", "json")).size());
   }
 
@@ -286,15 +352,31 @@ class MetaleucaIT {
     cobbler.system("fw-1", "10.213.100.2", "wipe", "q8", "group=web", true);
     cobbler.system("fw-2", "10.213.101.2", "wipe", "q8", "group=web", true);
     MayflyCli mayfly = cli("q8", "");
-    MayflyCli.Result r = mayfly.run("launch", "qa-results", "--target", "lab", "-n", "3", "--group", "web",
-        "--profile", "centos8");
+    MayflyCli.Result r =
+        mayfly.run(
+            "launch",
+            "qa-results",
+            "--target",
+            "lab",
+            "-n",
+            "3",
+            "--group",
+            "web",
+            "--profile",
+            "centos8");
     assertEquals(2, r.exit(), r::toString);
-    assertTrue(r.err().contains("-n: asked for 3 machine(s) of group 'web' but 2 of its 2 are free; nothing was"
-        + " reserved"), r::toString);
+    assertTrue(
+        r.err()
+            .contains(
+                "-n: asked for 3 machine(s) of group 'web' but 2 of its 2 are free; nothing was"
+                    + " reserved"),
+        r::toString);
     assertEquals(0, json(mayfly.run("metal", "instances", "--output", "json")).size());
-    assertFalse(cobbler.fenceCalls().stream().anyMatch(c -> c.startsWith("fw-")), "nothing rebooted");
+    assertFalse(
+        cobbler.fenceCalls().stream().anyMatch(c -> c.startsWith("fw-")), "nothing rebooted");
     JsonNode list = json(mayfly.run("list", "--output", "json"));
-    assertNotEquals("launching", list.get(0).get("state").asText(), "a refused launch is not left launching");
+    assertNotEquals(
+        "launching", list.get(0).get("state").asText(), "a refused launch is not left launching");
   }
 
   @Test
@@ -303,17 +385,24 @@ class MetaleucaIT {
     MayflyCli mayfly = cli("q9", "");
     MayflyCli.Result reboot = mayfly.run("metal", "reboot", "np-1");
     assertEquals(2, reboot.exit(), reboot::toString);
-    assertEquals("mayfly: system 'np-1' (10.213.110.2) has no power management (power_type is empty in Cobbler):"
-        + " mayfly cannot reboot it", reboot.err().strip());
+    assertEquals(
+        "mayfly: system 'np-1' (10.213.110.2) has no power management (power_type is empty in Cobbler):"
+            + " mayfly cannot reboot it",
+        reboot.err().strip());
 
-    MayflyCli.Result launch = mayfly.run("launch", "qa-results", "--target", "lab", "--group", "web",
-        "--profile", "centos8");
+    MayflyCli.Result launch =
+        mayfly.run(
+            "launch", "qa-results", "--target", "lab", "--group", "web", "--profile", "centos8");
     assertEquals(2, launch.exit(), launch::toString);
-    assertTrue(launch.err().contains("system 'np-1' (10.213.110.2) has no power management"), launch::toString);
+    assertTrue(
+        launch.err().contains("system 'np-1' (10.213.110.2) has no power management"),
+        launch::toString);
     assertEquals(0, json(mayfly.run("metal", "instances", "--output", "json")).size());
 
     MayflyCli.Result unknown = mayfly.run("metal", "reboot", "nope");
     assertEquals(2, unknown.exit(), unknown::toString);
-    assertTrue(unknown.err().contains("system 'nope' is not in the pool of owner 'q9'"), unknown::toString);
+    assertTrue(
+        unknown.err().contains("system 'nope' is not in the pool of owner 'q9'"),
+        unknown::toString);
   }
 }

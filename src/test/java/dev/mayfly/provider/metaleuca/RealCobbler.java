@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A real cobblerd (PyPI cobbler 3.3.10, installed by .ci/run) on 127.0.0.1, in a private mount namespace
- * (run-cobblerd.sh says why), seeded with a distro backed by dummy kernel and initrd files, and power
- * type {@code mayfly}: a fence agent that records each call in {@code fence.log} instead of switching
- * power. Nothing installs on a fake machine, so {@link #finishInstall} plays the installer's last step:
- * Cobbler's {@code disable_netboot}, which pxe_just_once clears netboot with. {@link #autoInstall} does it
- * for every machine that is powered on.
+ * A real cobblerd (PyPI cobbler 3.3.10, installed by .ci/run) on 127.0.0.1, in a private mount
+ * namespace (run-cobblerd.sh says why), seeded with a distro backed by dummy kernel and initrd
+ * files, and power type {@code mayfly}: a fence agent that records each call in {@code fence.log}
+ * instead of switching power. Nothing installs on a fake machine, so {@link #finishInstall} plays
+ * the installer's last step: Cobbler's {@code disable_netboot}, which pxe_just_once clears netboot
+ * with. {@link #autoInstall} does it for every machine that is powered on.
  */
 final class RealCobbler implements AutoCloseable {
   static final String USER = "cobbler";
@@ -53,16 +53,22 @@ final class RealCobbler implements AutoCloseable {
     Files.writeString(root.resolve("boot/vmlinuz"), "not a kernel\n");
     Files.writeString(root.resolve("boot/initrd.img"), "not an initrd\n");
     Path fence = root.resolve("sbin/fence_mayfly");
-    Files.writeString(fence, "#!/bin/sh\n"
-        + "# power type 'mayfly': records the call, switches nothing\n"
-        + "in=$(cat)\n"
-        + "action=$(printf '%s\\n' \"$in\" | sed -n 's/^action=//p')\n"
-        + "plug=$(printf '%s\\n' \"$in\" | sed -n 's/^plug=//p')\n"
-        + "printf '%s %s\\n' \"$plug\" \"$action\" >> " + root.resolve("fence.log") + "\n");
+    Files.writeString(
+        fence,
+        "#!/bin/sh\n"
+            + "# power type 'mayfly': records the call, switches nothing\n"
+            + "in=$(cat)\n"
+            + "action=$(printf '%s\\n' \"$in\" | sed -n 's/^action=//p')\n"
+            + "plug=$(printf '%s\\n' \"$in\" | sed -n 's/^plug=//p')\n"
+            + "printf '%s %s\\n' \"$plug\" \"$action\" >> "
+            + root.resolve("fence.log")
+            + "\n");
     Files.setPosixFilePermissions(fence, PosixFilePermissions.fromString("rwxr-xr-x"));
     int port = freePort();
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), root.toString(), Integer.toString(port))
-        .redirectErrorStream(true).redirectOutput(root.resolve("cobblerd.out").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", script.toString(), root.toString(), Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve("cobblerd.out").toFile());
     String venv = System.getenv("COBBLER_VENV");
     if (venv != null) {
       pb.environment().put("COBBLER_VENV", venv);
@@ -80,8 +86,9 @@ final class RealCobbler implements AutoCloseable {
         return;
       } catch (XmlRpc.Unreachable e) {
         if (!process.isAlive() || System.nanoTime() > end) {
-          throw new IllegalStateException("cobblerd did not start (install it with .ci/run's cobbler block): "
-              + Files.readString(root.resolve("cobblerd.out")));
+          throw new IllegalStateException(
+              "cobblerd did not start (install it with .ci/run's cobbler block): "
+                  + Files.readString(root.resolve("cobblerd.out")));
         }
         Thread.sleep(200);
       }
@@ -104,9 +111,22 @@ final class RealCobbler implements AutoCloseable {
 
   void distro(String name) throws Exception {
     Object h = call("new_distro", token);
-    modify("distro", h, Map.of("name", name, "kernel", root.resolve("boot/vmlinuz").toString(),
-        "initrd", root.resolve("boot/initrd.img").toString(), "arch", "x86_64", "breed", "redhat",
-        "os_version", "rhel8"));
+    modify(
+        "distro",
+        h,
+        Map.of(
+            "name",
+            name,
+            "kernel",
+            root.resolve("boot/vmlinuz").toString(),
+            "initrd",
+            root.resolve("boot/initrd.img").toString(),
+            "arch",
+            "x86_64",
+            "breed",
+            "redhat",
+            "os_version",
+            "rhel8"));
     call("save_distro", h, token);
   }
 
@@ -118,17 +138,29 @@ final class RealCobbler implements AutoCloseable {
   }
 
   /**
-   * A machine. {@code owner} null leaves owners inherited ({@code <<inherit>>}); {@code powered} false
-   * leaves it without power management.
+   * A machine. {@code owner} null leaves owners inherited ({@code <<inherit>>}); {@code powered}
+   * false leaves it without power management.
    */
   void system(String name, String ip, String profile, String owner, String comment, boolean powered)
       throws Exception {
     Object h = call("new_system", token);
     call("modify_system", h, "name", name, token);
     call("modify_system", h, "profile", profile, token);
-    call("modify_system", h, "modify_interface", Map.of("ip_address-eth0", ip,
-        "mac_address-eth0", "52:54:00:" + String.format("%02x:%02x:%02x", ip.hashCode() & 0xff,
-            (ip.hashCode() >> 8) & 0xff, (ip.hashCode() >> 16) & 0xff)), token);
+    call(
+        "modify_system",
+        h,
+        "modify_interface",
+        Map.of(
+            "ip_address-eth0",
+            ip,
+            "mac_address-eth0",
+            "52:54:00:"
+                + String.format(
+                    "%02x:%02x:%02x",
+                    ip.hashCode() & 0xff,
+                    (ip.hashCode() >> 8) & 0xff,
+                    (ip.hashCode() >> 16) & 0xff)),
+        token);
     if (owner != null) {
       call("modify_system", h, "owners", List.of(owner), token);
     }
@@ -176,12 +208,16 @@ final class RealCobbler implements AutoCloseable {
     manual.addAll(List.of(systems));
   }
 
-  /** Waits (bounded: a stuck launch fails the test, not hangs it) until the fence agent saw each call. */
+  /**
+   * Waits (bounded: a stuck launch fails the test, not hangs it) until the fence agent saw each
+   * call.
+   */
   void awaitFence(String... calls) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!fenceCalls().containsAll(List.of(calls))) {
       if (System.nanoTime() > end) {
-        throw new AssertionError("fence agent never saw " + List.of(calls) + "; saw " + fenceCalls());
+        throw new AssertionError(
+            "fence agent never saw " + List.of(calls) + "; saw " + fenceCalls());
       }
       Thread.sleep(100);
     }
@@ -190,25 +226,31 @@ final class RealCobbler implements AutoCloseable {
   /** Plays the installer for every machine the fence agent powers on, until closed. */
   void autoInstall() {
     installing = true;
-    installer = new Thread(() -> {
-      Set<Integer> seen = new HashSet<>();
-      while (installing) {
-        try {
-          List<String> calls = fenceCalls();
-          for (int i = 0; i < calls.size(); i++) {
-            String[] parts = calls.get(i).split(" ");
-            if (parts.length == 2 && parts[1].equals("on") && !manual.contains(parts[0]) && seen.add(i)) {
-              finishInstall(parts[0]);
-            }
-          }
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        } catch (Exception e) {
-          // the next round retries
-        }
-      }
-    }, "cobbler-installer");
+    installer =
+        new Thread(
+            () -> {
+              Set<Integer> seen = new HashSet<>();
+              while (installing) {
+                try {
+                  List<String> calls = fenceCalls();
+                  for (int i = 0; i < calls.size(); i++) {
+                    String[] parts = calls.get(i).split(" ");
+                    if (parts.length == 2
+                        && parts[1].equals("on")
+                        && !manual.contains(parts[0])
+                        && seen.add(i)) {
+                      finishInstall(parts[0]);
+                    }
+                  }
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (Exception e) {
+                  // the next round retries
+                }
+              }
+            },
+            "cobbler-installer");
     installer.setDaemon(true);
     installer.start();
   }

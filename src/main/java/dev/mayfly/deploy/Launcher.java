@@ -1,6 +1,5 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.ssh.KeyFiles;
@@ -11,29 +10,22 @@ import dev.mayfly.provider.Provider;
 import dev.mayfly.store.DeploymentLocks;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
-import dev.mayfly.store.HostRow;
-import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Commands;
 import dev.mayfly.template.Template;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Carries out a {@link LaunchPlan}: pins the repos, records the deployment, gets hosts from the
  * provider and bootstraps them (at most {@code --parallel} at once), then records how it went.
  * Hosts that did not come up or did not get healthy are reported, not thrown, so the result names
- * each host and its failed step. A launch that does not end healthy ends every host it started, or
- * keeps them a short while when asked to.
+ * each host and its failed step. What becomes of the hosts of a launch that does not end healthy is
+ * {@link LaunchAftermath}'s.
  */
 final class Launcher {
   private static final String SECRET_MASK = "(secret)";
@@ -45,9 +37,11 @@ final class Launcher {
   private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
   private final DeploymentContext ctx;
+  private final LaunchAftermath aftermath;
 
   Launcher(DeploymentContext ctx) {
     this.ctx = ctx;
+    this.aftermath = new LaunchAftermath(ctx);
   }
 
   LaunchResult launch(LaunchPlan plan, Progress progress) {
@@ -100,11 +94,11 @@ final class Launcher {
       registry.setState(id, DeploymentState.FAILED);
       registry.event(id, null, "failed", "getting hosts: " + e.getMessage());
       // whatever the provider made before it failed is found by its tags
-      afterFailure(plan, provider, List.of(), progress);
+      aftermath.afterFailure(plan, provider, List.of(), progress);
       throw e;
     }
     if (cancel.requested()) {
-      throw interrupted(id, provider, launched.hosts(), progress, cancel);
+      throw aftermath.interrupted(id, provider, launched.hosts(), progress, cancel);
     }
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("MAYFLY_DEPLOYMENT", id);
@@ -130,7 +124,7 @@ final class Launcher {
                 (host, crash) -> crashed(id, bootstrap, host, crash),
                 cancel));
     if (cancel.requested()) {
-      throw interrupted(id, provider, launched.hosts(), progress, cancel);
+      throw aftermath.interrupted(id, provider, launched.hosts(), progress, cancel);
     }
     launched
         .failed()
@@ -179,41 +173,6 @@ final class Launcher {
             + data.commit()
             + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
             + (plan.expiresAt() == null ? ", never expires" : ""));
-  }
-
-  /**
-   * After a signal: records every host the provider gave (so none is missed), ends them all like
-   * {@code terminate} does, and leaves the deployment failed with an {@code interrupted} event.
-   */
-  private MayflyException interrupted(
-      String id, Provider provider, List<Host> launched, Progress progress, LaunchCancel cancel) {
-    Registry registry = ctx.registry();
-    Set<String> recorded = new HashSet<>();
-    registry.hosts(id).forEach(row -> recorded.add(row.hostId()));
-    for (Host host : launched) {
-      if (!recorded.contains(host.id())) {
-        registry.putHost(
-            new HostRow(
-                id,
-                host.id(),
-                host.address(),
-                host.ports(),
-                Optional.empty(),
-                HostState.PENDING,
-                Optional.empty(),
-                Optional.empty()));
-      }
-    }
-    new Lifecycle(ctx).terminate(id, provider, progress, "interrupted");
-    registry.setState(id, DeploymentState.FAILED);
-    return cancel.interrupted(
-        "ended the "
-            + launched.size()
-            + " host(s) it had started; deployment "
-            + id
-            + " is recorded as failed (see `mayfly status "
-            + id
-            + "`)");
   }
 
   /**
@@ -272,59 +231,8 @@ final class Launcher {
     if (ok) {
       return new LaunchResult(id, state, url, plan.expiresAt(), outcomes);
     }
-    Cleanup cleanup = afterFailure(plan, provider, hosts, progress);
+    LaunchAftermath.Cleanup cleanup = aftermath.afterFailure(plan, provider, hosts, progress);
     return new LaunchResult(id, state, url, cleanup.expiresAt(), outcomes, cleanup.text());
-  }
-
-  /** What became of a failed launch's hosts, and when the deployment expires now. */
-  private record Cleanup(String text, Instant expiresAt) {}
-
-  /**
-   * Ends every host the failed launch started (the failing hosts' log tails are in the outcomes
-   * already), or keeps them until a short expiry that the daemon's expiry and the reaper enforce.
-   */
-  private Cleanup afterFailure(
-      LaunchPlan plan, Provider provider, List<Host> hosts, Progress progress) {
-    Registry registry = ctx.registry();
-    String id = plan.id();
-    if (plan.keepOnFailure()) {
-      Instant until = ctx.clock().instant().plus(plan.keepFor());
-      String text =
-          "host(s) kept for debugging until "
-              + until
-              + "; `mayfly terminate "
-              + id
-              + "` ends them sooner";
-      try {
-        provider.extend(
-            id, hosts, until); // tags and fail-safe too, so they end even if the registry is lost
-      } catch (MayflyException | UncheckedIOException e) {
-        text += " (the hosts' own expiry was not moved: " + e.getMessage() + ")";
-      }
-      registry.setExpiry(id, until);
-      registry.event(id, null, "kept", text);
-      return new Cleanup(text, until);
-    }
-    Map<String, String> running = new Lifecycle(ctx).endHosts(id, provider, progress);
-    if (running.isEmpty()) {
-      String text =
-          "every host of the failed launch ended (--on-failure keep keeps them for debugging)";
-      registry.event(id, null, "ended", text);
-      return new Cleanup(text, plan.expiresAt());
-    }
-    // expired from now on: the daemon's expiry and the reaper retry what could not be ended
-    Instant now = ctx.clock().instant();
-    registry.setExpiry(id, now);
-    String text =
-        "could not end "
-            + running.entrySet().stream()
-                .map(e -> e.getKey() + " (" + e.getValue() + ")")
-                .collect(Collectors.joining("; "))
-            + "; `mayfly terminate "
-            + id
-            + "` retries";
-    registry.event(id, null, "end-failed", text);
-    return new Cleanup(text, now);
   }
 
   /**

@@ -1,31 +1,21 @@
 package dev.mayfly.provider.ec2;
 
 import dev.mayfly.MayflyException;
-import dev.mayfly.host.Identity;
 import dev.mayfly.host.SshAccess;
-import dev.mayfly.host.ssh.KeyFiles;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.IpPermission;
-import software.amazon.awssdk.services.ec2.model.IpRange;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
-import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
 
 /**
@@ -39,8 +29,8 @@ import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
 final class Ec2Resources {
   private final Ec2Api api;
   private final Ec2Settings settings;
-  private final Path stateDir;
-  private final SshAccess access;
+  private final Ec2KeyPairs keyPairs;
+  private final Ec2SecurityGroups groups;
   private final Ec2Hosts hosts;
   private final Ec2Waits waits;
   private final Ec2Teardown teardown;
@@ -58,8 +48,8 @@ final class Ec2Resources {
       Ec2Teardown teardown) {
     this.api = api;
     this.settings = settings;
-    this.stateDir = stateDir;
-    this.access = access;
+    this.keyPairs = new Ec2KeyPairs(api, settings, stateDir, access);
+    this.groups = new Ec2SecurityGroups(api, settings);
     this.hosts = hosts;
     this.waits = waits;
     this.teardown = teardown;
@@ -74,10 +64,12 @@ final class Ec2Resources {
     String registryId = api.registryId();
     boolean created = false;
     try {
-      Optional<String> keyName = importKey(registryId, id);
+      Optional<String> keyName = keyPairs.importKey(registryId, id);
       created = true;
       String group =
-          settings.securityGroup().orElseGet(() -> autoGroup(registryId, id, request.ports()));
+          settings
+              .securityGroup()
+              .orElseGet(() -> groups.autoGroup(registryId, id, request.ports()));
       List<Instance> existing = api.mine(id, Ec2Api.LIVE, Set.of());
       List<String> kept =
           new ArrayList<>(
@@ -161,131 +153,6 @@ final class Ec2Resources {
   private static String clientToken(String registryId, String deploymentId, int alreadyRunning) {
     return Ec2Tags.resourceName(registryId, deploymentId)
         + (alreadyRunning == 0 ? "" : "-" + alreadyRunning);
-  }
-
-  /**
-   * Imports the public half of the deployment's identity as key pair {@code
-   * mayfly-<registry>-<id>}: mayfly's own generated key, or the {@code --identity} file's {@code
-   * .pub}. With ssh-agent there is no file to import: the image must already accept the agent's
-   * key.
-   */
-  private Optional<String> importKey(String registryId, String id) {
-    Identity identity =
-        access != null
-            ? access.identity()
-            : Identity.generated(stateDir.resolve("keys").resolve(id).resolve("id_ed25519"));
-    if (identity.isAgent()) {
-      return Optional.empty();
-    }
-    if (identity.generated()) {
-      KeyFiles.generateEd25519(identity.keyFile(), "mayfly-" + id);
-    }
-    Path pub = Path.of(identity.keyFile() + ".pub");
-    String publicKey;
-    try {
-      publicKey = Files.readString(pub).trim();
-    } catch (IOException e) {
-      throw MayflyException.badInput(
-          "target '"
-              + settings.target()
-              + "': EC2 needs the public key "
-              + pub
-              + " to import as the instances' key pair ("
-              + e.getClass().getSimpleName()
-              + ")");
-    }
-    String name = Ec2Tags.resourceName(registryId, id);
-    try {
-      api.client()
-          .importKeyPair(
-              r ->
-                  r.keyName(name)
-                      .publicKeyMaterial(SdkBytes.fromUtf8String(publicKey))
-                      .tagSpecifications(
-                          Ec2Tags.on(ResourceType.KEY_PAIR, registryId, id, null, null)));
-    } catch (SdkException e) {
-      if (!Ec2Errors.code(e).equals("InvalidKeyPair.Duplicate")) {
-        throw Ec2Errors.convert(settings, "importing key pair " + name, e);
-      }
-      if (api.deploymentKeyPair(id).isEmpty()) {
-        throw MayflyException.failed(
-            "target '"
-                + settings.target()
-                + "': key pair "
-                + name
-                + " exists but is not tagged with this registry and deployment "
-                + id
-                + "; remove it");
-      }
-    }
-    return Optional.of(name);
-  }
-
-  /**
-   * The deployment's own group: the template's ports and 22, from {@code allow-from}, nothing else.
-   */
-  private String autoGroup(String registryId, String id, Map<String, Integer> ports) {
-    String name = Ec2Tags.resourceName(registryId, id);
-    String groupId;
-    try {
-      groupId =
-          api.client()
-              .createSecurityGroup(
-                  r -> {
-                    r.groupName(name)
-                        .description("mayfly deployment " + id)
-                        .tagSpecifications(
-                            Ec2Tags.on(ResourceType.SECURITY_GROUP, registryId, id, null, null));
-                    settings.subnet().ifPresent(subnet -> r.vpcId(vpcOf(subnet)));
-                  })
-              .groupId();
-    } catch (SdkException e) {
-      if (!Ec2Errors.code(e).equals("InvalidGroup.Duplicate")) {
-        throw Ec2Errors.convert(settings, "creating security group " + name, e);
-      }
-      return api.deploymentGroup(id)
-          .map(SecurityGroup::groupId)
-          .orElseThrow(
-              () ->
-                  MayflyException.failed(
-                      "target '"
-                          + settings.target()
-                          + "': security group "
-                          + name
-                          + " exists but is not tagged with this registry and deployment "
-                          + id
-                          + "; remove it or name a security-group"));
-    }
-    Set<Integer> open = new LinkedHashSet<>();
-    open.add(22);
-    open.addAll(ports.values());
-    List<IpPermission> permissions =
-        open.stream()
-            .map(
-                port ->
-                    IpPermission.builder()
-                        .ipProtocol("tcp")
-                        .fromPort(port)
-                        .toPort(port)
-                        .ipRanges(
-                            IpRange.builder()
-                                .cidrIp(settings.allowFrom())
-                                .description("mayfly " + id)
-                                .build())
-                        .build())
-            .toList();
-    api.call(
-        "opening ports " + open + " in " + groupId,
-        () ->
-            api.client()
-                .authorizeSecurityGroupIngress(r -> r.groupId(groupId).ipPermissions(permissions)));
-    return groupId;
-  }
-
-  private String vpcOf(String subnet) {
-    return api.call(
-        "looking up subnet " + subnet,
-        () -> api.client().describeSubnets(r -> r.subnetIds(subnet)).subnets().get(0).vpcId());
   }
 
   /**

@@ -228,18 +228,7 @@ class HostRootIT {
   private MayflyCli.Result launch(MayflyCli cli, String name, String root, SshdHosts.Host host)
       throws IOException {
     Path file = demo.templateVariant("qa-results", demoYaml(root));
-    return cli.run(
-        "launch",
-        "--file",
-        file.toString(),
-        "--name",
-        name,
-        "--target",
-        "ssh",
-        "--identity",
-        hosts.userKey().toString(),
-        "--host",
-        host.login());
+    return cli.run(hosts.launchArgs(file, name, host));
   }
 
   private String demoYaml(String root) throws IOException {

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.store.DeploymentState;
-import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,37 +16,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A launch against the fake provider: partial failure is data, one host never hides the others, and
  * a launch that fails ends what it started unless asked to keep it.
  */
-class LauncherTest {
-  @TempDir Path dir;
-  private DeployHome home;
-
-  @BeforeEach
-  void open() {
-    home = new DeployHome(dir);
-  }
-
-  @AfterEach
-  void close() {
-    home.close();
-  }
-
+class LauncherTest extends DeployHomeTest {
   private Map<String, HostOutcome> byHost(LaunchResult result) {
     return result.hosts().stream()
         .collect(Collectors.toMap(HostOutcome::hostId, Function.identity()));
-  }
-
-  private Map<String, HostState> hostStates() {
-    return home.registry.hosts("demo-1").stream()
-        .collect(Collectors.toMap(HostRow::hostId, HostRow::state));
   }
 
   @Test

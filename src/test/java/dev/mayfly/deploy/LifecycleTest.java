@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.store.DeploymentState;
-import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -20,35 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How a deployment ends, told truthfully: never {@code terminated} while its service may still run,
  * and ended once however many commands end it at the same time.
  */
-class LifecycleTest {
-  @TempDir Path dir;
-  private DeployHome home;
-
-  @BeforeEach
-  void open() {
-    home = new DeployHome(dir);
-  }
-
-  @AfterEach
-  void close() {
-    home.close();
-  }
-
-  private Map<String, HostState> hostStates() {
-    return home.registry.hosts("demo-1").stream()
-        .collect(Collectors.toMap(HostRow::hostId, HostRow::state));
-  }
-
+class LifecycleTest extends DeployHomeTest {
   private DeploymentState state() {
     return home.registry.find("demo-1").orElseThrow().state();
   }

@@ -5,32 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Which hosts a sync or rollback touches, and what a failing host keeps. */
-class ReleasesTest {
-  @TempDir Path dir;
-  private DeployHome home;
+class ReleasesTest extends DeployHomeTest {
   private String first;
 
   @BeforeEach
   void launchThreeHosts() {
-    home = new DeployHome(dir);
     assertTrue(home.launch(3).ok());
     first = dataCommit();
     home.provider.opened.clear();
-  }
-
-  @AfterEach
-  void close() {
-    home.close();
   }
 
   private String dataCommit() {

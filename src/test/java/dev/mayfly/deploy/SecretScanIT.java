@@ -157,22 +157,8 @@ class SecretScanIT {
     Files.writeString(paramFile, "admin_token=" + secret + "\n");
     Files.setPosixFilePermissions(paramFile, PosixFilePermissions.fromString("rw-------"));
     SshdHosts.Host host = hosts.host(0);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "launch",
-                "--file",
-                template.toString(),
-                "--name",
-                name,
-                "--target",
-                "ssh",
-                "--identity",
-                hosts.userKey().toString(),
-                "--host",
-                host.login(),
-                "--param-file",
-                paramFile.toString()));
+    List<String> args = new ArrayList<>(List.of(hosts.launchArgs(template, name, host)));
+    args.addAll(List.of("--param-file", paramFile.toString()));
     args.addAll(List.of(extra));
     Samples samples = new Samples(secret, "--param-file " + paramFile);
     try (MayflyProcess process =

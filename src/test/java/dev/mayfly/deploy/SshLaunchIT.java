@@ -105,19 +105,7 @@ class SshLaunchIT {
   @Test
   void terminateStopsTheServiceAndRemovesTheRootButLeavesTheServer() throws Exception {
     SshdHosts.Host host = hosts.host(0);
-    Result r =
-        mayfly(
-            "launch",
-            "--file",
-            demo("qa-results", "").toString(),
-            "--name",
-            "brief",
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            host.login());
+    Result r = mayfly(hosts.launchArgs(demo("qa-results", ""), "brief", host));
     assertEquals(0, r.exit, r.toString());
     Path root = host.home().resolve(".mayfly/brief");
     assertTrue(Files.isDirectory(root.resolve("data/current")), "deployment root on the host");
@@ -135,19 +123,7 @@ class SshLaunchIT {
   void changedHostKeyStopsLaunchAndTerminateAndShowsBothFingerprints() throws Exception {
     SshdHosts.Host host = hosts.host(3);
     String before = host.fingerprint();
-    Result first =
-        mayfly(
-            "launch",
-            "--file",
-            demo("qa-results", "").toString(),
-            "--name",
-            "pinned",
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            host.login());
+    Result first = mayfly(hosts.launchArgs(demo("qa-results", ""), "pinned", host));
     assertEquals(0, first.exit, first.toString());
 
     host.replaceHostKey();
@@ -169,19 +145,7 @@ class SshLaunchIT {
             .contains("\"state\" : \"terminate-failed\""));
     assertFalse(host.otherProcesses().isEmpty(), "the service runs on");
 
-    Result again =
-        mayfly(
-            "launch",
-            "--file",
-            demo("qa-results", "").toString(),
-            "--name",
-            "again",
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            host.login());
+    Result again = mayfly(hosts.launchArgs(demo("qa-results", ""), "again", host));
     assertEquals(1, again.exit, again.toString());
     assertTrue(
         again.err.contains("CHANGED") && again.err.contains(before) && again.err.contains(after),
@@ -364,19 +328,7 @@ class SshLaunchIT {
       // daemon
       String url = "git://127.0.0.1:" + daemon.getAddress().getPort() + "/service.git";
       Path template = demo("hidden", "  repo: " + url + "\n  ref: main\n");
-      Result r =
-          mayfly(
-              "launch",
-              "--file",
-              template.toString(),
-              "--name",
-              "hidden",
-              "--target",
-              "ssh",
-              "--identity",
-              hosts.userKey().toString(),
-              "--host",
-              hosts.host(2).login());
+      Result r = mayfly(hosts.launchArgs(template, "hidden", hosts.host(2)));
       assertEquals(0, r.exit, r.toString());
       Result status = mayfly("status", "hidden", "--output", "json");
       assertTrue(
@@ -413,19 +365,7 @@ class SshLaunchIT {
         1, r.exit, "pull of a folder on the controller must be refused, data is a folder: " + r);
     assertTrue(r.err.contains("git mode pull cannot work"), r.toString());
 
-    Result auto =
-        mayfly(
-            "launch",
-            "--file",
-            template.toString(),
-            "--name",
-            "pulled2",
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            hosts.host(0).login());
+    Result auto = mayfly(hosts.launchArgs(template, "pulled2", hosts.host(0)));
     assertEquals(0, auto.exit, auto.toString());
     Result status = mayfly("status", "pulled2", "--output", "json");
     assertTrue(status.out.contains("service.repo: host pulled from " + url), status.out);

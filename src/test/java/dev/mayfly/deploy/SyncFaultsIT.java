@@ -264,19 +264,7 @@ class SyncFaultsIT {
     Files.createDirectories(template.getParent());
     Files.writeString(template, yaml);
     MayflyCli mayfly = new MayflyCli(home, home);
-    MayflyCli.Result r =
-        mayfly.run(
-            "launch",
-            "--file",
-            template.toString(),
-            "--name",
-            name,
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            host.login());
+    MayflyCli.Result r = mayfly.run(hosts.launchArgs(template, name, host));
     assertEquals(0, r.exit(), r::toString);
     return mayfly;
   }

@@ -3,8 +3,6 @@ package dev.mayfly.faults;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.SshdHosts;
 import dev.mayfly.testing.Trees;
@@ -14,12 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -41,8 +36,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FaultMatrixIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> TABLE = new ArrayList<>();
+  private static final FaultCells.Table TABLE =
+      new FaultCells.Table(
+          "fault matrix (SIGKILL of `mayfly launch`, then `mayfly reap --stale-launch 0s`)",
+          26,
+          36);
   private static Path shared;
   private static Path templates;
   private static SshdHosts sshd;
@@ -104,12 +102,7 @@ class FaultMatrixIT {
 
   @AfterAll
   static void tearDown() {
-    System.out.println(
-        "\nfault matrix (SIGKILL of `mayfly launch`, then `mayfly reap --stale-launch 0s`)");
-    System.out.println(
-        String.format(
-            Locale.ROOT, "%-26s | %-9s | %-36s | %s", "fault", "provider", "left behind", "lost"));
-    TABLE.forEach(System.out::println);
+    TABLE.print();
     if (sshd != null) {
       sshd.close();
     }
@@ -118,11 +111,7 @@ class FaultMatrixIT {
 
   @AfterEach
   void leaveNothingRunning() {
-    if (deploymentId != null) {
-      Leftovers.kill(Leftovers.processes(deploymentId));
-    }
-    sshd.all().forEach(SshdHosts.Host::killOthers);
-    Trees.delete(sshd.host(0).home().resolve(".mayfly"));
+    FaultCells.leaveNothingRunning(deploymentId, sshd);
   }
 
   @ParameterizedTest(name = "{0} on {1}")
@@ -138,13 +127,7 @@ class FaultMatrixIT {
   }
 
   private void killReapAndCount(Fault fault, String provider) throws Exception {
-    deploymentId =
-        "fm-"
-            + fault.name().toLowerCase(Locale.ROOT)
-            + "-"
-            + provider
-            + "-"
-            + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    deploymentId = FaultCells.deploymentId(fault, provider);
     MayflyCli mayfly = new MayflyCli(home, home);
     List<String> args =
         new ArrayList<>(
@@ -165,28 +148,26 @@ class FaultMatrixIT {
         LaunchProcess.start(env(), home, home.resolve("launch.log"), "dev.mayfly.cli.Main", args)) {
       launch.awaitLine(fault.killAfter, Duration.ofSeconds(90));
       if (fault.awaitCommand) {
-        awaitStepCommand(launch);
+        FaultCells.awaitStepCommand(launch, deploymentId);
       }
       launch.kill9();
     }
 
-    String stateAfterKill = state(mayfly);
+    String stateAfterKill = FaultCells.state(mayfly, deploymentId);
     List<Path> roots = roots(provider);
     int lost = lost(mayfly, roots);
     String statusAfterKill = mayfly.run("status", deploymentId, "--output", "json").out();
 
     MayflyCli.Result reap = mayfly.run("reap", "--stale-launch", "0s");
-    List<Long> processes = awaitNoProcesses(Duration.ofSeconds(3));
+    List<Long> processes = FaultCells.awaitNoProcesses(deploymentId, Duration.ofSeconds(3));
     List<Path> rootsLeft = roots(provider).stream().filter(Files::exists).toList();
-    String stateAfterReap = state(mayfly);
+    String stateAfterReap = FaultCells.state(mayfly, deploymentId);
 
     String leftBehind =
-        processes.size() + rootsLeft.size() == 0
-            ? "0"
-            : processes.size() + " process(es), " + rootsLeft.size() + " root(s)";
-    TABLE.add(
-        String.format(
-            Locale.ROOT, "%-26s | %-9s | %-36s | %d", fault.label, provider, leftBehind, lost));
+        FaultCells.leftBehind(
+            new FaultCells.Left(processes.size(), "process(es)"),
+            new FaultCells.Left(rootsLeft.size(), "root(s)"));
+    TABLE.add(fault.label, provider, leftBehind, lost);
     assertAll(
         () -> assertEquals("launching", stateAfterKill, "list after the kill"),
         () -> assertEquals(0, reap.exit(), reap::toString),
@@ -215,17 +196,6 @@ class FaultMatrixIT {
         "dumb");
   }
 
-  private String state(MayflyCli mayfly) throws IOException {
-    MayflyCli.Result list = mayfly.run("list", "--output", "json");
-    assertEquals(0, list.exit(), list::toString);
-    for (JsonNode d : JSON.readTree(list.out())) {
-      if (d.get("id").asText().equals(deploymentId)) {
-        return d.get("state").asText();
-      }
-    }
-    return "(not listed)";
-  }
-
   /**
    * Each host's root, where the host is there (a sandbox folder, a server): it need not exist yet.
    */
@@ -250,15 +220,7 @@ class FaultMatrixIT {
    * tags name the deployment, and the reaper finds it by them.
    */
   private int lost(MayflyCli mayfly, List<Path> roots) throws IOException {
-    MayflyCli.Result status = mayfly.run("status", deploymentId, "--output", "json");
-    Set<String> recorded = new HashSet<>();
-    if (status.exit() == 0) {
-      for (JsonNode h : JSON.readTree(status.out()).get("hostDetails")) {
-        if (!h.get("root").isNull()) {
-          recorded.add(h.get("root").asText());
-        }
-      }
-    }
+    Set<String> recorded = FaultCells.recordedRoots(mayfly, deploymentId);
     int lost = 0;
     for (Path root : roots) {
       if (Files.exists(root)
@@ -278,27 +240,5 @@ class FaultMatrixIT {
     return root.startsWith(home)
         && recorded.contains(
             Path.of(System.getProperty("user.home")).resolve(home.relativize(root)).toString());
-  }
-
-  /** Waits until the step's {@code sleep} runs with the deployment's environment. */
-  private void awaitStepCommand(LaunchProcess launch) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < end) {
-      if (Leftovers.describe(Leftovers.processes(deploymentId)).contains(" sleep 30")) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the step's command did not start:\n" + launch.output());
-  }
-
-  private List<Long> awaitNoProcesses(Duration limit) throws InterruptedException {
-    long end = System.nanoTime() + limit.toNanos();
-    List<Long> left = Leftovers.processes(deploymentId);
-    while (!left.isEmpty() && System.nanoTime() < end) {
-      Thread.sleep(100);
-      left = Leftovers.processes(deploymentId);
-    }
-    return left;
   }
 }

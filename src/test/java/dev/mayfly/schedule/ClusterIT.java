@@ -16,20 +16,9 @@ import org.junit.jupiter.api.Test;
  * Two daemons on one PostgreSQL: a team's cluster. Skipped, loudly, where MAYFLY_TEST_PG_URL is not
  * set; CI starts PostgreSQL and sets it, so there it always runs.
  */
-class ClusterIT extends DaemonTestBase {
-  private String db;
-
-  @Override
-  String dbEnv() {
-    if (db == null) {
-      db = Postgres.freshDatabase();
-    }
-    return db;
-  }
-
+class ClusterIT extends ClusterTestBase {
   @Test
   void twoDaemonsFireEachJobOnceAndOneTakesOverWhenTheOtherIsKilled() throws Exception {
-    mayfly.env("MAYFLY_DB", dbEnv());
     launch("first", "--expires", "8s", "--sync", "*/5 * * * *");
     launch("second", "--expires", "25s");
     DaemonProcess a = daemon("a", "--instance-id", "a");

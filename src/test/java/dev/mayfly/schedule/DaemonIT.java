@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,7 +17,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,27 +33,10 @@ class DaemonIT extends DaemonTestBase {
 
   @Test
   void expiryWhileRunningTerminatesThroughTheProviderAfterItsNotice() throws Exception {
-    List<String> posted = new ArrayList<>();
-    HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext(
-        "/hook/s3cret-token",
-        exchange -> {
-          synchronized (posted) {
-            posted.add(
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-          }
-          exchange.sendResponseHeaders(204, -1);
-          exchange.close();
-        });
-    hook.start();
+    Webhook hook = Webhook.start("/hook/s3cret-token");
+    List<String> posted = hook.posted();
     try {
-      DaemonProcess daemon =
-          daemon(
-              "daemon",
-              "--notices",
-              "6s",
-              "--webhook",
-              "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook/s3cret-token");
+      DaemonProcess daemon = daemon("daemon", "--notices", "6s", "--webhook", hook.url());
       launch("brief", "--expires", "12s");
 
       daemon.awaitLog("expired brief", Duration.ofSeconds(40));
@@ -80,7 +59,7 @@ class DaemonIT extends DaemonTestBase {
       assertFalse(
           daemon.log().contains("s3cret-token"), "the webhook's secret path is never logged");
     } finally {
-      hook.stop(0);
+      hook.close();
     }
   }
 

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,19 +45,8 @@ class DaemonSecretsIT extends DaemonTestBase {
                 "publish: test -n \"$MAYFLY_PARAM_ADMIN_TOKEN\" && test ! -e FAIL && ls")
             .replace(
                 "params:\n", "params:\n  admin_token:\n    secret: true\n    required: true\n"));
-    List<String> posted = new ArrayList<>();
-    HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext(
-        "/hook",
-        exchange -> {
-          synchronized (posted) {
-            posted.add(
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-          }
-          exchange.sendResponseHeaders(204, -1);
-          exchange.close();
-        });
-    hook.start();
+    Webhook hook = Webhook.start("/hook");
+    List<String> posted = hook.posted();
     try {
       MayflyCli.Result launch =
           mayfly.run(
@@ -76,13 +63,7 @@ class DaemonSecretsIT extends DaemonTestBase {
               "--expires",
               "1h");
       assertEquals(0, launch.exit(), launch::toString);
-      DaemonProcess daemon =
-          daemon(
-              "daemon",
-              "--notices",
-              "6s",
-              "--webhook",
-              "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook");
+      DaemonProcess daemon = daemon("daemon", "--notices", "6s", "--webhook", hook.url());
 
       addRun("with-secret");
       daemon.awaitLog("host-sessions=1", Duration.ofSeconds(30));
@@ -124,7 +105,7 @@ class DaemonSecretsIT extends DaemonTestBase {
           filesHolding(title).stream().anyMatch(f -> f.toString().endsWith(".mv.db")),
           "the scan reads the registry's H2 file, where the plain parameter is stored");
     } finally {
-      hook.stop(0);
+      hook.close();
     }
   }
 

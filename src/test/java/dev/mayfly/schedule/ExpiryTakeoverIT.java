@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * host's stop step waits its full 10 s before SIGKILL: the kill lands mid-stop. Needs PostgreSQL,
  * like {@link ClusterIT}.
  */
-class ExpiryTakeoverIT extends DaemonTestBase {
+class ExpiryTakeoverIT extends ClusterTestBase {
   /** FAST's check-in interval: small, so the test is short. */
   private static final Duration CHECKIN =
       DaemonSettings.parseDuration("--checkin", FAST[List.of(FAST).indexOf("--checkin") + 1]);
@@ -41,20 +41,9 @@ class ExpiryTakeoverIT extends DaemonTestBase {
     DAEMON_AND_HOST_STEPS
   }
 
-  private String db;
-
-  @Override
-  String dbEnv() {
-    if (db == null) {
-      db = Postgres.freshDatabase();
-    }
-    return db;
-  }
-
   @ParameterizedTest
   @EnumSource(Kill.class)
   void theSurvivorFinishesAnExpiryWhoseMemberDiedMidStop(Kill kill) throws Exception {
-    mayfly.env("MAYFLY_DB", dbEnv());
     // a side process in the service's group that ignores SIGTERM: only the stop's SIGKILL ends it
     demo.templateVariant(
         "slow-stop",

@@ -344,6 +344,23 @@ public final class SshdHosts implements AutoCloseable {
     return userKey;
   }
 
+  /** The arguments of {@code mayfly launch} for {@code template} as {@code name} on one host. */
+  public String[] launchArgs(Path template, String name, Host on) {
+    return new String[] {
+      "launch",
+      "--file",
+      template.toString(),
+      "--name",
+      name,
+      "--target",
+      "ssh",
+      "--identity",
+      userKey.toString(),
+      "--host",
+      on.login()
+    };
+  }
+
   public Host host(int i) {
     return hosts.get(i);
   }

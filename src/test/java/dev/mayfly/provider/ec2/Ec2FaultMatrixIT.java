@@ -3,11 +3,10 @@ package dev.mayfly.provider.ec2;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.bench.MotoServer;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Reaper;
+import dev.mayfly.faults.FaultCells;
 import dev.mayfly.faults.FaultTemplates;
 import dev.mayfly.faults.LaunchProcess;
 import dev.mayfly.faults.Leftovers;
@@ -23,12 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -50,8 +46,11 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * deployment.
  */
 class Ec2FaultMatrixIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> TABLE = new ArrayList<>();
+  private static final FaultCells.Table TABLE =
+      new FaultCells.Table(
+          "fault matrix on ec2 (moto + sshd; SIGKILL of the launch, then reap --stale-launch 0s)",
+          30,
+          46);
   @RegisterExtension static final MotoWorld world = new MotoWorld();
   private static Path shared;
   private static Path templates;
@@ -89,12 +88,7 @@ class Ec2FaultMatrixIT {
 
   @AfterAll
   static void tearDown() {
-    System.out.println(
-        "\nfault matrix on ec2 (moto + sshd; SIGKILL of the launch, then reap --stale-launch 0s)");
-    System.out.println(
-        String.format(
-            Locale.ROOT, "%-30s | %-9s | %-46s | %s", "fault", "provider", "left behind", "lost"));
-    TABLE.forEach(System.out::println);
+    TABLE.print();
     if (sshd != null) {
       sshd.close();
     }
@@ -103,11 +97,7 @@ class Ec2FaultMatrixIT {
 
   @AfterEach
   void leaveNothingRunning() {
-    if (deploymentId != null) {
-      Leftovers.kill(Leftovers.processes(deploymentId));
-    }
-    sshd.all().forEach(SshdHosts.Host::killOthers);
-    Trees.delete(sshd.host(0).home().resolve(".mayfly"));
+    FaultCells.leaveNothingRunning(deploymentId, sshd);
   }
 
   @ParameterizedTest(name = "{0} on ec2")
@@ -122,11 +112,7 @@ class Ec2FaultMatrixIT {
   }
 
   private void killReapAndCount(Fault fault) throws Exception {
-    deploymentId =
-        "fm-"
-            + fault.name().toLowerCase(Locale.ROOT).replace('_', '-')
-            + "-ec2-"
-            + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    deploymentId = FaultCells.deploymentId(fault, "ec2");
     try (FaultProxy proxy = new FaultProxy(world.moto.endpoint())) {
       proxy.hold("RunInstances");
       writeTarget(fault == Fault.CLOUD_CALL ? proxy.endpoint() : world.moto.endpoint());
@@ -151,13 +137,13 @@ class Ec2FaultMatrixIT {
           launch.awaitLine(fault.killAfter, Duration.ofSeconds(90));
         }
         if (fault.awaitCommand) {
-          awaitStepCommand(launch);
+          FaultCells.awaitStepCommand(launch, deploymentId);
         }
         launch.kill9();
       }
 
       MayflyCli mayfly = new MayflyCli(home, home);
-      String stateAfterKill = state(mayfly);
+      String stateAfterKill = FaultCells.state(mayfly, deploymentId);
       Path root = host.home().resolve(".mayfly").resolve(deploymentId);
       int lost =
           world.live(deploymentId).size() > 0 && stateAfterKill.equals("(not listed)") ? 1 : 0;
@@ -166,24 +152,16 @@ class Ec2FaultMatrixIT {
       List<Instance> running = world.live(deploymentId);
       List<Long> processes = Leftovers.processes(deploymentId);
       boolean rootLeft = Files.exists(root);
-      String stateAfterReap = state(mayfly);
+      String stateAfterReap = FaultCells.state(mayfly, deploymentId);
 
-      int left = running.size() + processes.size() + (rootLeft ? 1 : 0);
       TABLE.add(
-          String.format(
-              Locale.ROOT,
-              "%-30s | %-9s | %-46s | %d",
-              fault.label,
-              "ec2",
-              left == 0
-                  ? "0"
-                  : running.size()
-                      + " instance(s), "
-                      + processes.size()
-                      + " process(es), "
-                      + (rootLeft ? 1 : 0)
-                      + " root(s)",
-              lost));
+          fault.label,
+          "ec2",
+          FaultCells.leftBehind(
+              new FaultCells.Left(running.size(), "instance(s)"),
+              new FaultCells.Left(processes.size(), "process(es)"),
+              new FaultCells.Left(rootLeft ? 1 : 0, "root(s)")),
+          lost);
       assertAll(
           () -> assertEquals("launching", stateAfterKill, "list after the kill"),
           () ->
@@ -245,17 +223,6 @@ class Ec2FaultMatrixIT {
     }
   }
 
-  private String state(MayflyCli mayfly) throws IOException {
-    MayflyCli.Result list = mayfly.run("list", "--output", "json");
-    assertEquals(0, list.exit(), list::toString);
-    for (JsonNode d : JSON.readTree(list.out())) {
-      if (d.get("id").asText().equals(deploymentId)) {
-        return d.get("state").asText();
-      }
-    }
-    return "(not listed)";
-  }
-
   /** Waits until moto has made the instance, whose answer the proxy holds back. */
   private void awaitInstance(LaunchProcess launch) throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -264,16 +231,6 @@ class Ec2FaultMatrixIT {
         throw new AssertionError("no RunInstances within 90s:\n" + launch.output());
       }
       Thread.sleep(50);
-    }
-  }
-
-  private void awaitStepCommand(LaunchProcess launch) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Leftovers.describe(Leftovers.processes(deploymentId)).contains(" sleep 30")) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("the step's command did not start:\n" + launch.output());
-      }
-      Thread.sleep(20);
     }
   }
 }

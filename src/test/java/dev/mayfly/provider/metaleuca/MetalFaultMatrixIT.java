@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mayfly.faults.FaultCells;
 import dev.mayfly.faults.FaultTemplates;
 import dev.mayfly.faults.LaunchProcess;
 import dev.mayfly.faults.Leftovers;
@@ -16,13 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +41,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class MetalFaultMatrixIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> TABLE = new ArrayList<>();
+  private static final FaultCells.Table TABLE =
+      new FaultCells.Table(
+          "fault matrix on metaleuca (cobblerd + sshd; SIGKILL of `mayfly launch`, then"
+              + " `mayfly reap --stale-launch 0s`)",
+          40,
+          50);
 
   /** The lab's own words in each machine's comment: after reap, exactly these are left. */
   private static final Map<String, String> COMMENTS =
@@ -129,13 +132,7 @@ class MetalFaultMatrixIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    System.out.println(
-        "\nfault matrix on metaleuca (cobblerd + sshd; SIGKILL of `mayfly launch`, then"
-            + " `mayfly reap --stale-launch 0s`)");
-    System.out.println(
-        String.format(
-            Locale.ROOT, "%-40s | %-9s | %-50s | %s", "fault", "provider", "left behind", "lost"));
-    TABLE.forEach(System.out::println);
+    TABLE.print();
     if (cobbler != null) {
       cobbler.close();
     }
@@ -152,21 +149,13 @@ class MetalFaultMatrixIT {
           "terminate",
           deploymentId); // a cell that failed before its kill must not hold the next one's machine
     }
-    if (deploymentId != null) {
-      Leftovers.kill(Leftovers.processes(deploymentId));
-    }
-    sshd.all().forEach(SshdHosts.Host::killOthers);
-    sshd.all().forEach(h -> Trees.delete(h.home().resolve(".mayfly")));
+    FaultCells.leaveNothingRunning(deploymentId, sshd);
   }
 
   @ParameterizedTest(name = "{0} on metaleuca")
   @EnumSource(Fault.class)
   void reapLeavesNothingAfterLaunchIsKilled(Fault fault) throws Exception {
-    deploymentId =
-        "fm-"
-            + fault.name().toLowerCase(Locale.ROOT)
-            + "-metal-"
-            + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    deploymentId = FaultCells.deploymentId(fault, "metal");
     Path targets = writeTarget();
     mayfly =
         new MayflyCli(home, home)
@@ -199,12 +188,12 @@ class MetalFaultMatrixIT {
         launch.awaitLine(fault.killAfter, Duration.ofSeconds(90));
       }
       if (fault.awaitCommand) {
-        awaitStepCommand(launch);
+        FaultCells.awaitStepCommand(launch, deploymentId);
       }
       launch.kill9();
     }
 
-    String stateAfterKill = state();
+    String stateAfterKill = FaultCells.state(mayfly, deploymentId);
     List<String> reservedAfterKill = reservedMachines();
     List<String> claimedAfterKill = claimedMachines();
     SshdHosts.Host host = fault.host();
@@ -212,12 +201,12 @@ class MetalFaultMatrixIT {
     int lost = lost(fault.machine(), host, root);
 
     MayflyCli.Result reap = mayfly.run("reap", "--stale-launch", "0s");
-    List<Long> processes = awaitNoProcesses(Duration.ofSeconds(3));
+    List<Long> processes = FaultCells.awaitNoProcesses(deploymentId, Duration.ofSeconds(3));
     boolean rootLeft = Files.exists(root);
     List<String> reserved = reservedMachines();
     List<String> claimed = claimedMachines();
     List<String> free = freeMachines(fault.group);
-    String stateAfterReap = state();
+    String stateAfterReap = FaultCells.state(mayfly, deploymentId);
 
     Set<String> held = new TreeSet<>(reserved);
     claimed.forEach(c -> held.add(c.substring(0, c.indexOf(':'))));
@@ -225,17 +214,11 @@ class MetalFaultMatrixIT {
       held.add(fault.machine());
     }
     String leftBehind =
-        held.size() + processes.size() + (rootLeft ? 1 : 0) == 0
-            ? "0"
-            : held.size()
-                + " machine(s) held, "
-                + processes.size()
-                + " process(es), "
-                + (rootLeft ? 1 : 0)
-                + " root(s)";
-    TABLE.add(
-        String.format(
-            Locale.ROOT, "%-40s | %-9s | %-50s | %d", fault.label, "metaleuca", leftBehind, lost));
+        FaultCells.leftBehind(
+            new FaultCells.Left(held.size(), "machine(s) held"),
+            new FaultCells.Left(processes.size(), "process(es)"),
+            new FaultCells.Left(rootLeft ? 1 : 0, "root(s)"));
+    TABLE.add(fault.label, "metaleuca", leftBehind, lost);
     assertAll(
         () -> assertEquals("launching", stateAfterKill, "list after the kill"),
         () -> assertEquals(List.of(fault.machine()), reservedAfterKill, "reserved when killed"),
@@ -285,17 +268,6 @@ class MetalFaultMatrixIT {
         "dumb");
   }
 
-  private String state() throws IOException {
-    MayflyCli.Result list = mayfly.run("list", "--output", "json");
-    assertEquals(0, list.exit(), list::toString);
-    for (JsonNode d : JSON.readTree(list.out())) {
-      if (d.get("id").asText().equals(deploymentId)) {
-        return d.get("state").asText();
-      }
-    }
-    return "(not listed)";
-  }
-
   /** Machines the registry holds: its reservation rows, as {@code metal instances} shows them. */
   private List<String> reservedMachines() throws IOException {
     MayflyCli.Result instances = mayfly.run("metal", "instances", "--output", "json");
@@ -338,15 +310,7 @@ class MetalFaultMatrixIT {
     if (comment.contains(":" + deploymentId + ":") && !reservedMachines().contains(machine)) {
       lost++;
     }
-    MayflyCli.Result status = mayfly.run("status", deploymentId, "--output", "json");
-    Set<String> recorded = new HashSet<>();
-    if (status.exit() == 0) {
-      for (JsonNode h : JSON.readTree(status.out()).get("hostDetails")) {
-        if (!h.get("root").isNull()) {
-          recorded.add(h.get("root").asText());
-        }
-      }
-    }
+    Set<String> recorded = FaultCells.recordedRoots(mayfly, deploymentId);
     // the host records its root as it sees it: its home, not the harness's folder for it
     Path asSeen = Path.of(System.getProperty("user.home")).resolve(host.home().relativize(root));
     if (Files.exists(root)
@@ -375,26 +339,5 @@ class MetalFaultMatrixIT {
       }
       Thread.sleep(50);
     }
-  }
-
-  /** Waits until the step's {@code sleep} runs with the deployment's environment. */
-  private void awaitStepCommand(LaunchProcess launch) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Leftovers.describe(Leftovers.processes(deploymentId)).contains(" sleep 30")) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("the step's command did not start:\n" + launch.output());
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  private List<Long> awaitNoProcesses(Duration limit) throws InterruptedException {
-    long end = System.nanoTime() + limit.toNanos();
-    List<Long> left = Leftovers.processes(deploymentId);
-    while (!left.isEmpty() && System.nanoTime() < end) {
-      Thread.sleep(100);
-      left = Leftovers.processes(deploymentId);
-    }
-    return left;
   }
 }

@@ -9,21 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.MayflyException;
 import dev.mayfly.provider.Host;
-import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
-import dev.mayfly.provider.ProviderContext;
-import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Registry;
-import dev.mayfly.target.Target;
-import dev.mayfly.target.Targets;
-import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,11 +51,7 @@ class MetalOwnershipIT {
 
   @BeforeAll
   void startCobbler(@TempDir Path root) throws Exception {
-    cobbler = RealCobbler.start(root);
-    cobbler.distro("el8");
-    cobbler.profile("centos8", "el8");
-    cobbler.profile("wipe", "el8");
-    cobbler.autoInstall();
+    cobbler = MetalLab.startCobbler(root);
   }
 
   @AfterAll
@@ -77,52 +66,7 @@ class MetalOwnershipIT {
   private MayflyCli registry(String name, String owner, String settle) throws Exception {
     Path dir = home.resolve(name);
     Files.createDirectories(dir.resolve("state"));
-    Path targets = dir.resolve("targets.yaml");
-    Files.writeString(
-        targets,
-        "targets:\n  lab:\n    provider: metaleuca\n    url: "
-            + cobbler.url()
-            + "\n    user: "
-            + RealCobbler.USER
-            + "\n    owner: "
-            + owner
-            + "\n    install-timeout: 60s\n    poll: 200ms\n"
-            + "    claim-settle: "
-            + settle
-            + "\n");
-    return new MayflyCli(dir, new DemoCopy(dir.resolve("checkout")).root())
-        .env("MAYFLY_TARGETS", targets.toString())
-        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD)
-        .env("USER", "alice");
-  }
-
-  private static Map<String, String> env(Path stateDir) {
-    return Map.of(
-        "MAYFLY_TARGETS",
-        stateDir.getParent().resolve("targets.yaml").toString(),
-        "COBBLER_PASSWORD",
-        RealCobbler.PASSWORD,
-        "USER",
-        "alice");
-  }
-
-  private static Provider provider(
-      Path stateDir, Map<String, String> env, Optional<Registry> registry) {
-    Providers providers = Providers.installed();
-    Target lab = Targets.load(env, null, providers::settingNames).resolve("lab");
-    return providers.create(
-        lab.provider(),
-        new ProviderContext(stateDir, lab.settings(), null, null, lab.name(), env, registry));
-  }
-
-  private static LaunchRequest request(String id, int count) {
-    return new LaunchRequest(
-        id,
-        "qa-results",
-        count,
-        Map.of("http", 8080),
-        Instant.now().plusSeconds(3600),
-        Map.of("group", List.of("web"), "profile", List.of("centos8")));
+    return MetalLab.cli(cobbler, dir, owner, "    claim-settle: " + settle + "\n");
   }
 
   private static JsonNode json(MayflyCli.Result r) throws Exception {
@@ -201,14 +145,14 @@ class MetalOwnershipIT {
       List<Future<List<Host>>> launches = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         Path state = clis.get(i).stateDir();
-        Provider p = provider(state, env(state), Optional.of(registries.get(i)));
+        Provider p = MetalLab.provider(state, Optional.of(registries.get(i)));
         providers.add(p);
         String id = "d" + i;
         launches.add(
             pool.submit(
                 () -> {
                   start.await();
-                  return p.launch(request(id, 2)).hosts();
+                  return p.launch(MetalLab.request(id, 2, "web", "centos8")).hosts();
                 }));
       }
       start.countDown();
@@ -246,7 +190,8 @@ class MetalOwnershipIT {
       assertEquals("group=web", comment("th-2"));
       assertEquals("group=web  spare", comment("th-3"));
 
-      List<Host> second = providers.get(1 - w).launch(request("again", 2)).hosts();
+      List<Host> second =
+          providers.get(1 - w).launch(MetalLab.request("again", 2, "web", "centos8")).hosts();
       assertEquals(2, second.size());
       JsonNode free = json(clis.get(w).run("metal", "groups", "--free", "--output", "json"));
       assertEquals(
@@ -266,14 +211,17 @@ class MetalOwnershipIT {
       Path state = Path.of(args[0]);
       Path go = Path.of(args[3]);
       try (Registry registry = Registry.open(state)) {
-        Provider provider = provider(state, env(state), Optional.of(registry));
+        Provider provider = MetalLab.provider(state, Optional.of(registry));
         System.out.println("ready " + registry.id());
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(go) && System.nanoTime() < end) {
           Thread.sleep(5);
         }
         try {
-          List<Host> hosts = provider.launch(request(args[1], Integer.parseInt(args[2]))).hosts();
+          List<Host> hosts =
+              provider
+                  .launch(MetalLab.request(args[1], Integer.parseInt(args[2]), "web", "centos8"))
+                  .hosts();
           System.out.println("won " + String.join(",", hosts.stream().map(Host::id).toList()));
         } catch (MayflyException e) {
           System.out.println("lost " + e.getMessage());
@@ -308,7 +256,7 @@ class MetalOwnershipIT {
                     go.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        Map<String, String> env = new HashMap<>(env(clis.get(i).stateDir()));
+        Map<String, String> env = new HashMap<>(MetalLab.env(clis.get(i).stateDir()));
         env.put("PATH", System.getenv("PATH"));
         pb.environment().clear();
         pb.environment().putAll(env);
@@ -409,9 +357,8 @@ class MetalOwnershipIT {
     assertEquals(Map.of("fx-1", RIVAL), JSON.convertValue(groups.get(0).get("foreign"), Map.class));
 
     try (Registry registry = Registry.open(mayfly.stateDir())) {
-      Provider provider =
-          provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.of(registry));
-      List<Host> hosts = provider.launch(request("mine", 1)).hosts();
+      Provider provider = MetalLab.provider(mayfly.stateDir(), Optional.of(registry));
+      List<Host> hosts = provider.launch(MetalLab.request("mine", 1, "web", "centos8")).hosts();
       assertEquals(List.of("fx-2"), hosts.stream().map(Host::id).toList());
       assertEquals(
           "group=web rack=3 mayfly:registry=" + registry.id() + ":mine:",
@@ -434,9 +381,9 @@ class MetalOwnershipIT {
     MayflyCli mayfly = registry("d", "w4", "3s");
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Registry registry = Registry.open(mayfly.stateDir())) {
-      Provider provider =
-          provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.of(registry));
-      Future<List<Host>> launch = pool.submit(() -> provider.launch(request("late", 1)).hosts());
+      Provider provider = MetalLab.provider(mayfly.stateDir(), Optional.of(registry));
+      Future<List<Host>> launch =
+          pool.submit(() -> provider.launch(MetalLab.request("late", 1, "web", "centos8")).hosts());
       long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!comment("rv-1").contains("mayfly:registry=" + registry.id() + ":late:")) {
         assertTrue(System.nanoTime() < end, "the launch never wrote its claim");
@@ -471,9 +418,11 @@ class MetalOwnershipIT {
   void aMetalLaunchWithoutARegistryIsRefusedBeforeCobblerIsTouched() throws Exception {
     cobbler.system("nr-1", "10.214.50.2", "wipe", "w5", "group=web", true);
     MayflyCli mayfly = registry("e", "w5", "500ms");
-    Provider provider = provider(mayfly.stateDir(), env(mayfly.stateDir()), Optional.empty());
+    Provider provider = MetalLab.provider(mayfly.stateDir(), Optional.empty());
     MayflyException e =
-        assertThrows(MayflyException.class, () -> provider.launch(request("orphan", 1)));
+        assertThrows(
+            MayflyException.class,
+            () -> provider.launch(MetalLab.request("orphan", 1, "web", "centos8")));
     assertEquals(MayflyException.Exit.INTERNAL, e.exit());
     assertEquals(
         "target 'lab': metaleuca needs mayfly's registry: its reservations live there and its id marks the"

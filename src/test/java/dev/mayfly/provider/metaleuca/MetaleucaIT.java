@@ -10,21 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.MayflyException;
 import dev.mayfly.provider.Host;
-import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Provider;
-import dev.mayfly.provider.ProviderContext;
-import dev.mayfly.provider.Providers;
 import dev.mayfly.store.Registry;
-import dev.mayfly.target.Target;
-import dev.mayfly.target.Targets;
-import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,11 +44,7 @@ class MetaleucaIT {
 
   @BeforeAll
   void startCobbler(@TempDir Path root) throws Exception {
-    cobbler = RealCobbler.start(root);
-    cobbler.distro("el8");
-    cobbler.profile("centos8", "el8");
-    cobbler.profile("wipe", "el8");
-    cobbler.autoInstall();
+    cobbler = MetalLab.startCobbler(root);
   }
 
   @AfterAll
@@ -66,49 +54,11 @@ class MetaleucaIT {
 
   /** A target on the test's Cobbler whose pool is the systems owned by {@code owner}. */
   private MayflyCli cli(String owner, String extraSettings) throws Exception {
-    Path targets = home.resolve("targets.yaml");
-    Files.writeString(
-        targets,
-        "targets:\n  lab:\n    provider: metaleuca\n    url: "
-            + cobbler.url()
-            + "\n    user: "
-            + RealCobbler.USER
-            + "\n    owner: "
-            + owner
-            + "\n    install-timeout: 60s\n    poll: 200ms\n"
-            + extraSettings);
-    DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    return new MayflyCli(home, demo.root())
-        .env("MAYFLY_TARGETS", targets.toString())
-        .env("COBBLER_PASSWORD", RealCobbler.PASSWORD)
-        .env("USER", "alice");
+    return MetalLab.cli(cobbler, home, owner, extraSettings);
   }
 
   private static Provider provider(MayflyCli cli, Registry registry) {
-    Map<String, String> env =
-        Map.of(
-            "MAYFLY_TARGETS",
-            cli.stateDir().getParent().resolve("targets.yaml").toString(),
-            "COBBLER_PASSWORD",
-            RealCobbler.PASSWORD,
-            "USER",
-            "alice");
-    Providers providers = Providers.installed();
-    Target lab = Targets.load(env, null, providers::settingNames).resolve("lab");
-    return providers.create(
-        lab.provider(),
-        new ProviderContext(
-            cli.stateDir(), lab.settings(), null, null, lab.name(), env, Optional.of(registry)));
-  }
-
-  private static LaunchRequest request(String id, int count, String group, String profile) {
-    return new LaunchRequest(
-        id,
-        "qa-results",
-        count,
-        Map.of("http", 8080),
-        Instant.now().plusSeconds(3600),
-        Map.of("group", List.of(group), "profile", List.of(profile)));
+    return MetalLab.provider(cli.stateDir(), Optional.of(registry));
   }
 
   private static JsonNode json(MayflyCli.Result r) throws Exception {
@@ -128,7 +78,10 @@ class MetaleucaIT {
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       Future<List<Host>> launch =
           pool.submit(
-              () -> provider(mayfly, registry).launch(request("d1", 2, "web", "centos8")).hosts());
+              () ->
+                  provider(mayfly, registry)
+                      .launch(MetalLab.request("d1", 2, "web", "centos8"))
+                      .hosts());
       cobbler.awaitFence("pr-1 on", "pr-2 on");
 
       JsonNode pending = json(mayfly.run("metal", "instances", "--output", "json"));
@@ -183,7 +136,7 @@ class MetaleucaIT {
                   try (Registry registry = Registry.open(mayfly.stateDir())) {
                     Provider provider = provider(mayfly, registry);
                     start.await();
-                    return provider.launch(request(id, 1, "web", "centos8")).hosts();
+                    return provider.launch(MetalLab.request(id, 1, "web", "centos8")).hosts();
                   }
                 }));
       }
@@ -216,7 +169,7 @@ class MetaleucaIT {
     Files.createDirectories(mayfly.stateDir());
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       Provider provider = provider(mayfly, registry);
-      List<Host> hosts = provider.launch(request("t1", 1, "web", "centos8")).hosts();
+      List<Host> hosts = provider.launch(MetalLab.request("t1", 1, "web", "centos8")).hosts();
       assertEquals("centos8", cobbler.systemView("tm-1").get("profile"));
       int fenceBefore = cobbler.fenceCalls().size();
 
@@ -248,7 +201,8 @@ class MetaleucaIT {
       Provider provider = provider(mayfly, registry);
       MayflyException e =
           assertThrows(
-              MayflyException.class, () -> provider.launch(request("c1", 1, "web", "centos8")));
+              MayflyException.class,
+              () -> provider.launch(MetalLab.request("c1", 1, "web", "centos8")));
       assertTrue(
           e.getMessage().startsWith("\"installed (cr-1 on target 'lab')\" not reached within 1s"),
           e.getMessage());

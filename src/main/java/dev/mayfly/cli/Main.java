@@ -16,6 +16,8 @@ import picocli.CommandLine.ScopeType;
 
 @Command(
     name = "mayfly",
+    // every command and subcommand answers --help / -h (and --version / -V) with exit 0
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description =
@@ -87,6 +89,16 @@ public final class Main {
             new PrintWriter(System.err, true)));
   }
 
+  /** Every command, the providers' own ({@code metal …}) included. */
+  static CommandLine commandLine(Main main) {
+    CommandLine cli = new CommandLine(main);
+    for (ProviderCommands group : main.services.providerCommands()) {
+      cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
+    }
+    cli.addSubcommand(new CommandLine.HelpCommand());
+    return cli;
+  }
+
   /**
    * Runs one command line; everything the process depends on comes in, so tests need no globals.
    */
@@ -95,11 +107,7 @@ public final class Main {
     Main main = new Main(env, cwd);
     main.out = out;
     main.err = err;
-    CommandLine cli = new CommandLine(main);
-    for (ProviderCommands group : main.services.providerCommands()) {
-      cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
-    }
-    cli.addSubcommand(new CommandLine.HelpCommand());
+    CommandLine cli = commandLine(main);
     cli.setOut(out);
     cli.setErr(err);
     cli.getCommandSpec().usageMessage().exitCodeList(exitCodeList());

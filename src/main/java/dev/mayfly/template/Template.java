@@ -33,64 +33,6 @@ public record Template(
     GitMode git,
     Optional<String> bind) {
 
-  /** A template without a {@code git:} key: {@link GitMode#AUTO}. */
-  public Template(
-      String name,
-      String description,
-      Path file,
-      Service service,
-      Data data,
-      Map<String, Param> params,
-      Map<String, Integer> ports,
-      Health health,
-      Duration lifetime,
-      Optional<Sync> sync,
-      Optional<String> root) {
-    this(
-        name,
-        description,
-        file,
-        service,
-        data,
-        params,
-        ports,
-        health,
-        lifetime,
-        sync,
-        root,
-        GitMode.AUTO);
-  }
-
-  /** A template without a {@code bind:} key: the target decides. */
-  public Template(
-      String name,
-      String description,
-      Path file,
-      Service service,
-      Data data,
-      Map<String, Param> params,
-      Map<String, Integer> ports,
-      Health health,
-      Duration lifetime,
-      Optional<Sync> sync,
-      Optional<String> root,
-      GitMode git) {
-    this(
-        name,
-        description,
-        file,
-        service,
-        data,
-        params,
-        ports,
-        health,
-        lifetime,
-        sync,
-        root,
-        git,
-        Optional.empty());
-  }
-
   /** How a host gets a repo's pinned commit. */
   public enum GitMode {
     /** the host fetches from the repo itself (shallow where the server allows it) */

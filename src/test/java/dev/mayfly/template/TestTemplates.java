@@ -28,6 +28,8 @@ final class TestTemplates {
         new Template.Health("/", "http", 200, Duration.ofMinutes(2)),
         Duration.ofDays(7),
         Optional.empty(),
+        Optional.empty(),
+        Template.GitMode.AUTO,
         Optional.empty());
   }
 

@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * One deployment as the registry keeps it.
@@ -11,8 +12,8 @@ import java.util.Optional;
  * @param params parameter values with secrets already masked by the caller
  * @param spec opaque to the store: what the pipeline needs for later sync and terminate
  * @param hostCount filled when read, ignored on insert
- * @param specSealed whether the stored row still carries mayfly's seal (see {@link #spec()}); true
- *     on insert
+ * @param specSealed whether the stored row still carries mayfly's seal (see {@link #spec()}); asked
+ *     only when the spec is read, so listing many rows computes no seals; always true on insert
  */
 public record DeploymentRow(
     String id,
@@ -27,7 +28,7 @@ public record DeploymentRow(
     Instant createdAt,
     Optional<Instant> expiresAt,
     int hostCount,
-    boolean specSealed) {
+    BooleanSupplier specSealed) {
 
   /** A row to insert (or one read back whose seal verified). */
   public DeploymentRow(
@@ -56,7 +57,7 @@ public record DeploymentRow(
         createdAt,
         expiresAt,
         hostCount,
-        true);
+        () -> true);
   }
 
   /**
@@ -65,7 +66,7 @@ public record DeploymentRow(
    */
   @Override
   public String spec() {
-    if (!specSealed) {
+    if (!specSealed.getAsBoolean()) {
       throw MayflyException.failed(
           "deployment "
               + id

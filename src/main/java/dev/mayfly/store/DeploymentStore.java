@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /** The deployment table: what was launched, where, and its state. */
 final class DeploymentStore {
@@ -124,22 +125,20 @@ final class DeploymentStore {
 
   private DeploymentRow row(ResultSet rs) throws SQLException {
     String id = rs.getString(1);
-    boolean sealed =
-        seal.verifies(
-            rs.getString(13),
-            "deployment",
-            id,
-            rs.getString(2),
-            rs.getString(3),
-            rs.getString(5),
-            rs.getString(6));
+    String stored = rs.getString(13);
+    String template = rs.getString(2);
+    String target = rs.getString(3);
+    String params = rs.getString(5);
+    String spec = rs.getString(6);
+    BooleanSupplier sealed =
+        () -> seal.verifies(stored, "deployment", id, template, target, params, spec);
     return new DeploymentRow(
         id,
-        rs.getString(2),
-        rs.getString(3),
+        template,
+        target,
         DeploymentState.read(rs.getString(4)),
-        JsonColumn.read(rs.getString(5), STRING_MAP),
-        rs.getString(6),
+        JsonColumn.read(params, STRING_MAP),
+        spec,
         Optional.ofNullable(rs.getString(7)),
         Optional.ofNullable(rs.getString(8)),
         Optional.ofNullable(rs.getString(9)),

@@ -1,6 +1,7 @@
 package dev.mayfly.deploy;
 
 import dev.mayfly.git.GitRepos;
+import dev.mayfly.provider.Provider;
 import dev.mayfly.template.Template;
 import java.nio.file.Path;
 
@@ -8,17 +9,20 @@ import java.nio.file.Path;
  * How a pinned commit reaches a host. {@code pull}: the host fetches from the repo itself. {@code
  * push}: mayfly builds a git bundle here, uploads it and the host fetches from the file, for hosts
  * with no route to the repo. {@code auto}: push when the repo is a folder on this machine that the
- * host cannot see, else pull, and push after all when the host's own fetch fails.
+ * host cannot see or the provider's hosts may have no route to repos ({@link
+ * Provider#pushesRepos()}), else pull, and push after all when the host's own fetch fails.
  */
 final class GitDelivery {
   private final GitRepos git;
   private final Template.GitMode mode;
   private final boolean hostsSeeControllerFiles;
+  private final boolean pushesRepos;
 
-  GitDelivery(GitRepos git, Template.GitMode mode, boolean hostsSeeControllerFiles) {
+  GitDelivery(GitRepos git, Template.GitMode mode, Provider provider) {
     this.git = git;
     this.mode = mode;
-    this.hostsSeeControllerFiles = hostsSeeControllerFiles;
+    this.hostsSeeControllerFiles = provider.hostsSeeControllerFiles();
+    this.pushesRepos = provider.pushesRepos();
   }
 
   /** Runs {@code fetch} on the host, given where to fetch from and which ref. */
@@ -61,6 +65,10 @@ final class GitDelivery {
         if (!reachable) {
           push(step, field, session, repo, fetch);
           return field + ": pushed a bundle (the repo is a folder on this machine)";
+        }
+        if (pushesRepos) {
+          push(step, field, session, repo, fetch);
+          return field + ": pushed a bundle (the hosts may have no route to the repo)";
         }
         try {
           fetch.run(repo.fetchUrl(), ref);

@@ -72,8 +72,8 @@ final class Launcher {
     }
     record(plan, spec, service, data);
 
-    // a provider whose hosts are this machine never logs in: no key to make, none to leave behind
-    if (plan.identity().generated() && !provider.hostsAreThisMachine()) {
+    // a provider whose hosts are this machine (or containers) never logs in: no key to make
+    if (plan.identity().generated() && provider.logsInOverSsh()) {
       KeyFiles.generateEd25519(plan.identity().keyFile(), "mayfly-" + id);
     }
     // the row exists before the provider creates anything: a crash from here on leaves tagged
@@ -114,7 +114,7 @@ final class Launcher {
             registry,
             progress,
             ctx.logDir(id),
-            new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
+            new GitDelivery(ctx.git(), plan.gitMode(), provider));
     List<HostOutcome> outcomes =
         new ArrayList<>(
             FanOut.run(

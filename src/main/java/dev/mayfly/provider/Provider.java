@@ -56,6 +56,22 @@ public interface Provider extends AutoCloseable {
   }
 
   /**
+   * True when mayfly logs in to the hosts over SSH, so a launch without {@code --identity} makes a
+   * key for the deployment; false for hosts reached another way (this machine, container exec).
+   */
+  default boolean logsInOverSsh() {
+    return !hostsAreThisMachine();
+  }
+
+  /**
+   * True when the hosts may have no route to the repos (containers on a private bridge): git mode
+   * {@code auto} then pushes bundles from the controller without trying the host's own fetch.
+   */
+  default boolean pushesRepos() {
+    return false;
+  }
+
+  /**
    * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
    * reaper. A backend whose servers mayfly does not own returns an empty list.
    */

@@ -121,9 +121,9 @@ final class DockerEngine implements AutoCloseable {
               + settings.target()
               + "': host image "
               + image
-              + " is not on the Docker engine; build it with: mayfly docker build-host-image"
-              + (image.equals(DockerSettings.DEFAULT_IMAGE) ? "" : " " + image)
-              + " (or set the target's image:)");
+              + " is not on the Docker engine (mayfly never pulls one); build it with:"
+              + " mayfly docker build-host-image"
+              + (settings.target().equals("docker") ? "" : " --target " + settings.target()));
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerPort;
@@ -44,6 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("docker")
 class DockerTargetIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** docker-java's models hold empty marker objects ({@code ExposedPorts}) Jackson must allow. */
+  private static final ObjectMapper MODELS =
+      new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
   private static final String FOREIGN_REGISTRY = "ffffffffffffffff";
 
   @TempDir Path home;
@@ -144,11 +150,15 @@ class DockerTargetIT {
       assertEquals("600", docker.exec(c.getId(), "stat -c %a " + env).strip());
       assertTrue(docker.exec(c.getId(), "cat " + env).contains(secret), "the env file has it");
       InspectContainerResponse inspect = docker.client.inspectContainerCmd(c.getId()).exec();
-      String shown = JSON.writeValueAsString(inspect);
-      assertTrue(shown.contains(DockerLabels.DEPLOYMENT), "the inspect JSON is complete");
+      String shown = MODELS.writeValueAsString(inspect);
+      assertTrue(shown.contains(DockerLabels.DEPLOYMENT), "the inspect JSON has the labels");
+      for (String variable : inspect.getConfig().getEnv()) {
+        assertFalse(variable.startsWith("MAYFLY_"), "parameters stay out of the environment");
+      }
       assertFalse(shown.contains(secret), "docker inspect (env, labels, command) shows no secret");
       assertFalse(
-          JSON.writeValueAsString(docker.client.inspectImageCmd(inspect.getImageId()).exec())
+          MODELS
+              .writeValueAsString(docker.client.inspectImageCmd(inspect.getImageId()).exec())
               .contains(secret),
           "the image's config shows no secret");
     }
@@ -167,6 +177,15 @@ class DockerTargetIT {
     for (String url : urls) {
       assertTrue(get(url).contains("5 runs"), "the new data is served at " + url);
     }
+
+    // rollback switches both back to the release before; extend moves the registry's expiry
+    MayflyCli.Result rollback = mayfly.run("rollback", "shared");
+    assertEquals(0, rollback.exit(), rollback::toString);
+    for (String url : urls) {
+      assertTrue(get(url).contains("4 runs"), "the earlier data is served again at " + url);
+    }
+    MayflyCli.Result extend = mayfly.run("extend", "shared", "--by", "1d");
+    assertEquals(0, extend.exit(), extend::toString);
 
     List<Path> mountpoints =
         docker.volumes(mine).stream().map(v -> Path.of(v.getMountpoint())).toList();
@@ -241,6 +260,34 @@ class DockerTargetIT {
         1,
         docker.networks(DockerLabels.REGISTRY + "=" + FOREIGN_REGISTRY, testLabel).size(),
         "another registry's network is still there");
+  }
+
+  @Test
+  void aMissingImageOrAnImageThereAlreadyIsSaidInOneLine() throws Exception {
+    Path targets = home.resolve("targets.yaml");
+    String absent = "mayfly/host:absent-" + UUID.randomUUID();
+    Files.writeString(
+        targets, "targets:\n  box:\n    provider: docker\n    image: " + absent + "\n");
+    mayfly.env("MAYFLY_TARGETS", targets.toString());
+
+    MayflyCli.Result launch =
+        mayfly.run("launch", "qa-results", "--target", "box", "--name", "noimg");
+    assertEquals(1, launch.exit(), launch::toString);
+    assertEquals(
+        "mayfly: target 'box': host image "
+            + absent
+            + " is not on the Docker engine (mayfly never pulls one); build it with: mayfly docker"
+            + " build-host-image --target box",
+        launch.err().strip(),
+        launch::toString);
+    assertEquals(
+        List.of(), docker.networks(DockerLabels.REGISTRY + "=" + registry), "nothing was made");
+
+    // the default image exists (DockerPeer made sure): the command says so and builds nothing
+    MayflyCli.Result build = mayfly.run("docker", "build-host-image");
+    assertEquals(0, build.exit(), build::toString);
+    assertEquals(
+        "host image mayfly/host:debian is there already; nothing to build", build.err().strip());
   }
 
   /**

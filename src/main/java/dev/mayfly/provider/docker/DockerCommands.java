@@ -40,7 +40,7 @@ final class DockerCommands {
 
   /**
    * Runs the bundled script (readable in the jar, as every script mayfly runs) to make the rootfs,
-   * then imports it through the Engine API.
+   * then loads it through the Engine API.
    */
   private static Result buildHostImage(ProviderContext context, Args args) {
     String target = context.target() == null ? "docker" : context.target();
@@ -58,16 +58,10 @@ final class DockerCommands {
         try (InputStream in = DockerCommands.class.getResourceAsStream(SCRIPT)) {
           Files.copy(in, script);
         }
-        Path tar = work.resolve("rootfs.tar");
+        Path tar = work.resolve("image.tar");
         runScript(script, image, tar);
-        int colon = image.lastIndexOf(':');
-        boolean tagged = colon > image.lastIndexOf('/');
-        String repository = tagged ? image.substring(0, colon) : image;
-        String tag = tagged ? image.substring(colon + 1) : "latest";
-        try (InputStream rootfs = Files.newInputStream(tar)) {
-          engine.call(
-              "import " + image,
-              () -> engine.client().createImageCmd(repository, rootfs).withTag(tag).exec());
+        try (InputStream archive = Files.newInputStream(tar)) {
+          engine.run("load " + image, () -> engine.client().loadImageCmd(archive).exec());
         }
         return new Message(
             "built host image "

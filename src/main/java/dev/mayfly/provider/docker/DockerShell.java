@@ -5,13 +5,18 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -149,39 +154,85 @@ final class DockerShell implements HostShell {
     }
   }
 
-  /**
-   * Unpacks a one-file tar into the parent folder: the file is created with {@code mode} from the
-   * start (a secret is never readable by others, not even for a moment), owned by root.
-   */
   @Override
   public void upload(byte[] content, String path, int mode) {
+    upload(content.length, out -> out.write(content), path, mode);
+  }
+
+  /** A file (a git bundle) is streamed, never held in memory whole. */
+  @Override
+  public void upload(Path file, String path, int mode) {
+    try {
+      upload(Files.size(file), out -> Files.copy(file, out), path, mode);
+    } catch (IOException e) {
+      throw MayflyException.failed("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Unpacks a one-file tar into the parent folder: the file is created with {@code mode} from the
+   * start (a secret is never readable by others, not even for a moment), owned by root. The tar is
+   * written by a second thread into the request as the engine reads it.
+   */
+  private void upload(long size, Writer content, String path, int mode) {
     int slash = path.lastIndexOf('/');
     if (slash < 0) {
       throw MayflyException.failed(
           describe() + ": cannot upload " + path + ": not an absolute path");
     }
     String dir = slash == 0 ? "/" : path.substring(0, slash);
-    ByteArrayOutputStream tar = new ByteArrayOutputStream(content.length + 1024);
-    try (TarArchiveOutputStream out = new TarArchiveOutputStream(tar)) {
-      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      TarArchiveEntry entry = new TarArchiveEntry(path.substring(slash + 1));
-      entry.setSize(content.length);
-      entry.setMode(mode);
-      out.putArchiveEntry(entry);
-      out.write(content);
-      out.closeArchiveEntry();
+    String name = path.substring(slash + 1);
+    PipedInputStream tar = new PipedInputStream(1 << 16);
+    AtomicReference<IOException> failed = new AtomicReference<>();
+    Thread writer;
+    try {
+      PipedOutputStream sink = new PipedOutputStream(tar);
+      writer =
+          new Thread(
+              () -> {
+                try (TarArchiveOutputStream out = new TarArchiveOutputStream(sink)) {
+                  out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                  TarArchiveEntry entry = new TarArchiveEntry(name);
+                  entry.setSize(size);
+                  entry.setMode(mode);
+                  out.putArchiveEntry(entry);
+                  content.write(out);
+                  out.closeArchiveEntry();
+                } catch (IOException e) {
+                  failed.set(e);
+                }
+              },
+              "mayfly-docker-upload-" + container);
     } catch (IOException e) {
       throw MayflyException.failed(describe() + ": cannot upload " + path + ": " + e.getMessage());
     }
-    engine.run(
-        "upload " + path + " to " + container,
-        () ->
-            engine
-                .client()
-                .copyArchiveToContainerCmd(container)
-                .withRemotePath(dir)
-                .withTarInputStream(new ByteArrayInputStream(tar.toByteArray()))
-                .exec());
+    writer.setDaemon(true);
+    writer.start();
+    try (tar) {
+      engine.run(
+          "upload " + path + " to " + container,
+          () ->
+              engine
+                  .client()
+                  .copyArchiveToContainerCmd(container)
+                  .withRemotePath(dir)
+                  .withTarInputStream(tar)
+                  .exec());
+      writer.join();
+    } catch (IOException e) {
+      failed.compareAndSet(null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw MayflyException.failed(describe() + ": upload of " + path + " interrupted");
+    }
+    if (failed.get() != null) {
+      throw MayflyException.failed(
+          describe() + ": cannot upload " + path + ": " + failed.get().getMessage());
+    }
   }
 
   @Override

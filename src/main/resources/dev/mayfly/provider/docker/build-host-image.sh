@@ -3,10 +3,11 @@
 #   sh build-host-image.sh [TAG]        (default mayfly/host:debian; needs root, debootstrap, dockerd)
 # A Debian bookworm minbase rootfs made by debootstrap, plus what mayfly's host script and the bundled
 # demo run: sh, git, setsid (util-linux, in minbase) and a headless Java 17 (the demo's Server.java runs
-# from source). Imported with `docker import`. A tag that exists already is left alone, so a second run
-# (CI on the same machine) takes a second. Set MAYFLY_DEBIAN_MIRROR to use another mirror.
-# `mayfly docker build-host-image` runs this with MAYFLY_HOST_IMAGE_TAR=FILE: the rootfs is then written
-# to FILE and mayfly imports it through the Engine API (no docker CLI needed).
+# from source), packed as a one-layer image archive (what `docker save` writes) and loaded with
+# `docker load`. A tag that exists already is left alone, so a second run (CI on the same machine) takes
+# a second. Set MAYFLY_DEBIAN_MIRROR to use another mirror.
+# `mayfly docker build-host-image` runs this with MAYFLY_HOST_IMAGE_TAR=FILE: the archive is then written
+# to FILE and mayfly loads it through the Engine API (no docker CLI needed).
 set -eu
 
 TAG=${1:-mayfly/host:debian}
@@ -51,12 +52,19 @@ chroot "$rootfs" /bin/sh -c 'for c in sh git setsid tar java; do command -v $c >
   java /tmp/Hello.java && rm -f /tmp/Hello.java'
 umount "$rootfs/proc"
 
+# the image archive: one layer (the rootfs), its config and a manifest naming the tag
+image=$work/image
+mkdir "$image"
+tar -C "$rootfs" --numeric-owner -cf "$image/layer.tar" .
+rm -rf "$rootfs"
+diff_id=$(sha256sum "$image/layer.tar" | cut -d' ' -f1)
+printf '{"architecture":"amd64","os":"linux","created":"%s","comment":"mayfly host image: debian bookworm minbase, git, java 17","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}\n' \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$diff_id" > "$image/config.json"
+printf '[{"Config":"config.json","RepoTags":["%s"],"Layers":["layer.tar"]}]\n' "$TAG" > "$image/manifest.json"
 if [ -n "$TAR_OUT" ]; then
-  tar -C "$rootfs" --numeric-owner -cf "$TAR_OUT" .
-  echo "wrote the rootfs of $TAG to $TAR_OUT in $(($(date +%s) - start))s"
+  tar -C "$image" -cf "$TAR_OUT" manifest.json config.json layer.tar
+  echo "wrote the image $TAG to $TAR_OUT in $(($(date +%s) - start))s"
   exit 0
 fi
-tar -C "$rootfs" --numeric-owner -c . |
-  docker import --change 'CMD ["/bin/sh"]' --change 'ENV LANG=C.UTF-8' \
-    --message "mayfly host image: debian bookworm minbase, git, java 17" - "$TAG" >/dev/null
+tar -C "$image" -c manifest.json config.json layer.tar | docker load >/dev/null
 echo "built host image $TAG in $(($(date +%s) - start))s"

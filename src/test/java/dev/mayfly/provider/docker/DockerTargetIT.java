@@ -268,10 +268,9 @@ class DockerTargetIT {
     String absent = "mayfly/host:absent-" + UUID.randomUUID();
     Files.writeString(
         targets, "targets:\n  box:\n    provider: docker\n    image: " + absent + "\n");
-    mayfly.env("MAYFLY_TARGETS", targets.toString());
+    MayflyCli box = new MayflyCli(home, demo.root()).env("MAYFLY_TARGETS", targets.toString());
 
-    MayflyCli.Result launch =
-        mayfly.run("launch", "qa-results", "--target", "box", "--name", "noimg");
+    MayflyCli.Result launch = box.run("launch", "qa-results", "--target", "box", "--name", "noimg");
     assertEquals(1, launch.exit(), launch::toString);
     assertEquals(
         "mayfly: target 'box': host image "

@@ -57,11 +57,7 @@ final class DockerPeer implements AutoCloseable {
     if (!peer.imageExists(IMAGE)) {
       Process build =
           new ProcessBuilder(
-                  "sh",
-                  DemoCopy.PROJECT
-                      .resolve("src/main/resources/dev/mayfly/provider/docker/build-host-image.sh")
-                      .toString(),
-                  IMAGE)
+                  "sh", DemoCopy.PROJECT.resolve("scripts/build-host-image.sh").toString(), IMAGE)
               .inheritIO()
               .start();
       if (!build.waitFor(15, TimeUnit.MINUTES) || build.exitValue() != 0) {

@@ -289,6 +289,39 @@ class DockerTargetIT {
         "host image mayfly/host:debian is there already; nothing to build", build.err().strip());
   }
 
+  @Test
+  void shellOverExecStreamsOutputReturnsExitCodesWritesFilesAndKillsACommandThatTimesOut()
+      throws Exception {
+    String container = foreignContainer(null, null);
+    try (DockerEngine engine =
+            DockerEngine.connect(DockerSettings.parse("docker", Map.of(), Map.of()));
+        DockerShell shell = new DockerShell(engine, container)) {
+      List<String> lines = new ArrayList<>();
+      assertEquals(
+          3,
+          shell
+              .exec("echo out; echo err >&2; exit 3", Duration.ofSeconds(60), lines::add)
+              .exitCode());
+      assertEquals(List.of("err", "out"), lines.stream().sorted().toList());
+
+      shell.upload("only root reads this".getBytes(StandardCharsets.UTF_8), "/tmp/private", 0600);
+      assertEquals(
+          "600 only root reads this",
+          docker.exec(container, "stat -c %a /tmp/private | tr '\\n' ' '; cat /tmp/private"));
+
+      // the command and what it started in the background: the whole group ends at the timeout
+      assertTrue(shell.exec("sleep 301 & sleep 302", Duration.ofSeconds(2), line -> {}).timedOut());
+      assertEquals(
+          "0",
+          docker
+              .exec(
+                  container,
+                  "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done"
+                      + " | grep -c '^sleep 30[12]' || true")
+              .strip());
+    }
+  }
+
   /**
    * A running container from the host image that mayfly did not make: without mayfly's labels when
    * {@code deployment} is null, else with another registry's, expired an hour ago.

@@ -83,6 +83,14 @@ final class LaunchCommand implements Callable<Integer> {
   String sync;
 
   @Option(
+      names = "--recycle-every",
+      paramLabel = "AGE|never",
+      description =
+          "Have the daemon replace the hosts when they are older than this (30d), or never;"
+              + " default: the template's recycle.every.")
+  String recycleEvery;
+
+  @Option(
       names = "--name",
       paramLabel = "ID",
       description = "Deployment id (default: <template>-<random>).")
@@ -195,7 +203,8 @@ final class LaunchCommand implements Callable<Integer> {
             paramFile == null ? null : main.cwd.resolve(paramFile),
             paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()),
             onFailure,
-            keepFor);
+            keepFor,
+            recycleEvery);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
       result =

@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       SyncCommand.class,
       ExtendCommand.class,
       RollbackCommand.class,
+      RecycleCommand.class,
       TerminateCommand.class,
       ReapCommand.class,
       DaemonCommand.class,

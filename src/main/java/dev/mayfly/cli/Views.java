@@ -14,7 +14,9 @@ import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** How results look in JSON and tables; one place, so every command names fields alike. */
@@ -147,6 +149,31 @@ final class Views {
   }
 
   /** One deployment's hosts the reaper ended, or would end. */
+  static Map<String, Object> recycle(Deployments.RecycleResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("ok", r.ok());
+    m.put("service", Map.of("from", r.oldService(), "to", r.newService()));
+    m.put("data", Map.of("from", r.oldData(), "to", r.newData()));
+    m.put("url", r.url());
+    m.put("urlChanged", r.urlChanged());
+    List<Map<String, Object>> hosts = new ArrayList<>();
+    for (Deployments.HostMove h : r.hosts()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("host", h.host());
+      row.put("oldRoot", h.oldRoot());
+      row.put("newRoot", h.newRoot());
+      row.put("gapMs", h.gapMillis());
+      hosts.add(row);
+    }
+    m.put("hosts", hosts);
+    m.put("maxGapMs", r.maxGapMillis());
+    if (r.why() != null) {
+      m.put("why", r.why());
+    }
+    return m;
+  }
+
   static Map<String, Object> finding(Reaper.Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", f.provider());

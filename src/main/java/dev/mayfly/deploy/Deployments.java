@@ -174,6 +174,48 @@ public final class Deployments {
     }
   }
 
+  /**
+   * One host a recycle replaced.
+   *
+   * @param gapMillis from stopping the old service to the new one answering its health check
+   */
+  public record HostMove(String host, String oldRoot, String newRoot, long gapMillis) {}
+
+  /**
+   * The outcome of a recycle.
+   *
+   * @param ok false when the new hosts failed and the old ones kept serving ({@code why} says why)
+   * @param urlChanged true when the deployment answers at a new URL ({@code url})
+   */
+  public record RecycleResult(
+      String deploymentId,
+      boolean ok,
+      String oldService,
+      String newService,
+      String oldData,
+      String newData,
+      String url,
+      boolean urlChanged,
+      List<HostMove> hosts,
+      String why) {
+    /** The longest time a host served nothing. */
+    public long maxGapMillis() {
+      return hosts.stream().mapToLong(HostMove::gapMillis).max().orElse(0);
+    }
+  }
+
+  /**
+   * Replaces every host with a fresh one at the newest service and data commits ({@code
+   * sameCommits}: the recorded ones); the old hosts serve until the new ones are healthy, and keep
+   * serving when they fail. Keeps the id, history and expiry.
+   */
+  public RecycleResult recycle(String id, boolean sameCommits, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return new Recycler(ctx).recycle(id, sameCommits, progress);
+    }
+  }
+
   /** What the parts behind this facade share, for {@link Reaper} and tests. */
   DeploymentContext deploymentContext() {
     return ctx;

@@ -33,6 +33,8 @@ import picocli.CommandLine.ScopeType;
       ExtendCommand.class,
       RollbackCommand.class,
       RecycleCommand.class,
+      LogsCommand.class,
+      SshCommand.class,
       TerminateCommand.class,
       ReapCommand.class,
       DaemonCommand.class,

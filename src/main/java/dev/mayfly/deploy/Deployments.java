@@ -216,6 +216,48 @@ public final class Deployments {
     }
   }
 
+  /**
+   * Prints the service log of every host (or {@code host}), each line prefixed with its host;
+   * {@code follow} keeps printing until interrupted. {@code since} (a duration, null for all) keeps
+   * events and time-stamped lines that recent; {@code events} merges in the deployment's history.
+   */
+  public void logs(
+      String id,
+      String host,
+      boolean follow,
+      String since,
+      int lines,
+      boolean events,
+      java.util.function.Consumer<String> out) {
+    new HostAccess(ctx)
+        .logs(
+            id,
+            new HostAccess.LogQuery(
+                host,
+                follow,
+                since == null ? null : dev.mayfly.template.Durations.parse("--since", since),
+                lines,
+                events),
+            out);
+  }
+
+  /**
+   * Runs {@code command} on one host ({@code host}, else the first) in the deployment root with
+   * {@code mayfly.env} loaded, or an interactive shell there when it is empty; the host key must be
+   * the pinned one.
+   *
+   * @param note where a remark for the user goes (stderr)
+   * @return the command's exit code
+   */
+  public int shell(
+      String id,
+      String host,
+      List<String> command,
+      java.util.function.Consumer<String> out,
+      java.util.function.Consumer<String> note) {
+    return new HostAccess(ctx).shell(id, host, command, out, note);
+  }
+
   /** What the parts behind this facade share, for {@link Reaper} and tests. */
   DeploymentContext deploymentContext() {
     return ctx;

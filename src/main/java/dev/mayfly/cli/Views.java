@@ -8,6 +8,7 @@ import dev.mayfly.deploy.Services;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.store.RecycleRow;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
@@ -60,6 +61,15 @@ final class Views {
     m.put("lastSyncResult", o.schedule().flatMap(ScheduleRow::lastSyncResult).orElse(null));
     m.put("syncFailures", o.schedule().map(ScheduleRow::syncFailures).orElse(0));
     m.put("dataPin", o.schedule().flatMap(ScheduleRow::dataPin).orElse(null));
+    m.put("hostsSince", o.hostsSince().toString());
+    m.put("hostAge", o.hostAge(now).map(Durations::human).orElse(null));
+    m.put(
+        "recycleEvery",
+        o.recycling().flatMap(RecycleRow::every).map(Durations::human).orElse(null));
+    m.put("recycleFailures", o.recycling().map(RecycleRow::failures).orElse(0));
+    m.put(
+        "recycleRetryAt",
+        o.recycling().flatMap(RecycleRow::retryAt).map(Instant::toString).orElse(null));
     return m;
   }
 

@@ -278,7 +278,26 @@ public final class Deployments {
   }
 
   /** A deployment with what the scheduler keeps about it. */
-  public record Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+  public record Overview(
+      DeploymentRow deployment,
+      Optional<ScheduleRow> schedule,
+      Optional<dev.mayfly.store.RecycleRow> recycling) {
+    public Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+      this(deployment, schedule, Optional.empty());
+    }
+
+    /** When the hosts now serving were made: at launch, or at the last recycle. */
+    public Instant hostsSince() {
+      return recycling.map(dev.mayfly.store.RecycleRow::hostsSince).orElse(deployment.createdAt());
+    }
+
+    /** How old the serving hosts are; empty once the deployment holds none. */
+    public Optional<java.time.Duration> hostAge(Instant now) {
+      return deployment.state() == DeploymentState.TERMINATED
+          ? Optional.empty()
+          : Optional.of(java.time.Duration.between(hostsSince(), now));
+    }
+
     /**
      * When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not
      * sync.
@@ -301,9 +320,35 @@ public final class Deployments {
   /** Every deployment with its schedule, newest first. */
   public List<Overview> overview() {
     Map<String, ScheduleRow> schedules = ctx.registry().schedules();
+    Map<String, dev.mayfly.store.RecycleRow> recycling = ctx.registry().recyclings();
     return ctx.registry().list().stream()
-        .map(d -> new Overview(d, Optional.ofNullable(schedules.get(d.id()))))
+        .map(
+            d ->
+                new Overview(
+                    d,
+                    Optional.ofNullable(schedules.get(d.id())),
+                    Optional.ofNullable(recycling.get(d.id()))))
         .toList();
+  }
+
+  /**
+   * Like {@link #overview()}; with {@code olderThan} (a duration, {@code list --older-than}) only
+   * deployments whose hosts are older than that.
+   */
+  public List<Overview> overview(String olderThan) {
+    if (olderThan == null) {
+      return overview();
+    }
+    java.time.Duration age = dev.mayfly.template.Durations.parse("--older-than", olderThan);
+    Instant now = ctx.clock().instant();
+    return overview().stream()
+        .filter(o -> o.hostAge(now).filter(a -> a.compareTo(age) > 0).isPresent())
+        .toList();
+  }
+
+  /** One deployment's overview, as {@code status} shows it. */
+  public Overview overview(DeploymentRow d) {
+    return new Overview(d, schedule(d.id()), ctx.registry().recycling(d.id()));
   }
 
   /** One deployment's schedule. */

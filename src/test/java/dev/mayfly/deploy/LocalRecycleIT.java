@@ -85,6 +85,20 @@ class LocalRecycleIT {
     assertTrue(status.toString().contains("\"recycled\""), "history has a recycled entry");
     assertEquals(sandbox.resolve("root.r2").toString(), status.at("/hostDetails/0/root").asText());
 
+    // ssh and logs reach the new root: the sandbox is the host
+    MayflyCli.Result pwd = mayfly.run("ssh", "cycled", "--", "pwd", "&&", "echo", "$MAYFLY_ROOT");
+    assertEquals(0, pwd.exit(), pwd::toString);
+    assertEquals(
+        List.of(sandbox.resolve("root.r2").toString(), sandbox.resolve("root.r2").toString()),
+        pwd.out().lines().toList(),
+        "in the new root, with its mayfly.env loaded");
+    Files.writeString(
+        sandbox.resolve("root.r2/log/service.log"),
+        "a line of the new service\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    MayflyCli.Result logs = mayfly.run("logs", "cycled", "-n", "1");
+    assertEquals("host-1 | a line of the new service\n", logs.out(), logs::toString);
+
     // sync and terminate work on the new root
     Files.writeString(
         demo.dataDir().resolve("runs/2026-12-01-nightly.json"),

@@ -16,7 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -512,7 +515,7 @@ class SshLaunchIT {
    * {@code mayfly launch} of {@code template} as {@code name} on {@code host}, then {@code more}.
    */
   private String[] launch(Path template, String name, SshdHosts.Host host, String... more) {
-    List<String> args = new java.util.ArrayList<>(List.of(hosts.launchArgs(template, name, host)));
+    List<String> args = new ArrayList<>(List.of(hosts.launchArgs(template, name, host)));
     args.addAll(List.of(more));
     return args.toArray(String[]::new);
   }
@@ -530,9 +533,8 @@ class SshLaunchIT {
   private void deploymentKeyOn(SshdHosts.Host host) throws IOException {
     trust(host.home(), host.knownHostsLine());
     Path key = host.home().resolve(".ssh/id_ed25519");
-    Files.copy(hosts.userKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.copy(hosts.userKey(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
   }
 
   /** An ssh-agent on {@code socket} holding the hosts' user key. */

@@ -68,7 +68,7 @@ public final class Durations {
   }
 
   /** Parses like {@link #parse(String)}; a bad value becomes {@code error}'s exception. */
-  static Duration parse(String text, Function<String, RuntimeException> error) {
+  public static Duration parse(String text, Function<String, RuntimeException> error) {
     String t = text == null ? "" : text.strip();
     Optional<Duration> d = isoOrCompound(t);
     if (d.isEmpty()) {

@@ -70,7 +70,8 @@ final class LaunchCommand implements Callable<Integer> {
       names = "--expires",
       paramLabel = "WHEN",
       description =
-          "When it ends: a duration (30d, 72h, 90m), a UTC time (2026-12-31T23:00Z), or never"
+          "When it ends: a duration (30d, 1d12h, P1DT12H), a time with a zone (2026-12-31T23:00Z,"
+              + " 2026-12-31T23:00+02:00), a date (2026-12-31: the end of that day, UTC), or never"
               + " (only when asked for by name). Default: the template's lifetime.")
   String expires;
 

@@ -68,7 +68,14 @@ public final class Deployments {
       Map<String, String> env) {
     this.ctx =
         new DeploymentContext(
-            stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock, env);
+            stateDir,
+            registry,
+            catalog,
+            providers,
+            targets,
+            new GitRepos(stateDir, env),
+            clock,
+            env);
     this.releases = new Releases(ctx);
     this.lifecycle = new Lifecycle(ctx);
   }

@@ -78,9 +78,17 @@ final class LaunchCommand implements Callable<Integer> {
       names = "--sync",
       paramLabel = "CRON",
       description =
-          "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *') instead of the template's schedule;"
-              + " the daemon runs it.")
+          "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *', '@daily') instead of the"
+              + " template's schedule; the daemon runs it, as cronie would.")
   String sync;
+
+  @Option(
+      names = "--tz",
+      paramLabel = "ZONE",
+      description =
+          "Time zone of the sync schedule (e.g. Europe/Berlin). Default: the template's"
+              + " sync.timezone, else UTC.")
+  String tz;
 
   @Option(
       names = "--name",
@@ -195,7 +203,8 @@ final class LaunchCommand implements Callable<Integer> {
             paramFile == null ? null : main.cwd.resolve(paramFile),
             paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()),
             onFailure,
-            keepFor);
+            keepFor,
+            tz);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
       result =

@@ -28,7 +28,8 @@ class SyncCronTest {
   @Test
   void textThatIsNoCronSaysHowOneLooks() {
     assertEquals(
-        "--sync: '61 * * * *' is not a Unix 5-field cron (like '*/15 * * * *')",
+        "--sync: '61 * * * *' is not a Unix 5-field cron: minute 61 is out of 0-59 (like '*/15 * * * *' or"
+            + " '@daily')",
         assertThrows(MayflyException.class, () -> SyncCron.validate("--sync", "61 * * * *"))
             .getMessage());
   }

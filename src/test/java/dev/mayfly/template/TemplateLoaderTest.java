@@ -50,7 +50,7 @@ class TemplateLoaderTest {
   @Test
   void badCronSaysWhy() {
     assertEquals(
-        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (Value 61 not in range [0, 59])",
+        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (minute 61 is out of 0-59)",
         rejection("bad-cron"));
   }
 

@@ -170,6 +170,11 @@ public final class SyncCron {
     return cron;
   }
 
+  /** The zone its times are in. */
+  public ZoneId zone() {
+    return zone;
+  }
+
   /** This schedule as stored. */
   public String text() {
     return text(cron, zone);

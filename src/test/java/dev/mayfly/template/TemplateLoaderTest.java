@@ -55,6 +55,13 @@ class TemplateLoaderTest {
   }
 
   @Test
+  void aSyncTimezoneThatIsNoneIsRejectedAtItsLine() {
+    assertEquals(
+        "12:13: sync.timezone: 'Europe/Atlantis' is not a time zone (like 'Europe/Berlin' or 'UTC')",
+        rejection("bad-timezone"));
+  }
+
+  @Test
   void aCronThatNeverFiresIsRejected() {
     assertEquals("11:13: sync.schedule: '0 0 31 2 *' never fires", rejection("never-firing-cron"));
   }

@@ -202,7 +202,7 @@ class JobPlannerTest {
             Instant.parse("2026-03-08T23:00:00Z"), // Monday 9 March
             Instant.parse("2026-03-14T23:00:00Z"), // Sunday 15 March, by its day of month
             Instant.parse("2026-03-15T23:00:00Z")), // Monday 16 March
-        fired.subList(0, 4));
+        List.copyOf(fired).subList(0, 4)); // a fifth may be firing as standby begins
   }
 
   @Test

@@ -251,7 +251,7 @@ class TemplateLoaderTest {
     assertEquals("", title.description());
     assertEquals(Map.of("http", 8080, "admin", 9090), t.ports());
     assertEquals(List.of("http", "admin"), List.copyOf(t.ports().keySet()));
-    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2)), t.health());
+    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2), Optional.empty()), t.health());
     assertEquals(Duration.ofDays(7), t.lifetime());
     assertEquals(Optional.empty(), t.sync());
     assertEquals(Optional.empty(), t.root());
@@ -286,7 +286,7 @@ class TemplateLoaderTest {
     assertTrue(email.pattern().orElseThrow().matcher("qa@eucalyptus.com").matches());
     assertFalse(email.pattern().orElseThrow().matcher("not an email").matches());
     assertEquals(Map.of("http", 80), t.ports());
-    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2)), t.health());
+    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2), Optional.empty()), t.health());
     assertEquals(Duration.ofDays(30), t.lifetime());
     assertEquals(Optional.of(new Template.Sync("1 0 * * *")), t.sync());
     assertEquals(Optional.of("/opt/open-qa"), t.root());

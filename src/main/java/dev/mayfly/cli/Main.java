@@ -32,6 +32,8 @@ import picocli.CommandLine.ScopeType;
       SyncCommand.class,
       ExtendCommand.class,
       RollbackCommand.class,
+      UpgradeCommand.class,
+      RestartCommand.class,
       TerminateCommand.class,
       ReapCommand.class,
       DaemonCommand.class,

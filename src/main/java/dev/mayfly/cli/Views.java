@@ -15,6 +15,7 @@ import dev.mayfly.template.TemplateCatalog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** How results look in JSON and tables; one place, so every command names fields alike. */
@@ -147,6 +148,18 @@ final class Views {
   }
 
   /** One deployment's hosts the reaper ended, or would end. */
+  static Map<String, Object> service(Deployments.ServiceResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("commit", r.commit());
+    m.put("previous", r.previous());
+    m.put("updated", r.updated());
+    m.put("unchanged", r.unchanged());
+    m.put("failures", r.failures());
+    m.put("reverted", r.reverted());
+    return m;
+  }
+
   static Map<String, Object> finding(Reaper.Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", f.provider());
@@ -223,6 +236,11 @@ final class Views {
             t.health().status(),
             "deadlineSeconds",
             t.health().deadline().toSeconds()));
+    m.put("healthExpect", t.health().expect().orElse(null));
+    m.put("urlPath", t.urlPath());
+    m.put("serve", t.service().serve().orElse(null));
+    m.put("env", List.copyOf(t.env().keySet()));
+    m.put("files", List.copyOf(t.files().keySet()));
     m.put("lifetimeSeconds", t.lifetime().toSeconds());
     m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
     m.put("root", t.root().orElse(null));

@@ -198,8 +198,8 @@ public final class Deployments {
   /**
    * Moves the service of every healthy host to {@code to} (a commit or ref; null for the template's
    * ref, resolved anew) in a new release: install, restart, health; a host that fails goes back to
-   * its previous release, and so do the hosts switched before it. {@code template} also applies
-   * the edited template file's install, start, health and url.
+   * its previous release, and so do the hosts switched before it. {@code template} also applies the
+   * edited template file's install, start, health and url.
    */
   public ServiceResult upgrade(String id, String to, boolean template, Progress progress) {
     ctx.requireLive(id);

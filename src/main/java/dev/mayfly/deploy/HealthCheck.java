@@ -58,9 +58,7 @@ final class HealthCheck {
           return null;
         }
         last =
-            "HTTP "
-                + status
-                + (status == expectedStatus ? ", body without '" + expect + "'" : "");
+            "HTTP " + status + (status == expectedStatus ? ", body without '" + expect + "'" : "");
       } catch (IOException e) {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       }

@@ -21,8 +21,8 @@ import java.util.Optional;
 /**
  * The service releases a deployment's hosts run ({@code service/releases/<release>}, {@code
  * service/current}): upgrade installs a new commit in a new release and switches to it, rollback
- * switches back one release, restart runs the frozen start command again. Hosts go one at a time;
- * a host whose new release does not get healthy is switched back to its previous release and
+ * switches back one release, restart runs the frozen start command again. Hosts go one at a time; a
+ * host whose new release does not get healthy is switched back to its previous release and
  * restarted, and so are the hosts already switched, so the deployment never serves two releases.
  */
 final class ServiceReleases {
@@ -80,7 +80,9 @@ final class ServiceReleases {
                     ctx.registry().event(id, host.id(), "git", how);
                   });
               steps.run(
-                  host.id(), "install", () -> s.install(release, next.install(), next.keepServices()));
+                  host.id(),
+                  "install",
+                  () -> s.install(release, next.install(), next.keepServices()));
               return release;
             },
             was);
@@ -104,25 +106,25 @@ final class ServiceReleases {
     Spec spec = Spec.fromJson(d.spec());
     String was = d.serviceCommit().orElse("");
     return switchHosts(
-            d,
-            spec,
-            spec,
-            progress,
-            "rollback",
-            (s, steps, host, delivery) -> {
-              List<String> releases = s.serviceReleases();
-              if (releases.size() < 2) {
-                throw new HostSession.StepFailed(
-                    "activate",
-                    "no earlier service release on the host to roll back to (releases: "
-                        + String.join(", ", releases)
-                        + ")");
-              }
-              String target = releases.get(1);
-              steps.run(host.id(), "activate", () -> s.activateService(target, "activate"));
-              return target;
-            },
-            was);
+        d,
+        spec,
+        spec,
+        progress,
+        "rollback",
+        (s, steps, host, delivery) -> {
+          List<String> releases = s.serviceReleases();
+          if (releases.size() < 2) {
+            throw new HostSession.StepFailed(
+                "activate",
+                "no earlier service release on the host to roll back to (releases: "
+                    + String.join(", ", releases)
+                    + ")");
+          }
+          String target = releases.get(1);
+          steps.run(host.id(), "activate", () -> s.activateService(target, "activate"));
+          return target;
+        },
+        was);
   }
 
   /** Restarts the service on every healthy host with the frozen start command. */
@@ -167,10 +169,10 @@ final class ServiceReleases {
   }
 
   /**
-   * On each healthy host in turn: note its live release, {@code change} it (which makes another
-   * one current), restart with {@code next}'s start and check {@code next}'s health. When a host
-   * fails, it and every host switched before it go back to their previous release, restarted with
-   * {@code spec}'s start, and the hosts after it are left alone.
+   * On each healthy host in turn: note its live release, {@code change} it (which makes another one
+   * current), restart with {@code next}'s start and check {@code next}'s health. When a host fails,
+   * it and every host switched before it go back to their previous release, restarted with {@code
+   * spec}'s start, and the hosts after it are left alone.
    *
    * @return the commit the hosts serve now: the new one, or {@code was} when a host failed
    */
@@ -262,13 +264,7 @@ final class ServiceReleases {
           id,
           null,
           kind,
-          "service at "
-              + commit
-              + " on "
-              + switched.size()
-              + " host(s) (was "
-              + was
-              + ")");
+          "service at " + commit + " on " + switched.size() + " host(s) (was " + was + ")");
     }
     List<String> updated = failures.isEmpty() ? List.copyOf(switched.keySet()) : List.of();
     return new ServiceResult(
@@ -318,11 +314,16 @@ final class ServiceReleases {
                   Optional.of(s.root()),
                   HostState.FAILED,
                   Optional.empty(),
-                  Optional.of("switch-back to service release " + release + ": " + e.getMessage())));
+                  Optional.of(
+                      "switch-back to service release " + release + ": " + e.getMessage())));
       if (cause != null) {
         throw new HostSession.StepFailed(
             cause.step,
-            cause.getMessage() + "; switching back to " + release + " failed too: " + e.getMessage());
+            cause.getMessage()
+                + "; switching back to "
+                + release
+                + " failed too: "
+                + e.getMessage());
       }
       throw e;
     }

@@ -200,7 +200,8 @@ public final class TemplateLoader {
     int keep = svc.number("keep").orElse(3);
     if (keep < 2) {
       throw svc.valueError(
-          "keep", "service.keep: must be at least 2 (the live release and the one to roll back to)");
+          "keep",
+          "service.keep: must be at least 2 (the live release and the one to roll back to)");
     }
     return keep;
   }

@@ -21,8 +21,7 @@ final class TestTemplates {
         "demo",
         "A demo",
         Path.of("templates/demo.yaml"),
-        new Template.Service(
-            repo, "HEAD", "./install.sh", Optional.empty(), Optional.empty(), 3),
+        new Template.Service(repo, "HEAD", "./install.sh", Optional.empty(), Optional.empty(), 3),
         new Template.Data(repo, "HEAD", Optional.empty(), 3),
         byName,
         Map.of("http", 8080),

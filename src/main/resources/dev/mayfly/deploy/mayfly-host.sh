@@ -173,10 +173,6 @@ fetch-service) # URL COMMIT REF RELEASE SERVE: export COMMIT into service/releas
   mkdir -p "$staging"
   git --git-dir=service/repo.git archive "$commit" | tar -x -C "$staging" ||
     { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
-  # files: rendered from params at launch, laid over every release
-  if [ -d files ]; then
-    cp -R files/. "$staging"/ || { rm -rf "$staging"; echo "cannot copy files/ into the release" >&2; exit 1; }
-  fi
   if [ -n "$serve" ] && [ ! -d "$staging/$serve" ]; then
     rm -rf "$staging"
     echo "service.serve: '$serve' is not a folder in commit $commit" >&2
@@ -188,6 +184,10 @@ fetch-service) # URL COMMIT REF RELEASE SERVE: export COMMIT into service/releas
 install) # RELEASE COMMAND KEEP: run the installer in the release, then make it current
   release=$1 keep=$3
   load_env
+  # files: rendered from params at launch, laid over every release before its installer runs
+  if [ -d files ]; then
+    cp -R files/. "service/releases/$release"/ || { echo "cannot copy files/ into the release" >&2; exit 1; }
+  fi
   (cd "service/releases/$release" && MAYFLY_RELEASE="$ROOT/service/releases/$release" sh -c "$2")
   : > "service/releases/.installed-$release"
   switch_service "$release"

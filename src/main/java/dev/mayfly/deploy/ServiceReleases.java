@@ -229,8 +229,8 @@ final class ServiceReleases {
               "service at " + commitOf(now[0]) + " (was " + was + ")");
         } catch (HostSession.StepFailed | MayflyException e) {
           String why = stepOf(e) + e.getMessage();
-          failures.put(host.id(), why);
           registry.event(id, host.id(), kind + "-failed", why);
+          failures.put(host.id(), why + " (host log: " + ctx.hostLog(id, host.id()) + ")");
           break;
         }
       }

@@ -47,6 +47,7 @@ public final class ReleaseApp {
         """
         set -eu
         if [ -e FAIL ]; then echo "installer: this version refuses to install" >&2; exit 1; fi
+        if [ -e "$HOME/refuse-install" ]; then echo "installer: this host refuses" >&2; exit 1; fi
         echo "installed by $(basename "$PWD")" > installed.txt
         """);
     app.write("data/greeting.txt", "hello\n");

@@ -89,6 +89,12 @@ final class ServiceReleases {
     if (result.failures().isEmpty()) {
       if (template) {
         ctx.registry().setSpec(id, next.toJson());
+        healthy(id).stream()
+            .findFirst()
+            .ifPresent(
+                row ->
+                    ctx.registry()
+                        .setUrl(id, HostSteps.url(next, RecordedHost.hostOf(row), next.url())));
         ctx.registry()
             .event(
                 id,
@@ -186,6 +192,8 @@ final class ServiceReleases {
       String was) {
     String id = d.id();
     Registry registry = ctx.registry();
+    // history words: a data rollback is "rollback" already
+    String event = kind.equals("upgrade") ? "upgrade" : "service-rollback";
     List<HostRow> hosts = healthy(id);
     if (hosts.isEmpty()) {
       throw MayflyException.wrongState("deployment '" + id + "' has no healthy host to " + kind);
@@ -229,7 +237,7 @@ final class ServiceReleases {
               "service at " + commitOf(now[0]) + " (was " + was + ")");
         } catch (HostSession.StepFailed | MayflyException e) {
           String why = stepOf(e) + e.getMessage();
-          registry.event(id, host.id(), kind + "-failed", why);
+          registry.event(id, host.id(), event + "-failed", why);
           failures.put(host.id(), why + " (host log: " + ctx.hostLog(id, host.id()) + ")");
           break;
         }
@@ -253,7 +261,7 @@ final class ServiceReleases {
         registry.event(
             id,
             null,
-            kind + "-failed",
+            event + "-failed",
             String.join("; ", failures.values()) + "; previous service release kept");
       }
     }
@@ -263,7 +271,7 @@ final class ServiceReleases {
       registry.event(
           id,
           null,
-          kind,
+          event,
           "service at " + commit + " on " + switched.size() + " host(s) (was " + was + ")");
     }
     List<String> updated = failures.isEmpty() ? List.copyOf(switched.keySet()) : List.of();

@@ -198,9 +198,7 @@ final class LaunchCommand implements Callable<Integer> {
             keepFor);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
-      result =
-          main.deployments()
-              .launch(options, new ProgressPrinter(main.err(), main.interactive()), cancel);
+      result = main.deployments().launch(options, main.progress(), cancel);
     }
     render(result);
     return result.ok() ? 0 : 1;

@@ -7,6 +7,7 @@ import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -49,7 +50,8 @@ public final class Main {
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
-      description = "Show stack traces of errors.")
+      description =
+          "Show stack traces of errors, and long waits' heartbeats when stderr is no terminal.")
   boolean verbose;
 
   /**
@@ -164,6 +166,19 @@ public final class Main {
   /** True when stderr is a terminal a person watches (progress may redraw lines there). */
   boolean interactive() {
     return System.console() != null && !"dumb".equals(env.get("TERM"));
+  }
+
+  /**
+   * Progress on stderr; a wait's heartbeat every 10 s, or every {@code MAYFLY_HEARTBEAT_MS}
+   * milliseconds (tests watch a long wait without waiting long).
+   */
+  ProgressPrinter progress() {
+    String every = env.get("MAYFLY_HEARTBEAT_MS");
+    Duration heartbeat =
+        every != null && every.matches("[1-9][0-9]{0,8}")
+            ? Duration.ofMillis(Long.parseLong(every))
+            : ProgressPrinter.HEARTBEAT;
+    return new ProgressPrinter(err, interactive(), verbose, heartbeat);
   }
 
   TemplateCatalog catalog() {

@@ -28,8 +28,7 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Deployments.SyncResult r =
-        main.deployments().rollback(id, to, new ProgressPrinter(main.err(), main.interactive()));
+    Deployments.SyncResult r = main.deployments().rollback(id, to, main.progress());
     main.out()
         .println(
             "data at "

@@ -23,8 +23,7 @@ final class SyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Deployments.SyncResult r =
-        main.deployments().sync(id, new ProgressPrinter(main.err(), main.interactive()));
+    Deployments.SyncResult r = main.deployments().sync(id, main.progress());
     PrintWriter out = main.out();
     if (output.json()) {
       Json.print(out, Views.sync(r));

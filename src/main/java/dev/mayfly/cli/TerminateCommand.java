@@ -29,9 +29,7 @@ final class TerminateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Termination t =
-        main.deployments()
-            .terminate(id, force, new ProgressPrinter(main.err(), main.interactive()));
+    Termination t = main.deployments().terminate(id, force, main.progress());
     PrintWriter out = main.out();
     out.println(t.alreadyTerminated() ? id + " already terminated" : "terminated " + id);
     out.flush();

@@ -165,7 +165,9 @@ final class Bootstrap {
           HealthCheck.await(
               url(host, spec.healthPath()),
               spec.healthStatus(),
-              Duration.ofSeconds(spec.healthDeadlineSeconds()));
+              Duration.ofSeconds(spec.healthDeadlineSeconds()),
+              "healthy (" + host.id() + ")",
+              progress);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HostSession.StepFailed("health", "interrupted");

@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.provider.Wait;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,19 @@ final class HealthCheck {
   /**
    * @return null when healthy, else what the last attempt saw
    */
-  static String await(String url, int expectedStatus, Duration deadline)
+  static String await(
+      String url, int expectedStatus, Duration deadline, String name, Wait.Watcher watcher)
+      throws InterruptedException {
+    try (Wait.Watch watch = Wait.watch(name, deadline, watcher)) {
+      String failure = poll(url, expectedStatus, deadline, watch);
+      if (failure != null) {
+        watch.failed(failure);
+      }
+      return failure;
+    }
+  }
+
+  private static String poll(String url, int expectedStatus, Duration deadline, Wait.Watch watch)
       throws InterruptedException {
     Instant end = Instant.now().plus(deadline);
     String last = "no answer";
@@ -45,6 +58,7 @@ final class HealthCheck {
       } catch (IOException e) {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       }
+      watch.saw(last);
       if (Instant.now().plus(poll).isAfter(end)) {
         return url
             + " did not answer "

@@ -30,6 +30,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class LaunchCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
   @Mixin OutputOption output;
 
   @Parameters(

@@ -22,6 +22,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ReapCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
   @Mixin OutputOption output;
 
   @Option(names = "--dry-run", description = "Show what would be ended; end nothing.")

@@ -16,6 +16,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class SyncCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
   @Mixin OutputOption output;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")

@@ -4,6 +4,7 @@ import dev.mayfly.deploy.Termination;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class TerminateCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")
   String id;

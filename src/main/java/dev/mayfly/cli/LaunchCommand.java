@@ -226,8 +226,7 @@ final class LaunchCommand implements Callable<Integer> {
     if (group != null) {
       options.put("group", List.of(group));
     }
-    // --profile is mayfly's inherited option (the AWS profile on ec2): on a metaleuca target, the
-    // Cobbler profile
+    // --profile (the AWS profile on ec2): on a metaleuca target, the Cobbler profile
     if (main.profile != null) {
       options.put("profile", List.of(main.profile));
     }
@@ -277,6 +276,9 @@ final class LaunchCommand implements Callable<Integer> {
                   + (result.expiresAt() == null
                       ? "until terminated (never expires)"
                       : "until " + result.expiresAt()));
+      if (result.note() != null) {
+        main.err().println("note: " + result.note());
+      }
     } else {
       main.err().println("deployment " + result.deploymentId() + " failed: " + result.cleanup());
     }

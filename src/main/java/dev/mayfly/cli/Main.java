@@ -38,7 +38,8 @@ import picocli.CommandLine.ScopeType;
       DaemonCommand.class,
       ForgetHostCommand.class,
       InfoCommand.class,
-      CompletionCommand.class
+      CompletionCommand.class,
+      PruneCommand.class
     },
     footerHeading = "%nFiles:%n",
     // broken by hand, between words: picocli wraps long lines at column 80, mid-path

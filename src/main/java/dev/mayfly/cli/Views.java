@@ -62,12 +62,43 @@ final class Views {
   }
 
   static String nextSync(Deployments.Overview o, Instant now) {
+    return nextSync(o, now, true);
+  }
+
+  /** {@code list}'s NEXT SYNC: marked {@code (no daemon)} when no daemon will run it. */
+  static String nextSync(Deployments.Overview o, Instant now, boolean daemonServing) {
     if (o.schedule().flatMap(ScheduleRow::dataPin).isPresent()) {
       return "pinned";
     }
     return o.nextSync(now)
-        .map(at -> "in " + Durations.human(Duration.between(now, at)))
+        .map(
+            at ->
+                "in "
+                    + Durations.human(Duration.between(now, at))
+                    + (daemonServing ? "" : " (no daemon)"))
         .orElse("-");
+  }
+
+  /** A {@code list} row in JSON: the overview, and whether a daemon serves its schedule. */
+  static Map<String, Object> listed(Deployments.Overview o, Instant now, boolean daemonServing) {
+    Map<String, Object> m = overview(o, now);
+    m.put("daemonServing", daemonServing);
+    return m;
+  }
+
+  /** Under {@code list}: that syncs and expiry of live deployments wait for a daemon none runs. */
+  static java.util.Optional<String> daemonNote(Deployments.Listing listing, Instant now) {
+    boolean scheduled =
+        listing.deployments().stream()
+            .anyMatch(
+                o ->
+                    o.deployment().state().live()
+                        && (o.nextSync(now).isPresent() || o.deployment().expiresAt().isPresent()));
+    return listing.daemonServing() || !scheduled
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            "note: no `mayfly daemon` is running for this registry: the syncs and expiries above"
+                + " wait for one");
   }
 
   /** e.g. {@code ok 5m ago}, {@code unchanged 2m ago}, {@code FAILED x2 1m ago}. */

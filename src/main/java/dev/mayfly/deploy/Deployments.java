@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.provider.ProviderContext;
@@ -18,6 +19,7 @@ import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +110,45 @@ public final class Deployments {
    * started and throws.
    */
   public LaunchResult launch(LaunchOptions options, Progress progress, LaunchCancel cancel) {
-    return new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress, cancel);
+    LaunchResult result = new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress, cancel);
+    return result.ok() ? result.withNote(daemonNote(result)) : result;
+  }
+
+  /**
+   * Says, when it matters, that syncs and expiry need a running daemon: null when a daemon serves
+   * this registry, or the deployment neither syncs nor expires.
+   */
+  private String daemonNote(LaunchResult result) {
+    if (ctx.registry().daemonServing(ctx.clock().instant())) {
+      return null;
+    }
+    List<String> needs = new java.util.ArrayList<>();
+    ctx.registry()
+        .schedule(result.deploymentId())
+        .flatMap(ScheduleRow::syncCron)
+        .ifPresent(cron -> needs.add("scheduled syncs (" + cron + ")"));
+    if (result.expiresAt() != null) {
+      needs.add("expiry (" + result.expiresAt() + ")");
+    }
+    return needs.isEmpty()
+        ? null
+        : "`mayfly daemon` runs "
+            + String.join(" and ", needs)
+            + "; none is running for this registry now";
+  }
+
+  /**
+   * {@code list}: the deployments and whether a {@code mayfly daemon} serves them (it runs their
+   * syncs and expiry).
+   */
+  public record Listing(List<Overview> deployments, boolean daemonServing) {}
+
+  /**
+   * @param terminatedToo whether ended deployments are listed too ({@code list --all})
+   */
+  public Listing list(boolean terminatedToo) {
+    return new Listing(
+        overview(terminatedToo), ctx.registry().daemonServing(ctx.clock().instant()));
   }
 
   /**
@@ -216,10 +256,42 @@ public final class Deployments {
 
   /** Every deployment with its schedule, newest first. */
   public List<Overview> overview() {
+    return overview(true);
+  }
+
+  /**
+   * Deployments with their schedules, newest first.
+   *
+   * @param terminatedToo whether ended deployments are listed too ({@code list --all})
+   */
+  public List<Overview> overview(boolean terminatedToo) {
     Map<String, ScheduleRow> schedules = ctx.registry().schedules();
     return ctx.registry().list().stream()
+        .filter(d -> terminatedToo || d.state() != DeploymentState.TERMINATED)
         .map(d -> new Overview(d, Optional.ofNullable(schedules.get(d.id()))))
         .toList();
+  }
+
+  /**
+   * Forgets terminated deployments that ended more than {@code olderThan} ago: their rows, history
+   * and logs, so their ids can be launched again.
+   *
+   * @return the ids forgotten (or, with {@code dryRun}, that would be)
+   */
+  public List<String> prune(Duration olderThan, boolean dryRun) {
+    List<String> ids = ctx.registry().prune(Instant.now().minus(olderThan), dryRun);
+    for (String id : dryRun ? List.<String>of() : ids) {
+      try {
+        DeploymentContext.deleteTree(ctx.logDir(id));
+      } catch (java.io.IOException e) {
+        throw MayflyException.failed(
+            "deployment "
+                + id
+                + " was forgotten, but its logs could not be removed: "
+                + e.getMessage());
+      }
+    }
+    return ids;
   }
 
   /** One deployment's schedule. */

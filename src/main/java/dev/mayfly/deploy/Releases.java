@@ -41,6 +41,19 @@ final class Releases {
     if (result.updated().isEmpty() && result.failures().isEmpty()) {
       ctx.registry().event(id, null, "sync-unchanged", "data repo still at " + data.commit());
     }
+    // list's LAST SYNC shows manual syncs too, in the daemon's words
+    ctx.registry()
+        .recordSync(
+            id,
+            ctx.clock().instant(),
+            !result.failures().isEmpty()
+                ? "failed: "
+                    + result.failures().size()
+                    + " host(s) failed, previous release serving"
+                : result.updated().isEmpty()
+                    ? "unchanged"
+                    : "published " + data.commit() + " on " + result.updated().size() + " host(s)",
+            !result.failures().isEmpty());
     return result;
   }
 

@@ -251,19 +251,7 @@ final class LaunchCommand implements Callable<Integer> {
     }
     for (HostOutcome h : result.hosts()) {
       if (!h.healthy()) {
-        PrintWriter err = main.err();
-        err.println(
-            "mayfly: "
-                + h.hostId()
-                + ": step "
-                + h.failedStep()
-                + " failed: "
-                + Views.printable(h.message()));
-        if (h.logTail() != null && !h.logTail().isBlank()) {
-          err.println("  last lines (full log: " + h.log() + "):");
-          h.logTail().lines().forEach(l -> err.println("  | " + Views.printable(l)));
-        }
-        err.flush();
+        Views.printFailure(main.err(), h, "");
       }
     }
     if (result.ok()) {

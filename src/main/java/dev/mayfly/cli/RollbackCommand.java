@@ -38,12 +38,7 @@ final class RollbackCommand implements Callable<Integer> {
                 + " on "
                 + (r.updated().size() + r.unchanged().size())
                 + " host(s)");
-    r.failures()
-        .forEach(
-            (host, why) ->
-                main.err()
-                    .println(
-                        "mayfly: " + host + ": rollback failed, its release is unchanged: " + why));
+    r.failedSteps().forEach(h -> Views.printFailure(main.err(), h, ", its release is unchanged"));
     main.out().flush();
     main.err().flush();
     return r.failures().isEmpty() ? 0 : 1;

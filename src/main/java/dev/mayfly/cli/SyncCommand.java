@@ -38,15 +38,8 @@ final class SyncCommand implements Callable<Integer> {
       out.println(
           "data unchanged (still " + Views.shortCommit(r.commit()) + "): nothing to publish");
     }
-    r.failures()
-        .forEach(
-            (host, why) ->
-                main.err()
-                    .println(
-                        "mayfly: "
-                            + host
-                            + ": sync failed, previous release still serving: "
-                            + why));
+    r.failedSteps()
+        .forEach(h -> Views.printFailure(main.err(), h, ", previous release still serving"));
     out.flush();
     main.err().flush();
     return r.failures().isEmpty() ? 0 : 1;

@@ -297,6 +297,31 @@ final class Views {
         || (c >= 0x2066 && c <= 0x2069);
   }
 
+  /**
+   * A failed host step as launch, sync and rollback print it: the host, the step, why, then the
+   * last lines it printed and the full log's path.
+   *
+   * @param after words after "failed" ({@code , previous release still serving})
+   */
+  static void printFailure(java.io.PrintWriter err, HostOutcome h, String after) {
+    err.println(
+        "mayfly: "
+            + h.hostId()
+            + ": step "
+            + h.failedStep()
+            + " failed"
+            + after
+            + ": "
+            + printable(h.message()));
+    if (h.logTail() != null && !h.logTail().isBlank()) {
+      err.println("  last lines (full log: " + h.log() + "):");
+      h.logTail().lines().forEach(l -> err.println("  | " + printable(l)));
+    } else if (h.log() != null) {
+      err.println("  full log: " + h.log());
+    }
+    err.flush();
+  }
+
   static String shortCommit(String commit) {
     return commit == null || commit.length() < 12 ? commit : commit.substring(0, 12);
   }

@@ -178,13 +178,15 @@ public final class Deployments {
    *
    * @param updated hosts that got the new release
    * @param failures host id to why, for hosts that kept their previous release
+   * @param failedSteps the same hosts' failures with their step, last lines and log
    */
   public record SyncResult(
       String deploymentId,
       String commit,
       List<String> updated,
       List<String> unchanged,
-      Map<String, String> failures) {
+      Map<String, String> failures,
+      List<HostOutcome> failedSteps) {
     public boolean changedAnything() {
       return !updated.isEmpty();
     }

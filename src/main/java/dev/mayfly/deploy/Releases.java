@@ -117,11 +117,12 @@ final class Releases {
             .toList();
     List<String> updated = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
+    List<HostOutcome> failedSteps = new ArrayList<>();
     for (HostRow row : stale(hosts, data.commit())) {
-      String why =
+      HostOutcome failed =
           RecordedHost.of(ctx, provider, row)
-              .step(
-                  "sync",
+              .attempt(
+                  kind.equals("synced") ? "sync" : "rollback",
                   progress,
                   session -> {
                     String how =
@@ -147,9 +148,11 @@ final class Releases {
                             row.detail()));
                     registry.event(id, row.hostId(), kind, "data at " + data.commit());
                   });
-      if (why == null) {
+      if (failed == null) {
         updated.add(row.hostId());
       } else {
+        String why = failed.message();
+        failedSteps.add(failed);
         registry.event(
             id,
             row.hostId(),
@@ -161,7 +164,7 @@ final class Releases {
     if (!updated.isEmpty() && failures.isEmpty()) {
       registry.setDataCommit(id, data.commit());
     }
-    return new SyncResult(id, data.commit(), updated, unchanged, failures);
+    return new SyncResult(id, data.commit(), updated, unchanged, failures, failedSteps);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.template.Durations;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,9 +24,16 @@ final class ListCommand implements Callable<Integer> {
   @Option(names = "--all", description = "Also the terminated deployments.")
   boolean all;
 
+  @Option(
+      names = "--older-than",
+      paramLabel = "AGE",
+      description =
+          "Only deployments whose hosts are older than this (e.g. 30d): due for a recycle.")
+  String olderThan;
+
   @Override
   public Integer call() {
-    Deployments.Listing listing = main.deployments().list(all);
+    Deployments.Listing listing = main.deployments().list(all, olderThan);
     List<Deployments.Overview> rows = listing.deployments();
     Instant now = Instant.now();
     var out = main.out();
@@ -44,7 +52,8 @@ final class ListCommand implements Callable<Integer> {
             "URL",
             "EXPIRES IN",
             "NEXT SYNC",
-            "LAST SYNC");
+            "LAST SYNC",
+            "HOST AGE");
     for (Deployments.Overview o : rows) {
       DeploymentRow d = o.deployment();
       table.row(
@@ -56,7 +65,8 @@ final class ListCommand implements Callable<Integer> {
           d.url().orElse(null),
           Views.expiresIn(d, now),
           Views.nextSync(o, now, listing.daemonServing()),
-          Views.lastSync(o, now));
+          Views.lastSync(o, now),
+          o.hostAge(now).map(Durations::human).orElse(null));
     }
     table.print(out);
     Views.daemonNote(listing, now).ifPresent(main.err()::println);

@@ -293,6 +293,7 @@ final class Views {
             t.health().deadline().toSeconds()));
     m.put("lifetimeSeconds", t.lifetime().toSeconds());
     m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
+    m.put("syncTimezone", t.sync().map(s -> s.timezone().getId()).orElse(null));
     m.put("root", t.root().orElse(null));
     m.put("bind", t.bind().orElse(null));
     return m;

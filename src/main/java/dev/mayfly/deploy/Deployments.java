@@ -366,7 +366,15 @@ public final class Deployments {
           .get()
           .nextSyncAt()
           .filter(now::isBefore)
-          .or(() -> SyncCron.next(schedule.get().syncCron().get(), now));
+          .or(() -> cronNext(schedule.get().syncCron().get(), now));
+    }
+
+    private static Optional<Instant> cronNext(String stored, Instant now) {
+      try {
+        return SyncCron.next(stored, now);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty(); // a cron written by hand: the daemon marks it schedule-error
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.mayfly.template;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 
@@ -103,7 +104,13 @@ public record Template(
   public record Health(String path, String port, int status, Duration deadline) {}
 
   /**
-   * @param cron Unix 5-field cron, validated
+   * @param cron Unix 5-field cron or macro, validated
+   * @param timezone {@code sync.timezone}, else {@link SyncCron#DEFAULT_ZONE}
    */
-  public record Sync(String cron) {}
+  public record Sync(String cron, ZoneId timezone) {
+    /** On the default zone. */
+    public Sync(String cron) {
+      this(cron, SyncCron.DEFAULT_ZONE);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.mayfly.template;
 
+import dev.mayfly.MayflyException;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,7 @@ public final class TemplateLoader {
   private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
   private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
-  private static final List<String> SYNC = List.of("schedule");
+  private static final List<String> SYNC = List.of("schedule", "timezone");
   private static final List<String> RECYCLE = List.of("every");
 
   /**
@@ -242,30 +244,39 @@ public final class TemplateLoader {
     if (text.equals("never")) {
       return Optional.empty();
     }
-    Optional<Duration> every = Durations.tryParse(text);
-    if (every.isEmpty() || every.get().isZero()) {
-      throw section.valueError(
-          "every", "recycle.every: '" + text + "' is not a duration like 30d, 12h or never");
-    }
-    return every;
+    Duration every =
+        Durations.parse(
+            text, why -> section.valueError("every", "recycle.every: " + why + ", or never"));
+    return Optional.of(every);
   }
 
   private Template.Sync sync(YamlMapping section) {
     String cron = section.scalar("schedule", true).orElseThrow().strip();
+    SyncCron parsed;
     try {
-      SyncCron.parse(cron);
+      parsed = SyncCron.parse(cron, SyncCron.DEFAULT_ZONE);
     } catch (IllegalArgumentException e) {
-      String reason =
-          YamlSyntax.oneLine(String.valueOf(e.getMessage()))
-              .replaceFirst("^Failed to parse cron expression\\. ", "");
       throw section.valueError(
           "schedule",
-          "sync.schedule: '" + cron + "' is not a valid Unix 5-field cron (" + reason + ")");
+          "sync.schedule: '"
+              + cron
+              + "' is not a valid Unix 5-field cron ("
+              + YamlSyntax.oneLine(String.valueOf(e.getMessage()))
+              + ")");
     }
-    if (SyncCron.neverFires(cron)) {
+    if (parsed.neverFires()) {
       throw section.valueError("schedule", "sync.schedule: '" + cron + "' never fires");
     }
-    return new Template.Sync(cron);
+    ZoneId zone = SyncCron.DEFAULT_ZONE;
+    Optional<String> timezone = section.text("timezone", false);
+    if (timezone.isPresent()) {
+      try {
+        zone = SyncCron.zone("sync.timezone", timezone.get());
+      } catch (MayflyException e) {
+        throw section.valueError("timezone", e.getMessage());
+      }
+    }
+    return new Template.Sync(parsed.cron(), zone);
   }
 
   private Template.GitMode gitMode(YamlMapping top) {

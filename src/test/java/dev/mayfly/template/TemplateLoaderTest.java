@@ -50,8 +50,15 @@ class TemplateLoaderTest {
   @Test
   void badCronSaysWhy() {
     assertEquals(
-        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (Value 61 not in range [0, 59])",
+        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (minute 61 is out of 0-59)",
         rejection("bad-cron"));
+  }
+
+  @Test
+  void aSyncTimezoneThatIsNoneIsRejectedAtItsLine() {
+    assertEquals(
+        "12:13: sync.timezone: 'Europe/Atlantis' is not a time zone (like 'Europe/Berlin' or 'UTC')",
+        rejection("bad-timezone"));
   }
 
   @Test
@@ -62,7 +69,7 @@ class TemplateLoaderTest {
   @Test
   void recycleEveryIsADurationOrNever(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     assertEquals(
-        "11:10: recycle.every: 'monthly' is not a duration like 30d, 12h or never",
+        "11:10: recycle.every: 'monthly' is not a duration (use e.g. 30d, 72h, 90m, 45s), or never",
         rejection("bad-recycle"));
     String yaml = java.nio.file.Files.readString(Path.of(BROKEN + "bad-recycle.yaml"));
     Path monthly = dir.resolve("bad-recycle.yaml");

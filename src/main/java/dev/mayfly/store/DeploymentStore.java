@@ -137,7 +137,8 @@ final class DeploymentStore {
                   time(before));
           if (!dryRun) {
             for (String id : ids) {
-              for (String table : List.of("notice_sent", "event", "host", "deployment_lock")) {
+              for (String table :
+                  List.of("notice_sent", "event", "host", "deployment_lock", "recycling")) {
                 jdbc.update("DELETE FROM " + table + " WHERE deployment_id = ?", id);
               }
               jdbc.update("DELETE FROM deployment WHERE id = ? AND state = ?", id, "terminated");

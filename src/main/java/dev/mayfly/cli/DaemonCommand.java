@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -23,6 +24,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class DaemonCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
 
   @Option(
       names = "--db",

@@ -30,6 +30,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class LaunchCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
   @Mixin OutputOption output;
 
   @Parameters(
@@ -217,9 +218,7 @@ final class LaunchCommand implements Callable<Integer> {
             tz);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
-      result =
-          main.deployments()
-              .launch(options, new ProgressPrinter(main.err(), main.interactive()), cancel);
+      result = main.deployments().launch(options, main.progress(), cancel);
     }
     render(result);
     return result.ok() ? 0 : 1;
@@ -246,8 +245,7 @@ final class LaunchCommand implements Callable<Integer> {
     if (group != null) {
       options.put("group", List.of(group));
     }
-    // --profile is mayfly's inherited option (the AWS profile on ec2): on a metaleuca target, the
-    // Cobbler profile
+    // --profile (the AWS profile on ec2): on a metaleuca target, the Cobbler profile
     if (main.profile != null) {
       options.put("profile", List.of(main.profile));
     }
@@ -272,19 +270,7 @@ final class LaunchCommand implements Callable<Integer> {
     }
     for (HostOutcome h : result.hosts()) {
       if (!h.healthy()) {
-        PrintWriter err = main.err();
-        err.println(
-            "mayfly: "
-                + h.hostId()
-                + ": step "
-                + h.failedStep()
-                + " failed: "
-                + Views.printable(h.message()));
-        if (h.logTail() != null && !h.logTail().isBlank()) {
-          err.println("  last lines (full log: " + h.log() + "):");
-          h.logTail().lines().forEach(l -> err.println("  | " + Views.printable(l)));
-        }
-        err.flush();
+        Views.printFailure(main.err(), h, "");
       }
     }
     if (result.ok()) {
@@ -297,6 +283,9 @@ final class LaunchCommand implements Callable<Integer> {
                   + (result.expiresAt() == null
                       ? "until terminated (never expires)"
                       : "until " + result.expiresAt()));
+      if (result.note() != null) {
+        main.err().println("note: " + result.note());
+      }
     } else {
       main.err().println("deployment " + result.deploymentId() + " failed: " + result.cleanup());
     }

@@ -13,10 +13,16 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "list",
-    description = "List deployments, newest first, with time left and their syncs.")
+    description = {
+      "List deployments, newest first, with time left and their syncs; terminated ones only with",
+      "--all (`mayfly prune` forgets them)."
+    })
 final class ListCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin OutputOption output;
+
+  @Option(names = "--all", description = "Also the terminated deployments.")
+  boolean all;
 
   @Option(
       names = "--older-than",
@@ -27,11 +33,13 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Deployments.Overview> rows = main.deployments().overview(olderThan);
+    Deployments.Listing listing = main.deployments().list(all, olderThan);
+    List<Deployments.Overview> rows = listing.deployments();
     Instant now = Instant.now();
     var out = main.out();
     if (output.json()) {
-      Json.print(out, rows.stream().map(o -> Views.overview(o, now)).toList());
+      Json.print(
+          out, rows.stream().map(o -> Views.listed(o, now, listing.daemonServing())).toList());
       return 0;
     }
     Table table =
@@ -56,11 +64,13 @@ final class ListCommand implements Callable<Integer> {
           d.state(),
           d.url().orElse(null),
           Views.expiresIn(d, now),
-          Views.nextSync(o, now),
+          Views.nextSync(o, now, listing.daemonServing()),
           Views.lastSync(o, now),
           o.hostAge(now).map(Durations::human).orElse(null));
     }
     table.print(out);
+    Views.daemonNote(listing, now).ifPresent(main.err()::println);
+    main.err().flush();
     return 0;
   }
 }

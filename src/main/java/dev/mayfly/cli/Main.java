@@ -7,6 +7,7 @@ import dev.mayfly.provider.ProviderCommands;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -41,35 +42,39 @@ import picocli.CommandLine.ScopeType;
       ReapCommand.class,
       DaemonCommand.class,
       ForgetHostCommand.class,
-      InfoCommand.class
+      InfoCommand.class,
+      CompletionCommand.class,
+      PruneCommand.class
     },
     footerHeading = "%nFiles:%n",
+    // broken by hand, between words: picocli wraps long lines at column 80, mid-path
     footer = {
-      "  state (registry, sandboxes, logs): $MAYFLY_HOME, else $XDG_DATA_HOME/mayfly, else ~/.local/share/mayfly",
-      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in $MAYFLY_TEMPLATES",
-      "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml, else ~/.config/mayfly/targets.yaml"
+      "  state (registry, sandboxes, logs): $MAYFLY_HOME, else $XDG_DATA_HOME/mayfly,",
+      "    else ~/.local/share/mayfly",
+      "  templates: ./templates, ~/.config/mayfly/templates, then each folder in",
+      "    $MAYFLY_TEMPLATES",
+      "  targets: $MAYFLY_TARGETS, else $XDG_CONFIG_HOME/mayfly/targets.yaml,",
+      "    else ~/.config/mayfly/targets.yaml",
+      "  man pages: target/man/man1 of a build; completion: mayfly completion bash|zsh"
     },
     exitCodeListHeading = "%nExit codes:%n")
 public final class Main {
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
-      description = "Show stack traces of errors.")
+      description =
+          "Show stack traces of errors, and long waits' heartbeats when stderr is no terminal.")
   boolean verbose;
 
   /**
-   * One option, each provider's own meaning of "profile": ec2 and metaleuca both call theirs that,
-   * and picocli refuses a {@code launch --profile} beside this inherited one.
+   * One value, each provider's own meaning of "profile": ec2 and metaleuca both call theirs that.
+   * Set by {@link ProfileOption} on the commands that reach a target, or here before the command
+   * ({@code mayfly --profile P launch …}).
    */
   @Option(
       names = "--profile",
-      scope = ScopeType.INHERIT,
       paramLabel = "NAME",
-      description = {
-        "ec2 targets: the AWS profile (default: $AWS_PROFILE, else the SDK's default chain).",
-        "metaleuca targets, on launch: the Cobbler profile the machines are reinstalled with (default: the"
-            + " target's profile)."
-      })
+      description = "ec2: the AWS profile; metaleuca, on launch: the Cobbler profile.")
   String profile;
 
   final Map<String, String> env;
@@ -101,6 +106,7 @@ public final class Main {
       cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
     }
     cli.addSubcommand(new CommandLine.HelpCommand());
+    withExitCodes(cli);
     return cli;
   }
 
@@ -115,7 +121,6 @@ public final class Main {
     CommandLine cli = commandLine(main);
     cli.setOut(out);
     cli.setErr(err);
-    cli.getCommandSpec().usageMessage().exitCodeList(exitCodeList());
     cli.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           if (main.verbose) {
@@ -135,6 +140,12 @@ public final class Main {
     try (main.services) {
       return cli.execute(args);
     }
+  }
+
+  /** Every command's help (and man page) ends with the exit codes, not just the heading. */
+  private static void withExitCodes(CommandLine command) {
+    command.getCommandSpec().usageMessage().exitCodeList(exitCodeList());
+    command.getSubcommands().values().forEach(Main::withExitCodes);
   }
 
   /** {@code mayfly --help}'s exit codes: {@link MayflyException.Exit}, the one table. */
@@ -171,6 +182,19 @@ public final class Main {
     return System.console() != null && !"dumb".equals(env.get("TERM"));
   }
 
+  /**
+   * Progress on stderr; a wait's heartbeat every 10 s, or every {@code MAYFLY_HEARTBEAT_MS}
+   * milliseconds (tests watch a long wait without waiting long).
+   */
+  ProgressPrinter progress() {
+    String every = env.get("MAYFLY_HEARTBEAT_MS");
+    Duration heartbeat =
+        every != null && every.matches("[1-9][0-9]{0,8}")
+            ? Duration.ofMillis(Long.parseLong(every))
+            : ProgressPrinter.HEARTBEAT;
+    return new ProgressPrinter(err, interactive(), verbose, heartbeat);
+  }
+
   TemplateCatalog catalog() {
     return services.catalog();
   }
@@ -190,11 +214,23 @@ public final class Main {
     return services(null).deployments();
   }
 
+  /** The version and commit the build wrote into {@code build.properties}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"mayfly " + (v == null ? "dev" : v)};
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties build = new java.util.Properties();
+      try (var in = Main.class.getResourceAsStream("build.properties")) {
+        if (in != null) {
+          build.load(in);
+        }
+      }
+      return new String[] {
+        "mayfly "
+            + build.getProperty("version", "dev")
+            + " (commit "
+            + build.getProperty("commit", "unknown")
+            + ")"
+      };
     }
   }
 }

@@ -118,6 +118,11 @@ final class ProviderCommandLines {
         Json.print(main.out(), listing.json());
         return;
       }
+      if (listing.rows().isEmpty() && listing.empty() != null) {
+        main.err().println(listing.empty());
+        main.err().flush();
+        return;
+      }
       Table table = new Table(listing.columns().toArray(String[]::new));
       listing.rows().forEach(row -> table.row(row.toArray()));
       table.print(main.out());

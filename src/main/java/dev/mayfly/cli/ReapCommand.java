@@ -22,6 +22,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ReapCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
   @Mixin OutputOption output;
 
   @Option(names = "--dry-run", description = "Show what would be ended; end nothing.")
@@ -99,7 +100,8 @@ final class ReapCommand implements Callable<Integer> {
     return findings.stream().anyMatch(f -> f.error() != null) ? 1 : 0;
   }
 
-  private static Duration duration(String option, String text) {
+  /** A duration where {@code 0s} is allowed (reap and prune: "no grace"). */
+  static Duration duration(String option, String text) {
     return text.strip().equals("0s") ? Duration.ZERO : Durations.parse(option, text);
   }
 }

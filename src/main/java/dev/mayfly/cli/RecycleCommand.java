@@ -31,9 +31,7 @@ final class RecycleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Deployments.RecycleResult r =
-        main.deployments()
-            .recycle(id, sameCommits, new ProgressPrinter(main.err(), main.interactive()));
+    Deployments.RecycleResult r = main.deployments().recycle(id, sameCommits, main.progress());
     PrintWriter out = main.out();
     if (output.json()) {
       Json.print(out, Views.recycle(r));

@@ -22,9 +22,6 @@ final class RestartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return ServiceOutcome.print(
-        main,
-        output,
-        "restarted",
-        main.deployments().restart(id, new ProgressPrinter(main.err(), main.interactive())));
+        main, output, "restarted", main.deployments().restart(id, main.progress()));
   }
 }

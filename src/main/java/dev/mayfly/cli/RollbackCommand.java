@@ -18,6 +18,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class RollbackCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")
   String id;
@@ -45,14 +46,9 @@ final class RollbackCommand implements Callable<Integer> {
             "rollback: --to picks a data release; --service goes back one service release");
       }
       return ServiceOutcome.print(
-          main,
-          output,
-          "rolled back",
-          main.deployments()
-              .rollbackService(id, new ProgressPrinter(main.err(), main.interactive())));
+          main, output, "rolled back", main.deployments().rollbackService(id, main.progress()));
     }
-    Deployments.SyncResult r =
-        main.deployments().rollback(id, to, new ProgressPrinter(main.err(), main.interactive()));
+    Deployments.SyncResult r = main.deployments().rollback(id, to, main.progress());
     if (output.json()) {
       Json.print(main.out(), Views.sync(r));
     } else {
@@ -64,12 +60,7 @@ final class RollbackCommand implements Callable<Integer> {
                   + (r.updated().size() + r.unchanged().size())
                   + " host(s)");
     }
-    r.failures()
-        .forEach(
-            (host, why) ->
-                main.err()
-                    .println(
-                        "mayfly: " + host + ": rollback failed, its release is unchanged: " + why));
+    r.failedSteps().forEach(h -> Views.printFailure(main.err(), h, ", its release is unchanged"));
     main.out().flush();
     main.err().flush();
     return r.failures().isEmpty() ? 0 : 1;

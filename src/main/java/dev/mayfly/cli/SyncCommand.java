@@ -16,6 +16,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class SyncCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
   @Mixin OutputOption output;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")
@@ -23,8 +24,7 @@ final class SyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Deployments.SyncResult r =
-        main.deployments().sync(id, new ProgressPrinter(main.err(), main.interactive()));
+    Deployments.SyncResult r = main.deployments().sync(id, main.progress());
     PrintWriter out = main.out();
     if (output.json()) {
       Json.print(out, Views.sync(r));
@@ -38,15 +38,8 @@ final class SyncCommand implements Callable<Integer> {
       out.println(
           "data unchanged (still " + Views.shortCommit(r.commit()) + "): nothing to publish");
     }
-    r.failures()
-        .forEach(
-            (host, why) ->
-                main.err()
-                    .println(
-                        "mayfly: "
-                            + host
-                            + ": sync failed, previous release still serving: "
-                            + why));
+    r.failedSteps()
+        .forEach(h -> Views.printFailure(main.err(), h, ", previous release still serving"));
     out.flush();
     main.err().flush();
     return r.failures().isEmpty() ? 0 : 1;

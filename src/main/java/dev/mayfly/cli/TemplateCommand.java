@@ -84,11 +84,15 @@ final class TemplateCommand {
           "  lifetime %s%n  sync     %s%n",
           human(t.lifetime()),
           t.sync().map(s -> s.cron() + " (" + s.timezone().getId() + ")").orElse("-"));
+      out.printf(
+          "  root     %s%n",
+          t.root().map(Views::printable).orElse("~/.mayfly/<deployment> (default)"));
+      t.bind().ifPresent(bind -> out.printf("  bind     %s%n", Views.printable(bind)));
       t.params()
           .forEach(
               (k, p) ->
                   out.printf(
-                      "  param    %s%s%s — %s%n",
+                      "  param    %s%s%s%s — %s%n",
                       k,
                       p.required()
                           ? " (required)"
@@ -97,6 +101,7 @@ final class TemplateCommand {
                               .map(v -> " = " + Views.printable(v))
                               .orElse(""),
                       p.secret() ? " (secret)" : "",
+                      p.pattern().map(re -> " matching /" + Views.printable(re) + "/").orElse(""),
                       Views.printable(p.description())));
       out.flush();
       return 0;

@@ -4,6 +4,7 @@ import dev.mayfly.deploy.Termination;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class TerminateCommand implements Callable<Integer> {
   @ParentCommand Main main;
+  @Mixin ProfileOption profile;
 
   @Parameters(paramLabel = "ID", description = "The deployment id.")
   String id;
@@ -29,9 +31,7 @@ final class TerminateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Termination t =
-        main.deployments()
-            .terminate(id, force, new ProgressPrinter(main.err(), main.interactive()));
+    Termination t = main.deployments().terminate(id, force, main.progress());
     PrintWriter out = main.out();
     out.println(t.alreadyTerminated() ? id + " already terminated" : "terminated " + id);
     out.flush();

@@ -38,10 +38,6 @@ final class UpgradeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return ServiceOutcome.print(
-        main,
-        output,
-        "upgraded",
-        main.deployments()
-            .upgrade(id, to, template, new ProgressPrinter(main.err(), main.interactive())));
+        main, output, "upgraded", main.deployments().upgrade(id, to, template, main.progress()));
   }
 }

@@ -74,12 +74,43 @@ final class Views {
   }
 
   static String nextSync(Deployments.Overview o, Instant now) {
+    return nextSync(o, now, true);
+  }
+
+  /** {@code list}'s NEXT SYNC: marked {@code (no daemon)} when no daemon will run it. */
+  static String nextSync(Deployments.Overview o, Instant now, boolean daemonServing) {
     if (o.schedule().flatMap(ScheduleRow::dataPin).isPresent()) {
       return "pinned";
     }
     return o.nextSync(now)
-        .map(at -> "in " + Durations.human(Duration.between(now, at)))
+        .map(
+            at ->
+                "in "
+                    + Durations.human(Duration.between(now, at))
+                    + (daemonServing ? "" : " (no daemon)"))
         .orElse("-");
+  }
+
+  /** A {@code list} row in JSON: the overview, and whether a daemon serves its schedule. */
+  static Map<String, Object> listed(Deployments.Overview o, Instant now, boolean daemonServing) {
+    Map<String, Object> m = overview(o, now);
+    m.put("daemonServing", daemonServing);
+    return m;
+  }
+
+  /** Under {@code list}: that syncs and expiry of live deployments wait for a daemon none runs. */
+  static java.util.Optional<String> daemonNote(Deployments.Listing listing, Instant now) {
+    boolean scheduled =
+        listing.deployments().stream()
+            .anyMatch(
+                o ->
+                    o.deployment().state().live()
+                        && (o.nextSync(now).isPresent() || o.deployment().expiresAt().isPresent()));
+    return listing.daemonServing() || !scheduled
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            "note: no `mayfly daemon` is running for this registry: the syncs and expiries above"
+                + " wait for one");
   }
 
   /** e.g. {@code ok 5m ago}, {@code unchanged 2m ago}, {@code FAILED x2 1m ago}. */
@@ -319,6 +350,31 @@ final class Views {
         || (c >= 0x7f && c <= 0x9f)
         || (c >= 0x202a && c <= 0x202e)
         || (c >= 0x2066 && c <= 0x2069);
+  }
+
+  /**
+   * A failed host step as launch, sync and rollback print it: the host, the step, why, then the
+   * last lines it printed and the full log's path.
+   *
+   * @param after words after "failed" ({@code , previous release still serving})
+   */
+  static void printFailure(java.io.PrintWriter err, HostOutcome h, String after) {
+    err.println(
+        "mayfly: "
+            + h.hostId()
+            + ": step "
+            + h.failedStep()
+            + " failed"
+            + after
+            + ": "
+            + printable(h.message()));
+    if (h.logTail() != null && !h.logTail().isBlank()) {
+      err.println("  last lines (full log: " + h.log() + "):");
+      h.logTail().lines().forEach(l -> err.println("  | " + printable(l)));
+    } else if (h.log() != null) {
+      err.println("  full log: " + h.log());
+    }
+    err.flush();
   }
 
   static String shortCommit(String commit) {

@@ -149,7 +149,7 @@ final class Bootstrap {
     if (spec.start() != null) {
       steps.run(host.id(), "start", () -> s.start(spec.start()));
     }
-    steps.run(host.id(), "health", () -> HostSteps.awaitHealthy(spec, host));
+    steps.run(host.id(), "health", () -> steps.awaitHealthy(spec, host));
   }
 
   /** One more reported and recorded step on {@code host}, for callers that drive the others. */

@@ -101,6 +101,17 @@ record DeploymentContext(
     return stateDir.resolve("keys").resolve(id).resolve("id_ed25519");
   }
 
+  /** Deletes a folder of mayfly's state and everything in it; nothing when it is not there. */
+  static void deleteTree(Path dir) throws java.io.IOException {
+    if (java.nio.file.Files.isDirectory(dir)) {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.delete(p);
+        }
+      }
+    }
+  }
+
   /** Where the hosts' logs of a deployment are appended, one file per host. */
   Path logDir(String id) {
     return stateDir.resolve("logs").resolve(id);

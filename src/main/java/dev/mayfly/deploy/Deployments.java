@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.provider.ProviderContext;
@@ -18,6 +19,7 @@ import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +119,49 @@ public final class Deployments {
    * started and throws.
    */
   public LaunchResult launch(LaunchOptions options, Progress progress, LaunchCancel cancel) {
-    return new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress, cancel);
+    LaunchResult result = new Launcher(ctx).launch(LaunchPlan.of(options, ctx), progress, cancel);
+    return result.ok() ? result.withNote(daemonNote(result)) : result;
+  }
+
+  /**
+   * Says, when it matters, that syncs and expiry need a running daemon: null when a daemon serves
+   * this registry, or the deployment neither syncs nor expires.
+   */
+  private String daemonNote(LaunchResult result) {
+    if (ctx.registry().daemonServing(ctx.clock().instant())) {
+      return null;
+    }
+    List<String> needs = new java.util.ArrayList<>();
+    ctx.registry()
+        .schedule(result.deploymentId())
+        .flatMap(ScheduleRow::syncCron)
+        .ifPresent(cron -> needs.add("scheduled syncs (" + cron + ")"));
+    if (result.expiresAt() != null) {
+      needs.add("expiry (" + result.expiresAt() + ")");
+    }
+    return needs.isEmpty()
+        ? null
+        : "`mayfly daemon` runs "
+            + String.join(" and ", needs)
+            + "; none is running for this registry now";
+  }
+
+  /**
+   * {@code list}: the deployments and whether a {@code mayfly daemon} serves them (it runs their
+   * syncs and expiry).
+   */
+  public record Listing(List<Overview> deployments, boolean daemonServing) {}
+
+  /**
+   * @param terminatedToo whether ended deployments are listed too ({@code list --all})
+   * @param olderThan see {@link #overview(String)}
+   */
+  public Listing list(boolean terminatedToo, String olderThan) {
+    return new Listing(
+        overview(olderThan).stream()
+            .filter(o -> terminatedToo || o.deployment().state() != DeploymentState.TERMINATED)
+            .toList(),
+        ctx.registry().daemonServing(ctx.clock().instant()));
   }
 
   /**
@@ -147,13 +191,15 @@ public final class Deployments {
    *
    * @param updated hosts that got the new release
    * @param failures host id to why, for hosts that kept their previous release
+   * @param failedSteps the same hosts' failures with their step, last lines and log
    */
   public record SyncResult(
       String deploymentId,
       String commit,
       List<String> updated,
       List<String> unchanged,
-      Map<String, String> failures) {
+      Map<String, String> failures,
+      List<HostOutcome> failedSteps) {
     public boolean changedAnything() {
       return !updated.isEmpty();
     }
@@ -394,6 +440,28 @@ public final class Deployments {
                     Optional.ofNullable(schedules.get(d.id())),
                     Optional.ofNullable(recycling.get(d.id()))))
         .toList();
+  }
+
+  /**
+   * Forgets terminated deployments that ended more than {@code olderThan} ago: their rows, history
+   * and logs, so their ids can be launched again.
+   *
+   * @return the ids forgotten (or, with {@code dryRun}, that would be)
+   */
+  public List<String> prune(Duration olderThan, boolean dryRun) {
+    List<String> ids = ctx.registry().prune(Instant.now().minus(olderThan), dryRun);
+    for (String id : dryRun ? List.<String>of() : ids) {
+      try {
+        DeploymentContext.deleteTree(ctx.logDir(id));
+      } catch (java.io.IOException e) {
+        throw MayflyException.failed(
+            "deployment "
+                + id
+                + " was forgotten, but its logs could not be removed: "
+                + e.getMessage());
+      }
+    }
+    return ids;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.provider.Wait;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +36,25 @@ final class HealthCheck {
    * @param expect text the body must contain, null for any body
    * @return null when healthy, else what the last attempt saw
    */
-  static String await(String url, int expectedStatus, String expect, Duration deadline)
+  static String await(
+      String url,
+      int expectedStatus,
+      String expect,
+      Duration deadline,
+      String name,
+      Wait.Watcher watcher)
+      throws InterruptedException {
+    try (Wait.Watch watch = Wait.watch(name, deadline, watcher)) {
+      String failure = poll(url, expectedStatus, expect, deadline, watch);
+      if (failure != null) {
+        watch.failed(failure);
+      }
+      return failure;
+    }
+  }
+
+  private static String poll(
+      String url, int expectedStatus, String expect, Duration deadline, Wait.Watch watch)
       throws InterruptedException {
     Instant end = Instant.now().plus(deadline);
     String last = "no answer";
@@ -62,6 +81,7 @@ final class HealthCheck {
       } catch (IOException e) {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       }
+      watch.saw(last);
       if (Instant.now().plus(poll).isAfter(end)) {
         return url
             + " did not answer "

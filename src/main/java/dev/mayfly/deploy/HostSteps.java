@@ -62,7 +62,7 @@ final class HostSteps {
   }
 
   /** The "health" check of {@code spec} against {@code host}; throws when it does not pass. */
-  static void awaitHealthy(Spec spec, Host host) {
+  void awaitHealthy(Spec spec, Host host) {
     String failure;
     try {
       failure =
@@ -70,7 +70,9 @@ final class HostSteps {
               url(spec, host, spec.healthPath()),
               spec.healthStatus(),
               spec.healthExpect(),
-              Duration.ofSeconds(spec.healthDeadlineSeconds()));
+              Duration.ofSeconds(spec.healthDeadlineSeconds()),
+              "healthy (" + host.id() + ")",
+              progress);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HostSession.StepFailed("health", "interrupted");

@@ -291,8 +291,15 @@ record LaunchPlan(
         throw MayflyException.badInput(
             "--name: '" + name + "' must be lower-case letters, digits and '-', at most 40");
       }
-      if (registry.find(name).isPresent()) {
-        throw MayflyException.badInput("--name: a deployment named '" + name + "' exists already");
+      var existing = registry.find(name);
+      if (existing.isPresent()) {
+        throw MayflyException.badInput(
+            "--name: a deployment named '"
+                + name
+                + "' exists already"
+                + (existing.get().state().live()
+                    ? ""
+                    : " (terminated: `mayfly prune --older-than 0s` forgets it)"));
       }
       return name;
     }

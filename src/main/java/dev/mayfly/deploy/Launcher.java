@@ -89,7 +89,8 @@ final class Launcher {
                   plan.count(),
                   template.ports(),
                   plan.expiresAt(),
-                  plan.providerOptions()));
+                  plan.providerOptions(),
+                  progress));
     } catch (RuntimeException e) {
       // the row stays, so terminate and the reaper can still find whatever the provider made
       registry.setState(id, DeploymentState.FAILED);

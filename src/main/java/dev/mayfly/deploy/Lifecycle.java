@@ -13,10 +13,8 @@ import dev.mayfly.template.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * How long a deployment lives and how it ends: extend moves its expiry (on the backend, then in the
@@ -281,14 +278,7 @@ final class Lifecycle {
       for (String commit : commits) {
         Files.deleteIfExists(ctx.git().bundleFile(commit));
       }
-      Path keys = ctx.keyFile(id).getParent();
-      if (Files.isDirectory(keys)) {
-        try (Stream<Path> files = Files.walk(keys)) {
-          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(p);
-          }
-        }
-      }
+      DeploymentContext.deleteTree(ctx.keyFile(id).getParent());
     } catch (IOException e) {
       throw MayflyException.failed(
           "deployment "

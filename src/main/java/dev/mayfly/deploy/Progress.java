@@ -1,9 +1,14 @@
 package dev.mayfly.deploy;
 
+import dev.mayfly.provider.Wait;
 import java.time.Duration;
 
-/** Hears what each host is doing, so the command line can show it as it happens. */
-public interface Progress {
+/**
+ * Hears what each host is doing, so the command line can show it as it happens; long waits
+ * (instances running, ssh port open, installed, healthy) come with a heartbeat as a {@link
+ * Wait.Watcher}.
+ */
+public interface Progress extends Wait.Watcher {
   Progress SILENT =
       new Progress() {
         @Override

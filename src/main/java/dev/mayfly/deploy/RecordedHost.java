@@ -43,17 +43,35 @@ record RecordedHost(HostRow row, Provider provider, Path log, String registryId)
    * @return null when it worked, else why not (the host keeps what it had)
    */
   String step(String step, Progress progress, Consumer<HostSession> body) {
+    HostOutcome failed = attempt(step, progress, body);
+    return failed == null ? null : failed.message();
+  }
+
+  /**
+   * Like {@link #step}, and a failure says everything a user needs: the step, why, the last lines
+   * it printed and the full log's path.
+   *
+   * @return null when it worked
+   */
+  HostOutcome attempt(String step, Progress progress, Consumer<HostSession> body) {
     long start = System.nanoTime();
     progress.started(row.hostId(), step);
-    String why = null;
-    try (HostLog hostLog = new HostLog(log);
-        HostSession session = open(hostLog)) {
-      body.accept(session);
-    } catch (HostSession.StepFailed | MayflyException e) {
-      why = e.getMessage();
+    HostOutcome failed = null;
+    try (HostLog hostLog = new HostLog(log)) {
+      try (HostSession session = open(hostLog)) {
+        body.accept(session);
+      } catch (HostSession.StepFailed | MayflyException e) {
+        failed =
+            new HostOutcome(
+                row.hostId(), null, step, e.getMessage(), hostLog.tail(), log.toString());
+      }
     }
-    progress.finished(row.hostId(), step, Duration.ofNanos(System.nanoTime() - start), why);
-    return why;
+    progress.finished(
+        row.hostId(),
+        step,
+        Duration.ofNanos(System.nanoTime() - start),
+        failed == null ? null : failed.message());
+    return failed;
   }
 
   private HostSession open(HostLog hostLog) {

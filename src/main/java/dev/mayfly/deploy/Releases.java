@@ -41,6 +41,19 @@ final class Releases {
     if (result.updated().isEmpty() && result.failures().isEmpty()) {
       ctx.registry().event(id, null, "sync-unchanged", "data repo still at " + data.commit());
     }
+    // list's LAST SYNC shows manual syncs too, in the daemon's words
+    ctx.registry()
+        .recordSync(
+            id,
+            ctx.clock().instant(),
+            !result.failures().isEmpty()
+                ? "failed: "
+                    + result.failures().size()
+                    + " host(s) failed, previous release serving"
+                : result.updated().isEmpty()
+                    ? "unchanged"
+                    : "published " + data.commit() + " on " + result.updated().size() + " host(s)",
+            !result.failures().isEmpty());
     return result;
   }
 
@@ -103,11 +116,12 @@ final class Releases {
             .toList();
     List<String> updated = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
+    List<HostOutcome> failedSteps = new ArrayList<>();
     for (HostRow row : stale(hosts, data.commit())) {
-      String why =
+      HostOutcome failed =
           RecordedHost.of(ctx, provider, row)
-              .step(
-                  "sync",
+              .attempt(
+                  kind.equals("synced") ? "sync" : "rollback",
                   progress,
                   session -> {
                     String how =
@@ -133,9 +147,11 @@ final class Releases {
                             row.detail()));
                     registry.event(id, row.hostId(), kind, "data at " + data.commit());
                   });
-      if (why == null) {
+      if (failed == null) {
         updated.add(row.hostId());
       } else {
+        String why = failed.message();
+        failedSteps.add(failed);
         registry.event(
             id,
             row.hostId(),
@@ -147,7 +163,7 @@ final class Releases {
     if (!updated.isEmpty() && failures.isEmpty()) {
       registry.setDataCommit(id, data.commit());
     }
-    return new SyncResult(id, data.commit(), updated, unchanged, failures);
+    return new SyncResult(id, data.commit(), updated, unchanged, failures, failedSteps);
   }
 
   /**

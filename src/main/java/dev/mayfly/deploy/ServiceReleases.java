@@ -153,7 +153,7 @@ final class ServiceReleases {
               .query(
                   s -> {
                     steps.run(host.id(), "start", () -> s.start(spec.start()));
-                    steps.run(host.id(), "health", () -> HostSteps.awaitHealthy(spec, host));
+                    steps.run(host.id(), "health", () -> steps.awaitHealthy(spec, host));
                     return null;
                   });
           ctx.registry().event(id, host.id(), "restarted", "service restarted at " + commit);
@@ -282,7 +282,7 @@ final class ServiceReleases {
     if (spec.start() != null) {
       steps.run(host.id(), "start", () -> s.start(spec.start()));
     }
-    steps.run(host.id(), "health", () -> HostSteps.awaitHealthy(spec, host));
+    steps.run(host.id(), "health", () -> steps.awaitHealthy(spec, host));
   }
 
   /**
@@ -308,7 +308,7 @@ final class ServiceReleases {
             if (spec.start() != null) {
               s.start(spec.start());
             }
-            HostSteps.awaitHealthy(spec, host);
+            steps.awaitHealthy(spec, host);
           });
     } catch (HostSession.StepFailed e) {
       ctx.registry()

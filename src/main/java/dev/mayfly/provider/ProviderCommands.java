@@ -82,8 +82,16 @@ public record ProviderCommands(
    * @param rows cells; null prints as {@code -}
    * @param json one JSON-serializable item per row
    */
-  public record Listing(List<String> columns, List<List<Object>> rows, List<?> json)
-      implements Result {}
+  /**
+   * @param empty what a table says instead of a bare header when there are no rows; null: the
+   *     header
+   */
+  public record Listing(List<String> columns, List<List<Object>> rows, List<?> json, String empty)
+      implements Result {
+    public Listing(List<String> columns, List<List<Object>> rows, List<?> json) {
+      this(columns, rows, json, null);
+    }
+  }
 
   /** One line for the person at the terminal (stderr): {@code rebooted lab-1}. */
   public record Message(String text) implements Result {}

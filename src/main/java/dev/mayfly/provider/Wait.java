@@ -3,6 +3,9 @@ package dev.mayfly.provider;
 import dev.mayfly.MayflyException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -25,14 +28,118 @@ public final class Wait {
     }
   }
 
+  /**
+   * Hears about long waits as they go: once when one starts, then a heartbeat every {@link
+   * #heartbeat()} with the time waited and what the last probe saw, then once when it ends.
+   */
+  public interface Watcher {
+    Watcher QUIET = new Watcher() {};
+
+    default Duration heartbeat() {
+      return Duration.ofSeconds(10);
+    }
+
+    default void began(String wait, Duration timeout) {}
+
+    default void still(String wait, Duration elapsed, String state) {}
+
+    /**
+     * @param failure null when the wait reached its goal
+     */
+    default void ended(String wait, Duration elapsed, String failure) {}
+  }
+
+  /**
+   * One wait being watched: the heartbeat runs on its own thread, so it keeps its beat while a
+   * probe blocks (a connect timing out, a slow API answer).
+   */
+  public static final class Watch implements AutoCloseable {
+    private final String name;
+    private final Watcher watcher;
+    private final long start = System.nanoTime();
+    private final ScheduledExecutorService beat;
+    private volatile String state = "starting";
+    private String failure;
+
+    private Watch(String name, Duration timeout, Watcher watcher) {
+      this.name = name;
+      this.watcher = watcher;
+      watcher.began(name, timeout);
+      if (watcher == Watcher.QUIET) {
+        beat = null;
+        return;
+      }
+      beat =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "mayfly-heartbeat");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = Math.max(1, watcher.heartbeat().toMillis());
+      beat.scheduleAtFixedRate(
+          () -> watcher.still(name, elapsed(), state), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** What the wait sees now; the next heartbeat says it. */
+    public void saw(String state) {
+      this.state = state;
+    }
+
+    /** Marks the wait failed; {@link #close()} reports it. */
+    public void failed(String why) {
+      this.failure = why;
+    }
+
+    private Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @Override
+    public void close() {
+      if (beat != null) {
+        beat.shutdownNow();
+        try {
+          beat.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      watcher.ended(name, elapsed(), failure);
+    }
+  }
+
+  /** Starts watching a wait that is not a {@link #until} loop (an HTTP health check). */
+  public static Watch watch(String name, Duration timeout, Watcher watcher) {
+    return new Watch(name, timeout, watcher);
+  }
+
   public static <T> T until(
       String name, Duration timeout, Duration interval, Supplier<Probe<T>> probe) {
+    return until(name, timeout, interval, Watcher.QUIET, probe);
+  }
+
+  public static <T> T until(
+      String name, Duration timeout, Duration interval, Watcher watcher, Supplier<Probe<T>> probe) {
+    try (Watch watch = watch(name, timeout, watcher)) {
+      try {
+        return poll(name, timeout, interval, watch, probe);
+      } catch (RuntimeException e) {
+        watch.failed(e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  private static <T> T poll(
+      String name, Duration timeout, Duration interval, Watch watch, Supplier<Probe<T>> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Probe<T> p = probe.get();
       if (p.result().isPresent()) {
         return p.result().get();
       }
+      watch.saw(p.state());
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         throw MayflyException.failed(

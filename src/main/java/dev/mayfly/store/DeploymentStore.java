@@ -136,6 +136,36 @@ final class DeploymentStore {
     return jdbc.one(SELECT + " WHERE d.id = ?" + ORDER, this::row, id);
   }
 
+  /**
+   * Removes terminated deployments whose last event (their termination) is before {@code before},
+   * with their hosts, history and notices, so their ids can be used again; all or none.
+   *
+   * @return the ids removed
+   */
+  List<String> prune(Instant before, boolean dryRun) {
+    return jdbc.transaction(
+        () -> {
+          List<String> ids =
+              jdbc.query(
+                  "SELECT d.id FROM deployment d WHERE d.state = ? AND COALESCE((SELECT MAX(e.at)"
+                      + " FROM event e WHERE e.deployment_id = d.id), d.created_at) < ?"
+                      + " ORDER BY d.id",
+                  rs -> rs.getString(1),
+                  DeploymentState.TERMINATED.word(),
+                  time(before));
+          if (!dryRun) {
+            for (String id : ids) {
+              for (String table :
+                  List.of("notice_sent", "event", "host", "deployment_lock", "recycling")) {
+                jdbc.update("DELETE FROM " + table + " WHERE deployment_id = ?", id);
+              }
+              jdbc.update("DELETE FROM deployment WHERE id = ? AND state = ?", id, "terminated");
+            }
+          }
+          return ids;
+        });
+  }
+
   /** Every deployment, newest first. */
   List<DeploymentRow> list() {
     return jdbc.query(SELECT + ORDER, this::row);

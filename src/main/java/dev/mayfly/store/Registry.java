@@ -172,6 +172,16 @@ public final class Registry implements AutoCloseable {
     return deployments.find(id);
   }
 
+  /** See {@link ScheduleStore#daemonServing}. */
+  public synchronized boolean daemonServing(Instant now) {
+    return schedules.daemonServing(now);
+  }
+
+  /** See {@link DeploymentStore#prune}. */
+  public synchronized List<String> prune(Instant before, boolean dryRun) {
+    return deployments.prune(before, dryRun);
+  }
+
   /** Every deployment, newest first. */
   public synchronized List<DeploymentRow> list() {
     return deployments.list();

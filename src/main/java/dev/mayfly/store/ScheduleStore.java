@@ -35,6 +35,19 @@ final class ScheduleStore {
     jdbc.update("UPDATE deployment SET data_pin = ? WHERE id = ?", commit, id);
   }
 
+  /**
+   * Whether a {@code mayfly daemon} serves this registry now: some scheduler of the cluster checked
+   * in within its interval plus the 7.5 s Quartz allows before taking a member for dead.
+   */
+  boolean daemonServing(Instant now) {
+    return jdbc.one(
+            "SELECT COUNT(*) FROM QRTZ_SCHEDULER_STATE"
+                + " WHERE LAST_CHECKIN_TIME + CHECKIN_INTERVAL + 7500 >= ?",
+            rs -> rs.getLong(1) > 0,
+            now.toEpochMilli())
+        .orElse(false);
+  }
+
   void recordSync(String id, Instant at, String result, boolean failed) {
     jdbc.update(
         "UPDATE deployment SET last_sync_at = ?, last_sync_result = ?,"

@@ -193,4 +193,16 @@ class CommandLineTest {
         show.out().contains("\"cron\"") || show.out().contains("\"sync\" : \"1 0 * * *\""),
         show::toString);
   }
+
+  @Test
+  void templateShowIncludesTheRootAndEachParamsPattern() {
+    MayflyCli.Result show = mayfly.run("template", "show", "open-qa");
+    assertEquals(0, show.exit(), show::toString);
+    assertTrue(show.out().contains("\n  root     /opt/open-qa\n"), show.out());
+    assertTrue(
+        show.out().contains("email (required) matching /[^@\\s]+@[^@\\s]+\\.[^@\\s]+/ — "),
+        show.out());
+    MayflyCli.Result demo = mayfly.run("template", "show", "qa-results");
+    assertTrue(demo.out().contains("  root     ~/.mayfly/<deployment> (default)\n"), demo.out());
+  }
 }

@@ -43,7 +43,7 @@ class LocalLaunchIT {
     if (!Files.exists(mayfly.stateDir())) {
       return;
     }
-    for (JsonNode d : JSON.readTree(mayfly.run("list", "--output", "json").out())) {
+    for (JsonNode d : JSON.readTree(mayfly.run("list", "--all", "--output", "json").out())) {
       if (!d.get("state").asText().equals("terminated")) {
         mayfly.run("terminate", d.get("id").asText());
       }
@@ -188,7 +188,7 @@ class LocalLaunchIT {
     assertTrue(processesInGroup(pgid).isEmpty(), "no process of the service's group is left");
     assertTrue(ProcessHandle.of(pgid).map(p -> !p.isAlive()).orElse(true));
     assertThrowsIo(url);
-    MayflyCli.Result list = mayfly.run("list", "--output", "json");
+    MayflyCli.Result list = mayfly.run("list", "--all", "--output", "json");
     assertEquals("terminated", JSON.readTree(list.out()).get(0).get("state").asText());
     MayflyCli.Result again = mayfly.run("terminate", "short-lived");
     assertEquals(3, again.exit(), "terminating twice is a wrong-state error");

@@ -152,7 +152,7 @@ class SyncFaultsIT {
     MayflyCli.Result full = mayfly.run("sync", "cramped");
     assertEquals(1, full.exit(), full::toString);
     assertTrue(
-        full.err().contains(host.login() + ": sync failed, previous release still serving"),
+        full.err().contains(host.login() + ": step sync failed, previous release still serving"),
         full::toString);
     assertServes(host, "cramped", first, "first");
 

@@ -38,7 +38,7 @@ public final class FaultCells {
 
   /** The deployment's state as {@code mayfly list} shows it. */
   public static String state(MayflyCli mayfly, String deploymentId) throws IOException {
-    MayflyCli.Result list = mayfly.run("list", "--output", "json");
+    MayflyCli.Result list = mayfly.run("list", "--all", "--output", "json");
     assertEquals(0, list.exit(), list::toString);
     for (JsonNode d : JSON.readTree(list.out())) {
       if (d.get("id").asText().equals(deploymentId)) {

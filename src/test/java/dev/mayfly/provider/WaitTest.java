@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.MayflyException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,85 @@ class WaitTest {
       assertEquals("\"instance running\" interrupted (last: pending)", e.getMessage());
     } finally {
       Thread.interrupted();
+    }
+  }
+
+  @Test
+  void heartbeatsKeepTheirBeatWhileAProbeBlocksAndNameTheLastState() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Wait.Watcher watcher =
+        new Wait.Watcher() {
+          @Override
+          public Duration heartbeat() {
+            return Duration.ofMillis(40);
+          }
+
+          @Override
+          public void began(String wait, Duration timeout) {
+            heard.add("began " + wait + " " + timeout.toSeconds());
+          }
+
+          @Override
+          public void still(String wait, Duration elapsed, String state) {
+            heard.add("still " + wait + " " + state);
+          }
+
+          @Override
+          public void ended(String wait, Duration elapsed, String failure) {
+            heard.add("ended " + wait + " " + failure);
+          }
+        };
+    AtomicInteger probes = new AtomicInteger();
+    Wait.until(
+        "ssh port open",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(1),
+        watcher,
+        () -> {
+          if (probes.incrementAndGet() == 1) {
+            return Wait.Probe.notYet("no sshd yet on i-1");
+          }
+          sleep(600); // a probe that blocks, like a connect timing out
+          return Wait.Probe.done(true);
+        });
+    assertEquals("began ssh port open 30", heard.get(0));
+    assertEquals("ended ssh port open null", heard.get(heard.size() - 1));
+    assertTrue(
+        heard.stream().filter(h -> h.equals("still ssh port open no sshd yet on i-1")).count() >= 3,
+        "heartbeats while the second probe blocked: " + heard);
+    int size = heard.size();
+    sleep(200);
+    assertEquals(size, heard.size(), "no heartbeat after the wait ended: " + heard);
+  }
+
+  @Test
+  void aFailedWaitEndsWithItsReason() {
+    List<String> failures = new CopyOnWriteArrayList<>();
+    Wait.Watcher watcher =
+        new Wait.Watcher() {
+          @Override
+          public void ended(String wait, Duration elapsed, String failure) {
+            failures.add(failure);
+          }
+        };
+    assertThrows(
+        MayflyException.class,
+        () ->
+            Wait.until(
+                "installed",
+                Duration.ofMillis(50),
+                Duration.ofMillis(10),
+                watcher,
+                () -> Wait.Probe.notYet("still installing: m1")));
+    assertEquals(1, failures.size());
+    assertTrue(failures.get(0).contains("still installing: m1"), failures.toString());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
     }
   }
 }

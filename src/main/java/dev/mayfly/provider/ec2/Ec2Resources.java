@@ -4,6 +4,7 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
+import dev.mayfly.provider.Wait;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -86,8 +87,8 @@ final class Ec2Resources {
         existing = api.mine(id, Ec2Api.LIVE, Set.of());
       }
       endSurplus(id, existing, kept);
-      List<Instance> running = waits.running(id, kept);
-      return reachable(running, request.ports());
+      List<Instance> running = waits.running(id, kept, request.watcher());
+      return reachable(running, request.ports(), request.watcher());
     } catch (MayflyException e) {
       if (!created) {
         throw e;
@@ -110,12 +111,13 @@ final class Ec2Resources {
   }
 
   /** The running instances as hosts, once each one's sshd accepts connections. */
-  private List<Host> reachable(List<Instance> running, Map<String, Integer> ports) {
+  private List<Host> reachable(
+      List<Instance> running, Map<String, Integer> ports, Wait.Watcher watcher) {
     Map<String, Ec2Wiring.Reach> reach = new LinkedHashMap<>();
     for (Instance i : running) {
       reach.put(i.instanceId(), hosts.reach(i.instanceId(), Ec2Hosts.address(i)));
     }
-    waits.sshOpen(reach);
+    waits.sshOpen(reach, watcher);
     List<Host> reachable = new ArrayList<>();
     for (Instance i : running) {
       reachable.add(

@@ -37,12 +37,13 @@ final class Ec2Waits {
    * "instances running": all of {@code ids}, instances of the deployment, run; fails as soon as one
    * stops.
    */
-  List<Instance> running(String deploymentId, Collection<String> ids) {
+  List<Instance> running(String deploymentId, Collection<String> ids, Wait.Watcher watcher) {
     String name = "instances running";
     return Wait.until(
         name,
         settings.runningTimeout(),
         settings.poll(),
+        watcher,
         () -> {
           List<Instance> seen =
               round(
@@ -77,12 +78,13 @@ final class Ec2Waits {
   }
 
   /** "ssh port open": TCP connects to each instance's sshd until all accept. */
-  void sshOpen(Map<String, Ec2Wiring.Reach> reach) {
+  void sshOpen(Map<String, Ec2Wiring.Reach> reach, Wait.Watcher watcher) {
     Set<String> closed = new LinkedHashSet<>(reach.keySet());
     Wait.until(
         "ssh port open",
         settings.sshTimeout(),
         settings.poll(),
+        watcher,
         () -> {
           closed.removeIf(instanceId -> accepts(reach.get(instanceId)));
           return closed.isEmpty()

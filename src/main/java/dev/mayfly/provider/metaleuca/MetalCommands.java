@@ -107,8 +107,10 @@ final class MetalCommands {
   private static Result groups(ProviderContext context, Args args) {
     boolean free = args.flag(FREE);
     List<MetalGroup> groups;
+    String target;
     try (MetalPool pool = MetalPool.open(context)) {
       groups = pool.groups(free);
+      target = pool.target();
     }
     return new Listing(
         List.of("GROUP", "SYSTEMS", "FREE", free ? "FREE SYSTEMS" : "ALL SYSTEMS"),
@@ -121,7 +123,8 @@ final class MetalCommands {
                         g.free().size(),
                         String.join(",", free ? g.free() : g.systems())))
             .toList(),
-        groups);
+        groups,
+        free ? "no free machines in target '" + target + "'" : null);
   }
 
   private static Result instances(ProviderContext context, Args args) {

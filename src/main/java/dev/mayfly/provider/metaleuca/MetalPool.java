@@ -62,8 +62,14 @@ public final class MetalPool implements AutoCloseable {
                             + "': metaleuca needs mayfly's registry: its reservations live there and its"
                             + " id marks the machines a launch takes in Cobbler"));
     Reservations reservations = context.registry().orElseThrow().reservations();
+    // who launched, for `metal instances`: cron, sudo and containers often set neither variable,
+    // while the JVM always knows the account it runs as
     String user =
-        context.env().getOrDefault("USER", context.env().getOrDefault("LOGNAME", "unknown"));
+        context
+            .env()
+            .getOrDefault(
+                "USER",
+                context.env().getOrDefault("LOGNAME", System.getProperty("user.name", "unknown")));
     return new MetalPool(settings, CobblerClient.login(settings), registryId, reservations, user);
   }
 

@@ -184,7 +184,7 @@ final class MetalProvisioning {
    * "installed": waits until Cobbler shows netboot off again on every machine (pxe_just_once clears
    * it when the installer finishes), bounded by the target's install-timeout.
    */
-  void awaitInstalled(List<MetalSystem> machines) {
+  void awaitInstalled(List<MetalSystem> machines, Wait.Watcher watcher) {
     Set<String> names = machines.stream().map(MetalSystem::name).collect(Collectors.toSet());
     Wait.until(
         "installed ("
@@ -194,6 +194,7 @@ final class MetalProvisioning {
             + "')",
         settings.installTimeout(),
         settings.poll(),
+        watcher,
         () -> {
           List<String> pending =
               cobbler.systems(settings.groups()).stream()

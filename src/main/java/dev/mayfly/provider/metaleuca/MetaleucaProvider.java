@@ -60,7 +60,7 @@ final class MetaleucaProvider implements Provider {
       if (!toInstall.isEmpty()) {
         pool.provisioning().provision(toInstall, profile);
       }
-      pool.provisioning().awaitInstalled(machines);
+      pool.provisioning().awaitInstalled(machines, request.watcher());
       return Launched.all(
           machines.stream().map(m -> host(m.name(), m.address(), request)).toList());
     }

@@ -69,7 +69,11 @@ final class MetalLab {
 
   /** The metaleuca provider of the {@code lab} target, as that CLI's launches create it. */
   static Provider provider(Path stateDir, Optional<Registry> registry) {
-    Map<String, String> env = env(stateDir);
+    return provider(stateDir, registry, env(stateDir));
+  }
+
+  /** The same, launching from a process with this environment. */
+  static Provider provider(Path stateDir, Optional<Registry> registry, Map<String, String> env) {
     Providers providers = Providers.installed();
     Target lab = Targets.load(env, null, providers::settingNames).resolve("lab");
     return providers.create(

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -117,6 +118,32 @@ class MetaleucaIT {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void noFreeMachineIsSaidAndInstancesNameTheLauncherWhenTheEnvironmentHasNoUser()
+      throws Exception {
+    cobbler.system("nf-1", "10.213.60.2", "wipe", "q9", "group=web", true);
+    MayflyCli mayfly = cli("q9", "");
+    Files.createDirectories(mayfly.stateDir());
+    Map<String, String> env = new java.util.HashMap<>(MetalLab.env(mayfly.stateDir()));
+    env.remove("USER"); // as under cron or sudo: neither USER nor LOGNAME
+    try (Registry registry = Registry.open(mayfly.stateDir())) {
+      MetalLab.provider(mayfly.stateDir(), Optional.of(registry), env)
+          .launch(MetalLab.request("nf", 1, "web", "centos8"));
+    }
+    MayflyCli.Result free = mayfly.run("metal", "groups", "--free");
+    assertEquals(0, free.exit(), free::toString);
+    assertEquals("", free.out(), "no bare header");
+    assertEquals("no free machines in target 'lab'\n", free.err());
+    assertEquals(0, json(mayfly.run("metal", "groups", "--free", "--output", "json")).size());
+
+    JsonNode held = json(mayfly.run("metal", "instances", "--output", "json"));
+    assertEquals(1, held.size(), held::toString);
+    assertEquals(System.getProperty("user.name"), held.get(0).get("user").asText());
+    assertNotEquals("unknown", held.get(0).get("user").asText());
+    MayflyCli.Result table = mayfly.run("metal", "instances");
+    assertTrue(table.out().contains(" " + System.getProperty("user.name") + " "), table::toString);
   }
 
   @Test

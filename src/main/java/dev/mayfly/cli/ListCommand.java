@@ -2,6 +2,8 @@ package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.view.Cells;
+import dev.mayfly.view.JsonViews;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,7 +24,7 @@ final class ListCommand implements Callable<Integer> {
     Instant now = Instant.now();
     var out = main.out();
     if (output.json()) {
-      Json.print(out, rows.stream().map(o -> Views.overview(o, now)).toList());
+      Json.print(out, rows.stream().map(o -> JsonViews.overview(o, now)).toList());
       return 0;
     }
     Table table =
@@ -45,9 +47,9 @@ final class ListCommand implements Callable<Integer> {
           d.hostCount(),
           d.state(),
           d.url().orElse(null),
-          Views.expiresIn(d, now),
-          Views.nextSync(o, now),
-          Views.lastSync(o, now));
+          JsonViews.expiresIn(d, now),
+          Cells.nextSync(o, now),
+          Cells.lastSync(o, now));
     }
     table.print(out);
     return 0;

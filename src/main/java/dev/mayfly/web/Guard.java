@@ -35,7 +35,8 @@ final class Guard {
   void check(Context ctx) {
     ctx.header("Content-Security-Policy", WebServer.CSP);
     ctx.header("X-Content-Type-Options", "nosniff");
-    ctx.header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with forms
+    ctx.header("Referrer-Policy", "same-origin");
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Cache-Control", "no-store");
     String path = ctx.path();

@@ -37,6 +37,8 @@ import java.util.stream.Stream;
 /** The console's pages, rendered on the server from the templates in {@code src/main/jte}. */
 final class Pages {
   static final int PAGE_SIZE = 50;
+  private static final java.util.regex.Pattern RELEASE =
+      java.util.regex.Pattern.compile("\\bdata (?:at )?([0-9a-f]{40})\\b");
   private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
 
   private final Deployments deployments;
@@ -102,7 +104,19 @@ final class Pages {
     Instant now = clock.instant();
     Api.Filter filter = Api.Filter.of(ctx);
     List<Deployments.Overview> all = deployments.overview();
-    List<Deployments.Overview> matching = all.stream().filter(filter::matches).toList();
+    // without a state asked for, the page shows what still exists; "all" shows the terminated too
+    boolean everything = "all".equals(filter.state());
+    Api.Filter shown =
+        everything ? new Api.Filter(filter.template(), filter.target(), null) : filter;
+    List<Deployments.Overview> matching =
+        all.stream()
+            .filter(shown::matches)
+            .filter(
+                o ->
+                    everything
+                        || filter.state() != null
+                        || o.deployment().state() != DeploymentState.TERMINATED)
+            .toList();
     int pages = Math.max(1, (matching.size() + PAGE_SIZE - 1) / PAGE_SIZE);
     int page = Math.min(pages, Math.max(1, number(ctx.queryParam("page"))));
     List<Page.Row> rows =
@@ -194,9 +208,11 @@ final class Pages {
     d.params().forEach((k, v) -> settings.add(new Page.Setting("param " + k, v)));
     List<Page.Release> releases = new ArrayList<>();
     Map<String, Boolean> commits = new LinkedHashMap<>();
+    // the releases the history names: the launch's ("…, data C") and each publish's ("data at C")
     for (EventRow e : status.events()) {
-      if (e.detail() != null && e.detail().startsWith("data at ")) {
-        commits.put(e.detail().substring("data at ".length()).strip(), true);
+      java.util.regex.Matcher m = RELEASE.matcher(e.detail() == null ? "" : e.detail());
+      if (m.find()) {
+        commits.put(m.group(1), true);
       }
     }
     d.dataCommit().ifPresent(c -> commits.putIfAbsent(c, true));

@@ -43,13 +43,25 @@ final class WebLab implements AutoCloseable {
   final DaemonProcess daemon;
   final String url;
   final String token;
-  final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(5))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+  final HttpClient http;
 
   WebLab(Path home) {
+    this(home, null);
+  }
+
+  /**
+   * @param tls null for plain HTTP; else the daemon serves with this certificate and key, and the
+   *     client trusts that certificate alone
+   */
+  WebLab(Path home, Tls tls) {
+    HttpClient.Builder client =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      client.sslContext(tls.trusting());
+    }
+    this.http = client.build();
     this.home = home;
     this.root = TinyService.write(home.resolve("lab"));
     try {
@@ -77,12 +89,12 @@ final class WebLab implements AutoCloseable {
     env.put("MAYFLY_HOME", cli.stateDir().toString());
     env.put("PATH", System.getenv("PATH"));
     env.put("MAYFLY_TEMPLATES", templates);
-    this.daemon =
-        DaemonProcess.start(
-            env,
-            home.resolve("daemon.log"),
-            "--http",
-            "127.0.0.1:0",
+    List<String> args = new java.util.ArrayList<>(List.of("--http", "127.0.0.1:0"));
+    if (tls != null) {
+      args.addAll(List.of("--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString()));
+    }
+    args.addAll(
+        List.of(
             "--poll",
             "1s",
             "--reconcile",
@@ -92,15 +104,65 @@ final class WebLab implements AutoCloseable {
             "--reap-every",
             "1h",
             "--shutdown-grace",
-            "5s");
+            "5s"));
+    this.daemon = DaemonProcess.start(env, home.resolve("daemon.log"), args.toArray(String[]::new));
     daemon.awaitLog("web console at", Duration.ofSeconds(30));
-    Matcher m = Pattern.compile("web console at (http://[0-9.:]+/)").matcher(daemon.log());
+    Matcher m = Pattern.compile("web console at (https?://[0-9.:]+/)").matcher(daemon.log());
     assertTrue(m.find(), daemon.log());
     this.url = m.group(1);
     try {
       this.token = Files.readString(cli.stateDir().resolve("web-token")).strip();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A self-signed certificate for 127.0.0.1 and its PKCS#8 key, made by openssl. */
+  record Tls(Path cert, Path key) {
+    static Tls make(Path dir) throws IOException, InterruptedException {
+      Tls t = new Tls(dir.resolve("cert.pem"), dir.resolve("key.pem"));
+      Process p =
+          new ProcessBuilder(
+                  "openssl",
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "rsa:2048",
+                  "-nodes",
+                  "-days",
+                  "1",
+                  "-subj",
+                  "/CN=127.0.0.1",
+                  "-addext",
+                  "subjectAltName=IP:127.0.0.1",
+                  "-keyout",
+                  t.key().toString(),
+                  "-out",
+                  t.cert().toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("openssl.log").toFile())
+              .start();
+      assertEquals(0, p.waitFor(), Files.readString(dir.resolve("openssl.log")));
+      return t;
+    }
+
+    javax.net.ssl.SSLContext trusting() {
+      try (var in = Files.newInputStream(cert)) {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry(
+            "lab",
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        javax.net.ssl.TrustManagerFactory tmf =
+            javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+      } catch (IOException | java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 

@@ -71,7 +71,8 @@ final class LaunchCommand implements Callable<Integer> {
       names = "--expires",
       paramLabel = "WHEN",
       description =
-          "When it ends: a duration (30d, 72h, 90m), a UTC time (2026-12-31T23:00Z), or never"
+          "When it ends: a duration (30d, 1d12h, P1DT12H), a time with a zone (2026-12-31T23:00Z,"
+              + " 2026-12-31T23:00+02:00), a date (2026-12-31: the end of that day, UTC), or never"
               + " (only when asked for by name). Default: the template's lifetime.")
   String expires;
 
@@ -79,9 +80,25 @@ final class LaunchCommand implements Callable<Integer> {
       names = "--sync",
       paramLabel = "CRON",
       description =
-          "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *') instead of the template's schedule;"
-              + " the daemon runs it.")
+          "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *', '@daily') instead of the"
+              + " template's schedule; the daemon runs it, as cronie would.")
   String sync;
+
+  @Option(
+      names = "--recycle-every",
+      paramLabel = "AGE|never",
+      description =
+          "Have the daemon replace the hosts when they are older than this (30d), or never;"
+              + " default: the template's recycle.every.")
+  String recycleEvery;
+
+  @Option(
+      names = "--tz",
+      paramLabel = "ZONE",
+      description =
+          "Time zone of the sync schedule (e.g. Europe/Berlin). Default: the template's"
+              + " sync.timezone, else UTC.")
+  String tz;
 
   @Option(
       names = "--name",
@@ -196,7 +213,9 @@ final class LaunchCommand implements Callable<Integer> {
             paramFile == null ? null : main.cwd.resolve(paramFile),
             paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()),
             onFailure,
-            keepFor);
+            keepFor,
+            recycleEvery,
+            tz);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
       result =

@@ -1,19 +1,59 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Reaper;
 import dev.mayfly.deploy.Services;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * How results look in tables and on terminals; their JSON shapes are {@link
+ * How results look in tables and on terminals; the JSON shapes of rows are {@link
  * dev.mayfly.view.JsonViews}, shared with the web API.
  */
 final class Views {
   private Views() {}
 
   /** One deployment's hosts the reaper ended, or would end. */
+  static Map<String, Object> recycle(Deployments.RecycleResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("ok", r.ok());
+    m.put("service", Map.of("from", r.oldService(), "to", r.newService()));
+    m.put("data", Map.of("from", r.oldData(), "to", r.newData()));
+    m.put("url", r.url());
+    m.put("urlChanged", r.urlChanged());
+    List<Map<String, Object>> hosts = new ArrayList<>();
+    for (Deployments.HostMove h : r.hosts()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("host", h.host());
+      row.put("oldRoot", h.oldRoot());
+      row.put("newRoot", h.newRoot());
+      row.put("gapMs", h.gapMillis());
+      hosts.add(row);
+    }
+    m.put("hosts", hosts);
+    m.put("maxGapMs", r.maxGapMillis());
+    if (r.why() != null) {
+      m.put("why", r.why());
+    }
+    return m;
+  }
+
+  static Map<String, Object> service(Deployments.ServiceResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("commit", r.commit());
+    m.put("previous", r.previous());
+    m.put("updated", r.updated());
+    m.put("unchanged", r.unchanged());
+    m.put("failures", r.failures());
+    m.put("reverted", r.reverted());
+    return m;
+  }
+
   static Map<String, Object> finding(Reaper.Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", f.provider());

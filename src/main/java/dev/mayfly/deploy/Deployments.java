@@ -35,6 +35,7 @@ public final class Deployments {
   private final DeploymentContext ctx;
   private final Releases releases;
   private final Lifecycle lifecycle;
+  private final ServiceReleases serviceReleases;
 
   public Deployments(
       Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
@@ -68,9 +69,17 @@ public final class Deployments {
       Map<String, String> env) {
     this.ctx =
         new DeploymentContext(
-            stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock, env);
+            stateDir,
+            registry,
+            catalog,
+            providers,
+            targets,
+            new GitRepos(stateDir, env),
+            clock,
+            env);
     this.releases = new Releases(ctx);
     this.lifecycle = new Lifecycle(ctx);
+    this.serviceReleases = new ServiceReleases(ctx);
   }
 
   /** What {@code --target NAME} means here. */
@@ -184,6 +193,138 @@ public final class Deployments {
     }
   }
 
+  /**
+   * One host a recycle replaced.
+   *
+   * @param gapMillis from stopping the old service to the new one answering its health check
+   */
+  public record HostMove(String host, String oldRoot, String newRoot, long gapMillis) {}
+
+  /**
+   * The outcome of a recycle.
+   *
+   * @param ok false when the new hosts failed and the old ones kept serving ({@code why} says why)
+   * @param urlChanged true when the deployment answers at a new URL ({@code url})
+   */
+  public record RecycleResult(
+      String deploymentId,
+      boolean ok,
+      String oldService,
+      String newService,
+      String oldData,
+      String newData,
+      String url,
+      boolean urlChanged,
+      List<HostMove> hosts,
+      String why) {
+    /** The longest time a host served nothing. */
+    public long maxGapMillis() {
+      return hosts.stream().mapToLong(HostMove::gapMillis).max().orElse(0);
+    }
+  }
+
+  /**
+   * Replaces every host with a fresh one at the newest service and data commits ({@code
+   * sameCommits}: the recorded ones); the old hosts serve until the new ones are healthy, and keep
+   * serving when they fail. Keeps the id, history and expiry.
+   */
+  public RecycleResult recycle(String id, boolean sameCommits, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return new Recycler(ctx).recycle(id, sameCommits, progress);
+    }
+  }
+
+  /**
+   * Prints the service log of every host (or {@code host}), each line prefixed with its host;
+   * {@code follow} keeps printing until interrupted. {@code since} (a duration, null for all) keeps
+   * events and time-stamped lines that recent; {@code events} merges in the deployment's history.
+   */
+  public void logs(
+      String id,
+      String host,
+      boolean follow,
+      String since,
+      int lines,
+      boolean events,
+      java.util.function.Consumer<String> out) {
+    new HostAccess(ctx)
+        .logs(
+            id,
+            new HostAccess.LogQuery(
+                host,
+                follow,
+                since == null ? null : dev.mayfly.template.Durations.parse("--since", since),
+                lines,
+                events),
+            out);
+  }
+
+  /**
+   * Runs {@code command} on one host ({@code host}, else the first) in the deployment root with
+   * {@code mayfly.env} loaded, or an interactive shell there when it is empty; the host key must be
+   * the pinned one.
+   *
+   * @param note where a remark for the user goes (stderr)
+   * @return the command's exit code
+   */
+  public int shell(
+      String id,
+      String host,
+      List<String> command,
+      java.util.function.Consumer<String> out,
+      java.util.function.Consumer<String> note) {
+    return new HostAccess(ctx).shell(id, host, command, out, note);
+  }
+
+  /**
+   * The outcome of an upgrade, service rollback or restart.
+   *
+   * @param commit the service commit the hosts serve now
+   * @param previous the one they served before
+   * @param updated hosts that switched (or restarted)
+   * @param unchanged hosts left as they were, already at {@code commit}
+   * @param failures host id to why, for the host that failed (it went back to its release)
+   * @param reverted hosts switched back to their previous release because another host failed
+   */
+  public record ServiceResult(
+      String deploymentId,
+      String commit,
+      String previous,
+      List<String> updated,
+      List<String> unchanged,
+      Map<String, String> failures,
+      List<String> reverted) {}
+
+  /**
+   * Moves the service of every healthy host to {@code to} (a commit or ref; null for the template's
+   * ref, resolved anew) in a new release: install, restart, health; a host that fails goes back to
+   * its previous release, and so do the hosts switched before it. {@code template} also applies the
+   * edited template file's install, start, health and url.
+   */
+  public ServiceResult upgrade(String id, String to, boolean template, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return serviceReleases.upgrade(id, to, template, progress);
+    }
+  }
+
+  /** Switches every healthy host back to the service release before the live one and restarts. */
+  public ServiceResult rollbackService(String id, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return serviceReleases.rollback(id, progress);
+    }
+  }
+
+  /** Restarts the service on every healthy host with the frozen start command, then checks it. */
+  public ServiceResult restart(String id, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return serviceReleases.restart(id, progress);
+    }
+  }
+
   /** What the parts behind this facade share, for {@link Reaper} and tests. */
   DeploymentContext deploymentContext() {
     return ctx;
@@ -204,7 +345,26 @@ public final class Deployments {
   }
 
   /** A deployment with what the scheduler keeps about it. */
-  public record Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+  public record Overview(
+      DeploymentRow deployment,
+      Optional<ScheduleRow> schedule,
+      Optional<dev.mayfly.store.RecycleRow> recycling) {
+    public Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+      this(deployment, schedule, Optional.empty());
+    }
+
+    /** When the hosts now serving were made: at launch, or at the last recycle. */
+    public Instant hostsSince() {
+      return recycling.map(dev.mayfly.store.RecycleRow::hostsSince).orElse(deployment.createdAt());
+    }
+
+    /** How old the serving hosts are; empty once the deployment holds none. */
+    public Optional<java.time.Duration> hostAge(Instant now) {
+      return deployment.state() == DeploymentState.TERMINATED
+          ? Optional.empty()
+          : Optional.of(java.time.Duration.between(hostsSince(), now));
+    }
+
     /**
      * When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not
      * sync.
@@ -220,16 +380,50 @@ public final class Deployments {
           .get()
           .nextSyncAt()
           .filter(now::isBefore)
-          .or(() -> SyncCron.next(schedule.get().syncCron().get(), now));
+          .or(() -> cronNext(schedule.get().syncCron().get(), now));
+    }
+
+    private static Optional<Instant> cronNext(String stored, Instant now) {
+      try {
+        return SyncCron.next(stored, now);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty(); // a cron written by hand: the daemon marks it schedule-error
+      }
     }
   }
 
   /** Every deployment with its schedule, newest first. */
   public List<Overview> overview() {
     Map<String, ScheduleRow> schedules = ctx.registry().schedules();
+    Map<String, dev.mayfly.store.RecycleRow> recycling = ctx.registry().recyclings();
     return ctx.registry().list().stream()
-        .map(d -> new Overview(d, Optional.ofNullable(schedules.get(d.id()))))
+        .map(
+            d ->
+                new Overview(
+                    d,
+                    Optional.ofNullable(schedules.get(d.id())),
+                    Optional.ofNullable(recycling.get(d.id()))))
         .toList();
+  }
+
+  /**
+   * Like {@link #overview()}; with {@code olderThan} (a duration, {@code list --older-than}) only
+   * deployments whose hosts are older than that.
+   */
+  public List<Overview> overview(String olderThan) {
+    if (olderThan == null) {
+      return overview();
+    }
+    java.time.Duration age = dev.mayfly.template.Durations.parse("--older-than", olderThan);
+    Instant now = ctx.clock().instant();
+    return overview().stream()
+        .filter(o -> o.hostAge(now).filter(a -> a.compareTo(age) > 0).isPresent())
+        .toList();
+  }
+
+  /** One deployment's overview, as {@code status} shows it. */
+  public Overview overview(DeploymentRow d) {
+    return new Overview(d, schedule(d.id()), ctx.registry().recycling(d.id()));
   }
 
   /** One deployment's schedule. */

@@ -66,6 +66,10 @@ final class GitDelivery {
           fetch.run(repo.fetchUrl(), ref);
           return field + ": host pulled from " + repo.fetchUrl();
         } catch (HostSession.StepFailed e) {
+          // a publish command or installer that failed would fail again: report it once
+          if (!e.fetchFailed) {
+            throw e;
+          }
           session
               .log()
               .accept(

@@ -12,6 +12,7 @@ import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Commands;
+import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +115,8 @@ final class Launcher {
             registry,
             progress,
             ctx.logDir(id),
-            new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
+            new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()),
+            host -> files(template, plan.params(), host));
     List<HostOutcome> outcomes =
         new ArrayList<>(
             FanOut.run(
@@ -157,6 +159,7 @@ final class Launcher {
     if (plan.syncCron() != null) {
       registry.setSyncCron(id, plan.syncCron());
     }
+    registry.startRecycling(id, plan.recycleEvery(), plan.createdAt());
     registry.event(
         id,
         null,
@@ -172,6 +175,9 @@ final class Launcher {
             + ", data "
             + data.commit()
             + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
+            + (plan.recycleEvery() == null
+                ? ""
+                : ", recycle every " + Durations.human(plan.recycleEvery()))
             + (plan.expiresAt() == null ? ", never expires" : ""));
   }
 
@@ -189,7 +195,7 @@ final class Launcher {
     ctx.registry().event(id, host.id(), "failed", why);
     return new HostOutcome(
         host.id(),
-        bootstrap.url(host, "/"),
+        bootstrap.url(host),
         "bootstrap",
         why,
         null,
@@ -248,8 +254,22 @@ final class Launcher {
     if (root != null) {
       all.put("MAYFLY_ROOT", root);
       all.put("MAYFLY_DATA", root + "/data/current");
+      all.put("MAYFLY_SERVICE", root + "/service/current");
+      all.put(
+          "MAYFLY_SERVE",
+          root + "/service/current" + template.service().serve().map(s -> "/" + s).orElse(""));
     }
     return Commands.envFile(template, params, host.ports(), all);
+  }
+
+  /** The template's {@code files:} with their placeholders filled for {@code host}. */
+  private static Map<String, String> files(
+      Template template, Map<String, String> params, Host host) {
+    Map<String, Integer> ports = new LinkedHashMap<>(template.ports());
+    ports.putAll(host.ports());
+    Map<String, String> files = new LinkedHashMap<>();
+    template.files().forEach((path, text) -> files.put(path, Commands.fill(text, params, ports)));
+    return files;
   }
 
   private static Map<String, String> masked(Template template, Map<String, String> params) {

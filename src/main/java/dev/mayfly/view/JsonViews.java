@@ -6,6 +6,7 @@ import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.store.RecycleRow;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
@@ -13,6 +14,7 @@ import dev.mayfly.template.TemplateCatalog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,6 +61,15 @@ public final class JsonViews {
     m.put("lastSyncResult", o.schedule().flatMap(ScheduleRow::lastSyncResult).orElse(null));
     m.put("syncFailures", o.schedule().map(ScheduleRow::syncFailures).orElse(0));
     m.put("dataPin", o.schedule().flatMap(ScheduleRow::dataPin).orElse(null));
+    m.put("hostsSince", o.hostsSince().toString());
+    m.put("hostAge", o.hostAge(now).map(Durations::human).orElse(null));
+    m.put(
+        "recycleEvery",
+        o.recycling().flatMap(RecycleRow::every).map(Durations::human).orElse(null));
+    m.put("recycleFailures", o.recycling().map(RecycleRow::failures).orElse(0));
+    m.put(
+        "recycleRetryAt",
+        o.recycling().flatMap(RecycleRow::retryAt).map(Instant::toString).orElse(null));
     return m;
   }
 
@@ -187,8 +198,14 @@ public final class JsonViews {
             t.health().status(),
             "deadlineSeconds",
             t.health().deadline().toSeconds()));
+    m.put("healthExpect", t.health().expect().orElse(null));
+    m.put("urlPath", t.urlPath());
+    m.put("serve", t.service().serve().orElse(null));
+    m.put("env", List.copyOf(t.env().keySet()));
+    m.put("files", List.copyOf(t.files().keySet()));
     m.put("lifetimeSeconds", t.lifetime().toSeconds());
     m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
+    m.put("syncTimezone", t.sync().map(s -> s.timezone().getId()).orElse(null));
     m.put("root", t.root().orElse(null));
     m.put("bind", t.bind().orElse(null));
     return m;

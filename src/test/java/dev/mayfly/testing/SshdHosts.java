@@ -205,6 +205,16 @@ public final class SshdHosts implements AutoCloseable {
       return out.split("\\s+")[1];
     }
 
+    /** The {@code known_hosts} line for this host's current key: {@code ADDRESS TYPE BASE64}. */
+    public String knownHostsLine() {
+      try {
+        String[] pub = Files.readString(Path.of(hostKey + ".pub")).strip().split("\\s+");
+        return address + " " + pub[0] + " " + pub[1];
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     /** Gives the server a new host key, as a rebuilt server (or an impostor) would have. */
     public void replaceHostKey() {
       stopSshd();

@@ -53,4 +53,18 @@ public class MayflyException extends RuntimeException {
   public static MayflyException wrongState(String message) {
     return new MayflyException(Exit.WRONG_STATE, message);
   }
+
+  /** Wrong state too (exit 3), of a thing that does not exist: what the web API answers 404 to. */
+  public static MayflyException notFound(String message) {
+    return new NotFound(message);
+  }
+
+  /** An unknown deployment or template: exit 3 on the command line, 404 over HTTP. */
+  public static final class NotFound extends MayflyException {
+    private static final long serialVersionUID = 1L;
+
+    NotFound(String message) {
+      super(Exit.WRONG_STATE, message);
+    }
+  }
 }

@@ -30,6 +30,8 @@ class ArchitectureTest {
             "dev.mayfly.template..",
             "dev.mayfly.target..",
             "dev.mayfly.provider..",
+            "dev.mayfly.view..",
+            "dev.mayfly.web..",
             "java..",
             "picocli..",
             "com.fasterxml.jackson..")
@@ -48,6 +50,66 @@ class ArchitectureTest {
         .resideInAPackage("dev.mayfly.provider.(*)..")
         .because("provider-specific commands come through the provider-commands SPI, not an import")
         .check(PRODUCT);
+  }
+
+  @Test
+  void onlyTheDaemonCommandStartsTheWebConsole() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.mayfly.web..")
+        .and()
+        .haveNameNotMatching("dev\\.mayfly\\.cli\\.DaemonCommand(\\$.*)?")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.mayfly.web..")
+        .because("the web stack loads in the daemon only, so `mayfly list` never pays for Jetty")
+        .check(PRODUCT);
+  }
+
+  @Test
+  void webUsesTheFacadeAndDataTypesOnly() {
+    classes()
+        .that()
+        .resideInAPackage("dev.mayfly.web..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.mayfly",
+            "dev.mayfly.web..",
+            "dev.mayfly.deploy",
+            "dev.mayfly.view..",
+            "dev.mayfly.store",
+            "dev.mayfly.template",
+            "dev.mayfly.target",
+            "dev.mayfly.schedule",
+            "java..",
+            "io.javalin..",
+            "org.eclipse.jetty..",
+            "gg.jte..",
+            "com.fasterxml.jackson..")
+        .because("the console shows and acts through the deploy facade, as the commands do")
+        .check(PRODUCT);
+  }
+
+  @Test
+  void viewShapesRowsOnly() {
+    classes()
+        .that()
+        .resideInAPackage("dev.mayfly.view..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.mayfly.view..",
+            "dev.mayfly.deploy",
+            "dev.mayfly.store",
+            "dev.mayfly.template",
+            "java..")
+        .check(PRODUCT);
+  }
+
+  @Test
+  void webLibrariesStayInWeb() {
+    sdkStaysIn("dev.mayfly.web..", "io.javalin..", "org.eclipse.jetty..", "gg.jte..", "jakarta..");
   }
 
   @Test

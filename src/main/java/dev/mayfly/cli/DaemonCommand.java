@@ -4,6 +4,10 @@ import dev.mayfly.deploy.Services;
 import dev.mayfly.schedule.Daemon;
 import dev.mayfly.schedule.DaemonSettings;
 import dev.mayfly.store.Database;
+import dev.mayfly.web.AccessToken;
+import dev.mayfly.web.WebServer;
+import dev.mayfly.web.WebSettings;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,8 +24,11 @@ import picocli.CommandLine.ParentCommand;
           + " while it was down are picked up, and an expiry missed meanwhile fires at once. Several daemons"
           + " on one PostgreSQL form a cluster: each job fires once, and a member that dies is taken over.",
       "Settings also come from daemon.<name> in $MAYFLY_HOME/mayfly.properties; the database password from"
-          + " MAYFLY_DB_PASSWORD or db.password there."
-    })
+          + " MAYFLY_DB_PASSWORD or db.password there.",
+      "With --http it also serves the web console and the HTTP API (/api/v1); its token is made on the first"
+          + " start into the state folder's web-token file."
+    },
+    subcommands = DaemonCommand.RotateToken.class)
 final class DaemonCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin ProfileOption profile;
@@ -140,6 +147,45 @@ final class DaemonCommand implements Callable<Integer> {
       description = "Stop after this long (default: run until stopped).")
   String runFor;
 
+  @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT",
+      description =
+          "Serve the web console and API here, e.g. 127.0.0.1:7070 (default: daemon.http, else none)."
+              + " Other than loopback only with --tls-cert and --tls-key.")
+  String http;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "The console's certificate (chain), PEM (default: daemon.tls-cert).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "Its private key, unencrypted PKCS#8 PEM (default: daemon.tls-key).")
+  Path tlsKey;
+
+  @Command(
+      name = "rotate-token",
+      description =
+          "Replace the web console's token and print the new one; a running daemon takes it at its next"
+              + " request, and every browser session logs in again.")
+  static final class RotateToken implements Callable<Integer> {
+    @ParentCommand DaemonCommand daemon;
+
+    @Override
+    public Integer call() {
+      Path state = daemon.main.services(null).stateDir();
+      String token = AccessToken.rotate(state);
+      daemon.main.out().println(token);
+      daemon.main.out().flush();
+      daemon.main.err().println("new web token kept in " + state.resolve("web-token"));
+      return 0;
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     Map<String, String> options = new HashMap<>();
@@ -170,14 +216,27 @@ final class DaemonCommand implements Callable<Integer> {
     main.err()
         .println(
             "mayfly daemon on " + services.database() + " (state " + services.stateDir() + ")");
-    new Daemon(
-            settings,
-            services.database(),
-            services.upkeep(settings.webhook(), settings.webhookTimeout()),
-            services.reaper(),
-            services.clock(),
-            main.err())
-        .run(runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor));
+    WebSettings web =
+        WebSettings.resolve(
+            http,
+            tlsCert == null ? null : main.cwd.resolve(tlsCert),
+            tlsKey == null ? null : main.cwd.resolve(tlsKey),
+            Database.config(services.stateDir()));
+    // the web stack loads only here, so other commands never pay for Jetty
+    try (WebServer console =
+        web == null
+            ? null
+            : WebServer.start(
+                web, services.deployments(), services.stateDir(), services.clock(), main.err())) {
+      new Daemon(
+              settings,
+              services.database(),
+              services.upkeep(settings.webhook(), settings.webhookTimeout()),
+              services.reaper(),
+              services.clock(),
+              main.err())
+          .run(runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor));
+    }
     return 0;
   }
 }

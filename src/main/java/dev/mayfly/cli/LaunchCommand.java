@@ -6,6 +6,7 @@ import dev.mayfly.deploy.LaunchCancel;
 import dev.mayfly.deploy.LaunchOptions;
 import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.template.Params;
+import dev.mayfly.view.JsonViews;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -255,7 +256,7 @@ final class LaunchCommand implements Callable<Integer> {
   private void render(LaunchResult result) {
     PrintWriter out = main.out();
     if (output.json()) {
-      Json.print(out, Views.launch(result));
+      Json.print(out, JsonViews.launch(result));
       return;
     }
     if (result.hosts().size() > 1 || !result.ok()) {

@@ -3,6 +3,8 @@ package dev.mayfly.cli;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.template.Durations;
+import dev.mayfly.view.Cells;
+import dev.mayfly.view.JsonViews;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -63,9 +65,9 @@ final class ListCommand implements Callable<Integer> {
           d.hostCount(),
           d.state(),
           d.url().orElse(null),
-          Views.expiresIn(d, now),
-          Views.nextSync(o, now, listing.daemonServing()),
-          Views.lastSync(o, now),
+          JsonViews.expiresIn(d, now),
+          Cells.nextSync(o, now, listing.daemonServing()),
+          Cells.lastSync(o, now),
           o.hostAge(now).map(Durations::human).orElse(null));
     }
     table.print(out);

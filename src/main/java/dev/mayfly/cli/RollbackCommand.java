@@ -1,6 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.view.JsonViews;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,7 @@ final class RollbackCommand implements Callable<Integer> {
     }
     Deployments.SyncResult r = main.deployments().rollback(id, to, main.progress());
     if (output.json()) {
-      Json.print(main.out(), Views.sync(r));
+      Json.print(main.out(), JsonViews.sync(r));
     } else {
       main.out()
           .println(

@@ -4,6 +4,8 @@ import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.view.Cells;
+import dev.mayfly.view.JsonViews;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -27,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
     Instant now = Instant.now();
     PrintWriter out = main.out();
     if (output.json()) {
-      Json.print(out, Views.status(status, overview, now));
+      Json.print(out, JsonViews.status(status, overview, now));
       return 0;
     }
     DeploymentRow d = status.deployment();
@@ -39,7 +41,9 @@ final class StatusCommand implements Callable<Integer> {
     out.printf("%-10s %s%n", "created", d.createdAt());
     out.printf(
         "%-10s %s (%s)%n",
-        "expires", d.expiresAt().map(Instant::toString).orElse("never"), Views.expiresIn(d, now));
+        "expires",
+        d.expiresAt().map(Instant::toString).orElse("never"),
+        JsonViews.expiresIn(d, now));
     out.printf("%-10s %s%n", "service", d.serviceCommit().orElse("-"));
     out.printf("%-10s %s%n", "data", d.dataCommit().orElse("-"));
     out.printf(
@@ -47,9 +51,9 @@ final class StatusCommand implements Callable<Integer> {
         "sync",
         overview.schedule().flatMap(s -> s.syncCron()).map(c -> "'" + c + "'").orElse("never")
             + ", next "
-            + Views.nextSync(overview, now)
+            + Cells.nextSync(overview, now)
             + ", last "
-            + Views.lastSync(overview, now));
+            + Cells.lastSync(overview, now));
     d.params()
         .forEach(
             (k, v) -> out.printf("%-10s %s=%s%n", "param", Views.printable(k), Views.printable(v)));

@@ -1,6 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
+import dev.mayfly.view.JsonViews;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ final class SyncCommand implements Callable<Integer> {
     Deployments.SyncResult r = main.deployments().sync(id, main.progress());
     PrintWriter out = main.out();
     if (output.json()) {
-      Json.print(out, Views.sync(r));
+      Json.print(out, JsonViews.sync(r));
     } else if (r.changedAnything()) {
       out.println(
           "published data "

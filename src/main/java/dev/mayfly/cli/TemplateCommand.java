@@ -3,6 +3,7 @@ package dev.mayfly.cli;
 import dev.mayfly.MayflyException;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateLoader;
+import dev.mayfly.view.JsonViews;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +56,7 @@ final class TemplateCommand {
       Template t = which.load(parent.main);
       PrintWriter out = parent.main.out();
       if (output.json()) {
-        Json.print(out, Views.template(t));
+        Json.print(out, JsonViews.template(t));
         return 0;
       }
       out.printf(

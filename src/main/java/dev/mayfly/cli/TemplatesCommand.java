@@ -1,6 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.template.TemplateCatalog;
+import dev.mayfly.view.JsonViews;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ final class TemplatesCommand implements Callable<Integer> {
   public Integer call() {
     List<TemplateCatalog.Entry> entries = main.catalog().list();
     if (output.json()) {
-      Json.print(main.out(), entries.stream().map(Views::catalogEntry).toList());
+      Json.print(main.out(), entries.stream().map(JsonViews::catalogEntry).toList());
       return 0;
     }
     Table table = new Table("NAME", "DESCRIPTION", "FILE");

@@ -129,8 +129,7 @@ record DeploymentContext(
     return registry
         .find(id)
         .orElseThrow(
-            () ->
-                MayflyException.wrongState("unknown deployment '" + id + "' (see `mayfly list`)"));
+            () -> MayflyException.notFound("unknown deployment '" + id + "' (see `mayfly list`)"));
   }
 
   /** A recorded deployment that may still hold hosts. */

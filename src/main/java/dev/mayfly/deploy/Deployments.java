@@ -165,6 +165,16 @@ public final class Deployments {
   }
 
   /**
+   * Checks {@code options} and picks the deployment id now, so a caller that runs the launch in the
+   * background (the web API) can refuse bad input at once and name the deployment before it exists.
+   */
+  public PlannedLaunch plan(LaunchOptions options) {
+    LaunchPlan plan = LaunchPlan.of(options, ctx);
+    return new PlannedLaunch(
+        plan.id(), progress -> new Launcher(ctx).launch(plan, progress, LaunchCancel.NONE));
+  }
+
+  /**
    * Forgets a pinned host key ({@code addr[:port]}), after its owner confirmed the server was
    * rebuilt.
    */

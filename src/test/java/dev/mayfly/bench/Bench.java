@@ -47,11 +47,12 @@ public final class Bench {
         case "sync-idle" -> DaemonBench.syncIdle(work);
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         case "template-1mib" -> template1Mib(work);
+        case "web-list-10k" -> WebBench.list10k(project, work);
         default -> {
           // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts
           // it
           System.err.println(
-              "usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | recycle | ec2-calls | template-1mib");
+              "usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | recycle | ec2-calls | template-1mib | web-list-10k");
           System.exit(2);
         }
       }
@@ -141,25 +142,7 @@ public final class Bench {
   /** Whole-process time of `mayfly list` with 10,000 deployments in the registry. Target < 1 s. */
   private static void list10k(Path project, Path work) throws Exception {
     int count = 10_000;
-    try (Registry registry = Registry.open(work)) {
-      Instant now = Instant.now();
-      for (int i = 0; i < count; i++) {
-        registry.insert(
-            new DeploymentRow(
-                String.format("bench-%05d", i),
-                "qa-results",
-                "local",
-                DeploymentState.RUNNING,
-                Map.of("title", "Nightly QA results"),
-                "{}",
-                Optional.of("0".repeat(40)),
-                Optional.of("1".repeat(40)),
-                Optional.of("http://127.0.0.1:8080/"),
-                now.minusSeconds(i),
-                Optional.of(now.plus(Duration.ofDays(7))),
-                0));
-      }
-    }
+    seed(work, count);
     Path launcher = project.resolve("bin/mayfly");
     List<Double> seconds = new ArrayList<>();
     for (int run = 0; run < 6; run++) {
@@ -189,6 +172,29 @@ public final class Bench {
     double median = warm.get(warm.size() / 2);
     System.out.printf(Locale.ROOT, "deployments=%d median=%.3f s target<1.0 s%n", count, median);
     System.out.printf(Locale.ROOT, "RESULT list-10k seconds=%.3f%n", median);
+  }
+
+  /** {@code count} running qa-results deployments in the registry under {@code work}. */
+  static void seed(Path work, int count) {
+    try (Registry registry = Registry.open(work)) {
+      Instant now = Instant.now();
+      for (int i = 0; i < count; i++) {
+        registry.insert(
+            new DeploymentRow(
+                String.format("bench-%05d", i),
+                "qa-results",
+                "local",
+                DeploymentState.RUNNING,
+                Map.of("title", "Nightly QA results"),
+                "{}",
+                Optional.of("0".repeat(40)),
+                Optional.of("1".repeat(40)),
+                Optional.of("http://127.0.0.1:8080/"),
+                now.minusSeconds(i),
+                Optional.of(now.plus(Duration.ofDays(7))),
+                0));
+      }
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -1,13 +1,8 @@
 package dev.mayfly.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Upkeep;
 import dev.mayfly.provider.Providers;
-import dev.mayfly.store.DeploymentRow;
-import dev.mayfly.store.DeploymentState;
-import dev.mayfly.store.HostRow;
-import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
 import java.io.IOException;
@@ -16,10 +11,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,8 +25,6 @@ import org.eclipse.jgit.revwalk.RevCommit;
  * 10,000.
  */
 final class DaemonBench {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CRON = "0 3 * * *";
 
   private DaemonBench() {}
 
@@ -58,8 +49,14 @@ final class DaemonBench {
       commit = c.name();
     }
     try (Registry registry = Registry.open(work)) {
-      String spec = spec("file://" + repo.toAbsolutePath());
-      seed(registry, count, spec, Optional.of(commit), Instant.now().plus(Duration.ofDays(7)));
+      SeededRegistry.seed(
+          registry,
+          count,
+          1,
+          0,
+          "file://" + repo.toAbsolutePath(),
+          Optional.of(commit),
+          Instant.now().plus(Duration.ofDays(7)));
       Deployments deployments =
           new Deployments(
               work,
@@ -73,7 +70,7 @@ final class DaemonBench {
       Upkeep.RoundReport last = null;
       for (int round = 1; round <= 3; round++) {
         long start = System.nanoTime();
-        last = upkeep.syncRound(CRON);
+        last = upkeep.syncRound(SeededRegistry.CRON);
         System.out.printf(
             Locale.ROOT,
             "%-6d %9.3f %9d %14d%n",
@@ -97,10 +94,12 @@ final class DaemonBench {
   static void daemon10k(Path project, Path work) throws Exception {
     int count = 10_000;
     try (Registry registry = Registry.open(work)) {
-      seed(
+      SeededRegistry.seed(
           registry,
           count,
-          spec("file:///nonexistent"),
+          1,
+          0,
+          "file:///nonexistent",
           Optional.empty(),
           Instant.now().plus(Duration.ofDays(7)));
     }
@@ -134,62 +133,6 @@ final class DaemonBench {
     }
     System.out.printf("deployments=%d target rss<300 MiB%n", count);
     System.out.printf("RESULT daemon-10k rss-mib=%d%n", rss);
-  }
-
-  private static void seed(
-      Registry registry, int count, String spec, Optional<String> dataCommit, Instant expires) {
-    Instant now = Instant.now();
-    for (int i = 0; i < count; i++) {
-      String id = String.format("bench-%05d", i);
-      registry.insert(
-          new DeploymentRow(
-              id,
-              "qa-results",
-              "local",
-              DeploymentState.RUNNING,
-              Map.of("title", "Nightly QA results"),
-              spec,
-              Optional.of("0".repeat(40)),
-              dataCommit,
-              Optional.of("http://127.0.0.1:8080/"),
-              now.minusSeconds(i),
-              Optional.of(expires),
-              0));
-      registry.setSyncCron(id, CRON);
-      registry.putHost(
-          new HostRow(
-              id,
-              "host-1",
-              "127.0.0.1",
-              Map.of("http", 8080),
-              Optional.of("/nonexistent/" + id),
-              HostState.HEALTHY,
-              dataCommit,
-              Optional.empty()));
-    }
-  }
-
-  /** A deployment spec as launch records it, with the data repo at {@code dataUrl}. */
-  private static String spec(String dataUrl) throws IOException {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("templateFile", "/nonexistent/qa-results.yaml");
-    spec.put("service", Map.of("url", "file:///nonexistent/service", "ref", "main"));
-    spec.put("install", "true");
-    spec.put("start", null);
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("url", dataUrl);
-    data.put("localPath", null);
-    data.put("ref", "main");
-    spec.put("data", data);
-    spec.put("publish", "");
-    spec.put("keep", 3);
-    spec.put("ports", Map.of("http", 8080));
-    spec.put("healthPath", "/healthz");
-    spec.put("healthPort", "http");
-    spec.put("healthStatus", 200);
-    spec.put("healthDeadlineSeconds", 60);
-    spec.put("root", null);
-    return JSON.writeValueAsString(spec);
   }
 
   private static long awaitStarted(Process p, Path log, Duration limit) throws Exception {

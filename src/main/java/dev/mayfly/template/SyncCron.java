@@ -8,7 +8,9 @@ import com.cronutils.parser.CronParser;
 import dev.mayfly.MayflyException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sync schedules as users write them (a template's {@code sync.schedule}, {@code launch --sync}):
@@ -45,10 +47,34 @@ public final class SyncCron {
     return next(cron, Instant.now()).isEmpty();
   }
 
-  /** The first run after {@code after}. */
+  /**
+   * The first run after {@code after}. {@code mayfly list} asks this for every row with the same
+   * {@code after}, and parsing a cron costs more than the rest of a row: the parsed crons and the
+   * last answer are kept.
+   */
   public static Optional<Instant> next(String cron, Instant after) {
-    return ExecutionTime.forCron(UNIX.parse(cron))
-        .nextExecution(after.atZone(ZoneId.systemDefault()))
-        .map(t -> t.toInstant());
+    ZoneId zone = ZoneId.systemDefault();
+    Answer last = lastAnswer;
+    if (last != null
+        && last.cron.equals(cron)
+        && last.after.equals(after)
+        && last.zone.equals(zone)) {
+      return last.next;
+    }
+    if (PARSED.size() > 256) {
+      PARSED.clear(); // crons come from templates and --sync: few; this only bounds a flood
+    }
+    Optional<Instant> next =
+        PARSED
+            .computeIfAbsent(cron, c -> ExecutionTime.forCron(UNIX.parse(c)))
+            .nextExecution(after.atZone(zone))
+            .map(t -> t.toInstant());
+    lastAnswer = new Answer(cron, after, zone, next);
+    return next;
   }
+
+  private record Answer(String cron, Instant after, ZoneId zone, Optional<Instant> next) {}
+
+  private static final Map<String, ExecutionTime> PARSED = new ConcurrentHashMap<>();
+  private static volatile Answer lastAnswer;
 }

@@ -42,7 +42,7 @@ public final class Bench {
         case "launch-local" -> launchLocal(project, work);
         case "list-10k" -> list10k(project, work);
         case "ec2-calls" -> Ec2Calls.run(work);
-        case "sync-idle" -> DaemonBench.syncIdle(work);
+        case "sync-idle" -> SyncBench.syncIdle(work);
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         case "template-1mib" -> template1Mib(work);
         default -> {
@@ -142,21 +142,19 @@ public final class Bench {
   private static void list10k(Path project, Path work) throws Exception {
     int count = 10_000;
     long seeding = System.nanoTime();
-    try (Registry registry = Registry.open(work)) {
-      SeededRegistry.seed(
-          registry,
-          count,
-          3,
-          20,
-          "file:///nonexistent/data",
-          Optional.of("1".repeat(40)),
-          Instant.now().plus(Duration.ofDays(7)));
-    }
+    SeededRegistry.seed(
+        work,
+        count,
+        3,
+        20,
+        "file:///nonexistent/data",
+        Optional.of("1".repeat(40)),
+        Instant.now().plus(Duration.ofDays(7)));
     System.out.printf(
         Locale.ROOT,
         "seeded %d deployments (3 hosts, 20 events, a schedule each) in %.1f s%n",
         count,
-        SeededRegistry.since(seeding).toMillis() / 1000.0);
+        SeededRegistry.secondsSince(seeding));
     Path launcher = project.resolve("bin/mayfly");
     String middle = SeededRegistry.id(count / 2);
     Map<String, List<Double>> seconds = new LinkedHashMap<>();

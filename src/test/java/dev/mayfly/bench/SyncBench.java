@@ -61,7 +61,7 @@ final class SyncBench {
           new Upkeep(deployments, registry, Clock.systemUTC(), null, Duration.ofSeconds(10));
       PeerCounts counts = new PeerCounts(server, hosts);
       System.out.printf(
-          "%-28s %8s %9s %11s %9s %8s%n",
+          "%-31s %8s %9s %11s %9s %8s%n",
           "ROUND", "SECONDS", "LS-REMOTE", "SSH-CONNECT", "SSH-CHANS", "(MAYFLY)");
 
       long start = System.nanoTime();
@@ -206,7 +206,7 @@ final class SyncBench {
       previous = current;
       System.out.printf(
           Locale.ROOT,
-          "%-28s %8.3f %9d %11d %9d %8s%n",
+          "%-31s %8.3f %9d %11d %9d %8s%n",
           what,
           seconds,
           delta.uploadPacks,

@@ -84,6 +84,7 @@ final class Bootstrap {
                       s,
                       service,
                       spec.service().ref(),
+                      null,
                       (from, ref) -> s.fetchService(from, service.commit(), ref));
               registry.event(deploymentId, host.id(), "git", how);
               return null;
@@ -113,6 +114,7 @@ final class Bootstrap {
                       s,
                       data,
                       spec.data().ref(),
+                      null,
                       (from, ref) ->
                           s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
               registry.event(deploymentId, host.id(), "git", how);

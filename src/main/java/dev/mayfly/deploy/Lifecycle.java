@@ -279,7 +279,9 @@ final class Lifecycle {
     }
     try {
       for (String commit : commits) {
-        Files.deleteIfExists(ctx.git().bundleFile(commit));
+        for (Path bundle : ctx.git().bundleFiles(commit)) {
+          Files.deleteIfExists(bundle);
+        }
       }
       Path keys = ctx.keyFile(id).getParent();
       if (Files.isDirectory(keys)) {

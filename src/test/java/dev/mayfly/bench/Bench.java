@@ -43,13 +43,15 @@ public final class Bench {
         case "list-10k" -> list10k(project, work);
         case "ec2-calls" -> Ec2Calls.run(work);
         case "sync-idle" -> SyncBench.syncIdle(work);
+        case "sync-delta" -> SyncBench.syncDelta(work);
+        case "fanout-vs-ansible" -> FanoutVsAnsibleBench.run(project, work, args);
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         case "template-1mib" -> template1Mib(work);
         default -> {
           // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts
           // it
           System.err.println(
-              "usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | ec2-calls | template-1mib");
+              "usage: mayfly-bench launch-local | list-10k | sync-idle | sync-delta | daemon-10k | fanout-ssh | fanout-vs-ansible [N,N,...] [runs] | ec2-calls | template-1mib");
           System.exit(2);
         }
       }

@@ -19,7 +19,16 @@ final class ServiceTemplate {
    * @return the template file
    */
   static Path write(Path work, String name, String install, String dataRepo) throws IOException {
-    Path service = Files.createDirectories(work.resolve("apps/" + name + "/service"));
+    return write(work, name, install, dataRepo, null);
+  }
+
+  /**
+   * Like {@link #write(Path, String, String, String)}, with the service repo at {@code serviceRepo}
+   * (a URL serving a repo made from {@link #service}'s files), or the folder when null.
+   */
+  static Path write(Path work, String name, String install, String dataRepo, String serviceRepo)
+      throws IOException {
+    Path service = Files.createDirectories(service(work, name));
     Files.writeString(service.resolve("README"), name + " benchmark service\n");
     Files.writeString(service.resolve("serve.pl"), SERVER);
     Path file = work.resolve("templates/" + name + ".yaml");
@@ -31,7 +40,7 @@ final class ServiceTemplate {
             "name: " + name,
             "description: " + name + " benchmark",
             "service:",
-            "  repo: " + service,
+            "  repo: " + (serviceRepo == null ? service : serviceRepo),
             "  install: " + install,
             "  start: exec perl serve.pl {{ports.http}}",
             "data:",

@@ -121,6 +121,168 @@ final class SyncBench {
   }
 
   /**
+   * A 50 MiB data repo of incompressible files, of which 1 KiB changes; one sync in pull mode (host
+   * 0 fetches from {@code git daemon}) and one in push mode (host 1 gets a bundle). Measured at the
+   * host: bytes through its network interface (its namespace's counters, as {@code ip -s link}
+   * shows them) and the disk its deployment's data folder gained ({@code du}, hard links once).
+   * Goals: under 1% of the repo moved, under 5% added on disk.
+   */
+  static void syncDelta(Path work) throws Exception {
+    int files = 200;
+    int fileSize = 256 * 1024; // 200 x 256 KiB = 50 MiB
+    long repoBytes = (long) files * fileSize;
+    Path state = Files.createDirectories(work.resolve("state"));
+    // git daemon serves the service folder too: pull mode has the host fetch both repos
+    Path gitBase = work;
+    Path repo = Files.createDirectories(gitBase.resolve("git/data"));
+    java.util.Random random = new java.util.Random(15);
+    byte[] content = new byte[fileSize];
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      for (int i = 0; i < files; i++) {
+        random.nextBytes(content);
+        Files.write(repo.resolve(String.format("part-%03d.bin", i)), content);
+      }
+      commitAll(git, "50 MiB");
+    }
+    try (SshdHosts hosts = SshdHosts.start(work.resolve("hosts"), 2, 0);
+        GitDaemon server =
+            GitDaemon.start(gitBase, hosts.host(0).gateway(), work.resolve("git-daemon.log"));
+        Registry registry = Registry.open(state)) {
+      String service = "apps/delta/service";
+      Path template =
+          ServiceTemplate.write(work, "delta", "true", server.url("git/data"), server.url(service));
+      try (Git git = Git.init().setDirectory(work.resolve(service).toFile()).call()) {
+        commitAll(git, "service");
+      }
+      Deployments deployments =
+          new Deployments(
+              state,
+              registry,
+              new TemplateCatalog(List.of(template.getParent())),
+              Providers.installed(),
+              Clock.systemUTC());
+      List<String> modes = List.of("pull", "push");
+      for (int i = 0; i < modes.size(); i++) {
+        LaunchResult r =
+            deployments.launch(
+                new LaunchOptions(
+                    null,
+                    template,
+                    List.of(),
+                    null,
+                    "delta-" + modes.get(i),
+                    "ssh",
+                    1,
+                    1,
+                    List.of(hosts.host(i).login()),
+                    null,
+                    hosts.userKey().toString(),
+                    modes.get(i),
+                    null),
+                Progress.SILENT);
+        if (!r.ok()) {
+          throw new IllegalStateException(modes.get(i) + " launch failed: " + r.hosts());
+        }
+      }
+      // 1 KiB of one file changes in place
+      Path changed = repo.resolve("part-100.bin");
+      byte[] bytes = Files.readAllBytes(changed);
+      byte[] kib = new byte[1024];
+      random.nextBytes(kib);
+      System.arraycopy(kib, 0, bytes, fileSize / 2, kib.length);
+      Files.write(changed, bytes);
+      try (Git git = Git.open(repo.toFile())) {
+        commitAll(git, "1 KiB changed");
+      }
+      System.out.printf(
+          "%-6s %8s %12s %9s %12s %9s  %s%n",
+          "MODE", "SECONDS", "MOVED-BYTES", "MOVED-%", "DISK-BYTES", "DISK-%", "HOW");
+      double worstMoved = 0;
+      double worstDisk = 0;
+      for (int i = 0; i < modes.size(); i++) {
+        SshdHosts.Host host = hosts.host(i);
+        String id = "delta-" + modes.get(i);
+        String data = host.homePath(".mayfly/" + id + "/data");
+        long diskBefore = du(host, data);
+        long netBefore = interfaceBytes(host);
+        long start = System.nanoTime();
+        Deployments.SyncResult r = deployments.sync(id, Progress.SILENT);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long moved = interfaceBytes(host) - netBefore;
+        long disk = du(host, data) - diskBefore;
+        if (r.updated().size() != 1) {
+          throw new IllegalStateException(id + ": the sync did not publish: " + r.failures());
+        }
+        String how =
+            registry.events(id).stream()
+                .filter(e -> e.kind().equals("git"))
+                .reduce((a, b) -> b)
+                .map(e -> e.detail())
+                .orElse("?");
+        double movedPct = 100.0 * moved / repoBytes;
+        double diskPct = 100.0 * disk / repoBytes;
+        worstMoved = Math.max(worstMoved, movedPct);
+        worstDisk = Math.max(worstDisk, diskPct);
+        System.out.printf(
+            Locale.ROOT,
+            "%-6s %8.3f %12d %8.2f%% %12d %8.2f%%  %s%n",
+            modes.get(i),
+            seconds,
+            moved,
+            movedPct,
+            disk,
+            diskPct,
+            how);
+        deployments.terminate(id, Progress.SILENT);
+      }
+      System.out.printf(
+          "repo=%d bytes in %d incompressible files, 1 KiB of one changed; MOVED: rx+tx of the"
+              + " host's interface during the sync; DISK: growth of du -s of its data folder (hard"
+              + " links once); goals moved<1%%, disk<5%%%n",
+          repoBytes, files);
+      System.out.printf(
+          Locale.ROOT, "RESULT sync-delta moved-pct=%.2f disk-pct=%.2f%n", worstMoved, worstDisk);
+    }
+  }
+
+  /** Bytes received plus sent by the host's interface, from its namespace's counters. */
+  private static long interfaceBytes(SshdHosts.Host host) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder("ip", "-n", host.namespace(), "-s", "link", "show", "dev", host.link())
+            .redirectErrorStream(true)
+            .start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("ip -s link failed: " + out);
+    }
+    // "RX: bytes packets ..." then the numbers on the next line; the same for TX
+    List<String> lines = out.lines().map(String::strip).toList();
+    long total = 0;
+    for (int i = 0; i < lines.size() - 1; i++) {
+      if (lines.get(i).startsWith("RX:") || lines.get(i).startsWith("TX:")) {
+        total += Long.parseLong(lines.get(i + 1).split("\\s+")[0]);
+      }
+    }
+    return total;
+  }
+
+  /** Disk used below {@code path} on the host, each hard-linked file once (du's way). */
+  private static long du(SshdHosts.Host host, String path) {
+    return Long.parseLong(host.inside("du -s -B1 \"$1\" | cut -f1", path).strip());
+  }
+
+  private static void commitAll(Git git, String message) throws GitAPIException {
+    git.add().addFilepattern(".").call();
+    git.commit()
+        .setMessage(message)
+        .setSign(false)
+        .setAuthor("bench", "bench@example.org")
+        .setCommitter("bench", "bench@example.org")
+        .call();
+  }
+
+  /**
    * {@code n} more deployments just like {@code id}: the same spec, hosts, roots and published
    * commit, as if launched there too.
    */

@@ -108,6 +108,21 @@ public final class SshdHosts implements AutoCloseable {
       return dir.resolve("sshd-" + index + ".log");
     }
 
+    /** The host's key as a known_hosts line, for ssh clients other than mayfly. */
+    public String knownHostsLine() {
+      try {
+        String[] pub = Files.readString(Path.of(hostKey + ".pub")).strip().split("\\s+");
+        return address + " " + pub[0] + " " + pub[1];
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** The host's end of its link, in its namespace (its counters are the host's traffic). */
+    public String link() {
+      return link;
+    }
+
     /** The process id of the host's sshd (its sessions are its descendants). */
     public long sshdPid() {
       if (sshd == null) {

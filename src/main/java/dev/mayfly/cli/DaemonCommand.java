@@ -127,6 +127,12 @@ final class DaemonCommand implements Callable<Integer> {
   String syncEvery;
 
   @Option(
+      names = "--recycle-check",
+      paramLabel = "DURATION",
+      description = "How often hosts older than their recycle.every are looked for (default 5m).")
+  String recycleCheck;
+
+  @Option(
       names = "--run-for",
       paramLabel = "DURATION",
       description = "Stop after this long (default: run until stopped).")
@@ -151,7 +157,8 @@ final class DaemonCommand implements Callable<Integer> {
       retryMax,
       instanceId,
       shutdownGrace,
-      syncEvery
+      syncEvery,
+      recycleCheck
     };
     for (int i = 0; i < values.length; i++) {
       options.put(DaemonSettings.NAMES.get(i), values[i]);

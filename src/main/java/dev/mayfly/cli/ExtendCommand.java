@@ -23,13 +23,15 @@ final class ExtendCommand implements Callable<Integer> {
   @Option(
       names = "--by",
       paramLabel = "DURATION",
-      description = "Add this to the current expiry (or to now, if it passed): 7d, 12h.")
+      description = "Add this to the current expiry (or to now, if it passed): 7d, 1d12h, P1DT12H.")
   String by;
 
   @Option(
       names = "--until",
       paramLabel = "TIME",
-      description = "Expire at this UTC time or date: 2026-12-31T23:00Z, 2026-12-31.")
+      description =
+          "Expire at this time or date: 2026-12-31T23:00Z, 2026-12-31T23:00+02:00, 2026-12-31"
+              + " (the end of that day, UTC).")
   String until;
 
   @Option(names = "--never", description = "Never expire (it then runs until `mayfly terminate`).")

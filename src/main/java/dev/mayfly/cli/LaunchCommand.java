@@ -70,7 +70,8 @@ final class LaunchCommand implements Callable<Integer> {
       names = "--expires",
       paramLabel = "WHEN",
       description =
-          "When it ends: a duration (30d, 72h, 90m), a UTC time (2026-12-31T23:00Z), or never"
+          "When it ends: a duration (30d, 1d12h, P1DT12H), a time with a zone (2026-12-31T23:00Z,"
+              + " 2026-12-31T23:00+02:00), a date (2026-12-31: the end of that day, UTC), or never"
               + " (only when asked for by name). Default: the template's lifetime.")
   String expires;
 
@@ -81,6 +82,14 @@ final class LaunchCommand implements Callable<Integer> {
           "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *') instead of the template's schedule;"
               + " the daemon runs it.")
   String sync;
+
+  @Option(
+      names = "--recycle-every",
+      paramLabel = "AGE|never",
+      description =
+          "Have the daemon replace the hosts when they are older than this (30d), or never;"
+              + " default: the template's recycle.every.")
+  String recycleEvery;
 
   @Option(
       names = "--name",
@@ -195,7 +204,8 @@ final class LaunchCommand implements Callable<Integer> {
             paramFile == null ? null : main.cwd.resolve(paramFile),
             paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()),
             onFailure,
-            keepFor);
+            keepFor,
+            recycleEvery);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
       result =

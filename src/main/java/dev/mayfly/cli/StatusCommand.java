@@ -23,8 +23,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Deployments.Status status = main.deployments().status(id);
-    Deployments.Overview overview =
-        new Deployments.Overview(status.deployment(), main.deployments().schedule(id));
+    Deployments.Overview overview = main.deployments().overview(status.deployment());
     Instant now = Instant.now();
     PrintWriter out = main.out();
     if (output.json()) {

@@ -8,13 +8,16 @@ import dev.mayfly.deploy.Services;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
+import dev.mayfly.store.RecycleRow;
 import dev.mayfly.store.ScheduleRow;
 import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** How results look in JSON and tables; one place, so every command names fields alike. */
@@ -58,6 +61,15 @@ final class Views {
     m.put("lastSyncResult", o.schedule().flatMap(ScheduleRow::lastSyncResult).orElse(null));
     m.put("syncFailures", o.schedule().map(ScheduleRow::syncFailures).orElse(0));
     m.put("dataPin", o.schedule().flatMap(ScheduleRow::dataPin).orElse(null));
+    m.put("hostsSince", o.hostsSince().toString());
+    m.put("hostAge", o.hostAge(now).map(Durations::human).orElse(null));
+    m.put(
+        "recycleEvery",
+        o.recycling().flatMap(RecycleRow::every).map(Durations::human).orElse(null));
+    m.put("recycleFailures", o.recycling().map(RecycleRow::failures).orElse(0));
+    m.put(
+        "recycleRetryAt",
+        o.recycling().flatMap(RecycleRow::retryAt).map(Instant::toString).orElse(null));
     return m;
   }
 
@@ -147,6 +159,31 @@ final class Views {
   }
 
   /** One deployment's hosts the reaper ended, or would end. */
+  static Map<String, Object> recycle(Deployments.RecycleResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("ok", r.ok());
+    m.put("service", Map.of("from", r.oldService(), "to", r.newService()));
+    m.put("data", Map.of("from", r.oldData(), "to", r.newData()));
+    m.put("url", r.url());
+    m.put("urlChanged", r.urlChanged());
+    List<Map<String, Object>> hosts = new ArrayList<>();
+    for (Deployments.HostMove h : r.hosts()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("host", h.host());
+      row.put("oldRoot", h.oldRoot());
+      row.put("newRoot", h.newRoot());
+      row.put("gapMs", h.gapMillis());
+      hosts.add(row);
+    }
+    m.put("hosts", hosts);
+    m.put("maxGapMs", r.maxGapMillis());
+    if (r.why() != null) {
+      m.put("why", r.why());
+    }
+    return m;
+  }
+
   static Map<String, Object> finding(Reaper.Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", f.provider());

@@ -57,86 +57,11 @@ final class Bootstrap {
     try (HostLog log = new HostLog(logDir.resolve(host.id() + ".log"))) {
       HostSession session = null;
       try {
-        session =
-            timed(
-                host,
-                "connect",
-                () ->
-                    HostSession.open(
-                        provider.open(host), log, rootFor(host), deploymentId, registry.id()));
-        HostSession s = session;
-        record(host, HostState.PENDING, s.root(), null, null);
-        timed(
-            host,
-            "prepare",
-            () -> {
-              s.prepare();
-              return null;
-            });
-        timed(
-            host,
-            "fetch-service",
-            () -> {
-              String how =
-                  delivery.deliver(
-                      "fetch-service",
-                      "service.repo",
-                      s,
-                      service,
-                      spec.service().ref(),
-                      null,
-                      (from, ref) -> s.fetchService(from, service.commit(), ref));
-              registry.event(deploymentId, host.id(), "git", how);
-              return null;
-            });
-        timed(
-            host,
-            "configure",
-            () -> {
-              s.writeEnv(envFile.apply(host, s.root()));
-              return null;
-            });
-        timed(
-            host,
-            "install",
-            () -> {
-              s.install(spec.install());
-              return null;
-            });
-        timed(
-            host,
-            "publish-data",
-            () -> {
-              String how =
-                  delivery.deliver(
-                      "publish-data",
-                      "data.repo",
-                      s,
-                      data,
-                      spec.data().ref(),
-                      null,
-                      (from, ref) ->
-                          s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
-              registry.event(deploymentId, host.id(), "git", how);
-              return null;
-            });
-        if (spec.start() != null) {
-          timed(
-              host,
-              "start",
-              () -> {
-                s.start(spec.start());
-                return null;
-              });
-        }
-        timed(
-            host,
-            "health",
-            () -> {
-              awaitHealthy(host, s);
-              return null;
-            });
-        record(host, HostState.HEALTHY, s.root(), data.commit(), null);
+        session = connect(host, log, rootFor(host));
+        record(host, HostState.PENDING, session.root(), null, null);
+        build(host, session);
+        serve(host, session);
+        record(host, HostState.HEALTHY, session.root(), data.commit(), null);
         return new HostOutcome(host.id(), url, null, null, null, log.file().toString());
       } catch (HostSession.StepFailed e) {
         String tail = e.step.equals("health") ? session.serviceLogTail() : log.tail();
@@ -154,6 +79,95 @@ final class Bootstrap {
         }
       }
     }
+  }
+
+  /** Step "connect": a session on the host working in {@code root}; the caller closes it. */
+  HostSession connect(Host host, HostLog log, String root) {
+    return timed(
+        host,
+        "connect",
+        () -> HostSession.open(provider.open(host), log, root, deploymentId, registry.id()));
+  }
+
+  /**
+   * Makes the root ready to start the service: prepare, fetch the service, configure, install,
+   * publish the data. Nothing that serves is touched, so a recycle runs this beside the live root.
+   */
+  void build(Host host, HostSession s) {
+    timed(
+        host,
+        "prepare",
+        () -> {
+          s.prepare();
+          return null;
+        });
+    timed(
+        host,
+        "fetch-service",
+        () -> {
+          String how =
+              delivery.deliver(
+                  "fetch-service",
+                  "service.repo",
+                  s,
+                  service,
+                  spec.service().ref(),
+                  null,
+                  (from, ref) -> s.fetchService(from, service.commit(), ref));
+          registry.event(deploymentId, host.id(), "git", how);
+          return null;
+        });
+    timed(
+        host,
+        "configure",
+        () -> {
+          s.writeEnv(envFile.apply(host, s.root()));
+          return null;
+        });
+    timed(
+        host,
+        "install",
+        () -> {
+          s.install(spec.install());
+          return null;
+        });
+    timed(
+        host,
+        "publish-data",
+        () -> {
+          String how =
+              delivery.deliver(
+                  "publish-data",
+                  "data.repo",
+                  s,
+                  data,
+                  spec.data().ref(),
+                  null,
+                  (from, ref) ->
+                      s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
+          registry.event(deploymentId, host.id(), "git", how);
+          return null;
+        });
+  }
+
+  /** Starts the service of a built root (when the template starts one) and waits until healthy. */
+  void serve(Host host, HostSession s) {
+    if (spec.start() != null) {
+      timed(
+          host,
+          "start",
+          () -> {
+            s.start(spec.start());
+            return null;
+          });
+    }
+    timed(
+        host,
+        "health",
+        () -> {
+          awaitHealthy(host, s);
+          return null;
+        });
   }
 
   private String rootFor(Host host) {
@@ -183,11 +197,15 @@ final class Bootstrap {
     return "http://" + host.address() + ":" + port + path;
   }
 
-  private interface Step<T> {
+  interface Step<T> {
     T run();
   }
 
-  private <T> T timed(Host host, String step, Step<T> body) {
+  /**
+   * Runs one step reported to progress and recorded; a failure throws {@link
+   * HostSession.StepFailed}.
+   */
+  <T> T timed(Host host, String step, Step<T> body) {
     long start = System.nanoTime();
     progress.started(host.id(), step);
     try {

@@ -68,7 +68,14 @@ public final class Deployments {
       Map<String, String> env) {
     this.ctx =
         new DeploymentContext(
-            stateDir, registry, catalog, providers, targets, new GitRepos(stateDir), clock, env);
+            stateDir,
+            registry,
+            catalog,
+            providers,
+            targets,
+            new GitRepos(stateDir, env),
+            clock,
+            env);
     this.releases = new Releases(ctx);
     this.lifecycle = new Lifecycle(ctx);
   }
@@ -174,6 +181,90 @@ public final class Deployments {
     }
   }
 
+  /**
+   * One host a recycle replaced.
+   *
+   * @param gapMillis from stopping the old service to the new one answering its health check
+   */
+  public record HostMove(String host, String oldRoot, String newRoot, long gapMillis) {}
+
+  /**
+   * The outcome of a recycle.
+   *
+   * @param ok false when the new hosts failed and the old ones kept serving ({@code why} says why)
+   * @param urlChanged true when the deployment answers at a new URL ({@code url})
+   */
+  public record RecycleResult(
+      String deploymentId,
+      boolean ok,
+      String oldService,
+      String newService,
+      String oldData,
+      String newData,
+      String url,
+      boolean urlChanged,
+      List<HostMove> hosts,
+      String why) {
+    /** The longest time a host served nothing. */
+    public long maxGapMillis() {
+      return hosts.stream().mapToLong(HostMove::gapMillis).max().orElse(0);
+    }
+  }
+
+  /**
+   * Replaces every host with a fresh one at the newest service and data commits ({@code
+   * sameCommits}: the recorded ones); the old hosts serve until the new ones are healthy, and keep
+   * serving when they fail. Keeps the id, history and expiry.
+   */
+  public RecycleResult recycle(String id, boolean sameCommits, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return new Recycler(ctx).recycle(id, sameCommits, progress);
+    }
+  }
+
+  /**
+   * Prints the service log of every host (or {@code host}), each line prefixed with its host;
+   * {@code follow} keeps printing until interrupted. {@code since} (a duration, null for all) keeps
+   * events and time-stamped lines that recent; {@code events} merges in the deployment's history.
+   */
+  public void logs(
+      String id,
+      String host,
+      boolean follow,
+      String since,
+      int lines,
+      boolean events,
+      java.util.function.Consumer<String> out) {
+    new HostAccess(ctx)
+        .logs(
+            id,
+            new HostAccess.LogQuery(
+                host,
+                follow,
+                since == null ? null : dev.mayfly.template.Durations.parse("--since", since),
+                lines,
+                events),
+            out);
+  }
+
+  /**
+   * Runs {@code command} on one host ({@code host}, else the first) in the deployment root with
+   * {@code mayfly.env} loaded, or an interactive shell there when it is empty; the host key must be
+   * the pinned one.
+   *
+   * @param note where a remark for the user goes (stderr)
+   * @return the command's exit code
+   */
+  public int shell(
+      String id,
+      String host,
+      List<String> command,
+      java.util.function.Consumer<String> out,
+      java.util.function.Consumer<String> note) {
+    return new HostAccess(ctx).shell(id, host, command, out, note);
+  }
+
   /** What the parts behind this facade share, for {@link Reaper} and tests. */
   DeploymentContext deploymentContext() {
     return ctx;
@@ -194,7 +285,26 @@ public final class Deployments {
   }
 
   /** A deployment with what the scheduler keeps about it. */
-  public record Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+  public record Overview(
+      DeploymentRow deployment,
+      Optional<ScheduleRow> schedule,
+      Optional<dev.mayfly.store.RecycleRow> recycling) {
+    public Overview(DeploymentRow deployment, Optional<ScheduleRow> schedule) {
+      this(deployment, schedule, Optional.empty());
+    }
+
+    /** When the hosts now serving were made: at launch, or at the last recycle. */
+    public Instant hostsSince() {
+      return recycling.map(dev.mayfly.store.RecycleRow::hostsSince).orElse(deployment.createdAt());
+    }
+
+    /** How old the serving hosts are; empty once the deployment holds none. */
+    public Optional<java.time.Duration> hostAge(Instant now) {
+      return deployment.state() == DeploymentState.TERMINATED
+          ? Optional.empty()
+          : Optional.of(java.time.Duration.between(hostsSince(), now));
+    }
+
     /**
      * When the daemon syncs it next: as scheduled, else the cron's next run; empty when it does not
      * sync.
@@ -217,9 +327,35 @@ public final class Deployments {
   /** Every deployment with its schedule, newest first. */
   public List<Overview> overview() {
     Map<String, ScheduleRow> schedules = ctx.registry().schedules();
+    Map<String, dev.mayfly.store.RecycleRow> recycling = ctx.registry().recyclings();
     return ctx.registry().list().stream()
-        .map(d -> new Overview(d, Optional.ofNullable(schedules.get(d.id()))))
+        .map(
+            d ->
+                new Overview(
+                    d,
+                    Optional.ofNullable(schedules.get(d.id())),
+                    Optional.ofNullable(recycling.get(d.id()))))
         .toList();
+  }
+
+  /**
+   * Like {@link #overview()}; with {@code olderThan} (a duration, {@code list --older-than}) only
+   * deployments whose hosts are older than that.
+   */
+  public List<Overview> overview(String olderThan) {
+    if (olderThan == null) {
+      return overview();
+    }
+    java.time.Duration age = dev.mayfly.template.Durations.parse("--older-than", olderThan);
+    Instant now = ctx.clock().instant();
+    return overview().stream()
+        .filter(o -> o.hostAge(now).filter(a -> a.compareTo(age) > 0).isPresent())
+        .toList();
+  }
+
+  /** One deployment's overview, as {@code status} shows it. */
+  public Overview overview(DeploymentRow d) {
+    return new Overview(d, schedule(d.id()), ctx.registry().recycling(d.id()));
   }
 
   /** One deployment's schedule. */

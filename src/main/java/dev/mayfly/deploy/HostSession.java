@@ -164,6 +164,27 @@ final class HostSession implements AutoCloseable {
     step("start", Duration.ofMinutes(2), command);
   }
 
+  /** Stops the service of this root; the root stays (recycle switches roots with it). */
+  void stop() {
+    step("stop", Duration.ofMinutes(2));
+  }
+
+  /**
+   * The root's {@code mayfly.env}, parameter values included: read to configure a recycled root,
+   * never logged.
+   */
+  String readEnv() {
+    List<String> out = new ArrayList<>();
+    HostShell.ExecResult r =
+        shell.exec(
+            "cat " + ShellQuote.quote(root + "/mayfly.env"), Duration.ofMinutes(1), out::add);
+    if (!r.ok()) {
+      throw new StepFailed(
+          "configure", "cannot read " + root + "/mayfly.env: exit " + r.exitCode());
+    }
+    return String.join("\n", out) + "\n";
+  }
+
   /** The data commit now live on the host, or empty if none. */
   String currentData() {
     List<String> out = new ArrayList<>();

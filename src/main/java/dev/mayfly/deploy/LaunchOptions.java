@@ -27,6 +27,8 @@ import java.util.Map;
  * @param onFailure {@code --on-failure}: end (the hosts of a launch that does not end healthy) or
  *     keep (them, for debugging); null for end
  * @param keepFor {@code --keep-for}: how long kept hosts live (a duration); null for 2h
+ * @param recycleEvery {@code --recycle-every}: a duration or {@code never}; null for the template's
+ *     {@code recycle:}
  */
 public record LaunchOptions(
     String template,
@@ -47,7 +49,52 @@ public record LaunchOptions(
     Path paramFile,
     Map<String, String> stdinParams,
     String onFailure,
-    String keepFor) {
+    String keepFor,
+    String recycleEvery) {
+
+  /** Without a recycle policy override. */
+  public LaunchOptions(
+      String template,
+      Path file,
+      List<String> params,
+      String expires,
+      String name,
+      String target,
+      int count,
+      int parallel,
+      List<String> hosts,
+      String sync,
+      String identity,
+      String gitMode,
+      String sshTimeout,
+      Map<String, List<String>> providerOptions,
+      Integer maxHosts,
+      Path paramFile,
+      Map<String, String> stdinParams,
+      String onFailure,
+      String keepFor) {
+    this(
+        template,
+        file,
+        params,
+        expires,
+        name,
+        target,
+        count,
+        parallel,
+        hosts,
+        sync,
+        identity,
+        gitMode,
+        sshTimeout,
+        providerOptions,
+        maxHosts,
+        paramFile,
+        stdinParams,
+        onFailure,
+        keepFor,
+        null);
+  }
 
   /** Without a host cap override, parameters from a file or standard input, or a failure policy. */
   public LaunchOptions(

@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
  * @param keepOnFailure keep the hosts of a launch that does not end healthy, for debugging, instead
  *     of ending them
  * @param keepFor how long kept hosts live
+ * @param recycleEvery the daemon replaces hosts older than this; null: never
  */
 record LaunchPlan(
     String id,
@@ -54,7 +55,8 @@ record LaunchPlan(
     Identity identity,
     Map<String, List<String>> providerOptions,
     boolean keepOnFailure,
-    Duration keepFor) {
+    Duration keepFor,
+    Duration recycleEvery) {
   /**
    * How long the hosts of a failed launch live when kept, unless {@code --keep-for} says otherwise.
    */
@@ -137,7 +139,18 @@ record LaunchPlan(
         identity,
         Collections.unmodifiableMap(providerOptions),
         keepOnFailure,
-        keepFor);
+        keepFor,
+        recycleEvery(options.recycleEvery(), template));
+  }
+
+  /** {@code --recycle-every DURATION|never}, else the template's {@code recycle.every}. */
+  private static Duration recycleEvery(String option, Template template) {
+    if (option == null) {
+      return template.recycleEvery().orElse(null);
+    }
+    return option.strip().equals(Deployments.NEVER)
+        ? null
+        : Durations.parse("--recycle-every", option);
   }
 
   /**

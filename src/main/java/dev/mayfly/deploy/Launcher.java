@@ -12,6 +12,7 @@ import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.Commands;
+import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,6 +158,7 @@ final class Launcher {
     if (plan.syncCron() != null) {
       registry.setSyncCron(id, plan.syncCron());
     }
+    registry.startRecycling(id, plan.recycleEvery(), plan.createdAt());
     registry.event(
         id,
         null,
@@ -172,6 +174,9 @@ final class Launcher {
             + ", data "
             + data.commit()
             + (plan.syncCron() == null ? "" : ", sync '" + plan.syncCron() + "'")
+            + (plan.recycleEvery() == null
+                ? ""
+                : ", recycle every " + Durations.human(plan.recycleEvery()))
             + (plan.expiresAt() == null ? ", never expires" : ""));
   }
 

@@ -20,6 +20,8 @@ public final class Upkeep {
   private final ExpiryRounds expiry;
   private final Notices notices;
   private final SyncRounds sync;
+  private final Deployments deployments;
+  private final Clock clock;
 
   /**
    * @param webhook where expiry notices are POSTed, or null for none
@@ -32,6 +34,8 @@ public final class Upkeep {
       URI webhook,
       Duration webhookTimeout) {
     this.registry = registry;
+    this.deployments = deployments;
+    this.clock = clock;
     this.expiry = new ExpiryRounds(deployments.lifecycle(), registry, clock);
     this.notices = new Notices(registry, clock, webhook, webhookTimeout);
     this.sync = new SyncRounds(deployments.releases(), registry, clock);
@@ -150,5 +154,38 @@ public final class Upkeep {
   /** Shows when a failed deployment's sync is retried, for {@code mayfly list}. */
   public void retryAt(String id, Instant at) {
     sync.retryAt(id, at);
+  }
+
+  // ---- recycle ----------------------------------------------------------------------------------
+
+  /** Running deployments whose hosts are older than their policy, and not in backoff. */
+  public List<String> recyclesDue() {
+    Instant now = clock.instant();
+    Map<String, dev.mayfly.store.RecycleRow> rows = registry.recyclings();
+    return registry.list().stream()
+        .filter(d -> d.state() == DeploymentState.RUNNING)
+        .filter(d -> rows.containsKey(d.id()) && rows.get(d.id()).due(now))
+        .map(dev.mayfly.store.DeploymentRow::id)
+        .toList();
+  }
+
+  /**
+   * Recycles one deployment at the newest commits.
+   *
+   * @return null when it worked, else why not (the old hosts still serve)
+   */
+  public String recycle(String id) {
+    Deployments.RecycleResult r = deployments.recycle(id, false, Progress.SILENT);
+    return r.ok() ? null : r.why();
+  }
+
+  /** Scheduled recycles of {@code id} that failed in a row. */
+  public int recycleFailures(String id) {
+    return registry.recycling(id).map(dev.mayfly.store.RecycleRow::failures).orElse(0);
+  }
+
+  /** Records a failed scheduled recycle; the daemon tries again at {@code retryAt}. */
+  public void recycleFailed(String id, Instant retryAt, String why) {
+    registry.recycleFailed(id, retryAt, why);
   }
 }

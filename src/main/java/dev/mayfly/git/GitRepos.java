@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
@@ -38,11 +39,21 @@ public final class GitRepos {
   private final Path snapshots;
   private final Path bundles;
   private final Path mirrors;
+  private final Map<String, String> env;
 
   public GitRepos(Path stateDir) {
+    this(stateDir, System.getenv());
+  }
+
+  /**
+   * @param env where ssh:// and {@code user@host:path} remotes find the user's keys, agent and
+   *     known hosts ({@code HOME}, {@code SSH_AUTH_SOCK})
+   */
+  public GitRepos(Path stateDir, Map<String, String> env) {
     this.snapshots = stateDir.resolve("snapshots");
     this.bundles = stateDir.resolve("bundles");
     this.mirrors = stateDir.resolve("mirrors");
+    this.env = Map.copyOf(env);
   }
 
   /**
@@ -166,15 +177,18 @@ public final class GitRepos {
   /** Fetches a remote repo's branches and tags into a bare mirror here, for bundling. */
   private Path mirror(String field, Pinned pinned) {
     Path dir = mirrors.resolve(digest(pinned.fetchUrl()) + ".git");
-    try (Git git =
-        Files.isDirectory(dir)
-            ? Git.open(dir.toFile())
-            : Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+    GitSsh ssh = GitSsh.from(env);
+    try (ssh;
+        Git git =
+            Files.isDirectory(dir)
+                ? Git.open(dir.toFile())
+                : Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
       if (git.getRepository().getObjectDatabase().has(ObjectId.fromString(pinned.commit()))) {
         return dir;
       }
       git.fetch()
           .setRemote(pinned.fetchUrl())
+          .setTransportConfigCallback(ssh)
           .setTimeout(60)
           .setRefSpecs(
               new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
@@ -182,7 +196,11 @@ public final class GitRepos {
       return dir;
     } catch (GitAPIException | IOException e) {
       throw MayflyException.failed(
-          field + ": cannot fetch " + pinned.fetchUrl() + " to bundle it: " + rootMessage(e));
+          field
+              + ": cannot fetch "
+              + pinned.fetchUrl()
+              + " to bundle it: "
+              + ssh.refusal().orElse(rootMessage(e)));
     }
   }
 
@@ -251,15 +269,22 @@ public final class GitRepos {
     }
   }
 
-  private static String lsRemote(String field, String url, String ref) {
+  private String lsRemote(String field, String url, String ref) {
     if (COMMIT_ID.matcher(ref).matches()) {
       return ref;
     }
     Collection<Ref> refs;
-    try {
-      refs = Git.lsRemoteRepository().setRemote(url).setTimeout(30).call();
+    GitSsh ssh = GitSsh.from(env);
+    try (ssh) {
+      refs =
+          Git.lsRemoteRepository()
+              .setRemote(url)
+              .setTransportConfigCallback(ssh)
+              .setTimeout(30)
+              .call();
     } catch (GitAPIException e) {
-      throw MayflyException.failed(field + ": cannot reach " + url + ": " + rootMessage(e));
+      throw MayflyException.failed(
+          field + ": cannot reach " + url + ": " + ssh.refusal().orElse(rootMessage(e)));
     }
     for (String candidate :
         new String[] {

@@ -36,6 +36,17 @@ public interface HostShell extends AutoCloseable {
   }
 
   /**
+   * A process here that gives the user's terminal an interactive {@code command} on the host, with
+   * this shell's login and the host key this shell verified (system {@code ssh} with only that key
+   * known and strict checking); empty when this shell cannot offer one.
+   *
+   * @param scratch a private folder for the known-hosts file
+   */
+  default java.util.Optional<ProcessBuilder> terminal(String command, java.nio.file.Path scratch) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The login user's home folder, or null when it cannot be read. The default asks the shell for
    * {@code $HOME}; an implementation may answer without starting a process.
    */

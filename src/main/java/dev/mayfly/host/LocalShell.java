@@ -112,6 +112,14 @@ public final class LocalShell implements HostShell {
   }
 
   @Override
+  public java.util.Optional<ProcessBuilder> terminal(String command, Path scratch) {
+    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(workDir.toFile());
+    pb.environment().clear();
+    pb.environment().putAll(environment);
+    return java.util.Optional.of(pb.inheritIO());
+  }
+
+  @Override
   public void upload(byte[] content, String path, int mode) {
     Path target = workDir.resolve(path);
     try {

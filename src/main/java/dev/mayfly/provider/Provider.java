@@ -56,6 +56,15 @@ public interface Provider extends AutoCloseable {
   }
 
   /**
+   * True when {@code mayfly recycle} rebuilds the deployment on the same hosts, each in a new root,
+   * and switches the service over (servers mayfly does not create per deployment, local sandboxes);
+   * false where a recycle needs new hosts from the backend.
+   */
+  default boolean recyclesInPlace() {
+    return true;
+  }
+
+  /**
    * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
    * reaper. A backend whose servers mayfly does not own returns an empty list.
    */

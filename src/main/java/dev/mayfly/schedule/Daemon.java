@@ -29,6 +29,7 @@ public final class Daemon implements AutoCloseable {
   private final DaemonSettings settings;
   private final Upkeep upkeep;
   private final Reaper reaper;
+  private final Clock clock;
   private final DaemonLog log;
   private final Scheduler scheduler;
   private final JobPlanner planner;
@@ -45,6 +46,7 @@ public final class Daemon implements AutoCloseable {
       Clock clock,
       PrintWriter logTo) {
     this.settings = settings;
+    this.clock = clock;
     this.upkeep = upkeep;
     this.reaper = reaper;
     this.log = new DaemonLog(logTo, clock);
@@ -88,6 +90,7 @@ public final class Daemon implements AutoCloseable {
     try {
       planner.periodic("reconcile", Jobs.Reconcile.class, settings.reconcile());
       planner.periodic("reap", Jobs.Reap.class, settings.reapEvery());
+      planner.periodic("recycle", Jobs.Recycle.class, settings.recycleCheck());
       scheduler.start();
     } catch (SchedulerException e) {
       throw new MayflyException(
@@ -207,6 +210,45 @@ public final class Daemon implements AutoCloseable {
                 log.info("cannot schedule the sync retry of " + id + ": " + e.getMessage());
               }
             });
+  }
+
+  /**
+   * Recycles each deployment whose hosts are older than its policy; one that fails keeps its hosts
+   * and is tried again after a backoff that grows with its failures in a row.
+   */
+  void recycleDue() {
+    for (String id : upkeep.recyclesDue()) {
+      String why;
+      try {
+        why = upkeep.recycle(id);
+      } catch (RuntimeException e) {
+        why = String.valueOf(e.getMessage());
+      }
+      if (why == null) {
+        log.info("recycled " + id);
+        continue;
+      }
+      int failures = upkeep.recycleFailures(id) + 1;
+      Instant at =
+          clock
+              .instant()
+              .plus(
+                  Backoff.delay(
+                      settings.retryBase(),
+                      settings.retryMax(),
+                      failures,
+                      ThreadLocalRandom.current().nextDouble()));
+      upkeep.recycleFailed(id, at, why);
+      log.info(
+          "recycle of "
+              + id
+              + " failed "
+              + failures
+              + " time(s) in a row, its hosts keep serving; retry after "
+              + at
+              + ": "
+              + why);
+    }
   }
 
   /**

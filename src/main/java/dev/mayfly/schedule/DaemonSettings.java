@@ -33,6 +33,8 @@ import java.util.Properties;
  * @param shutdownGrace how long a stopping daemon waits for running jobs
  * @param syncEvery null: sync rounds follow their crons; else every round repeats at this interval
  *     instead (for demos and tests, which cannot wait for a cron's next minute)
+ * @param recycleCheck how often the daemon looks for deployments whose hosts are older than their
+ *     {@code recycle.every}
  */
 public record DaemonSettings(
     int threads,
@@ -50,7 +52,8 @@ public record DaemonSettings(
     Duration retryMax,
     String instanceId,
     Duration shutdownGrace,
-    Duration syncEvery) {
+    Duration syncEvery,
+    Duration recycleCheck) {
 
   /**
    * The settings' names, as options ({@code --poll}) and as {@code daemon.poll} in the properties
@@ -73,7 +76,8 @@ public record DaemonSettings(
           "retry-max",
           "instance-id",
           "shutdown-grace",
-          "sync-every");
+          "sync-every",
+          "recycle-check");
 
   /**
    * @param options setting name to value as given on the command line (absent or null: not given)
@@ -129,7 +133,8 @@ public record DaemonSettings(
         s.duration("retry-max", "1h"),
         s.text("instance-id", "AUTO"),
         s.duration("shutdown-grace", "30s"),
-        s.text("sync-every", "").isEmpty() ? null : s.duration("sync-every", ""));
+        s.text("sync-every", "").isEmpty() ? null : s.duration("sync-every", ""),
+        s.duration("recycle-check", "5m"));
   }
 
   /** {@code 500ms}, or a duration as {@link Durations#parse(String, String)} reads it. */

@@ -36,6 +36,8 @@ final class Jobs {
       return new Reconcile(daemon);
     } else if (type == Reap.class) {
       return new Reap(daemon);
+    } else if (type == Recycle.class) {
+      return new Recycle(daemon);
     }
     throw new IllegalStateException("unknown job class " + type.getName());
   }
@@ -227,6 +229,19 @@ final class Jobs {
       daemon
           .log()
           .info("reap " + (act ? "" : "dry run ") + "done: " + findings.size() + " finding(s)");
+    }
+  }
+
+  /** Replaces the hosts of deployments older than their {@code recycle.every}. */
+  @DisallowConcurrentExecution
+  static final class Recycle extends Base {
+    Recycle(Daemon daemon) {
+      super(daemon);
+    }
+
+    @Override
+    void run(JobExecutionContext context) {
+      daemon.recycleDue();
     }
   }
 }

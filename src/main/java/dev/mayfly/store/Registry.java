@@ -30,6 +30,7 @@ public final class Registry implements AutoCloseable {
   private final HostKeyStore hostKeys;
   private final ScheduleStore schedules;
   private final DeploymentLocks locks;
+  private final RecycleStore recycling;
 
   static {
     Database.bindLoopback();
@@ -44,6 +45,7 @@ public final class Registry implements AutoCloseable {
     this.events = new EventStore(jdbc);
     this.hostKeys = new HostKeyStore(jdbc, seal);
     this.schedules = new ScheduleStore(jdbc);
+    this.recycling = new RecycleStore(jdbc);
   }
 
   /** Opens (creating and migrating as needed) the embedded {@code <stateDir>/registry.mv.db}. */
@@ -248,6 +250,42 @@ public final class Registry implements AutoCloseable {
    */
   public synchronized boolean claimNotice(String id, Instant expiresAt, Duration lead) {
     return schedules.claimNotice(id, expiresAt, lead);
+  }
+
+  // ---- recycling: host age and policy
+
+  /** At launch: when its hosts were made, and how often they are replaced (null: never). */
+  public synchronized void startRecycling(String id, Duration every, Instant hostsSince) {
+    recycling.start(id, every, hostsSince);
+  }
+
+  /** After a recycle: the new hosts serve since {@code at}, at service {@code serviceCommit}. */
+  public synchronized void recycled(
+      String id, Instant at, String serviceCommit, String dataCommit, String result) {
+    jdbc.transaction(
+        () -> {
+          DeploymentRow d = deployments.find(id).orElseThrow();
+          recycling.recycled(id, at, d.createdAt(), result);
+          recycling.setServiceCommit(id, serviceCommit);
+          deployments.setDataCommit(id, dataCommit);
+          return null;
+        });
+  }
+
+  /** A scheduled recycle failed: counted, and tried again at {@code retryAt}. */
+  public synchronized void recycleFailed(String id, Instant retryAt, String result) {
+    recycling.failed(id, retryAt, result);
+  }
+
+  public synchronized Optional<RecycleRow> recycling(String id) {
+    return recycling.find(id);
+  }
+
+  /** Every deployment's recycling row by id; deployments without one are missing. */
+  public synchronized Map<String, RecycleRow> recyclings() {
+    return recycling.all().stream()
+        .collect(
+            Collectors.toMap(RecycleRow::deploymentId, r -> r, (a, b) -> a, LinkedHashMap::new));
   }
 
   /** Inserts or replaces a host. */

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *     ssh-user: ec2-user
  *   euca:
  *     provider: ec2
- *     endpoint: https://compute.example:8773/
+ *     endpoint: https://compute.example:8773/services/compute
  *     region: eucalyptus
  *     image: emi-12345678
  * </pre>

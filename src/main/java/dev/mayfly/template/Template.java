@@ -17,6 +17,8 @@ import java.util.Optional;
  *     push}), or pull when they can and push otherwise ({@code auto}, the default)
  * @param bind the address services listen on ({@code MAYFLY_BIND} on hosts); empty means loopback
  *     on the local target and every interface elsewhere
+ * @param recycleEvery {@code recycle: {every: 30d}}: the daemon replaces hosts older than this;
+ *     empty when the template asks for no recycling ({@code never} or no section)
  */
 public record Template(
     String name,
@@ -31,7 +33,8 @@ public record Template(
     Optional<Sync> sync,
     Optional<String> root,
     GitMode git,
-    Optional<String> bind) {
+    Optional<String> bind,
+    Optional<java.time.Duration> recycleEvery) {
 
   /** How a host gets a repo's pinned commit. */
   public enum GitMode {

@@ -39,11 +39,13 @@ public final class TemplateLoader {
           "sync",
           "root",
           "git",
-          "bind");
+          "bind",
+          "recycle");
   private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
   private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
   private static final List<String> SYNC = List.of("schedule");
+  private static final List<String> RECYCLE = List.of("every");
 
   /**
    * A template names repos and commands; more than this is a mistake or an attack on the parser.
@@ -108,6 +110,7 @@ public final class TemplateLoader {
     YamlMapping portSection = top.mapping("ports", null, true).orElseThrow();
     Optional<YamlMapping> healthSection = top.mapping("health", HEALTH, false);
     Optional<YamlMapping> syncSection = top.mapping("sync", SYNC, false);
+    Optional<YamlMapping> recycleSection = top.mapping("recycle", RECYCLE, false);
 
     Map<String, Integer> ports = ParamsAndPorts.ports(top, portSection);
     Map<String, Template.Param> params = ParamsAndPorts.params(paramSection);
@@ -153,7 +156,8 @@ public final class TemplateLoader {
         sync,
         rootDir,
         git,
-        bind);
+        bind,
+        recycleSection.flatMap(TemplateLoader::recycleEvery));
   }
 
   private YamlMapping read(String text) {
@@ -230,6 +234,22 @@ public final class TemplateLoader {
     }
     Duration deadline = h.duration("deadline").orElse(Duration.ofMinutes(2));
     return new Template.Health(path, port, status, deadline);
+  }
+
+  /** {@code recycle.every}: a duration, or {@code never} for none. */
+  private static Optional<Duration> recycleEvery(YamlMapping section) {
+    String text = section.scalar("every", true).orElseThrow().strip();
+    if (text.equals("never")) {
+      return Optional.empty();
+    }
+    // main's merge left a call to Durations.tryParse, which the durations rework removed
+    return Optional.of(
+        Durations.parse(
+            text,
+            why ->
+                section.valueError(
+                    "every",
+                    "recycle.every: '" + text + "' is not a duration like 30d, 12h or never")));
   }
 
   private Template.Sync sync(YamlMapping section) {

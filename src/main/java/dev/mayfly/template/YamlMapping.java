@@ -188,22 +188,13 @@ public final class YamlMapping {
     return scalarNode(key, false).map(s -> YamlScalars.bool(source, path(key), s));
   }
 
-  /** A duration such as {@code 30d}, {@code 72h}, {@code 90m} or {@code 45s}. */
+  /** A duration such as {@code 30d}, {@code 72h}, {@code 1d12h} or {@code P1DT12H}. */
   Optional<Duration> duration(String key) {
     Optional<String> text = scalar(key, false);
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(
-        Durations.tryParse(text.get())
-            .orElseThrow(
-                () ->
-                    valueError(
-                        key,
-                        path(key)
-                            + ": '"
-                            + text.get()
-                            + "' is not a duration (use e.g. 30d, 72h, 90m, 45s)")));
+    return Optional.of(Durations.parse(text.get(), why -> valueError(key, path(key) + ": " + why)));
   }
 
   /**

@@ -51,7 +51,7 @@ public final class Bench {
           // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts
           // it
           System.err.println(
-              "usage: mayfly-bench launch-local | list-10k | sync-idle | sync-delta | daemon-10k | fanout-ssh | fanout-vs-ansible [N,N,...] [runs] | ec2-calls | template-1mib");
+              "usage: mayfly-bench launch-local | list-10k | sync-idle | sync-delta | daemon-10k | fanout-ssh | fanout-vs-ansible [N,N,...] [runs] | recycle | ec2-calls | template-1mib");
           System.exit(2);
         }
       }

@@ -16,7 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -420,24 +423,100 @@ class SshLaunchIT {
   }
 
   @Test
+  void gitOverSshUrlWorksWithTheUsersKeyInPushAndPullModes() throws Exception {
+    SshdHosts.Host server = hosts.host(2);
+    gitRepo(PROJECT.resolve("apps/qa-results/service"), server.home().resolve("repos/url.git"));
+    String url = "ssh://" + server.login() + server.homePath("repos/url.git");
+    trust(home, server.knownHostsLine());
+    Files.copy(hosts.userKey(), home.resolve(".ssh/id_ed25519"));
+    deploymentKeyOn(server);
+    Path template = demo("over-ssh", "  repo: " + url + "\n  ref: main\n");
+
+    Result pushed = mayfly(launch(template, "sshpush", server, "--git-mode", "push"));
+    assertEquals(0, pushed.exit, pushed.toString());
+    assertTrue(
+        mayfly("status", "sshpush").out.contains("service.repo: pushed a bundle (git mode push)"));
+    assertEquals(0, mayfly("terminate", "sshpush").exit);
+
+    // pull for the service, from the server's sshd with the host's own deployment key; the data
+    // folder on this machine still goes as a bundle, which git mode pull would refuse
+    Result pulled = mayfly(launch(template, "sshpull", server, "--git-mode", "auto"));
+    assertEquals(0, pulled.exit, pulled.toString());
+    String status = mayfly("status", "sshpull").out;
+    assertTrue(status.contains("service.repo: host pulled from " + url), status);
+    assertEquals(0, mayfly("terminate", "sshpull").exit);
+  }
+
+  @Test
+  void scpLikeGitUrlWorksThroughTheAgentInPushAndPullModes() throws Exception {
+    SshdHosts.Host server = hosts.host(2);
+    gitRepo(PROJECT.resolve("apps/qa-results/service"), server.home().resolve("repos/scp.git"));
+    String url = server.login() + ":repos/scp.git"; // relative to the login's home, as git reads it
+    trust(home, server.knownHostsLine());
+    deploymentKeyOn(server);
+    Path template = demo("over-scp", "  repo: " + url + "\n  ref: main\n");
+    Path socket = home.resolve("agent.sock");
+    Process agent = startAgent(socket);
+    try {
+      Map<String, String> withAgent = Map.of("SSH_AUTH_SOCK", socket.toString());
+      Result pushed = mayfly(withAgent, launch(template, "scppush", server, "--git-mode", "push"));
+      assertEquals(0, pushed.exit, pushed.toString());
+      assertEquals(0, mayfly("terminate", "scppush").exit);
+      Result pulled = mayfly(withAgent, launch(template, "scppull", server, "--git-mode", "auto"));
+      assertEquals(0, pulled.exit, pulled.toString());
+      String status = mayfly("status", "scppull").out;
+      assertTrue(status.contains("service.repo: host pulled from " + url), status);
+      assertEquals(0, mayfly("terminate", "scppull").exit);
+    } finally {
+      agent.destroy();
+    }
+  }
+
+  @Test
+  void aGitServerWithAnUnknownOrChangedKeyStopsTheLaunchWithOneLineNamingIt() throws Exception {
+    SshdHosts.Host server = hosts.host(2);
+    gitRepo(PROJECT.resolve("apps/qa-results/service"), server.home().resolve("repos/key.git"));
+    String url = "ssh://" + server.login() + server.homePath("repos/key.git");
+    Path template = demo("wrong-key", "  repo: " + url + "\n  ref: main\n");
+    Path knownHosts = home.resolve(".ssh/known_hosts");
+    // another server's key for this address: an impostor, as far as known_hosts can tell
+    trust(home, hosts.host(3).knownHostsLine().replace(hosts.host(3).address(), server.address()));
+    Files.copy(hosts.userKey(), home.resolve(".ssh/id_ed25519"));
+    assertOneLineRefusal(
+        mayfly(launch(template, "changedkey", server, "--git-mode", "push")),
+        "mayfly: service.repo: cannot reach "
+            + url
+            + ": the SSH host key of "
+            + server.address()
+            + " is not the one "
+            + knownHosts
+            + " holds for it (a rebuilt server, or an impostor); check with its owner");
+
+    Files.writeString(knownHosts, "");
+    assertOneLineRefusal(
+        mayfly(launch(template, "unknownkey", server, "--git-mode", "push")),
+        "mayfly: service.repo: cannot reach "
+            + url
+            + ": the SSH host key of "
+            + server.address()
+            + " is unknown: add it to "
+            + knownHosts
+            + " (e.g. ssh "
+            + server.address()
+            + " once, comparing the fingerprint with its owner's)");
+    assertEquals("", Files.readString(knownHosts), "nothing was added to known_hosts");
+  }
+
+  private static void assertOneLineRefusal(Result r, String line) {
+    assertEquals(1, r.exit, r.toString());
+    assertEquals(line, r.err.strip(), r.toString());
+  }
+
+  @Test
   void sshAgentLogsInWithoutMayflyReadingTheKey() throws Exception {
     Path socket = home.resolve("agent.sock");
-    Process agent =
-        new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process agent = startAgent(socket);
     try {
-      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (!Files.exists(socket) && System.nanoTime() < end) {
-        Thread.sleep(50);
-      }
-      ProcessBuilder add =
-          new ProcessBuilder("ssh-add", hosts.userKey().toString()).redirectErrorStream(true);
-      add.environment().put("SSH_AUTH_SOCK", socket.toString());
-      Process added = add.start();
-      assertEquals(0, added.waitFor(), new String(added.getInputStream().readAllBytes()));
-
       Result r =
           mayfly(
               Map.of("SSH_AUTH_SOCK", socket.toString()),
@@ -479,6 +558,51 @@ class SshLaunchIT {
   }
 
   // ---- helpers
+
+  /**
+   * {@code mayfly launch} of {@code template} as {@code name} on {@code host}, then {@code more}.
+   */
+  private String[] launch(Path template, String name, SshdHosts.Host host, String... more) {
+    List<String> args = new ArrayList<>(List.of(hosts.launchArgs(template, name, host)));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  /** Writes {@code line} as the only entry of {@code home/.ssh/known_hosts}. */
+  private static void trust(Path home, String line) throws IOException {
+    Path ssh = Files.createDirectories(home.resolve(".ssh"));
+    Files.writeString(ssh.resolve("known_hosts"), line + "\n");
+  }
+
+  /**
+   * Gives the host the key and known host its own git needs to fetch from its sshd: a deployment
+   * key, as its owner would install one.
+   */
+  private void deploymentKeyOn(SshdHosts.Host host) throws IOException {
+    trust(host.home(), host.knownHostsLine());
+    Path key = host.home().resolve(".ssh/id_ed25519");
+    Files.copy(hosts.userKey(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** An ssh-agent on {@code socket} holding the hosts' user key. */
+  private static Process startAgent(Path socket) throws Exception {
+    Process agent =
+        new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!Files.exists(socket) && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    ProcessBuilder add =
+        new ProcessBuilder("ssh-add", hosts.userKey().toString()).redirectErrorStream(true);
+    add.environment().put("SSH_AUTH_SOCK", socket.toString());
+    Process added = add.start();
+    assertEquals(0, added.waitFor(), new String(added.getInputStream().readAllBytes()));
+    return agent;
+  }
 
   /**
    * Copies the demo to {@code home/demo} and writes {@code templates/NAME.yaml} with absolute repo

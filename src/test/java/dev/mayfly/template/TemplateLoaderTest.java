@@ -60,6 +60,21 @@ class TemplateLoaderTest {
   }
 
   @Test
+  void recycleEveryIsADurationOrNever(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertEquals(
+        "11:10: recycle.every: 'monthly' is not a duration like 30d, 12h or never",
+        rejection("bad-recycle"));
+    String yaml = java.nio.file.Files.readString(Path.of(BROKEN + "bad-recycle.yaml"));
+    Path monthly = dir.resolve("bad-recycle.yaml");
+    java.nio.file.Files.writeString(monthly, yaml.replace("monthly", "30d"));
+    assertEquals(
+        java.util.Optional.of(java.time.Duration.ofDays(30)),
+        TemplateLoader.load(monthly).recycleEvery());
+    java.nio.file.Files.writeString(monthly, yaml.replace("monthly", "never"));
+    assertEquals(java.util.Optional.empty(), TemplateLoader.load(monthly).recycleEvery());
+  }
+
+  @Test
   void badDurationShowsTheAcceptedForms() {
     assertEquals(
         "10:11: lifetime: '7x' is not a duration (use e.g. 30d, 72h, 90m, 45s)",
@@ -77,7 +92,7 @@ class TemplateLoaderTest {
   void emptyFileIsRejected() {
     assertEquals(
         "1:1: empty template (expected fields name, description, service, data, params, ports, health, lifetime,"
-            + " sync, root, git, bind)",
+            + " sync, root, git, bind, recycle)",
         rejection("empty"));
   }
 
@@ -86,7 +101,7 @@ class TemplateLoaderTest {
     assertEquals("9:3: ports: expected a mapping, found a list", rejection("wrong-type"));
     assertEquals(
         "1:1: expected a mapping of template fields (name, description, service, data, params, ports, health,"
-            + " lifetime, sync, root, git, bind), found a list",
+            + " lifetime, sync, root, git, bind, recycle), found a list",
         rejection("list-not-mapping"));
   }
 

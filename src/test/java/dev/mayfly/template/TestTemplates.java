@@ -30,6 +30,7 @@ final class TestTemplates {
         Optional.empty(),
         Optional.empty(),
         Template.GitMode.AUTO,
+        Optional.empty(),
         Optional.empty());
   }
 

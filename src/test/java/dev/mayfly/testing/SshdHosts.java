@@ -108,16 +108,6 @@ public final class SshdHosts implements AutoCloseable {
       return dir.resolve("sshd-" + index + ".log");
     }
 
-    /** The host's key as a known_hosts line, for ssh clients other than mayfly. */
-    public String knownHostsLine() {
-      try {
-        String[] pub = Files.readString(Path.of(hostKey + ".pub")).strip().split("\\s+");
-        return address + " " + pub[0] + " " + pub[1];
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
     /** The host's end of its link, in its namespace (its counters are the host's traffic). */
     public String link() {
       return link;
@@ -234,6 +224,16 @@ public final class SshdHosts implements AutoCloseable {
     public String fingerprint() {
       String out = run(List.of("ssh-keygen", "-l", "-E", "sha256", "-f", hostKey + ".pub"));
       return out.split("\\s+")[1];
+    }
+
+    /** The {@code known_hosts} line for this host's current key: {@code ADDRESS TYPE BASE64}. */
+    public String knownHostsLine() {
+      try {
+        String[] pub = Files.readString(Path.of(hostKey + ".pub")).strip().split("\\s+");
+        return address + " " + pub[0] + " " + pub[1];
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** Gives the server a new host key, as a rebuilt server (or an impostor) would have. */

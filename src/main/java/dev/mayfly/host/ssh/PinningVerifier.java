@@ -20,6 +20,7 @@ final class PinningVerifier implements HostKeyVerifier {
   private final HostKeys hostKeys;
   private volatile HostKeys.PinnedKey refusedPinned;
   private volatile HostKeys.PinnedKey refusedOffered;
+  private volatile PublicKey accepted;
 
   PinningVerifier(SshEndpoint endpoint, HostKeys hostKeys) {
     this.endpoint = endpoint;
@@ -31,6 +32,7 @@ final class PinningVerifier implements HostKeyVerifier {
     HostKeys.PinnedKey offered = describe(key);
     HostKeys.PinnedKey pinned = hostKeys.pinIfAbsent(endpoint.hostPort(), offered);
     if (pinned.fingerprint().equals(offered.fingerprint())) {
+      accepted = key;
       return true;
     }
     refusedPinned = pinned;
@@ -45,6 +47,11 @@ final class PinningVerifier implements HostKeyVerifier {
   @Override
   public List<String> findExistingAlgorithms(String hostname, int port) {
     return hostKeys.pinned(endpoint.hostPort()).map(k -> List.of(k.algorithm())).orElse(List.of());
+  }
+
+  /** The key this verifier accepted (the pinned one), or null before that. */
+  PublicKey accepted() {
+    return accepted;
   }
 
   /** The message for a refused key, or null when no key was refused. */

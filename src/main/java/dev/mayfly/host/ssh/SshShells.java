@@ -109,7 +109,7 @@ public final class SshShells {
         client.connect(endpoint.host(), endpoint.port());
         client.setTimeout(0); // long silent steps are fine: keepalive notices a dead peer
         client.auth(endpoint.user(), authMethods(client, access.identity()));
-        return new SshjShell(client, endpoint);
+        return new SshjShell(client, endpoint, access.identity(), verifier.accepted());
       } catch (UserAuthException e) {
         closeQuietly(client);
         throw MayflyException.failed(

@@ -2,6 +2,7 @@ package dev.mayfly.host.ssh;
 
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
+import dev.mayfly.host.Identity;
 import dev.mayfly.host.SshEndpoint;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,11 +12,17 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
@@ -30,11 +37,69 @@ final class SshjShell implements HostShell {
   private static final Duration DRAIN = Duration.ofSeconds(10);
   private final SSHClient client;
   private final SshEndpoint endpoint;
+  private final Identity identity;
+  private final PublicKey hostKey;
   private SFTPClient sftp;
 
-  SshjShell(SSHClient client, SshEndpoint endpoint) {
+  /**
+   * @param hostKey the key the connection verified against the pinned one
+   */
+  SshjShell(SSHClient client, SshEndpoint endpoint, Identity identity, PublicKey hostKey) {
     this.client = client;
     this.endpoint = endpoint;
+    this.identity = identity;
+    this.hostKey = hostKey;
+  }
+
+  /**
+   * System ssh with a terminal, knowing only the key this connection verified (pinned by mayfly),
+   * strict: a changed key is refused by ssh as it was by mayfly.
+   */
+  @Override
+  public java.util.Optional<ProcessBuilder> terminal(String command, Path scratch) {
+    PublicKey key = hostKey;
+    String name =
+        endpoint.port() == SshEndpoint.DEFAULT_PORT
+            ? endpoint.host()
+            : "[" + endpoint.host() + "]:" + endpoint.port();
+    Path knownHosts = scratch.resolve("known_hosts");
+    try {
+      Files.writeString(
+          knownHosts,
+          name
+              + " "
+              + KeyType.fromKey(key)
+              + " "
+              + Base64.getEncoder()
+                  .encodeToString(new Buffer.PlainBuffer().putPublicKey(key).getCompactData())
+              + "\n");
+    } catch (IOException e) {
+      throw MayflyException.failed("cannot write " + knownHosts + ": " + e.getMessage());
+    }
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "ssh",
+                "-t",
+                "-p",
+                Integer.toString(endpoint.port()),
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "UserKnownHostsFile=" + knownHosts,
+                "-o",
+                "GlobalKnownHostsFile=/dev/null",
+                "-o",
+                "IdentitiesOnly=" + (identity.keyFile() != null ? "yes" : "no")));
+    if (identity.keyFile() != null) {
+      argv.addAll(List.of("-i", identity.keyFile().toString()));
+    }
+    argv.addAll(List.of("-l", endpoint.user(), endpoint.host(), command));
+    ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
+    if (identity.agentSocket() != null) {
+      pb.environment().put("SSH_AUTH_SOCK", identity.agentSocket().toString());
+    }
+    return java.util.Optional.of(pb);
   }
 
   @Override

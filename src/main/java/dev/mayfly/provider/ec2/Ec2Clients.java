@@ -3,6 +3,7 @@ package dev.mayfly.provider.ec2;
 import dev.mayfly.MayflyException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -24,9 +25,11 @@ final class Ec2Clients {
   private Ec2Clients() {}
 
   /**
-   * @param interceptors hear every request the client sends
+   * @param heard interceptors that hear every request the client sends
    */
-  static Ec2Client build(Ec2Settings settings, List<ExecutionInterceptor> interceptors) {
+  static Ec2Client build(Ec2Settings settings, List<ExecutionInterceptor> heard) {
+    List<ExecutionInterceptor> interceptors = new ArrayList<>(heard);
+    settings.endpoint().map(EndpointPath::of).ifPresent(path -> interceptors.add(0, path));
     AwsCredentialsProvider credentials = credentials(settings);
     RetryStrategy retry =
         (settings.retryMode().equals("standard")

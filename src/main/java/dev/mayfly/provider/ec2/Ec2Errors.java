@@ -41,6 +41,14 @@ final class Ec2Errors {
 
   static MayflyException convert(Ec2Settings s, String doing, SdkException e) {
     String where = "target '" + s.target() + "' (" + s.describeEndpoint() + "): " + doing + ": ";
+    if (e instanceof AwsServiceException service
+        && service.statusCode() == 404
+        && (service.awsErrorDetails() == null || service.awsErrorDetails().errorCode() == null)) {
+      return MayflyException.failed(
+          where
+              + "no EC2 API at this endpoint (HTTP 404); check endpoint:'s path"
+              + " (Eucalyptus: https://HOST:8773/services/compute)");
+    }
     if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
       String code = String.valueOf(service.awsErrorDetails().errorCode());
       String message = oneLine(service.awsErrorDetails().errorMessage());

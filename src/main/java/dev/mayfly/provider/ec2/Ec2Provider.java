@@ -104,4 +104,10 @@ final class Ec2Provider implements Provider {
   public void close() {
     api.close();
   }
+
+  /** Fresh instances, not a new root on an old one: a recycle is to leave nothing of the old. */
+  @Override
+  public boolean recyclesInPlace() {
+    return false;
+  }
 }

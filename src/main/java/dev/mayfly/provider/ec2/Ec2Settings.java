@@ -183,11 +183,7 @@ record Ec2Settings(
     if (millis.matches() && Long.parseLong(millis.group(1)) > 0) {
       return Duration.ofMillis(Long.parseLong(millis.group(1)));
     }
-    try {
-      return Durations.parse(text);
-    } catch (MayflyException e) {
-      throw bad(target, key, "'" + text + "' is not a duration (use e.g. 500ms, 45s, 10m)");
-    }
+    return Durations.parse(text, why -> bad(target, key, why));
   }
 
   private static MayflyException bad(String target, String key, String why) {

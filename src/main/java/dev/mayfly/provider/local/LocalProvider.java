@@ -173,7 +173,14 @@ final class LocalProvider implements Provider {
       return;
     }
     for (Host host : describe(deploymentId)) {
-      killServiceTree(dir.resolve(host.id()).resolve("root/run/service.pid"));
+      // root/, and the root.rN/ a recycle switched to
+      try (Stream<Path> roots = Files.list(dir.resolve(host.id()))) {
+        roots
+            .filter(p -> p.getFileName().toString().startsWith("root"))
+            .forEach(p -> killServiceTree(p.resolve("run/service.pid")));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     killWorkingIn(dir);
     deleteTree(dir);

@@ -2,6 +2,7 @@ package dev.mayfly.provider.ec2;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.mayfly.bench.MotoServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,11 +27,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP proxy on 127.0.0.1 in front of moto that answers chosen EC2 actions with an EC2 error,
  * the way AWS does when an account hits a limit or is throttled (moto itself never does either), or
  * passes them to moto and then loses the answer, as a network does. Everything else is passed
- * through unchanged.
+ * through unchanged. {@link #eucalyptus} makes it a Eucalyptus front end instead: EC2 only under
+ * {@code /services/compute}, 404 elsewhere, region {@code eucalyptus}.
  */
 final class FaultProxy implements AutoCloseable {
   private final HttpServer server;
   private final String upstream;
+  private final String prefix;
+  private final String region;
+  private final List<String> paths = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Fault> faults = new ConcurrentHashMap<>();
   private final List<Map<String, String>> seen = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -58,6 +63,22 @@ final class FaultProxy implements AutoCloseable {
   }
 
   FaultProxy(String upstream) {
+    this(upstream, "", null);
+  }
+
+  /**
+   * Answers only under {@link #EUCALYPTUS_PATH}, as Eucalyptus does, and only requests signed for
+   * region {@code eucalyptus}, which moto (one of AWS's regions only) then serves as its own.
+   */
+  static FaultProxy eucalyptus(String upstream) {
+    return new FaultProxy(upstream, EUCALYPTUS_PATH, "eucalyptus");
+  }
+
+  static final String EUCALYPTUS_PATH = "/services/compute";
+
+  private FaultProxy(String upstream, String prefix, String region) {
+    this.prefix = prefix;
+    this.region = region;
     this.upstream =
         upstream.endsWith("/") ? upstream.substring(0, upstream.length() - 1) : upstream;
     try {
@@ -72,7 +93,14 @@ final class FaultProxy implements AutoCloseable {
   }
 
   String endpoint() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    return "http://127.0.0.1:" + server.getAddress().getPort() + prefix + "/";
+  }
+
+  /** The request path of everything received, answered or not. */
+  List<String> paths() {
+    synchronized (paths) {
+      return List.copyOf(paths);
+    }
   }
 
   FaultProxy fail(String action, Fault fault) {
@@ -105,6 +133,19 @@ final class FaultProxy implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
+    String path = exchange.getRequestURI().getRawPath();
+    paths.add(path);
+    if (!path.equals(prefix) && !path.startsWith(prefix + "/")) {
+      exchange.sendResponseHeaders(404, -1);
+      exchange.close();
+      return;
+    }
+    String signature = exchange.getRequestHeaders().getFirst("Authorization");
+    if (region != null && (signature == null || !signature.contains("/" + region + "/ec2/"))) {
+      exchange.sendResponseHeaders(403, -1); // signed for another region
+      exchange.close();
+      return;
+    }
     Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
     seen.add(form);
     String action = form.getOrDefault("Action", "");
@@ -162,14 +203,16 @@ final class FaultProxy implements AutoCloseable {
   private Answer relay(HttpExchange exchange, byte[] body) throws IOException {
     HttpURLConnection c =
         (HttpURLConnection)
-            URI.create(upstream + exchange.getRequestURI()).toURL().openConnection();
+            URI.create(upstream + exchange.getRequestURI().toString().substring(prefix.length()))
+                .toURL()
+                .openConnection();
     c.setRequestMethod(exchange.getRequestMethod());
     exchange
         .getRequestHeaders()
         .forEach(
             (name, values) -> {
               if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
-                values.forEach(v -> c.addRequestProperty(name, v));
+                values.forEach(v -> c.addRequestProperty(name, asMotoRegion(name, v)));
               }
             });
     if (body.length > 0) {
@@ -184,6 +227,16 @@ final class FaultProxy implements AutoCloseable {
       answer = in == null ? new byte[0] : in.readAllBytes();
     }
     return new Answer(status, c.getContentType(), answer);
+  }
+
+  /**
+   * The credential scope names moto's region instead of this cloud's (moto checks no signature).
+   */
+  private String asMotoRegion(String header, String value) {
+    if (region == null || !header.equalsIgnoreCase("Authorization")) {
+      return value;
+    }
+    return value.replace("/" + region + "/ec2/", "/" + MotoServer.REGION + "/ec2/");
   }
 
   private static Map<String, String> form(String body) {

@@ -1,0 +1,343 @@
+package dev.mayfly.deploy;
+
+import dev.mayfly.MayflyException;
+import dev.mayfly.git.GitRepos;
+import dev.mayfly.provider.Host;
+import dev.mayfly.provider.Provider;
+import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
+import dev.mayfly.store.HostRow;
+import dev.mayfly.store.HostState;
+import dev.mayfly.store.Registry;
+import dev.mayfly.template.ShellQuote;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replaces the hosts of a running deployment with fresh ones at the newest commits: on providers
+ * that rebuild in place ({@link Provider#recyclesInPlace()}) each host gets a new root beside the
+ * live one, built while the old one serves; only when every new root is built does each host stop
+ * its old service and start the new one on the same port (the measured gap), and only when every
+ * host is healthy are the old roots removed. A failure before the switch leaves the old roots
+ * serving untouched; one during it switches every host back to its old root.
+ */
+final class Recycler {
+  private static final Pattern GENERATION = Pattern.compile("(.*)\\.r([0-9]+)");
+
+  private final DeploymentContext ctx;
+
+  Recycler(DeploymentContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** The caller holds the deployment's lock. */
+  Deployments.RecycleResult recycle(String id, boolean sameCommits, Progress progress) {
+    DeploymentRow d = ctx.requireLive(id);
+    if (d.state() != DeploymentState.RUNNING) {
+      throw MayflyException.wrongState(
+          "recycle " + id + ": it is " + d.state().word() + "; only a running deployment recycles");
+    }
+    Spec spec = Spec.fromJson(d.spec());
+    List<HostRow> rows = ctx.registry().hosts(id).stream().filter(Releases::healthy).toList();
+    if (rows.isEmpty()) {
+      throw MayflyException.wrongState("recycle " + id + ": it has no healthy host to replace");
+    }
+    GitRepos.Pinned service = pin("service.repo", spec.service(), d.serviceCommit(), sameCommits);
+    GitRepos.Pinned data = pin("data.repo", spec.data(), d.dataCommit(), sameCommits);
+    try (Provider provider = ctx.providerFor(d, spec)) {
+      if (!provider.recyclesInPlace()) {
+        throw MayflyException.failed(
+            "recycle "
+                + id
+                + ": target "
+                + d.target()
+                + " would need new hosts, which recycle does not get yet; nothing was changed");
+      }
+      return new InPlace(d, spec, service, data, provider, progress).run(rows);
+    }
+  }
+
+  /** The newest commit of {@code repo}, or the recorded one with {@code same}. */
+  private GitRepos.Pinned pin(
+      String field, Spec.Repo repo, Optional<String> recorded, boolean same) {
+    GitRepos.Pinned newest = ctx.pin(field, repo);
+    // a folder's snapshots stay in mayfly's repo, a URL's commit on its server: both fetch by name
+    return same && recorded.isPresent()
+        ? new GitRepos.Pinned(newest.fetchUrl(), recorded.get())
+        : newest;
+  }
+
+  /** {@code ~/.mayfly/d} → {@code ~/.mayfly/d.r2} → {@code ~/.mayfly/d.r3}. */
+  static String nextRoot(String root) {
+    Matcher m = GENERATION.matcher(root);
+    return m.matches() ? m.group(1) + ".r" + (Long.parseLong(m.group(2)) + 1) : root + ".r2";
+  }
+
+  /** One host while it is recycled: its live row and its new root's open session. */
+  private record Candidate(HostRow old, Host host, HostSession session, HostLog log) {
+    String newRoot() {
+      return session.root();
+    }
+  }
+
+  private final class InPlace {
+    private final DeploymentRow d;
+    private final Spec spec;
+    private final GitRepos.Pinned service;
+    private final GitRepos.Pinned data;
+    private final Provider provider;
+    private final Progress progress;
+    private final Bootstrap bootstrap;
+    private final Registry registry = ctx.registry();
+
+    InPlace(
+        DeploymentRow d,
+        Spec spec,
+        GitRepos.Pinned service,
+        GitRepos.Pinned data,
+        Provider provider,
+        Progress progress) {
+      this.d = d;
+      this.spec = spec;
+      this.service = service;
+      this.data = data;
+      this.provider = provider;
+      this.progress = progress;
+      this.bootstrap =
+          new Bootstrap(
+              d.id(),
+              spec,
+              service,
+              data,
+              this::envFile,
+              provider,
+              registry,
+              progress,
+              ctx.logDir(d.id()),
+              new GitDelivery(ctx.git(), spec.git(), provider.hostsSeeControllerFiles()));
+    }
+
+    Deployments.RecycleResult run(List<HostRow> rows) {
+      String id = d.id();
+      registry.event(
+          id,
+          null,
+          "recycle",
+          "building "
+              + rows.size()
+              + " new root(s) at service "
+              + service.commit()
+              + ", data "
+              + data.commit());
+      List<Candidate> built = new ArrayList<>();
+      List<String> failures = new ArrayList<>();
+      List<Object> outcomes =
+          FanOut.run(
+              rows.stream().map(RecordedHost::hostOf).toList(),
+              rows.size(),
+              host -> build(rowOf(rows, host), host),
+              (host, crash) -> host.id() + ": internal error: " + crash);
+      for (Object o : outcomes) {
+        if (o instanceof Candidate c) {
+          built.add(c);
+        } else {
+          failures.add((String) o);
+        }
+      }
+      if (!failures.isEmpty()) {
+        return failed(built, List.of(), "new hosts failed, the old ones still serve: " + failures);
+      }
+      List<Candidate> switched = new ArrayList<>();
+      List<Deployments.HostMove> moves = new ArrayList<>();
+      for (Candidate c : built) {
+        long t0 = System.nanoTime();
+        String why = switchOver(c);
+        if (why != null) {
+          switched.add(c);
+          return failed(built, switched, c.host().id() + ": " + why);
+        }
+        switched.add(c);
+        moves.add(
+            new Deployments.HostMove(
+                c.host().id(),
+                c.old().root().orElse(""),
+                c.newRoot(),
+                Duration.ofNanos(System.nanoTime() - t0).toMillis()));
+      }
+      for (Candidate c : built) {
+        String why =
+            RecordedHost.of(ctx, provider, c.old())
+                .step("remove-old", progress, HostSession::destroy);
+        if (why != null) {
+          registry.event(id, c.host().id(), "recycle-warning", "old root left: " + why);
+        }
+        registry.putHost(
+            new HostRow(
+                id,
+                c.host().id(),
+                c.host().address(),
+                c.old().ports(),
+                Optional.of(c.newRoot()),
+                HostState.HEALTHY,
+                Optional.of(data.commit()),
+                Optional.empty()));
+        close(c);
+      }
+      String summary = summary(moves);
+      registry.recycled(id, ctx.clock().instant(), service.commit(), data.commit(), summary);
+      registry.event(id, null, "recycled", summary);
+      return new Deployments.RecycleResult(
+          id,
+          true,
+          d.serviceCommit().orElse(""),
+          service.commit(),
+          d.dataCommit().orElse(""),
+          data.commit(),
+          d.url().orElse(null),
+          false,
+          moves,
+          null);
+    }
+
+    private HostRow rowOf(List<HostRow> rows, Host host) {
+      return rows.stream().filter(r -> r.hostId().equals(host.id())).findFirst().orElseThrow();
+    }
+
+    /** A built new root, or why it could not be built (its half-built root removed). */
+    private Object build(HostRow old, Host host) {
+      String newRoot = nextRoot(old.root().orElseThrow());
+      Host fresh = new Host(host.id(), host.address(), host.ports(), Optional.of(newRoot));
+      HostLog log = new HostLog(ctx.hostLog(d.id(), host.id()));
+      HostSession session = null;
+      try {
+        session = bootstrap.connect(fresh, log, newRoot);
+        bootstrap.build(fresh, session);
+        return new Candidate(old, fresh, session, log);
+      } catch (HostSession.StepFailed e) {
+        registry.event(d.id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
+        if (session != null) {
+          removeNew(new Candidate(old, fresh, session, log));
+        } else {
+          log.close();
+        }
+        return host.id() + ": " + e.step + ": " + e.getMessage();
+      }
+    }
+
+    /**
+     * Stops the old service and serves from the new root on the same port; when the new one does
+     * not get healthy, the old one is started again.
+     *
+     * @return null when the new root serves
+     */
+    private String switchOver(Candidate c) {
+      RecordedHost old = RecordedHost.of(ctx, provider, c.old());
+      String stopped =
+          spec.start() == null ? null : old.step("stop-old", progress, HostSession::stop);
+      if (stopped != null) {
+        return "the old service did not stop: " + stopped;
+      }
+      try {
+        bootstrap.serve(c.host(), c.session());
+        return null;
+      } catch (HostSession.StepFailed e) {
+        return e.step + ": " + e.getMessage();
+      }
+    }
+
+    /** Ends the new roots and, where the switch happened, serves from the old root again. */
+    private Deployments.RecycleResult failed(
+        List<Candidate> built, List<Candidate> switched, String why) {
+      for (Candidate c : built) {
+        removeNew(c);
+        if (switched.contains(c)) {
+          Host oldHost = RecordedHost.hostOf(c.old());
+          RecordedHost.of(ctx, provider, c.old())
+              .step("restore-old", progress, session -> bootstrap.serve(oldHost, session));
+        }
+      }
+      registry.event(d.id(), null, "recycle-failed", why);
+      return new Deployments.RecycleResult(
+          d.id(),
+          false,
+          d.serviceCommit().orElse(""),
+          service.commit(),
+          d.dataCommit().orElse(""),
+          data.commit(),
+          d.url().orElse(null),
+          false,
+          List.of(),
+          why);
+    }
+
+    private void removeNew(Candidate c) {
+      try {
+        bootstrap.timed(
+            c.host(),
+            "remove-new",
+            () -> {
+              c.session().destroy();
+              return null;
+            });
+      } catch (HostSession.StepFailed e) {
+        registry.event(
+            d.id(), c.host().id(), "recycle-warning", "new root " + c.newRoot() + " left: " + e);
+      }
+      close(c);
+    }
+
+    private void close(Candidate c) {
+      c.session().close();
+      c.log().close();
+    }
+
+    /**
+     * The live root's env file, whose parameter values (secrets too) the registry does not keep,
+     * with the new root's paths appended: a later assignment wins when it is sourced.
+     */
+    private String envFile(Host host, String newRoot) {
+      HostRow old = liveRow(host.id());
+      String env = RecordedHost.of(ctx, provider, old).query(HostSession::readEnv);
+      return env
+          + "MAYFLY_ROOT="
+          + ShellQuote.quote(newRoot)
+          + "\nMAYFLY_DATA="
+          + ShellQuote.quote(newRoot + "/data/current")
+          + "\n";
+    }
+
+    private HostRow liveRow(String hostId) {
+      return registry.hosts(d.id()).stream()
+          .filter(r -> r.hostId().equals(hostId))
+          .findFirst()
+          .orElseThrow();
+    }
+
+    private String summary(List<Deployments.HostMove> moves) {
+      StringBuilder s = new StringBuilder();
+      for (Deployments.HostMove m : moves) {
+        s.append(m.host())
+            .append(": ")
+            .append(m.oldRoot())
+            .append(" -> ")
+            .append(m.newRoot())
+            .append(" (gap ")
+            .append(m.gapMillis())
+            .append(" ms); ");
+      }
+      return s.append("service ")
+          .append(d.serviceCommit().orElse("?"))
+          .append(" -> ")
+          .append(service.commit())
+          .append(", data ")
+          .append(d.dataCommit().orElse("?"))
+          .append(" -> ")
+          .append(data.commit())
+          .toString();
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.mayfly.store;
+
+import static dev.mayfly.store.Jdbc.instant;
+import static dev.mayfly.store.Jdbc.optionalInstant;
+import static dev.mayfly.store.Jdbc.time;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The recycling table: host age and recycle policy per deployment. */
+final class RecycleStore {
+  private static final String SELECT =
+      "SELECT deployment_id, every_seconds, hosts_since, failures, retry_at, last_result"
+          + " FROM recycling";
+  private final Jdbc jdbc;
+
+  RecycleStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Records the policy and the hosts' birth at launch. */
+  void start(String id, Duration every, Instant hostsSince) {
+    jdbc.update(
+        "INSERT INTO recycling (deployment_id, every_seconds, hosts_since) VALUES (?,?,?)",
+        id,
+        every == null ? null : every.toSeconds(),
+        time(hostsSince));
+  }
+
+  /** New hosts serve since {@code at}: the age restarts and any backoff ends. */
+  void recycled(String id, Instant at, Instant createdAt, String result) {
+    int n =
+        jdbc.update(
+            "UPDATE recycling SET hosts_since = ?, failures = 0, retry_at = NULL, last_result = ?"
+                + " WHERE deployment_id = ?",
+            time(at),
+            result,
+            id);
+    if (n == 0) {
+      start(id, null, createdAt);
+      recycled(id, at, createdAt, result);
+    }
+  }
+
+  void failed(String id, Instant retryAt, String result) {
+    jdbc.update(
+        "UPDATE recycling SET failures = failures + 1, retry_at = ?, last_result = ?"
+            + " WHERE deployment_id = ?",
+        retryAt == null ? null : time(retryAt),
+        result,
+        id);
+  }
+
+  void setServiceCommit(String id, String commit) {
+    jdbc.update("UPDATE deployment SET service_commit = ? WHERE id = ?", commit, id);
+  }
+
+  Optional<RecycleRow> find(String id) {
+    return jdbc.one(SELECT + " WHERE deployment_id = ?", RecycleStore::row, id);
+  }
+
+  List<RecycleRow> all() {
+    return jdbc.query(SELECT + " ORDER BY deployment_id", RecycleStore::row);
+  }
+
+  private static RecycleRow row(ResultSet rs) throws SQLException {
+    long every = rs.getLong(2);
+    Optional<Duration> policy =
+        rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(every));
+    return new RecycleRow(
+        rs.getString(1),
+        policy,
+        instant(rs, 3),
+        rs.getInt(4),
+        optionalInstant(rs, 5),
+        Optional.ofNullable(rs.getString(6)));
+  }
+}

@@ -79,8 +79,8 @@ final class LaunchCommand implements Callable<Integer> {
       names = "--sync",
       paramLabel = "CRON",
       description =
-          "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *') instead of the template's schedule;"
-              + " the daemon runs it.")
+          "Sync the data on this Unix 5-field cron (e.g. '0 1 * * *', '@daily') instead of the"
+              + " template's schedule; the daemon runs it, as cronie would.")
   String sync;
 
   @Option(
@@ -90,6 +90,14 @@ final class LaunchCommand implements Callable<Integer> {
           "Have the daemon replace the hosts when they are older than this (30d), or never;"
               + " default: the template's recycle.every.")
   String recycleEvery;
+
+  @Option(
+      names = "--tz",
+      paramLabel = "ZONE",
+      description =
+          "Time zone of the sync schedule (e.g. Europe/Berlin). Default: the template's"
+              + " sync.timezone, else UTC.")
+  String tz;
 
   @Option(
       names = "--name",
@@ -205,7 +213,8 @@ final class LaunchCommand implements Callable<Integer> {
             paramStdin == null ? Map.of() : Map.of(paramStdin, readStdin()),
             onFailure,
             keepFor,
-            recycleEvery);
+            recycleEvery,
+            tz);
     LaunchResult result;
     try (LaunchCancel cancel = LaunchCancel.onSignals()) {
       result =

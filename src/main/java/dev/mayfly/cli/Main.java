@@ -35,6 +35,8 @@ import picocli.CommandLine.ScopeType;
       RecycleCommand.class,
       LogsCommand.class,
       SshCommand.class,
+      UpgradeCommand.class,
+      RestartCommand.class,
       TerminateCommand.class,
       ReapCommand.class,
       DaemonCommand.class,

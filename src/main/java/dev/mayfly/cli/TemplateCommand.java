@@ -82,7 +82,8 @@ final class TemplateCommand {
           t.health().deadline().toSeconds());
       out.printf(
           "  lifetime %s%n  sync     %s%n",
-          human(t.lifetime()), t.sync().map(Template.Sync::cron).orElse("-"));
+          human(t.lifetime()),
+          t.sync().map(s -> s.cron() + " (" + s.timezone().getId() + ")").orElse("-"));
       t.params()
           .forEach(
               (k, p) ->

@@ -184,6 +184,18 @@ final class Views {
     return m;
   }
 
+  static Map<String, Object> service(Deployments.ServiceResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.deploymentId());
+    m.put("commit", r.commit());
+    m.put("previous", r.previous());
+    m.put("updated", r.updated());
+    m.put("unchanged", r.unchanged());
+    m.put("failures", r.failures());
+    m.put("reverted", r.reverted());
+    return m;
+  }
+
   static Map<String, Object> finding(Reaper.Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", f.provider());
@@ -260,8 +272,14 @@ final class Views {
             t.health().status(),
             "deadlineSeconds",
             t.health().deadline().toSeconds()));
+    m.put("healthExpect", t.health().expect().orElse(null));
+    m.put("urlPath", t.urlPath());
+    m.put("serve", t.service().serve().orElse(null));
+    m.put("env", List.copyOf(t.env().keySet()));
+    m.put("files", List.copyOf(t.files().keySet()));
     m.put("lifetimeSeconds", t.lifetime().toSeconds());
     m.put("sync", t.sync().map(Template.Sync::cron).orElse(null));
+    m.put("syncTimezone", t.sync().map(s -> s.timezone().getId()).orElse(null));
     m.put("root", t.root().orElse(null));
     m.put("bind", t.bind().orElse(null));
     return m;

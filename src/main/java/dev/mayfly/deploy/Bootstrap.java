@@ -1,6 +1,5 @@
 package dev.mayfly.deploy;
 
-import dev.mayfly.MayflyException;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.Provider;
@@ -8,10 +7,10 @@ import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Turns one raw host into the running service: connect, prepare, fetch the service, write the env
@@ -28,6 +27,10 @@ final class Bootstrap {
   private final Progress progress;
   private final Path logDir;
   private final GitDelivery delivery;
+  private final HostSteps steps;
+
+  /** The template's {@code files:}, rendered: path in a release to content. */
+  private final Function<Host, Map<String, String>> files;
 
   Bootstrap(
       String deploymentId,
@@ -39,8 +42,10 @@ final class Bootstrap {
       Registry registry,
       Progress progress,
       Path logDir,
-      GitDelivery delivery) {
+      GitDelivery delivery,
+      Function<Host, Map<String, String>> files) {
     this.delivery = delivery;
+    this.files = files;
     this.deploymentId = deploymentId;
     this.spec = spec;
     this.service = service;
@@ -50,10 +55,11 @@ final class Bootstrap {
     this.registry = registry;
     this.progress = progress;
     this.logDir = logDir;
+    this.steps = new HostSteps(deploymentId, registry, progress);
   }
 
   HostOutcome run(Host host) {
-    String url = url(host, "/");
+    String url = url(host);
     try (HostLog log = new HostLog(logDir.resolve(host.id() + ".log"))) {
       HostSession session = null;
       try {
@@ -83,8 +89,8 @@ final class Bootstrap {
 
   /** Step "connect": a session on the host working in {@code root}; the caller closes it. */
   HostSession connect(Host host, HostLog log, String root) {
-    return timed(
-        host,
+    return steps.timed(
+        host.id(),
         "connect",
         () -> HostSession.open(provider.open(host), log, root, deploymentId, registry.id()));
   }
@@ -94,15 +100,9 @@ final class Bootstrap {
    * publish the data. Nothing that serves is touched, so a recycle runs this beside the live root.
    */
   void build(Host host, HostSession s) {
-    timed(
-        host,
-        "prepare",
-        () -> {
-          s.prepare();
-          return null;
-        });
-    timed(
-        host,
+    steps.run(host.id(), "prepare", s::prepare);
+    steps.run(
+        host.id(),
         "fetch-service",
         () -> {
           String how =
@@ -113,26 +113,23 @@ final class Bootstrap {
                   service,
                   spec.service().ref(),
                   null,
-                  (from, ref) -> s.fetchService(from, service.commit(), ref));
+                  (from, ref) ->
+                      s.fetchService(from, service.commit(), ref, service.commit(), spec.serve()));
           registry.event(deploymentId, host.id(), "git", how);
-          return null;
         });
-    timed(
-        host,
+    steps.run(
+        host.id(),
         "configure",
         () -> {
           s.writeEnv(envFile.apply(host, s.root()));
-          return null;
+          s.writeFiles(files.apply(host));
         });
-    timed(
-        host,
+    steps.run(
+        host.id(),
         "install",
-        () -> {
-          s.install(spec.install());
-          return null;
-        });
-    timed(
-        host,
+        () -> s.install(service.commit(), spec.install(), spec.keepServices()));
+    steps.run(
+        host.id(),
         "publish-data",
         () -> {
           String how =
@@ -146,87 +143,29 @@ final class Bootstrap {
                   (from, ref) ->
                       s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
           registry.event(deploymentId, host.id(), "git", how);
-          return null;
         });
   }
 
   /** Starts the service of a built root (when the template starts one) and waits until healthy. */
   void serve(Host host, HostSession s) {
     if (spec.start() != null) {
-      timed(
-          host,
-          "start",
-          () -> {
-            s.start(spec.start());
-            return null;
-          });
+      steps.run(host.id(), "start", () -> s.start(spec.start()));
     }
-    timed(
-        host,
-        "health",
-        () -> {
-          awaitHealthy(host, s);
-          return null;
-        });
+    steps.run(host.id(), "health", () -> HostSteps.awaitHealthy(spec, host));
+  }
+
+  /** One more reported and recorded step on {@code host}, for callers that drive the others. */
+  <T> T timed(Host host, String step, HostSteps.Step<T> body) {
+    return steps.timed(host.id(), step, body);
   }
 
   private String rootFor(Host host) {
     return host.root().orElse(spec.root() != null ? spec.root() : "~/.mayfly/" + deploymentId);
   }
 
-  private void awaitHealthy(Host host, HostSession session) {
-    String failure;
-    try {
-      failure =
-          HealthCheck.await(
-              url(host, spec.healthPath()),
-              spec.healthStatus(),
-              Duration.ofSeconds(spec.healthDeadlineSeconds()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HostSession.StepFailed("health", "interrupted");
-    }
-    if (failure != null) {
-      throw new HostSession.StepFailed("health", failure);
-    }
-  }
-
-  String url(Host host, String path) {
-    Integer port =
-        host.ports().getOrDefault(spec.healthPort(), spec.ports().get(spec.healthPort()));
-    return "http://" + host.address() + ":" + port + path;
-  }
-
-  interface Step<T> {
-    T run();
-  }
-
-  /**
-   * Runs one step reported to progress and recorded; a failure throws {@link
-   * HostSession.StepFailed}.
-   */
-  <T> T timed(Host host, String step, Step<T> body) {
-    long start = System.nanoTime();
-    progress.started(host.id(), step);
-    try {
-      T result = body.run();
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      progress.finished(host.id(), step, elapsed, null);
-      registry.event(deploymentId, host.id(), "step", step + " done in " + seconds(elapsed));
-      return result;
-    } catch (HostSession.StepFailed e) {
-      progress.finished(
-          host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
-      throw e;
-    } catch (MayflyException | java.io.UncheckedIOException e) {
-      progress.finished(
-          host.id(), step, Duration.ofNanos(System.nanoTime() - start), e.getMessage());
-      throw new HostSession.StepFailed(step, e.getMessage());
-    }
-  }
-
-  static String seconds(Duration d) {
-    return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+  /** What launch prints for the host: its address, port and the template's {@code url.path}. */
+  String url(Host host) {
+    return HostSteps.url(spec, host, spec.url());
   }
 
   private void record(Host host, HostState state, String root, String dataCommit, String detail) {

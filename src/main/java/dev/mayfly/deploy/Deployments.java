@@ -35,6 +35,7 @@ public final class Deployments {
   private final DeploymentContext ctx;
   private final Releases releases;
   private final Lifecycle lifecycle;
+  private final ServiceReleases serviceReleases;
 
   public Deployments(
       Path stateDir, Registry registry, TemplateCatalog catalog, Providers providers, Clock clock) {
@@ -78,6 +79,7 @@ public final class Deployments {
             env);
     this.releases = new Releases(ctx);
     this.lifecycle = new Lifecycle(ctx);
+    this.serviceReleases = new ServiceReleases(ctx);
   }
 
   /** What {@code --target NAME} means here. */
@@ -265,6 +267,54 @@ public final class Deployments {
     return new HostAccess(ctx).shell(id, host, command, out, note);
   }
 
+  /**
+   * The outcome of an upgrade, service rollback or restart.
+   *
+   * @param commit the service commit the hosts serve now
+   * @param previous the one they served before
+   * @param updated hosts that switched (or restarted)
+   * @param unchanged hosts left as they were, already at {@code commit}
+   * @param failures host id to why, for the host that failed (it went back to its release)
+   * @param reverted hosts switched back to their previous release because another host failed
+   */
+  public record ServiceResult(
+      String deploymentId,
+      String commit,
+      String previous,
+      List<String> updated,
+      List<String> unchanged,
+      Map<String, String> failures,
+      List<String> reverted) {}
+
+  /**
+   * Moves the service of every healthy host to {@code to} (a commit or ref; null for the template's
+   * ref, resolved anew) in a new release: install, restart, health; a host that fails goes back to
+   * its previous release, and so do the hosts switched before it. {@code template} also applies the
+   * edited template file's install, start, health and url.
+   */
+  public ServiceResult upgrade(String id, String to, boolean template, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return serviceReleases.upgrade(id, to, template, progress);
+    }
+  }
+
+  /** Switches every healthy host back to the service release before the live one and restarts. */
+  public ServiceResult rollbackService(String id, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return serviceReleases.rollback(id, progress);
+    }
+  }
+
+  /** Restarts the service on every healthy host with the frozen start command, then checks it. */
+  public ServiceResult restart(String id, Progress progress) {
+    ctx.requireLive(id);
+    try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
+      return serviceReleases.restart(id, progress);
+    }
+  }
+
   /** What the parts behind this facade share, for {@link Reaper} and tests. */
   DeploymentContext deploymentContext() {
     return ctx;
@@ -320,7 +370,15 @@ public final class Deployments {
           .get()
           .nextSyncAt()
           .filter(now::isBefore)
-          .or(() -> SyncCron.next(schedule.get().syncCron().get(), now));
+          .or(() -> cronNext(schedule.get().syncCron().get(), now));
+    }
+
+    private static Optional<Instant> cronNext(String stored, Instant now) {
+      try {
+        return SyncCron.next(stored, now);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty(); // a cron written by hand: the daemon marks it schedule-error
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.mayfly.deploy;
 
 import dev.mayfly.git.GitRepos;
+import dev.mayfly.provider.Provider;
 import dev.mayfly.template.Template;
 import java.nio.file.Path;
 
@@ -8,17 +9,20 @@ import java.nio.file.Path;
  * How a pinned commit reaches a host. {@code pull}: the host fetches from the repo itself. {@code
  * push}: mayfly builds a git bundle here, uploads it and the host fetches from the file, for hosts
  * with no route to the repo. {@code auto}: push when the repo is a folder on this machine that the
- * host cannot see, else pull, and push after all when the host's own fetch fails.
+ * host cannot see or the provider's hosts may have no route to repos ({@link
+ * Provider#pushesRepos()}), else pull, and push after all when the host's own fetch fails.
  */
 final class GitDelivery {
   private final GitRepos git;
   private final Template.GitMode mode;
   private final boolean hostsSeeControllerFiles;
+  private final boolean pushesRepos;
 
-  GitDelivery(GitRepos git, Template.GitMode mode, boolean hostsSeeControllerFiles) {
+  GitDelivery(GitRepos git, Template.GitMode mode, Provider provider) {
     this.git = git;
     this.mode = mode;
-    this.hostsSeeControllerFiles = hostsSeeControllerFiles;
+    this.hostsSeeControllerFiles = provider.hostsSeeControllerFiles();
+    this.pushesRepos = provider.pushesRepos();
   }
 
   /** Runs {@code fetch} on the host, given where to fetch from and which ref. */
@@ -69,10 +73,20 @@ final class GitDelivery {
               + push(step, field, session, repo, hostHas, fetch)
               + " (the repo is a folder on this machine)";
         }
+        if (pushesRepos) {
+          return field
+              + ": pushed "
+              + push(step, field, session, repo, hostHas, fetch)
+              + " (the hosts may have no route to the repo)";
+        }
         try {
           fetch.run(repo.fetchUrl(), ref);
           return field + ": host pulled from " + repo.fetchUrl();
         } catch (HostSession.StepFailed e) {
+          // a publish command or installer that failed would fail again: report it once
+          if (!e.fetchFailed) {
+            throw e;
+          }
           session
               .log()
               .accept(
@@ -112,6 +126,9 @@ final class GitDelivery {
           fetch.run(session.stage(step, beyond, repo.commit() + ".bundle"), GitRepos.BUNDLE_REF);
           return "a bundle of the commits after " + hostHas.substring(0, 12);
         } catch (HostSession.StepFailed e) {
+          if (!e.fetchFailed) {
+            throw e; // a publish command that failed would fail again
+          }
           session
               .log()
               .accept(

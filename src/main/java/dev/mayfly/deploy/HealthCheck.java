@@ -8,7 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 
-/** "healthy": polls a URL until it answers the expected status or the deadline passes. */
+/**
+ * "healthy": polls a URL until it answers the expected status (and, when asked, a body containing
+ * the expected text) or the deadline passes.
+ */
 final class HealthCheck {
   /**
    * The first retry comes soon (a service just started usually listens within tens of ms), then
@@ -25,10 +28,14 @@ final class HealthCheck {
 
   private HealthCheck() {}
 
+  /** Of a body, at most this much is searched for the expected text. */
+  private static final int MAX_BODY = 1 << 20;
+
   /**
+   * @param expect text the body must contain, null for any body
    * @return null when healthy, else what the last attempt saw
    */
-  static String await(String url, int expectedStatus, Duration deadline)
+  static String await(String url, int expectedStatus, String expect, Duration deadline)
       throws InterruptedException {
     Instant end = Instant.now().plus(deadline);
     String last = "no answer";
@@ -37,11 +44,21 @@ final class HealthCheck {
     Duration poll = FIRST_POLL;
     while (true) {
       try {
-        int status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status == expectedStatus) {
+        HttpResponse<java.io.InputStream> response =
+            CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        int status = response.statusCode();
+        String body;
+        try (java.io.InputStream in = response.body()) {
+          body =
+              expect == null
+                  ? ""
+                  : new String(in.readNBytes(MAX_BODY), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (status == expectedStatus && (expect == null || body.contains(expect))) {
           return null;
         }
-        last = "HTTP " + status;
+        last =
+            "HTTP " + status + (status == expectedStatus ? ", body without '" + expect + "'" : "");
       } catch (IOException e) {
         last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       }
@@ -49,6 +66,7 @@ final class HealthCheck {
         return url
             + " did not answer "
             + expectedStatus
+            + (expect == null ? "" : " with '" + expect + "' in the body")
             + " within "
             + deadline.toSeconds()
             + "s (last: "

@@ -24,6 +24,9 @@ final class HostSession implements AutoCloseable {
   /** The script's exit code when the root is not this deployment's. */
   private static final int NOT_OURS = 3;
 
+  /** The script's exit code when a step's git fetch failed (and nothing else did). */
+  private static final int FETCH_FAILED = 4;
+
   private final HostShell shell;
   private final HostLog log;
   private final String root;
@@ -72,6 +75,10 @@ final class HostSession implements AutoCloseable {
     return root;
   }
 
+  String deploymentId() {
+    return deploymentId;
+  }
+
   /** The root once this session made it or found this deployment's marker in it, else null. */
   String claimedRoot() {
     return claimed ? root : null;
@@ -89,8 +96,16 @@ final class HostSession implements AutoCloseable {
     prepared = true;
   }
 
-  void fetchService(String url, String commit, String ref) {
-    step("fetch-service", Duration.ofMinutes(15), url, commit, ref);
+  /** Exports {@code commit} into {@code service/releases/<release>}, git data kept outside it. */
+  void fetchService(String url, String commit, String ref, String release, String serve) {
+    step(
+        "fetch-service",
+        Duration.ofMinutes(15),
+        url,
+        commit,
+        ref,
+        release,
+        serve == null ? "" : serve);
   }
 
   /** Uploads a local file into {@code <root>/stage/}; returns its path on the host. */
@@ -152,8 +167,31 @@ final class HostSession implements AutoCloseable {
     shell.upload(content.getBytes(StandardCharsets.UTF_8), root + "/mayfly.env", 0600);
   }
 
-  void install(String command) {
-    step("install", Duration.ofMinutes(30), command);
+  /**
+   * Uploads the template's rendered {@code files:} into {@code <root>/files/}, which every new
+   * service release gets a copy of (mode 0600: they may hold parameter values).
+   */
+  void writeFiles(java.util.Map<String, String> files) {
+    for (java.util.Map.Entry<String, String> f : files.entrySet()) {
+      String path = root + "/files/" + f.getKey();
+      shell.mkdirs(path.substring(0, path.lastIndexOf('/')));
+      shell.upload(f.getValue().getBytes(StandardCharsets.UTF_8), path, 0600);
+    }
+  }
+
+  /** Runs the installer in the release, then makes it the current one, keeping {@code keep}. */
+  void install(String release, String command, int keep) {
+    step("install", Duration.ofMinutes(30), release, command, Integer.toString(keep));
+  }
+
+  /** Switches {@code service/current} to an installed release (the service is not restarted). */
+  void activateService(String release, String step) {
+    run(step, invocation("activate-service", release), Duration.ofMinutes(1));
+  }
+
+  /** The installed service releases: the live one first, then the most recently live first. */
+  List<String> serviceReleases() {
+    return lines("service-releases");
   }
 
   void publishData(String url, String commit, String ref, String publish, int keep) {
@@ -185,6 +223,39 @@ final class HostSession implements AutoCloseable {
     return String.join("\n", out) + "\n";
   }
 
+  /**
+   * The root's rendered {@code files:} (path in a release to text), none when it has no {@code
+   * files/} folder; a recycle lays them over its new root.
+   */
+  java.util.Map<String, String> readFiles() {
+    List<String> paths = new ArrayList<>();
+    String dir = root + "/files";
+    HostShell.ExecResult listed =
+        shell.exec(
+            "if [ -d "
+                + ShellQuote.quote(dir)
+                + " ]; then cd "
+                + ShellQuote.quote(dir)
+                + " && find . -type f; fi",
+            Duration.ofMinutes(1),
+            paths::add);
+    if (!listed.ok()) {
+      throw new StepFailed("configure", "cannot list " + dir + ": exit " + listed.exitCode());
+    }
+    java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
+    for (String found : paths) {
+      String path = found.startsWith("./") ? found.substring(2) : found;
+      List<String> text = new ArrayList<>();
+      HostShell.ExecResult read =
+          shell.exec("cat " + ShellQuote.quote(dir + "/" + path), Duration.ofMinutes(1), text::add);
+      if (!read.ok()) {
+        throw new StepFailed("configure", "cannot read " + dir + "/" + path);
+      }
+      files.put(path, String.join("\n", text) + "\n");
+    }
+    return files;
+  }
+
   /** The data commit now live on the host, or empty if none. */
   String currentData() {
     List<String> out = new ArrayList<>();
@@ -198,10 +269,14 @@ final class HostSession implements AutoCloseable {
 
   /** The data releases on the host, most recently published first. */
   List<String> releases() {
+    return lines("releases");
+  }
+
+  private List<String> lines(String step) {
     List<String> out = new ArrayList<>();
-    HostShell.ExecResult r = shell.exec(invocation("releases"), Duration.ofMinutes(1), out::add);
+    HostShell.ExecResult r = shell.exec(invocation(step), Duration.ofMinutes(1), out::add);
     if (!r.ok()) {
-      throw new StepFailed("releases", "exit " + r.exitCode());
+      throw new StepFailed(step, "exit " + r.exitCode());
     }
     return out.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
@@ -234,6 +309,9 @@ final class HostSession implements AutoCloseable {
     HostShell.ExecResult r = shell.exec(command, timeout, log);
     if (r.timedOut()) {
       throw new StepFailed(name, "timed out after " + timeout.toMinutes() + " min");
+    }
+    if (r.exitCode() == FETCH_FAILED) {
+      throw new StepFailed(name, "exit " + r.exitCode() + " (git fetch failed)", true);
     }
     if (!r.ok()) {
       throw new StepFailed(name, "exit " + r.exitCode());
@@ -311,9 +389,17 @@ final class HostSession implements AutoCloseable {
     private static final long serialVersionUID = 1L;
     final String step;
 
+    /** The host could not fetch the repo: pushing a bundle instead may work. */
+    final boolean fetchFailed;
+
     StepFailed(String step, String message) {
+      this(step, message, false);
+    }
+
+    StepFailed(String step, String message, boolean fetchFailed) {
       super(message);
       this.step = step;
+      this.fetchFailed = fetchFailed;
     }
   }
 }

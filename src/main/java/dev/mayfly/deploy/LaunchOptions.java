@@ -29,6 +29,8 @@ import java.util.Map;
  * @param keepFor {@code --keep-for}: how long kept hosts live (a duration); null for 2h
  * @param recycleEvery {@code --recycle-every}: a duration or {@code never}; null for the template's
  *     {@code recycle:}
+ * @param tz {@code --tz}: the sync schedule's time zone; null for the template's {@code
+ *     sync.timezone}, else UTC
  */
 public record LaunchOptions(
     String template,
@@ -50,9 +52,10 @@ public record LaunchOptions(
     Map<String, String> stdinParams,
     String onFailure,
     String keepFor,
-    String recycleEvery) {
+    String recycleEvery,
+    String tz) {
 
-  /** Without a recycle policy override. */
+  /** Without a recycle policy override, on the template's sync time zone. */
   public LaunchOptions(
       String template,
       Path file,
@@ -93,6 +96,7 @@ public record LaunchOptions(
         stdinParams,
         onFailure,
         keepFor,
+        null,
         null);
   }
 

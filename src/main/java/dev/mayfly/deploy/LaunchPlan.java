@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -33,7 +34,8 @@ import java.util.regex.Pattern;
  * @param id the deployment id: {@code --name}, or the template's name with a free random suffix
  * @param params every template parameter's value, in the template's order (secrets unmasked)
  * @param expiresAt null when {@code --expires never} was asked for by name
- * @param syncCron null when the deployment does not sync on a schedule
+ * @param syncCron null when the deployment does not sync on a schedule; else as {@link
+ *     SyncCron#text()} stores it, with its zone
  * @param providerOptions the provider options with {@code --host} as {@code host}
  * @param keepOnFailure keep the hosts of a launch that does not end healthy, for debugging, instead
  *     of ending them
@@ -69,6 +71,22 @@ record LaunchPlan(
    */
   static final int DEFAULT_MAX_HOSTS = 256;
 
+  /** The schedule with its zone: {@code --sync}/{@code --tz} over the template's; null for none. */
+  private static String syncSchedule(LaunchOptions options, Template template) {
+    String cron =
+        options.sync() != null
+            ? SyncCron.validate("--sync", options.sync())
+            : template.sync().map(Template.Sync::cron).orElse(null);
+    ZoneId zone =
+        options.tz() != null
+            ? SyncCron.zone("--tz", options.tz())
+            : template.sync().map(Template.Sync::timezone).orElse(SyncCron.DEFAULT_ZONE);
+    if (cron == null && options.tz() != null) {
+      throw MayflyException.badInput("--tz: the deployment has no sync schedule (--sync or sync:)");
+    }
+    return cron == null ? null : SyncCron.text(cron, zone);
+  }
+
   /** Checks {@code options} in the order a user would fix them; the first bad one throws. */
   static LaunchPlan of(LaunchOptions options, DeploymentContext ctx) {
     Template template = ctx.template(options.template(), options.file());
@@ -88,10 +106,7 @@ record LaunchPlan(
               + Durations.MAX_LIFETIME.toDays()
               + "d (10 years) from now; `--expires never` for a deployment that never expires");
     }
-    String syncCron =
-        options.sync() != null
-            ? SyncCron.validate("--sync", options.sync())
-            : template.sync().map(Template.Sync::cron).orElse(null);
+    String syncCron = syncSchedule(options, template);
     checkCount(options, ctx);
     if (options.parallel() < 1) {
       throw MayflyException.badInput("--parallel: must be at least 1");

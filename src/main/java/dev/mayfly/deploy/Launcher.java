@@ -73,8 +73,8 @@ final class Launcher {
     }
     record(plan, spec, service, data);
 
-    // a provider whose hosts are this machine never logs in: no key to make, none to leave behind
-    if (plan.identity().generated() && !provider.hostsAreThisMachine()) {
+    // a provider whose hosts are this machine (or containers) never logs in: no key to make
+    if (plan.identity().generated() && provider.logsInOverSsh()) {
       KeyFiles.generateEd25519(plan.identity().keyFile(), "mayfly-" + id);
     }
     // the row exists before the provider creates anything: a crash from here on leaves tagged
@@ -115,7 +115,8 @@ final class Launcher {
             registry,
             progress,
             ctx.logDir(id),
-            new GitDelivery(ctx.git(), plan.gitMode(), provider.hostsSeeControllerFiles()));
+            new GitDelivery(ctx.git(), plan.gitMode(), provider),
+            host -> files(template, plan.params(), host));
     List<HostOutcome> outcomes =
         new ArrayList<>(
             FanOut.run(
@@ -194,7 +195,7 @@ final class Launcher {
     ctx.registry().event(id, host.id(), "failed", why);
     return new HostOutcome(
         host.id(),
-        bootstrap.url(host, "/"),
+        bootstrap.url(host),
         "bootstrap",
         why,
         null,
@@ -253,8 +254,22 @@ final class Launcher {
     if (root != null) {
       all.put("MAYFLY_ROOT", root);
       all.put("MAYFLY_DATA", root + "/data/current");
+      all.put("MAYFLY_SERVICE", root + "/service/current");
+      all.put(
+          "MAYFLY_SERVE",
+          root + "/service/current" + template.service().serve().map(s -> "/" + s).orElse(""));
     }
     return Commands.envFile(template, params, host.ports(), all);
+  }
+
+  /** The template's {@code files:} with their placeholders filled for {@code host}. */
+  private static Map<String, String> files(
+      Template template, Map<String, String> params, Host host) {
+    Map<String, Integer> ports = new LinkedHashMap<>(template.ports());
+    ports.putAll(host.ports());
+    Map<String, String> files = new LinkedHashMap<>();
+    template.files().forEach((path, text) -> files.put(path, Commands.fill(text, params, ports)));
+    return files;
   }
 
   private static Map<String, String> masked(Template template, Map<String, String> params) {

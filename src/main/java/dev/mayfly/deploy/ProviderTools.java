@@ -18,7 +18,8 @@ final class ProviderTools {
   }
 
   /**
-   * @param target null for the only target of the group's provider in the targets file
+   * @param target null for the only target of the group's provider in the targets file, or the
+   *     provider by its bare name when the file has none
    */
   Result run(ProviderCommands group, Command command, String target, Args args) {
     Target chosen = choose(group.provider(), target);
@@ -34,6 +35,10 @@ final class ProviderTools {
             ? "none in " + targets.file()
             : String.join(", ", fitting.stream().map(Target::name).toList());
     if (target == null) {
+      if (fitting.isEmpty()) {
+        // the provider by its bare name, with no settings: enough for one that needs none (docker)
+        return targets.resolve(provider);
+      }
       if (fitting.size() != 1) {
         throw MayflyException.badInput(
             "--target: give the "

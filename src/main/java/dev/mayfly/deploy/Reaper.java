@@ -126,8 +126,12 @@ public final class Reaper {
       try {
         provider = providers.create(target.provider(), deployments.context(target, null, null));
       } catch (MayflyException e) {
-        if (!candidate.required() && e.exit() == MayflyException.Exit.BAD_INPUT) {
-          continue; // a provider nobody configured: nothing of ours can be there
+        if (!candidate.required()
+            && (e.exit() == MayflyException.Exit.BAD_INPUT
+                || e.exit() == MayflyException.Exit.FAILED)) {
+          // a provider nobody configured, or whose backend is not there (no Docker engine runs):
+          // nothing of ours can be there
+          continue;
         }
         findings.add(
             new Finding(target.name(), null, List.of(), "unlistable", false, e.getMessage()));

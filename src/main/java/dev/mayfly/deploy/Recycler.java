@@ -13,6 +13,7 @@ import dev.mayfly.template.ShellQuote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -118,7 +119,8 @@ final class Recycler {
               registry,
               progress,
               ctx.logDir(d.id()),
-              new GitDelivery(ctx.git(), spec.git(), provider.hostsSeeControllerFiles()));
+              new GitDelivery(ctx.git(), spec.git(), provider),
+              this::files);
     }
 
     Deployments.RecycleResult run(List<HostRow> rows) {
@@ -307,7 +309,17 @@ final class Recycler {
           + ShellQuote.quote(newRoot)
           + "\nMAYFLY_DATA="
           + ShellQuote.quote(newRoot + "/data/current")
+          + "\nMAYFLY_SERVICE="
+          + ShellQuote.quote(newRoot + "/service/current")
+          + "\nMAYFLY_SERVE="
+          + ShellQuote.quote(
+              newRoot + "/service/current" + (spec.serve() == null ? "" : "/" + spec.serve()))
           + "\n";
+    }
+
+    /** The live root's rendered {@code files:}: like the env file, they may hold secret values. */
+    private Map<String, String> files(Host host) {
+      return RecordedHost.of(ctx, provider, liveRow(host.id())).query(HostSession::readFiles);
     }
 
     private HostRow liveRow(String hostId) {

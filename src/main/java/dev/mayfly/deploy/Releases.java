@@ -93,8 +93,7 @@ final class Releases {
       Progress progress) {
     Registry registry = ctx.registry();
     String id = d.id();
-    GitDelivery delivery =
-        new GitDelivery(ctx.git(), spec.git(), provider.hostsSeeControllerFiles());
+    GitDelivery delivery = new GitDelivery(ctx.git(), spec.git(), provider);
     List<HostRow> hosts = registry.hosts(id);
     List<String> unchanged =
         hosts.stream()

@@ -27,7 +27,45 @@ record Spec(
     long healthDeadlineSeconds,
     String root,
     String gitMode,
-    String identity) {
+    String identity,
+    String healthExpect,
+    String urlPath,
+    String serve,
+    int serviceKeep) {
+
+  /** The path launch prints after host and port; {@code /} for deployments from before url.path. */
+  String url() {
+    return urlPath == null ? "/" : urlPath;
+  }
+
+  /** Service releases kept on a host; 3 for deployments from before service.keep. */
+  int keepServices() {
+    return serviceKeep < 2 ? 3 : serviceKeep;
+  }
+
+  /** This spec with an edited template's commands, health and URL; repos, ports and root stay. */
+  Spec commandsOf(Spec edited) {
+    return new Spec(
+        templateFile,
+        service,
+        edited.install,
+        edited.start,
+        data,
+        publish,
+        keep,
+        ports,
+        edited.healthPath,
+        healthPort,
+        edited.healthStatus,
+        edited.healthDeadlineSeconds,
+        root,
+        gitMode,
+        identity,
+        edited.healthExpect,
+        edited.urlPath,
+        edited.serve,
+        edited.serviceKeep);
+  }
 
   /** How hosts get the repos; {@code auto} for deployments recorded before git modes existed. */
   Template.GitMode git() {
@@ -55,7 +93,11 @@ record Spec(
         healthDeadlineSeconds,
         root,
         git.toString(),
-        identitySpec);
+        identitySpec,
+        healthExpect,
+        urlPath,
+        serve,
+        serviceKeep);
   }
 
   /**
@@ -90,7 +132,11 @@ record Spec(
         t.health().deadline().toSeconds(),
         t.root().orElse(null),
         t.git().toString(),
-        null);
+        null,
+        t.health().expect().orElse(null),
+        t.urlPath(),
+        t.service().serve().orElse(null),
+        t.service().keep());
   }
 
   private static Repo repo(Template.Repo repo, String ref) {

@@ -56,6 +56,22 @@ public interface Provider extends AutoCloseable {
   }
 
   /**
+   * True when mayfly logs in to the hosts over SSH, so a launch without {@code --identity} makes a
+   * key for the deployment; false for hosts reached another way (this machine, container exec).
+   */
+  default boolean logsInOverSsh() {
+    return !hostsAreThisMachine();
+  }
+
+  /**
+   * True when the hosts may have no route to the repos (containers on a private bridge): git mode
+   * {@code auto} then pushes bundles from the controller without trying the host's own fetch.
+   */
+  default boolean pushesRepos() {
+    return false;
+  }
+
+  /**
    * True when {@code mayfly recycle} rebuilds the deployment on the same hosts, each in a new root,
    * and switches the service over (servers mayfly does not create per deployment, local sandboxes);
    * false where a recycle needs new hosts from the backend.

@@ -121,7 +121,7 @@ public final class Daemon implements AutoCloseable {
   /**
    * Brings the job store in line with the registry: the expiry and notices of every deployment
    * whose revision changed (launched, extended, terminated), and one sync round per distinct cron.
-   * What cannot be scheduled (a state this version cannot read, a cron Quartz cannot run) marks its
+   * What cannot be scheduled (a state this version cannot read, a cron that never fires) marks its
    * deployments {@code schedule-error} and the rest goes on; only a failing database fails the
    * call.
    *
@@ -178,6 +178,19 @@ public final class Daemon implements AutoCloseable {
     } catch (SchedulerException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot schedule: " + e.getMessage(), e);
+    }
+  }
+
+  /** Plans the round after the one on {@code cron} that was {@code due}; shown by {@code list}. */
+  void nextRound(String cron, Instant due) {
+    try {
+      upkeep.nextRound(cron, planner.nextRound(cron, due));
+    } catch (SchedulerException | RuntimeException e) {
+      log.info(
+          "cannot plan the next sync round of cron '"
+              + cron
+              + "' (the next reconcile will): "
+              + e.getMessage());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.mayfly.schedule;
 
 import dev.mayfly.deploy.Upkeep;
 import dev.mayfly.store.ScheduleRow;
+import dev.mayfly.template.SyncCron;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.quartz.CronScheduleBuilder;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
@@ -140,17 +140,21 @@ final class JobPlanner {
 
   /**
    * Keeps one sync round job per cron in {@code crons} and removes the rest; one bad cron stops no
-   * other.
+   * other. A round whose next trigger went missing (a member died between a round and planning the
+   * next) is planned again.
    */
   Rounds syncRounds(Collection<String> crons) throws SchedulerException {
     Set<String> wanted = new HashSet<>(crons);
     List<JobKey> obsolete = new ArrayList<>();
     Set<String> present = new HashSet<>();
     for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SYNC))) {
-      if (wanted.contains(key.getName())) {
-        present.add(key.getName());
-      } else {
+      if (!wanted.contains(key.getName())) {
         obsolete.add(key);
+        continue;
+      }
+      Trigger next = scheduler.getTrigger(TriggerKey.triggerKey(key.getName(), SYNC));
+      if (next != null && next.getNextFireTime() != null) {
+        present.add(key.getName());
       }
     }
     scheduler.deleteJobs(obsolete);
@@ -166,49 +170,57 @@ final class JobPlanner {
                 .withIdentity(cron, SYNC)
                 .usingJobData(Jobs.CRON, cron)
                 .build();
-        Trigger trigger = roundTrigger(cron);
+        Trigger trigger = roundTrigger(cron, clock.instant());
         scheduler.scheduleJob(job, Set.of(trigger), true);
-        Date next =
-            trigger.getNextFireTime() != null ? trigger.getNextFireTime() : trigger.getStartTime();
-        added.put(cron, next.toInstant());
+        added.put(cron, trigger.getStartTime().toInstant());
       } catch (JobPersistenceException e) {
         throw e;
       } catch (SchedulerException | RuntimeException e) {
-        unschedulable.put(
-            cron,
-            "sync cron '"
-                + cron
-                + "' cannot be scheduled: "
-                + String.valueOf(e.getMessage())
-                    .replaceFirst("^Invalid cron expression: .*?\\. ", ""));
+        unschedulable.put(cron, "sync cron '" + cron + "' cannot be scheduled: " + e.getMessage());
       }
     }
     return new Rounds(added, unschedulable);
   }
 
   /**
-   * The round's trigger; the cron is checked in {@code syncEvery} mode too, so a demo shows what
-   * would fail.
+   * Plans the round after the one on {@code cron} that was {@code due}, from the later of now and
+   * then (a member whose clock runs behind must not run the same round twice); a round that overran
+   * its next time is not caught up. With {@code syncEvery} the repeating trigger stays.
+   *
+   * @return when the next round is due
    */
-  private Trigger roundTrigger(String cron) {
-    Date now = Date.from(clock.instant());
-    Trigger byCron =
-        TriggerBuilder.newTrigger()
-            .withIdentity(cron, SYNC)
-            .startAt(now)
-            .withSchedule(
-                CronScheduleBuilder.cronSchedule(QuartzCron.fromUnix(cron))
-                    // after downtime: one catch-up round, not one per missed slot
-                    .withMisfireHandlingInstructionFireAndProceed())
-            .build();
-    if (byCron.getFireTimeAfter(now) == null) {
-      throw new IllegalArgumentException("it never fires");
+  Instant nextRound(String cron, Instant due) throws SchedulerException {
+    TriggerKey key = TriggerKey.triggerKey(cron, SYNC);
+    if (syncEvery != null) {
+      return scheduler.getTrigger(key).getFireTimeAfter(Date.from(clock.instant())).toInstant();
     }
+    Instant now = clock.instant();
+    Trigger next = roundTrigger(cron, now.isAfter(due) ? now : due);
+    // Quartz keeps a trigger replaced while its job runs, rather than deleting it as fired
+    if (scheduler.rescheduleJob(key, next) == null) {
+      scheduler.scheduleJob(next);
+    }
+    return next.getStartTime().toInstant();
+  }
+
+  /**
+   * The round's trigger: one shot at the cron's next time after {@code after}, by {@link SyncCron}
+   * (Quartz's CronTrigger cannot say cronie's day-of-month OR day-of-week, nor its DST rules), so
+   * it fires when {@code list} says. The cron is checked in {@code syncEvery} mode too, so a demo
+   * shows what would fail.
+   */
+  private Trigger roundTrigger(String cron, Instant after) {
+    Instant next =
+        SyncCron.stored(cron)
+            .next(after)
+            .orElseThrow(() -> new IllegalArgumentException("it never fires"));
     if (syncEvery == null) {
-      return byCron;
+      // after downtime: one catch-up round, not one per missed slot
+      return oneShot(TriggerKey.triggerKey(cron, SYNC), next);
     }
     return TriggerBuilder.newTrigger()
         .withIdentity(cron, SYNC)
+        .forJob(cron, SYNC)
         .startAt(Date.from(clock.instant().plus(syncEvery)))
         .withSchedule(
             SimpleScheduleBuilder.simpleSchedule()
@@ -275,6 +287,7 @@ final class JobPlanner {
   private static Trigger oneShot(TriggerKey key, Instant at) {
     return TriggerBuilder.newTrigger()
         .withIdentity(key)
+        .forJob(key.getName(), key.getGroup()) // each job here shares its trigger's key
         .startAt(Date.from(at))
         .withSchedule(
             SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())

@@ -155,9 +155,7 @@ final class Jobs {
                   + Duration.ofNanos(System.nanoTime() - start).toMillis()
                   + " ms");
       daemon.retryFailed(r);
-      if (context.getNextFireTime() != null) {
-        daemon.upkeep().nextRound(cron, context.getNextFireTime().toInstant());
-      }
+      daemon.nextRound(cron, context.getScheduledFireTime().toInstant());
     }
   }
 

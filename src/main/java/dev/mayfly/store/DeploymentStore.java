@@ -102,6 +102,24 @@ final class DeploymentStore {
     jdbc.update("UPDATE deployment SET url = ? WHERE id = ?", url, id);
   }
 
+  void setServiceCommit(String id, String commit) {
+    jdbc.update("UPDATE deployment SET service_commit = ? WHERE id = ?", commit, id);
+  }
+
+  /** Replaces the frozen template (an upgrade of its commands), sealed like the one at launch. */
+  void setSpec(String id, String specJson) {
+    DeploymentRow d = find(id).orElseThrow();
+    d.spec(); // refuses a row changed outside mayfly: a new seal must never bless it
+    String params =
+        jdbc.one("SELECT params_json FROM deployment WHERE id = ?", rs -> rs.getString(1), id)
+            .orElseThrow();
+    jdbc.update(
+        "UPDATE deployment SET spec_json = ?, spec_seal = ? WHERE id = ?",
+        specJson,
+        seal(seal, id, d.template(), d.target(), params, specJson),
+        id);
+  }
+
   void setDataCommit(String id, String commit) {
     jdbc.update("UPDATE deployment SET data_commit = ? WHERE id = ?", commit, id);
   }

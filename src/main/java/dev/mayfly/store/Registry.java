@@ -157,6 +157,14 @@ public final class Registry implements AutoCloseable {
     deployments.setUrl(id, url);
   }
 
+  public synchronized void setServiceCommit(String id, String commit) {
+    deployments.setServiceCommit(id, commit);
+  }
+
+  public synchronized void setSpec(String id, String specJson) {
+    deployments.setSpec(id, specJson);
+  }
+
   public synchronized void setDataCommit(String id, String commit) {
     deployments.setDataCommit(id, commit);
   }

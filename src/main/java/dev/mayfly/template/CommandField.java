@@ -28,6 +28,28 @@ final class CommandField {
     if (command.isBlank()) {
       throw s.valueError(key, s.path(key) + ": must not be empty");
     }
+    checkPlaceholders(s, key, command, params, ports, true);
+    return Optional.of(command);
+  }
+
+  /**
+   * A text whose placeholders mayfly fills with the values themselves ({@code env:}, {@code
+   * files:}): every placeholder names a param or a port.
+   */
+  static String values(
+      YamlMapping s, String key, Map<String, Template.Param> params, Map<String, Integer> ports) {
+    String text = s.scalar(key, true).orElseThrow();
+    checkPlaceholders(s, key, text, params, ports, false);
+    return text;
+  }
+
+  private static void checkPlaceholders(
+      YamlMapping s,
+      String key,
+      String command,
+      Map<String, Template.Param> params,
+      Map<String, Integer> ports,
+      boolean shell) {
     Map<String, Integer> seen = new LinkedHashMap<>();
     for (Placeholders.Found found : Placeholders.scan(command)) {
       int nth = seen.merge(found.text(), 1, Integer::sum);
@@ -52,7 +74,7 @@ final class CommandField {
                 + String.join(", ", valid)
                 + ")");
       }
-      if (found.singleQuoted()) {
+      if (shell && found.singleQuoted()) {
         throw s.errorInValue(
             key,
             found.text(),
@@ -63,6 +85,5 @@ final class CommandField {
                 + "' is inside single quotes, where the shell would not expand it (drop the quotes: values arrive quoted)");
       }
     }
-    return Optional.of(command);
   }
 }

@@ -34,6 +34,25 @@ public final class Commands {
     return out.toString();
   }
 
+  /**
+   * {@code env:} and {@code files:} text with each placeholder replaced by its value itself: these
+   * are data, never run as a command.
+   */
+  public static String fill(String text, Map<String, String> params, Map<String, Integer> ports) {
+    StringBuilder out = new StringBuilder();
+    Matcher m = Placeholders.PLACEHOLDER.matcher(text);
+    while (m.find()) {
+      String key = m.group(1).strip();
+      String value =
+          key.startsWith("ports.")
+              ? String.valueOf(ports.get(key.substring(6)))
+              : params.getOrDefault(key, "");
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
   public static String paramVariable(String param) {
     return "MAYFLY_PARAM_" + param.toUpperCase(Locale.ROOT);
   }
@@ -45,7 +64,8 @@ public final class Commands {
   /**
    * The content of {@code mayfly.env}: one {@code NAME='value'} line per template param (in
    * template order; absent ones empty), per port (from {@code ports}, else the template's number),
-   * then {@code extra} as given (e.g. {@code MAYFLY_DATA}).
+   * then {@code extra} as given (e.g. {@code MAYFLY_DATA}), then the template's {@code env:} with
+   * placeholders filled.
    *
    * @throws IllegalArgumentException when an extra key is not a valid variable name
    */
@@ -70,6 +90,11 @@ public final class Commands {
         throw new IllegalArgumentException("not an environment variable name: " + e.getKey());
       }
       line(out, e.getKey(), e.getValue());
+    }
+    Map<String, Integer> allPorts = new java.util.LinkedHashMap<>(template.ports());
+    allPorts.putAll(ports);
+    for (Map.Entry<String, String> e : template.env().entrySet()) {
+      line(out, e.getKey(), fill(e.getValue(), params, allPorts));
     }
     return out.toString();
   }

@@ -2,6 +2,7 @@ package dev.mayfly.template;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,6 +20,11 @@ import java.util.Optional;
  *     on the local target and every interface elsewhere
  * @param recycleEvery {@code recycle: {every: 30d}}: the daemon replaces hosts older than this;
  *     empty when the template asks for no recycling ({@code never} or no section)
+ * @param urlPath what {@code url.path} asks launch to print after the host and port ({@code /})
+ * @param env {@code env:} names to values as written, placeholders not yet filled; go into {@code
+ *     mayfly.env}
+ * @param files {@code files:} paths inside a service release to their text, placeholders not yet
+ *     filled
  */
 public record Template(
     String name,
@@ -34,7 +40,10 @@ public record Template(
     Optional<String> root,
     GitMode git,
     Optional<String> bind,
-    Optional<java.time.Duration> recycleEvery) {
+    Optional<java.time.Duration> recycleEvery,
+    String urlPath,
+    Map<String, String> env,
+    Map<String, String> files) {
 
   /** How a host gets a repo's pinned commit. */
   public enum GitMode {
@@ -79,8 +88,18 @@ public record Template(
    * @param install shell command run in {@code service/}; placeholders already checked
    * @param start optional shell command that runs the service in the foreground, run detached by
    *     mayfly
+   * @param serve the folder of a release the service serves ({@code MAYFLY_SERVE}), empty for the
+   *     release itself
+   * @param keep how many service releases stay on the host (at least 2: the live one and the one
+   *     before, for rollback)
    */
-  public record Service(Repo repo, String ref, String install, Optional<String> start) {}
+  public record Service(
+      Repo repo,
+      String ref,
+      String install,
+      Optional<String> start,
+      Optional<String> serve,
+      int keep) {}
 
   /**
    * @param publish optional shell command run inside a new release directory before it goes live
@@ -99,11 +118,19 @@ public record Template(
   /**
    * @param port name of the entry in {@code ports} to probe
    * @param status the HTTP status that means healthy
+   * @param expect text the body must contain, empty for any body
    */
-  public record Health(String path, String port, int status, Duration deadline) {}
+  public record Health(
+      String path, String port, int status, Duration deadline, Optional<String> expect) {}
 
   /**
-   * @param cron Unix 5-field cron, validated
+   * @param cron Unix 5-field cron or macro, validated
+   * @param timezone {@code sync.timezone}, else {@link SyncCron#DEFAULT_ZONE}
    */
-  public record Sync(String cron) {}
+  public record Sync(String cron, ZoneId timezone) {
+    /** On the default zone. */
+    public Sync(String cron) {
+      this(cron, SyncCron.DEFAULT_ZONE);
+    }
+  }
 }

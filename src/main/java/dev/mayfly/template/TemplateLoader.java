@@ -1,5 +1,6 @@
 package dev.mayfly.template;
 
+import dev.mayfly.MayflyException;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +42,19 @@ public final class TemplateLoader {
           "root",
           "git",
           "bind",
-          "recycle");
-  private static final List<String> SERVICE = List.of("repo", "ref", "install", "start");
+          "recycle",
+          "url",
+          "env",
+          "files");
+  private static final List<String> SERVICE =
+      List.of("repo", "ref", "install", "start", "serve", "keep");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
-  private static final List<String> HEALTH = List.of("path", "port", "status", "deadline");
-  private static final List<String> SYNC = List.of("schedule");
+  private static final List<String> HEALTH =
+      List.of("path", "port", "status", "deadline", "expect");
+  private static final List<String> URL_KEYS = List.of("path");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern FILE_PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+  private static final List<String> SYNC = List.of("schedule", "timezone");
   private static final List<String> RECYCLE = List.of("every");
 
   /**
@@ -111,6 +121,9 @@ public final class TemplateLoader {
     Optional<YamlMapping> healthSection = top.mapping("health", HEALTH, false);
     Optional<YamlMapping> syncSection = top.mapping("sync", SYNC, false);
     Optional<YamlMapping> recycleSection = top.mapping("recycle", RECYCLE, false);
+    Optional<YamlMapping> urlSection = top.mapping("url", URL_KEYS, false);
+    Optional<YamlMapping> envSection = top.mapping("env", null, false);
+    Optional<YamlMapping> fileSection = top.mapping("files", null, false);
 
     Map<String, Integer> ports = ParamsAndPorts.ports(top, portSection);
     Map<String, Template.Param> params = ParamsAndPorts.params(paramSection);
@@ -119,7 +132,9 @@ public final class TemplateLoader {
             repo(svc),
             ref(svc),
             CommandField.read(svc, "install", true, params, ports).orElseThrow(),
-            CommandField.read(svc, "start", false, params, ports));
+            CommandField.read(svc, "start", false, params, ports),
+            serve(svc),
+            serviceKeep(svc));
 
     int keep = dat.number("keep").orElse(3);
     if (keep < 1) {
@@ -142,6 +157,9 @@ public final class TemplateLoader {
     Optional<String> rootDir = root(top);
     Template.GitMode git = gitMode(top);
     Optional<String> bind = bind(top);
+    String urlPath = urlSection.map(u -> path(u, "url.path")).orElse("/");
+    Map<String, String> env = envSection.map(e -> env(e, params, ports)).orElse(Map.of());
+    Map<String, String> files = fileSection.map(f -> files(f, params, ports)).orElse(Map.of());
 
     return new Template(
         name,
@@ -157,7 +175,91 @@ public final class TemplateLoader {
         rootDir,
         git,
         bind,
-        recycleSection.flatMap(TemplateLoader::recycleEvery));
+        recycleSection.flatMap(TemplateLoader::recycleEvery),
+        urlPath,
+        env,
+        files);
+  }
+
+  /** A path a URL may end with: starts with /, no spaces or control characters. */
+  private static String path(YamlMapping m, String field) {
+    String path = m.text("path", false).orElse("/");
+    if (!path.startsWith("/") || !path.matches("[^\\s\\p{Cntrl}]+")) {
+      throw m.valueError("path", field + ": '" + path + "' must start with / and hold no spaces");
+    }
+    return path;
+  }
+
+  private static Optional<String> serve(YamlMapping svc) {
+    Optional<String> serve = svc.text("serve", false).map(String::strip);
+    if (serve.isPresent() && !safeRelative(serve.get())) {
+      throw svc.valueError(
+          "serve",
+          "service.serve: '"
+              + serve.get()
+              + "' must be a folder inside the service repo (like public or web/root)");
+    }
+    return serve.filter(s -> !s.equals("."));
+  }
+
+  private static int serviceKeep(YamlMapping svc) {
+    int keep = svc.number("keep").orElse(3);
+    if (keep < 2) {
+      throw svc.valueError(
+          "keep",
+          "service.keep: must be at least 2 (the live release and the one to roll back to)");
+    }
+    return keep;
+  }
+
+  /** A relative path that stays inside its folder and never names git's own data. */
+  private static boolean safeRelative(String path) {
+    if (path.equals(".")) {
+      return true;
+    }
+    if (!FILE_PATH.matcher(path).matches()) {
+      return false;
+    }
+    for (String part : path.split("/")) {
+      if (part.equals("..") || part.equals(".") || part.equals(".git")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, String> env(
+      YamlMapping section, Map<String, Template.Param> params, Map<String, Integer> ports) {
+    section.rejectRepeatedKeys("given twice");
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (String name : section.keys()) {
+      if (!ENV_NAME.matcher(name).matches() || name.startsWith("MAYFLY_")) {
+        throw section.keyError(
+            name,
+            "env: '"
+                + name
+                + "' is not a variable name of its own ([A-Za-z_][A-Za-z0-9_]*, not MAYFLY_*)");
+      }
+      env.put(name, CommandField.values(section, name, params, ports));
+    }
+    return java.util.Collections.unmodifiableMap(env);
+  }
+
+  private static Map<String, String> files(
+      YamlMapping section, Map<String, Template.Param> params, Map<String, Integer> ports) {
+    section.rejectRepeatedKeys("given twice");
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    for (String path : section.keys()) {
+      if (path.equals(".") || !safeRelative(path)) {
+        throw section.keyError(
+            path,
+            "files: '"
+                + path
+                + "' must be a relative path inside the service release (no .., no .git)");
+      }
+      files.put(path, CommandField.values(section, path, params, ports));
+    }
+    return java.util.Collections.unmodifiableMap(files);
   }
 
   private YamlMapping read(String text) {
@@ -233,7 +335,11 @@ public final class TemplateLoader {
           "status", "health.status: " + status + " is not an HTTP status (100..599)");
     }
     Duration deadline = h.duration("deadline").orElse(Duration.ofMinutes(2));
-    return new Template.Health(path, port, status, deadline);
+    Optional<String> expect = h.text("expect", false);
+    if (expect.isPresent() && expect.get().isEmpty()) {
+      throw h.valueError("expect", "health.expect: must not be empty (leave it out for any body)");
+    }
+    return new Template.Health(path, port, status, deadline, expect);
   }
 
   /** {@code recycle.every}: a duration, or {@code never} for none. */
@@ -242,32 +348,39 @@ public final class TemplateLoader {
     if (text.equals("never")) {
       return Optional.empty();
     }
-    // main's merge left a call to Durations.tryParse, which the durations rework removed
-    return Optional.of(
+    Duration every =
         Durations.parse(
-            text,
-            why ->
-                section.valueError(
-                    "every",
-                    "recycle.every: '" + text + "' is not a duration like 30d, 12h or never")));
+            text, why -> section.valueError("every", "recycle.every: " + why + ", or never"));
+    return Optional.of(every);
   }
 
   private Template.Sync sync(YamlMapping section) {
     String cron = section.scalar("schedule", true).orElseThrow().strip();
+    SyncCron parsed;
     try {
-      SyncCron.parse(cron);
+      parsed = SyncCron.parse(cron, SyncCron.DEFAULT_ZONE);
     } catch (IllegalArgumentException e) {
-      String reason =
-          YamlSyntax.oneLine(String.valueOf(e.getMessage()))
-              .replaceFirst("^Failed to parse cron expression\\. ", "");
       throw section.valueError(
           "schedule",
-          "sync.schedule: '" + cron + "' is not a valid Unix 5-field cron (" + reason + ")");
+          "sync.schedule: '"
+              + cron
+              + "' is not a valid Unix 5-field cron ("
+              + YamlSyntax.oneLine(String.valueOf(e.getMessage()))
+              + ")");
     }
-    if (SyncCron.neverFires(cron)) {
+    if (parsed.neverFires()) {
       throw section.valueError("schedule", "sync.schedule: '" + cron + "' never fires");
     }
-    return new Template.Sync(cron);
+    ZoneId zone = SyncCron.DEFAULT_ZONE;
+    Optional<String> timezone = section.text("timezone", false);
+    if (timezone.isPresent()) {
+      try {
+        zone = SyncCron.zone("sync.timezone", timezone.get());
+      } catch (MayflyException e) {
+        throw section.valueError("timezone", e.getMessage());
+      }
+    }
+    return new Template.Sync(parsed.cron(), zone);
   }
 
   private Template.GitMode gitMode(YamlMapping top) {

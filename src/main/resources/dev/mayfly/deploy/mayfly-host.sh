@@ -72,6 +72,9 @@ load_env() {
   set +a
 }
 
+# The exit code of a step whose git fetch failed: only then may mayfly push a bundle and try again.
+FETCH_FAILED=4
+
 # fetch_commit GIT_DIR URL COMMIT REF [new]: make COMMIT present in GIT_DIR, as cheaply as the server
 # allows. "new": GIT_DIR was just made by git init, so it cannot have COMMIT yet, and its first fetch
 # leaves nothing for automatic maintenance to do (one process fewer each).
@@ -86,10 +89,10 @@ fetch_commit() {
   # a fetch of the commit by name that succeeds has brought that very commit; a fetch of the ref may not
   if ! git --git-dir="$1" $nomaint fetch -q --depth 1 "$2" "$3" 2>/dev/null; then
     git --git-dir="$1" $nomaint fetch -q "$2" "$4" ||
-      { echo "cannot fetch $4 from $2" >&2; exit 1; }
+      { echo "cannot fetch $4 from $2" >&2; exit $FETCH_FAILED; }
     if ! git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
       echo "commit $3 is not in $2 (ref $4 moved?)" >&2
-      exit 1
+      exit $FETCH_FAILED
     fi
   fi
   # a ref to what arrived: the next fetch tells the server it has it (so only what changed travels),
@@ -97,6 +100,33 @@ fetch_commit() {
   git --git-dir="$1" update-ref refs/mayfly/fetched "$3"
   # a bundle mayfly pushed here has served its purpose
   case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
+}
+
+# Service releases: service/repo.git holds the git data, service/releases/<name> are exported trees
+# (no .git), service/current links to the live one; .installed-<name> marks a release whose installer
+# succeeded, the only ones current may point at.
+current_service() {
+  if [ -L service/current ]; then basename "$(readlink service/current)"; fi
+}
+
+switch_service() {
+  [ -f "service/releases/.installed-$1" ] || { echo "service release $1 was never installed" >&2; exit 1; }
+  # rename(2) of a fresh link over the old one, as for data
+  ln -sfn "releases/$1" service/.current.tmp
+  mv -T service/.current.tmp service/current
+  touch "service/releases/$1"
+}
+
+# a root launched before service releases has service/ as a git checkout: it becomes the first release
+adopt_checkout() {
+  [ -d service/.git ] && [ ! -d service/releases ] || return 0
+  old=$(git -C service rev-parse HEAD)
+  mkdir service.adopt service.adopt/releases
+  mv service "service.adopt/releases/$old"
+  mv service.adopt service
+  : > "service/releases/.installed-$old"
+  ln -sfn "releases/$old" service/current
+  echo "adopted the checkout at $old as the first service release"
 }
 
 stop_service() {
@@ -126,23 +156,64 @@ stop_strays() {
 case "$STEP" in
 prepare)
   mkdir -p bin data/releases log run stage
+  [ -d service/.git ] || mkdir -p service/releases
   chmod 700 "$ROOT"
   # git bundles pushed by an earlier, interrupted launch (rm only when the glob matched something)
   for f in stage/*.bundle; do [ ! -e "$f" ] || rm -f stage/*.bundle; break; done
   # a publish that died half-way leaves only a hidden staging folder: clear it
-  for f in data/releases/.staging-*; do [ ! -e "$f" ] || rm -rf data/releases/.staging-*; break; done
+  for f in data/releases/.staging-* service/releases/.staging-*; do [ ! -e "$f" ] || rm -rf "$f"; done
   ;;
-fetch-service) # URL COMMIT REF
+fetch-service) # URL COMMIT REF RELEASE SERVE: export COMMIT into service/releases/RELEASE
+  url=$1 commit=$2 ref=$3 release=$4 serve=$5
+  adopt_checkout
+  mkdir -p service/releases
+  [ "$(current_service)" != "$release" ] || { echo "service release $release is live" >&2; exit 1; }
   new=
-  [ -d service/.git ] || { git init -q service; new=new; }
-  fetch_commit service/.git "$1" "$2" "$3" $new
-  git -C service -c advice.detachedHead=false checkout -q --force --detach "$2"
-  echo "service at $2"
+  [ -d service/repo.git ] || { git init -q --bare service/repo.git; new=new; }
+  fetch_commit service/repo.git "$url" "$commit" "$ref" $new
+  staging="service/releases/.staging-$release-$$"
+  rm -rf "service/releases/$release" "service/releases/.installed-$release" "$staging"
+  mkdir -p "$staging"
+  git --git-dir=service/repo.git archive "$commit" | tar -x -C "$staging" ||
+    { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
+  if [ -n "$serve" ] && [ ! -d "$staging/$serve" ]; then
+    rm -rf "$staging"
+    echo "service.serve: '$serve' is not a folder in commit $commit" >&2
+    exit 1
+  fi
+  mv -T "$staging" "service/releases/$release"
+  echo "service $commit exported to service/releases/$release"
   ;;
-install) # COMMAND
+install) # RELEASE COMMAND KEEP: run the installer in the release, then make it current
+  release=$1 keep=$3
   load_env
-  cd service
-  sh -c "$1"
+  # files: rendered from params at launch, laid over every release before its installer runs
+  if [ -d files ]; then
+    cp -R files/. "service/releases/$release"/ || { echo "cannot copy files/ into the release" >&2; exit 1; }
+  fi
+  (cd "service/releases/$release" && MAYFLY_RELEASE="$ROOT/service/releases/$release" sh -c "$2")
+  : > "service/releases/.installed-$release"
+  switch_service "$release"
+  # keep the newest $keep releases, never the live one
+  set -- service/releases/*
+  if [ $# -gt "$keep" ]; then
+    ls -1t service/releases | tail -n +"$((keep + 1))" | while read -r old; do
+      [ "$old" = "$release" ] || rm -rf "service/releases/$old" "service/releases/.installed-$old"
+    done
+  fi
+  echo "service release $release installed and current"
+  ;;
+activate-service) # RELEASE
+  switch_service "$1"
+  echo "service release $1 is current"
+  ;;
+service-releases)
+  # installed releases, the live one first, then newest switched to first; rollback picks from these
+  cur=$(current_service)
+  [ -z "$cur" ] || echo "$cur"
+  ls -1t service/releases 2>/dev/null | while read -r r; do
+    [ "$r" = "$cur" ] || [ ! -f "service/releases/.installed-$r" ] || echo "$r"
+  done
   ;;
 publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
   url=$1 commit=$2 ref=$3 publish=$4 keep=$5
@@ -189,13 +260,14 @@ current-data)
 start) # COMMAND
   load_env
   stop_service
-  cd service
+  # in the live release; a root from before service releases runs its checkout
+  if [ -e service/current ]; then cd service/current; else cd service; fi
   # own session and process group, so stop reaches every process the service forks. The group's leader
   # prints its id into a pipe that closes as it becomes the service: no polling for a pid file.
-  pgid=$(setsid sh -c 'echo $$; exec sh -c "$1" >>../log/service.log 2>&1 </dev/null' mayfly-service "$1" \
-    2>>../log/service.log </dev/null &)
+  pgid=$(setsid sh -c 'echo $$; exec sh -c "$1" >>"$2" 2>&1 </dev/null' mayfly-service "$1" "$ROOT/log/service.log" \
+    2>>"$ROOT/log/service.log" </dev/null &)
   [ -n "$pgid" ] || { echo "the service did not start (see log/service.log)" >&2; exit 1; }
-  echo "$pgid" > ../run/service.pid
+  echo "$pgid" > "$ROOT/run/service.pid"
   echo "service started, process group $pgid"
   ;;
 stop)

@@ -83,6 +83,23 @@ class CommandLineTest {
   }
 
   @Test
+  void serviceCommandsRefuseAnUnknownDeploymentAndMixedRollbacks() {
+    for (String command : new String[] {"upgrade", "restart"}) {
+      assertRefused(3, "unknown deployment 'nope' (see `mayfly list`)", command, "nope");
+    }
+    assertRefused(
+        3, "unknown deployment 'nope' (see `mayfly list`)", "rollback", "nope", "--service");
+    assertRefused(
+        2,
+        "rollback: --to picks a data release; --service goes back one service release",
+        "rollback",
+        "nope",
+        "--service",
+        "--to",
+        "abcd");
+  }
+
+  @Test
   void unknownParamIsRefused() {
     assertRefused(
         2,

@@ -286,6 +286,67 @@ class LaunchPlanTest {
     assertEquals("param 'token': given more than once", rejected(options).getMessage());
   }
 
+  @Test
+  void theSyncZoneComesFromTzElseTheTemplateElseUtc() throws IOException {
+    Path berlin = dir.resolve("berlin.yaml");
+    Files.writeString(
+        berlin,
+        Files.readString(home.template).replace("name: demo", "name: berlin")
+            + "sync:\n  schedule: '30 2 * * *'\n  timezone: Europe/Berlin\n");
+
+    assertEquals(
+        "CRON_TZ=Europe/Berlin 30 2 * * *",
+        LaunchPlan.of(sync(berlin, null, null), context()).syncCron());
+    assertEquals(
+        "CRON_TZ=Europe/Berlin 0 0 15 * MON",
+        LaunchPlan.of(sync(berlin, "0 0 15 * MON", null), context()).syncCron(),
+        "--sync keeps the template's zone");
+    assertEquals(
+        "CRON_TZ=America/New_York 30 2 * * *",
+        LaunchPlan.of(sync(berlin, null, "America/New_York"), context()).syncCron());
+    assertEquals(
+        "@daily", LaunchPlan.of(sync(berlin, "@daily", "UTC"), context()).syncCron(), "UTC: bare");
+    assertEquals(
+        "0 0 1 * 1",
+        LaunchPlan.of(sync(home.template, "0 0 1 * 1", null), context()).syncCron(),
+        "no zone anywhere: UTC");
+  }
+
+  @Test
+  void aBadOrPointlessTzIsRejected() {
+    assertEquals(
+        "--tz: 'Mars/Olympus' is not a time zone (like 'Europe/Berlin' or 'UTC')",
+        rejected(sync(home.template, "@daily", "Mars/Olympus")).getMessage());
+    assertEquals(
+        "--tz: the deployment has no sync schedule (--sync or sync:)",
+        rejected(sync(home.template, null, "Europe/Berlin")).getMessage());
+  }
+
+  private static LaunchOptions sync(Path template, String cron, String tz) {
+    return new LaunchOptions(
+        null,
+        template,
+        List.of(),
+        "2d",
+        null,
+        FakeProvider.NAME,
+        1,
+        4,
+        List.of(),
+        cron,
+        null,
+        null,
+        null,
+        Map.of(),
+        null,
+        null,
+        Map.of(),
+        null,
+        null,
+        null,
+        tz);
+  }
+
   private Path secretTemplate() throws IOException {
     Path file = dir.resolve("secretive.yaml");
     Files.writeString(

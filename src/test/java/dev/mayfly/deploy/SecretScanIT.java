@@ -81,7 +81,7 @@ class SecretScanIT {
     assertEquals(0, launch.exit, launch.output);
     Path root = hosts.host(0).home().resolve(".mayfly/guarded");
     assertTrue(
-        Files.readString(root.resolve("service/token.sha256")).startsWith(sha256(secret)),
+        Files.readString(inRelease(root, "token.sha256")).startsWith(sha256(secret)),
         "the installer read the secret");
     launch.samples.assertClean();
     assertOnlyInMayflyEnv(secret, root, launch.output);
@@ -125,7 +125,7 @@ class SecretScanIT {
         "the log tail is shown: " + launch.output);
     Path root = hosts.host(0).home().resolve(".mayfly/broken");
     assertTrue(
-        Files.readString(root.resolve("service/token.sha256")).startsWith(sha256(secret)),
+        Files.readString(inRelease(root, "token.sha256")).startsWith(sha256(secret)),
         "the installer read the secret");
     launch.samples.assertClean();
     assertOnlyInMayflyEnv(secret, root, launch.output);
@@ -267,6 +267,17 @@ class SecretScanIT {
   /**
    * The secret is in the launch's output nowhere, and in files only in the root's 0600 mayfly.env.
    */
+  /** {@code name} in the one service release of {@code root} (installed or not). */
+  private static Path inRelease(Path root, String name) throws IOException {
+    try (Stream<Path> releases = Files.list(root.resolve("service/releases"))) {
+      return releases
+          .filter(r -> !r.getFileName().toString().startsWith("."))
+          .findFirst()
+          .orElseThrow()
+          .resolve(name);
+    }
+  }
+
   private void assertOnlyInMayflyEnv(String secret, Path root, String output) throws IOException {
     assertFalse(
         output.contains(secret),

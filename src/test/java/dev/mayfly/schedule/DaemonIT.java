@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.store.Database;
 import dev.mayfly.store.Registry;
+import dev.mayfly.template.SyncCron;
 import dev.mayfly.testing.MayflyCli;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -142,26 +145,47 @@ class DaemonIT extends DaemonTestBase {
   }
 
   @Test
+  void aDayOfMonthOrDayOfWeekScheduleIsPlannedForWhenListSays() throws Exception {
+    launch("domdow", "--sync", "0 0 1 * 1", "--tz", "Europe/Berlin");
+    String stored = "CRON_TZ=Europe/Berlin 0 0 1 * 1";
+    DaemonProcess daemon = daemonOnCrons("daemon");
+    String planned = "sync round scheduled for cron '" + stored + "', first at ";
+    daemon.awaitLog(planned, Duration.ofSeconds(30));
+
+    Matcher first = Pattern.compile(Pattern.quote(planned) + "(\\S+)").matcher(daemon.log());
+    assertTrue(first.find(), daemon::log);
+    assertEquals("running", state("domdow"));
+    JsonNode listed = null;
+    for (JsonNode d : JSON.readTree(mayfly.run("list", "--output", "json").out())) {
+      if (d.get("id").asText().equals("domdow")) {
+        listed = d;
+      }
+    }
+    assertEquals(stored, listed.get("syncCron").asText());
+    assertEquals(first.group(1), listed.get("nextSyncAt").asText(), "list shows what is planned");
+    assertEquals(
+        SyncCron.next(stored, Instant.now()).orElseThrow().toString(),
+        first.group(1),
+        "the 1st or a Monday, at Berlin's midnight");
+  }
+
+  @Test
   void aDeploymentTheDaemonCannotScheduleIsMarkedAndTheOthersGoOn() throws Exception {
     MayflyCli.Result refused =
         mayfly.run("launch", "qa-results", "--name", "feb31", "--sync", "0 0 31 2 *");
     assertEquals(2, refused.exit(), refused::toString);
     assertEquals("mayfly: --sync: '0 0 31 2 *' never fires\n", refused.err());
-    launch(
-        "domdow",
-        "--sync",
-        "0 0 1 * 1",
-        "--expires",
-        "1h"); // validation takes it; Quartz cannot run it
+    launch("badcron", "--sync", "*/5 * * * *", "--expires", "1h");
     launch("feb31", "--sync", "*/5 * * * *", "--expires", "1h");
     launch("good", "--sync", "*/5 * * * *", "--expires", "1h");
     launch("tampered", "--expires", "1h");
     try (Registry registry = Registry.open(mayfly.stateDir())) {
       registry.setSyncCron("feb31", "0 0 31 2 *"); // as an older version let it through
+      registry.setSyncCron("badcron", "61 * * * *"); // as a hand may write it
     }
 
-    DaemonProcess daemon = daemon("daemon"); // it used to exit here: 4 for domdow, 1 for feb31
-    assertEquals("schedule-error", state("domdow"));
+    DaemonProcess daemon = daemon("daemon"); // it used to exit here, 1 for feb31
+    assertEquals("schedule-error", state("badcron"));
     assertEquals("schedule-error", state("feb31"));
     assertEquals("running", state("good"));
     try (Connection c =
@@ -176,7 +200,7 @@ class DaemonIT extends DaemonTestBase {
 
     MayflyCli.Result list = mayfly.run("list");
     assertEquals(0, list.exit(), list::toString);
-    for (String id : List.of("domdow", "feb31", "tampered")) {
+    for (String id : List.of("badcron", "feb31", "tampered")) {
       assertTrue(
           list.out()
               .lines()
@@ -184,14 +208,12 @@ class DaemonIT extends DaemonTestBase {
           list::toString);
     }
     assertEquals(
-        "sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
-            + " are not supported.",
-        reason("domdow"));
+        "sync cron '61 * * * *' cannot be scheduled: minute 61 is out of 0-59", reason("badcron"));
     assertEquals("sync cron '0 0 31 2 *' cannot be scheduled: it never fires", reason("feb31"));
-    String why = reason("domdow");
+    String why = reason("badcron");
     assertTrue(
         mayfly
-            .run("status", "domdow")
+            .run("status", "badcron")
             .out()
             .lines()
             .anyMatch(l -> l.contains(" schedule-error ") && l.endsWith(why)),
@@ -199,10 +221,10 @@ class DaemonIT extends DaemonTestBase {
 
     // the good one still syncs, and every one still expires on time, the marked ones too
     int rounds = daemon.count("sync-round cron='\\*/5 \\* \\* \\* \\*' deployments=1 ");
-    for (String id : List.of("good", "domdow", "feb31", "tampered")) {
+    for (String id : List.of("good", "badcron", "feb31", "tampered")) {
       assertEquals(0, mayfly.run("extend", id, "--until", "8s").exit());
     }
-    for (String id : List.of("good", "domdow", "feb31", "tampered")) {
+    for (String id : List.of("good", "badcron", "feb31", "tampered")) {
       daemon.awaitLog("expired " + id, Duration.ofSeconds(30));
       assertEquals("terminated", state(id));
       assertExpiredOnTime(id);

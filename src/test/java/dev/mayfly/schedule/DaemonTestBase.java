@@ -77,6 +77,18 @@ abstract class DaemonTestBase {
   }
 
   DaemonProcess daemon(String name, String... extra) {
+    return daemon(name, List.of(FAST), extra);
+  }
+
+  /** A daemon whose sync rounds follow their crons, not {@code --sync-every}. */
+  DaemonProcess daemonOnCrons(String name) {
+    List<String> fast = new ArrayList<>(List.of(FAST));
+    int at = fast.indexOf("--sync-every");
+    fast.subList(at, at + 2).clear();
+    return daemon(name, fast);
+  }
+
+  private DaemonProcess daemon(String name, List<String> settings, String... extra) {
     Map<String, String> env = new HashMap<>();
     env.put("HOME", home.toString());
     env.put("MAYFLY_HOME", mayfly.stateDir().toString());
@@ -85,7 +97,7 @@ abstract class DaemonTestBase {
     if (db != null) {
       env.put("MAYFLY_DB", db);
     }
-    List<String> args = new ArrayList<>(List.of(FAST));
+    List<String> args = new ArrayList<>(settings);
     args.addAll(List.of(extra));
     DaemonProcess d =
         DaemonProcess.start(env, home.resolve(name + ".log"), args.toArray(String[]::new));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.ScheduleRow;
+import dev.mayfly.template.SyncCron;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,13 +19,14 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.quartz.CronTrigger;
+import org.quartz.JobBuilder;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -37,23 +39,29 @@ import org.quartz.simpl.RAMJobStore;
 
 /** The planner against Quartz's in-memory job store, on a clock that stands still. */
 class JobPlannerTest {
-  private static final Instant NOW = Instant.parse("2026-03-01T12:01:30Z");
-  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-  private static final List<Duration> NOTICES = List.of(Duration.ofHours(24), Duration.ofHours(1));
+  static final Instant NOW = Instant.parse("2026-03-01T12:01:30Z");
+  static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  static final List<Duration> NOTICES = List.of(Duration.ofHours(24), Duration.ofHours(1));
 
   private Scheduler scheduler;
   private JobPlanner planner;
 
   @BeforeEach
   void inMemoryScheduler() throws SchedulerException {
+    scheduler = inMemory(Duration.ofMinutes(1));
+    planner = new JobPlanner(scheduler, NOTICES, null, CLOCK);
+  }
+
+  private static Scheduler inMemory(Duration misfireThreshold) throws SchedulerException {
     Properties p = new Properties();
     // Quartz keeps schedulers in a JVM-wide registry by name
     p.setProperty("org.quartz.scheduler.instanceName", "planner-test-" + UUID.randomUUID());
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.threadPool.threadCount", "1");
     p.setProperty("org.quartz.jobStore.class", RAMJobStore.class.getName());
-    scheduler = new StdSchedulerFactory(p).getScheduler();
-    planner = new JobPlanner(scheduler, NOTICES, null, CLOCK);
+    p.setProperty(
+        "org.quartz.jobStore.misfireThreshold", Long.toString(misfireThreshold.toMillis()));
+    return new StdSchedulerFactory(p).getScheduler();
   }
 
   @AfterEach
@@ -113,14 +121,14 @@ class JobPlannerTest {
   }
 
   @Test
-  void aSyncCronGetsACronTriggerFromNow() throws SchedulerException {
+  void aSyncCronGetsAOneShotAtItsNextTime() throws SchedulerException {
     Map<String, Instant> added = planner.syncRounds(List.of("*/5 * * * *")).added();
 
     assertEquals(Map.of("*/5 * * * *", Instant.parse("2026-03-01T12:05:00Z")), added);
     Trigger round = scheduler.getTrigger(TriggerKey.triggerKey("*/5 * * * *", JobPlanner.SYNC));
-    CronTrigger cron = assertInstanceOf(CronTrigger.class, round);
-    assertEquals(QuartzCron.fromUnix("*/5 * * * *"), cron.getCronExpression());
-    assertEquals(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW, cron.getMisfireInstruction());
+    SimpleTrigger once = assertInstanceOf(SimpleTrigger.class, round);
+    assertNull(once.getFireTimeAfter(once.getStartTime()), "the next is planned as it fires");
+    assertEquals(SimpleTrigger.MISFIRE_INSTRUCTION_FIRE_NOW, once.getMisfireInstruction());
     assertEquals(
         Map.of(),
         planner.syncRounds(List.of("*/5 * * * *")).added(),
@@ -128,24 +136,89 @@ class JobPlannerTest {
   }
 
   @Test
-  void aCronQuartzCannotRunIsReportedAndTheOthersAreScheduled() throws SchedulerException {
+  void aCronThatCannotBeScheduledIsReportedAndTheOthersAreScheduled() throws SchedulerException {
     for (JobPlanner p :
         List.of(planner, new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK))) {
       scheduler.clear();
       JobPlanner.Rounds rounds =
-          p.syncRounds(List.of("*/5 * * * *", "0 0 1 * 1", "0 0 31 2 *", "0 1 * * *"));
+          p.syncRounds(List.of("*/5 * * * *", "0 0 1 * 1", "0 0 31 2 *", "61 * * * *"));
 
-      assertEquals(Set.of("*/5 * * * *", "0 1 * * *"), rounds.added().keySet());
-      assertEquals(Set.of("*/5 * * * *", "0 1 * * *"), syncJobs(), "no job for a bad cron");
-      assertEquals(
-          "sync cron '0 0 1 * 1' cannot be scheduled: Both, a day-of-week AND a day-of-month parameter,"
-              + " are not supported.",
-          rounds.unschedulable().get("0 0 1 * 1"));
+      assertEquals(Set.of("*/5 * * * *", "0 0 1 * 1"), rounds.added().keySet());
+      assertEquals(Set.of("*/5 * * * *", "0 0 1 * 1"), syncJobs(), "no job for a bad cron");
       assertEquals(
           "sync cron '0 0 31 2 *' cannot be scheduled: it never fires",
           rounds.unschedulable().get("0 0 31 2 *"),
           "checked in sync-every mode too");
+      assertEquals(
+          "sync cron '61 * * * *' cannot be scheduled: minute 61 is out of 0-59",
+          rounds.unschedulable().get("61 * * * *"),
+          "as an older version, or a hand, may have stored it");
     }
+  }
+
+  @Test
+  void aDayOfMonthOrDayOfWeekRoundFiresWhenListSaysAndPlansTheNext() throws Exception {
+    scheduler.shutdown(false);
+    scheduler = inMemory(LATE_BUT_NO_MISFIRE);
+    roundsFireWhenListSays(scheduler);
+  }
+
+  /** How late the rounds of {@link #roundsFireWhenListSays} fire, yet not as misfires. */
+  static final Duration LATE_BUT_NO_MISFIRE = Duration.between(NOW, Instant.now()).plusDays(30);
+
+  /**
+   * Plans a day-of-month OR day-of-week round on {@code scheduler} (whose misfire threshold is
+   * {@link #LATE_BUT_NO_MISFIRE}: the rounds are due months before the real now, so each fires as
+   * scheduled), runs it, and checks it fired at the times {@code list} shows, each round planning
+   * the next as the daemon's does.
+   */
+  static void roundsFireWhenListSays(Scheduler scheduler) throws Exception {
+    JobPlanner planner = new JobPlanner(scheduler, NOTICES, null, CLOCK);
+    String cron = "CRON_TZ=Europe/Berlin 0 0 15 * MON"; // the 15th or a Monday, Berlin midnight
+    List<Instant> fired = new CopyOnWriteArrayList<>();
+    CountDownLatch four = new CountDownLatch(4);
+    scheduler.setJobFactory(
+        (bundle, s) ->
+            context -> {
+              Instant due = context.getScheduledFireTime().toInstant();
+              fired.add(due);
+              try {
+                planner.nextRound(cron, due); // what Daemon.nextRound does after a round
+              } catch (SchedulerException e) {
+                throw new IllegalStateException(e);
+              }
+              four.countDown();
+            });
+
+    Instant first = planner.syncRounds(List.of(cron)).added().get(cron);
+    assertEquals(SyncCron.next(cron, NOW).orElseThrow(), first, "what list shows");
+    scheduler.start();
+    assertTrue(four.await(60, TimeUnit.SECONDS), "fired " + fired);
+    scheduler.standby();
+
+    assertEquals(
+        List.of(
+            Instant.parse("2026-03-01T23:00:00Z"), // Monday 2 March
+            Instant.parse("2026-03-08T23:00:00Z"), // Monday 9 March
+            Instant.parse("2026-03-14T23:00:00Z"), // Sunday 15 March, by its day of month
+            Instant.parse("2026-03-15T23:00:00Z")), // Monday 16 March
+        List.copyOf(fired).subList(0, 4)); // a fifth may be firing as standby begins
+  }
+
+  @Test
+  void aRoundWhoseNextTriggerWentMissingIsPlannedAgain() throws SchedulerException {
+    planner.syncRounds(List.of("0 1 * * *"));
+    scheduler.unscheduleJob(TriggerKey.triggerKey("0 1 * * *", JobPlanner.SYNC));
+    scheduler.addJob(
+        JobBuilder.newJob(Jobs.SyncRound.class)
+            .withIdentity("0 1 * * *", JobPlanner.SYNC)
+            .storeDurably()
+            .build(),
+        true); // as a member that died mid-round leaves it
+
+    assertEquals(
+        Map.of("0 1 * * *", Instant.parse("2026-03-02T01:00:00Z")),
+        planner.syncRounds(List.of("0 1 * * *")).added());
   }
 
   @Test

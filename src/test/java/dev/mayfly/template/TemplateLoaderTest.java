@@ -33,7 +33,7 @@ class TemplateLoaderTest {
   @Test
   void unknownKeyIsNamedWithTheKeysThatAreAllowed() {
     assertEquals(
-        "4:3: unknown key 'instal' in service (expected: repo, ref, install, start)",
+        "4:3: unknown key 'instal' in service (expected: repo, ref, install, start, serve, keep)",
         rejection("unknown-key"));
   }
 
@@ -50,8 +50,15 @@ class TemplateLoaderTest {
   @Test
   void badCronSaysWhy() {
     assertEquals(
-        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (Value 61 not in range [0, 59])",
+        "11:13: sync.schedule: '61 * * * *' is not a valid Unix 5-field cron (minute 61 is out of 0-59)",
         rejection("bad-cron"));
+  }
+
+  @Test
+  void aSyncTimezoneThatIsNoneIsRejectedAtItsLine() {
+    assertEquals(
+        "12:13: sync.timezone: 'Europe/Atlantis' is not a time zone (like 'Europe/Berlin' or 'UTC')",
+        rejection("bad-timezone"));
   }
 
   @Test
@@ -62,7 +69,7 @@ class TemplateLoaderTest {
   @Test
   void recycleEveryIsADurationOrNever(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     assertEquals(
-        "11:10: recycle.every: 'monthly' is not a duration like 30d, 12h or never",
+        "11:10: recycle.every: 'monthly' is not a duration (use e.g. 30d, 72h, 90m, 45s), or never",
         rejection("bad-recycle"));
     String yaml = java.nio.file.Files.readString(Path.of(BROKEN + "bad-recycle.yaml"));
     Path monthly = dir.resolve("bad-recycle.yaml");
@@ -92,7 +99,7 @@ class TemplateLoaderTest {
   void emptyFileIsRejected() {
     assertEquals(
         "1:1: empty template (expected fields name, description, service, data, params, ports, health, lifetime,"
-            + " sync, root, git, bind, recycle)",
+            + " sync, root, git, bind, recycle, url, env, files)",
         rejection("empty"));
   }
 
@@ -101,7 +108,7 @@ class TemplateLoaderTest {
     assertEquals("9:3: ports: expected a mapping, found a list", rejection("wrong-type"));
     assertEquals(
         "1:1: expected a mapping of template fields (name, description, service, data, params, ports, health,"
-            + " lifetime, sync, root, git, bind, recycle), found a list",
+            + " lifetime, sync, root, git, bind, recycle, url, env, files), found a list",
         rejection("list-not-mapping"));
   }
 
@@ -266,7 +273,8 @@ class TemplateLoaderTest {
     assertEquals("", title.description());
     assertEquals(Map.of("http", 8080, "admin", 9090), t.ports());
     assertEquals(List.of("http", "admin"), List.copyOf(t.ports().keySet()));
-    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2)), t.health());
+    assertEquals(
+        new Template.Health("/", "http", 200, Duration.ofMinutes(2), Optional.empty()), t.health());
     assertEquals(Duration.ofDays(7), t.lifetime());
     assertEquals(Optional.empty(), t.sync());
     assertEquals(Optional.empty(), t.root());
@@ -281,11 +289,12 @@ class TemplateLoaderTest {
         new Template.Repo("https://github.com/eucalyptus/open-qa.git", Optional.empty()),
         t.service().repo());
     assertEquals("master", t.service().ref());
+    assertTrue(t.service().install().startsWith("set -eu\n"), "the installer fails loudly");
+    assertFalse(t.service().install().contains("open_qa-installer.py"), "not the exit-0 installer");
     assertTrue(
-        t.service()
-            .install()
-            .startsWith("cd script && ./open_qa-installer.py -t amazon -e {{email}}"));
-    assertTrue(t.service().install().endsWith("ln -sfn \"$MAYFLY_DATA\" /var/www/html/webcache"));
+        t.service().install().contains("ln -s \"$MAYFLY_DATA/cache_storage_for_open_qa\" webcache"),
+        "the cache tarball unpacks one level down");
+    assertTrue(t.service().start().orElseThrow().contains("-t \"$MAYFLY_SERVE\""));
     assertEquals(
         new Template.Repo(
             "https://github.com/eucalyptus/open-qa-frontend-data.git", Optional.empty()),
@@ -293,15 +302,25 @@ class TemplateLoaderTest {
     assertEquals("master", t.data().ref());
     assertEquals(
         Optional.of(
-            "tar -xzf cache_storage_for_open_qa.tar.gz && rm -f cache_storage_for_open_qa.tar.gz"),
+            "tar -xzf cache_storage_for_open_qa.tar.gz && rm -f cache_storage_for_open_qa.tar.gz"
+                + " && test -d cache_storage_for_open_qa"),
         t.data().publish());
     Template.Param email = t.params().get("email");
     assertTrue(email.required());
     assertFalse(email.description().isBlank());
     assertTrue(email.pattern().orElseThrow().matcher("qa@eucalyptus.com").matches());
     assertFalse(email.pattern().orElseThrow().matcher("not an email").matches());
-    assertEquals(Map.of("http", 80), t.ports());
-    assertEquals(new Template.Health("/", "http", 200, Duration.ofMinutes(2)), t.health());
+    assertEquals(Map.of("http", 8080), t.ports());
+    assertEquals("/open_qa.php", t.urlPath());
+    assertEquals(
+        new Template.Health(
+            "/open_qa.php",
+            "http",
+            200,
+            Duration.ofMinutes(2),
+            Optional.of("Loading More Results")),
+        t.health());
+    assertEquals(Map.of("SERVER_ADMIN", "{{email}}", "TZ", "America/Los_Angeles"), t.env());
     assertEquals(Duration.ofDays(30), t.lifetime());
     assertEquals(Optional.of(new Template.Sync("1 0 * * *")), t.sync());
     assertEquals(Optional.of("/opt/open-qa"), t.root());
@@ -358,6 +377,61 @@ class TemplateLoaderTest {
                 "bind: 'example.org' must be an IP address such as 127.0.0.1, 0.0.0.0"
                     + " (every interface) or ::1"),
         e.getMessage());
+  }
+
+  @Test
+  void releaseKeysAreReadAndDefaulted(@TempDir Path dir) throws IOException {
+    Path plain = dir.resolve("plain.yaml");
+    Files.writeString(plain, minimal("plain"));
+    Template p = TemplateLoader.load(plain);
+    assertEquals("/", p.urlPath());
+    assertEquals(Optional.empty(), p.service().serve());
+    assertEquals(3, p.service().keep());
+    assertEquals(Map.of(), p.env());
+    assertEquals(Map.of(), p.files());
+
+    Path full = dir.resolve("full.yaml");
+    Files.writeString(
+        full,
+        minimal("full").replace("  install: ./i\n", "  install: ./i\n  serve: public\n  keep: 4\n")
+            + "params:\n  title:\n    default: t\n"
+            + "url:\n  path: /app/index.php\n"
+            + "health:\n  expect: Welcome\n"
+            + "env:\n  GREETING: \"it's {{title}} on {{ports.http}}\"\n"
+            + "files:\n  config/site.ini: |\n    title = {{title}}\n");
+    Template t = TemplateLoader.load(full);
+    assertEquals("/app/index.php", t.urlPath());
+    assertEquals(Optional.of("public"), t.service().serve());
+    assertEquals(4, t.service().keep());
+    assertEquals(Optional.of("Welcome"), t.health().expect());
+    assertEquals(Map.of("GREETING", "it's {{title}} on {{ports.http}}"), t.env());
+    assertEquals(Map.of("config/site.ini", "title = {{title}}\n"), t.files());
+    assertEquals(
+        "it's a 'b' on 8080",
+        Commands.fill(t.env().get("GREETING"), Map.of("title", "a 'b'"), t.ports()));
+  }
+
+  @Test
+  void releaseKeysRefuseWhatWouldEscapeOrClash(@TempDir Path dir) throws IOException {
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("env:\n  MAYFLY_DATA: x\n", "env: 'MAYFLY_DATA' is not a variable name of its own");
+    cases.put("env:\n  A: \"{{nope}}\"\n", "env.A: unknown placeholder '{{nope}}'");
+    cases.put("files:\n  ../x: y\n", "files: '../x' must be a relative path inside the service");
+    cases.put("files:\n  .git/config: y\n", "files: '.git/config' must be a relative path");
+    cases.put("url:\n  path: x\n", "url.path: 'x' must start with /");
+    cases.put("health:\n  expect: ''\n", "health.expect: must not be empty");
+    int n = 0;
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      Path file = dir.resolve("bad" + n + ".yaml");
+      Files.writeString(file, minimal("bad" + n++) + c.getKey());
+      TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(file));
+      assertTrue(e.getMessage().contains(c.getValue()), c.getKey() + " -> " + e.getMessage());
+    }
+    Path serve = dir.resolve("serve.yaml");
+    Files.writeString(
+        serve, minimal("serve").replace("  install: ./i\n", "  install: ./i\n  serve: ../up\n"));
+    TemplateException e = assertThrows(TemplateException.class, () -> TemplateLoader.load(serve));
+    assertTrue(e.getMessage().contains("service.serve: '../up' must be a folder"), e.getMessage());
   }
 
   private static String minimal(String name) {

@@ -21,17 +21,20 @@ final class TestTemplates {
         "demo",
         "A demo",
         Path.of("templates/demo.yaml"),
-        new Template.Service(repo, "HEAD", "./install.sh", Optional.empty()),
+        new Template.Service(repo, "HEAD", "./install.sh", Optional.empty(), Optional.empty(), 3),
         new Template.Data(repo, "HEAD", Optional.empty(), 3),
         byName,
         Map.of("http", 8080),
-        new Template.Health("/", "http", 200, Duration.ofMinutes(2)),
+        new Template.Health("/", "http", 200, Duration.ofMinutes(2), Optional.empty()),
         Duration.ofDays(7),
         Optional.empty(),
         Optional.empty(),
         Template.GitMode.AUTO,
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        "/",
+        Map.of(),
+        Map.of());
   }
 
   static Template.Param param(String name, boolean required, String defaultValue, String pattern) {

@@ -119,7 +119,12 @@ final class SshjShell implements HostShell {
       Session.Command cmd = session.exec(command);
       Thread out = pump(cmd.getInputStream(), serialized, "stdout");
       Thread err = pump(cmd.getErrorStream(), serialized, "stderr");
+      long started = System.nanoTime();
       boolean finished = awaitClose(cmd, timeout);
+      if (!finished && Duration.ofNanos(System.nanoTime() - started).compareTo(timeout) < 0) {
+        // ended before its time: keepalive gave up on the peer, the step did not run out of time
+        throw MayflyException.failed(describe() + ": connection lost");
+      }
       if (!finished) {
         try {
           cmd.signal(Signal.KILL);

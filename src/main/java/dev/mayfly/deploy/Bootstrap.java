@@ -112,6 +112,7 @@ final class Bootstrap {
                   s,
                   service,
                   spec.service().ref(),
+                  null,
                   (from, ref) ->
                       s.fetchService(from, service.commit(), ref, service.commit(), spec.serve()));
           registry.event(deploymentId, host.id(), "git", how);
@@ -138,6 +139,7 @@ final class Bootstrap {
                   s,
                   data,
                   spec.data().ref(),
+                  null,
                   (from, ref) ->
                       s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
           registry.event(deploymentId, host.id(), "git", how);

@@ -33,6 +33,8 @@ final class GitDelivery {
   /**
    * Makes {@code repo.commit()} present on the host through {@code fetch}.
    *
+   * @param hostHas a commit of this repo the host already has (its live data), or null: a pushed
+   *     bundle then carries only what the host lacks
    * @return how it went, for the deployment's history ({@code pulled from URL}, {@code pushed a
    *     bundle})
    */
@@ -42,6 +44,7 @@ final class GitDelivery {
       HostSession session,
       GitRepos.Pinned repo,
       String ref,
+      String hostHas,
       Fetch fetch) {
     boolean reachable = hostsSeeControllerFiles || !repo.onController();
     switch (mode) {
@@ -58,17 +61,23 @@ final class GitDelivery {
         return field + ": host pulled from " + repo.fetchUrl();
       }
       case PUSH -> {
-        push(step, field, session, repo, fetch);
-        return field + ": pushed a bundle (git mode push)";
+        return field
+            + ": pushed "
+            + push(step, field, session, repo, hostHas, fetch)
+            + " (git mode push)";
       }
       default -> {
         if (!reachable) {
-          push(step, field, session, repo, fetch);
-          return field + ": pushed a bundle (the repo is a folder on this machine)";
+          return field
+              + ": pushed "
+              + push(step, field, session, repo, hostHas, fetch)
+              + " (the repo is a folder on this machine)";
         }
         if (pushesRepos) {
-          push(step, field, session, repo, fetch);
-          return field + ": pushed a bundle (the hosts may have no route to the repo)";
+          return field
+              + ": pushed "
+              + push(step, field, session, repo, hostHas, fetch)
+              + " (the hosts may have no route to the repo)";
         }
         try {
           fetch.run(repo.fetchUrl(), ref);
@@ -86,22 +95,61 @@ final class GitDelivery {
                       + " ("
                       + e.getMessage()
                       + "); pushing a bundle from the controller instead");
-          push(step, field, session, repo, fetch);
-          return field + ": pushed a bundle (the host could not fetch " + repo.fetchUrl() + ")";
+          return field
+              + ": pushed "
+              + push(step, field, session, repo, hostHas, fetch)
+              + " (the host could not fetch "
+              + repo.fetchUrl()
+              + ")";
         }
       }
     }
   }
 
-  private void push(
-      String step, String field, HostSession session, GitRepos.Pinned repo, Fetch fetch) {
-    Path bundle;
+  /**
+   * Uploads a bundle and has the host fetch from it: only what the host lacks when it has {@code
+   * hostHas}, else (or when git on the host refuses that one) the whole history.
+   *
+   * @return what was pushed, for the history
+   */
+  private String push(
+      String step,
+      String field,
+      HostSession session,
+      GitRepos.Pinned repo,
+      String hostHas,
+      Fetch fetch) {
+    if (hostHas != null && !hostHas.equals(repo.commit())) {
+      Path beyond = bundle(step, field, repo, hostHas);
+      if (!beyond.equals(git.bundleFile(repo.commit()))) {
+        try {
+          fetch.run(session.stage(step, beyond, repo.commit() + ".bundle"), GitRepos.BUNDLE_REF);
+          return "a bundle of the commits after " + hostHas.substring(0, 12);
+        } catch (HostSession.StepFailed e) {
+          if (!e.fetchFailed) {
+            throw e; // a publish command that failed would fail again
+          }
+          session
+              .log()
+              .accept(
+                  "mayfly: the host could not use the bundle of what it lacked ("
+                      + e.getMessage()
+                      + "); pushing the whole history instead");
+        }
+      }
+    }
+    // the host script deletes the bundle once fetched; prepare and destroy clear leftovers
+    fetch.run(
+        session.stage(step, bundle(step, field, repo, null), repo.commit() + ".bundle"),
+        GitRepos.BUNDLE_REF);
+    return "a bundle";
+  }
+
+  private Path bundle(String step, String field, GitRepos.Pinned repo, String basis) {
     try {
-      bundle = git.bundle(field, repo);
+      return git.bundle(field, repo, basis);
     } catch (RuntimeException e) {
       throw new HostSession.StepFailed(step, e.getMessage());
     }
-    // the host script deletes the bundle once fetched; prepare and destroy clear leftovers
-    fetch.run(session.stage(step, bundle, repo.commit() + ".bundle"), GitRepos.BUNDLE_REF);
   }
 }

@@ -13,6 +13,7 @@ import dev.mayfly.template.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -276,7 +277,9 @@ final class Lifecycle {
     }
     try {
       for (String commit : commits) {
-        Files.deleteIfExists(ctx.git().bundleFile(commit));
+        for (Path bundle : ctx.git().bundleFiles(commit)) {
+          Files.deleteIfExists(bundle);
+        }
       }
       DeploymentContext.deleteTree(ctx.keyFile(id).getParent());
     } catch (IOException e) {

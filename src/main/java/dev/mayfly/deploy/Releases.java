@@ -131,6 +131,7 @@ final class Releases {
                             session,
                             data,
                             spec.data().ref(),
+                            row.dataCommit().orElse(null),
                             (url, ref) ->
                                 session.publishData(
                                     url, data.commit(), ref, spec.publish(), spec.keep()));

@@ -75,6 +75,7 @@ final class ServiceReleases {
                             s,
                             pinned,
                             to == null ? repo.ref() : to.strip(),
+                            null,
                             (from, ref) ->
                                 s.fetchService(from, pinned.commit(), ref, release, next.serve()));
                     ctx.registry().event(id, host.id(), "git", how);

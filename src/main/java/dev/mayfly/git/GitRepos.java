@@ -12,8 +12,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
@@ -21,7 +23,9 @@ import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.storage.pack.PackConfig;
 import org.eclipse.jgit.transport.BundleWriter;
 import org.eclipse.jgit.transport.RefSpec;
 
@@ -71,6 +75,30 @@ public final class GitRepos {
     return bundles.resolve(commit + ".bundle");
   }
 
+  /** Where the bundle of what {@code commit} has beyond {@code basis} is kept once built. */
+  private Path bundleFile(String commit, String basis) {
+    return basis == null
+        ? bundleFile(commit)
+        : bundles.resolve(commit + ".from-" + basis + ".bundle");
+  }
+
+  /** Every bundle of {@code commit} kept here: the whole one and those beyond a host's commit. */
+  public List<Path> bundleFiles(String commit) throws IOException {
+    if (!Files.isDirectory(bundles)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(bundles)) {
+      return files
+          .filter(
+              f -> {
+                String name = f.getFileName().toString();
+                return name.equals(commit + ".bundle")
+                    || (name.startsWith(commit + ".from-") && name.endsWith(".bundle"));
+              })
+          .toList();
+    }
+  }
+
   /** The ref a bundle carries its commit under; a host fetches this ref from the bundle file. */
   public static final String BUNDLE_REF = "refs/mayfly/pinned";
 
@@ -83,23 +111,58 @@ public final class GitRepos {
    *
    * @param field the template field, for messages
    */
-  public synchronized Path bundle(String field, Pinned pinned) {
-    Path bundle = bundleFile(pinned.commit());
-    if (Files.isRegularFile(bundle)) {
-      return bundle;
+  public Path bundle(String field, Pinned pinned) {
+    return bundle(field, pinned, null);
+  }
+
+  /**
+   * Like {@link #bundle(String, Pinned)}, but for a host that already has commit {@code basis}:
+   * only the objects it lacks, as a thin pack (a changed file travels as a delta against its old
+   * version). Git refuses to fetch it on a host without {@code basis}. When {@code basis} is null,
+   * the pinned commit itself, or not in the repo, the whole bundle.
+   */
+  public synchronized Path bundle(String field, Pinned pinned, String basis) {
+    Path gitDir = pinned.onController() ? Path.of(pinned.fetchUrl()) : null;
+    if (basis != null && basis.equals(pinned.commit())) {
+      basis = null;
     }
-    Path gitDir = pinned.onController() ? Path.of(pinned.fetchUrl()) : mirror(field, pinned);
+    if (Files.isRegularFile(bundleFile(pinned.commit(), basis))) {
+      return bundleFile(pinned.commit(), basis);
+    }
+    if (gitDir == null) {
+      gitDir = mirror(field, pinned);
+    }
     try (Repository repo =
-        new FileRepositoryBuilder().findGitDir(gitDir.toFile()).setMustExist(true).build()) {
+            new FileRepositoryBuilder().findGitDir(gitDir.toFile()).setMustExist(true).build();
+        RevWalk walk = new RevWalk(repo)) {
       ObjectId commit = ObjectId.fromString(pinned.commit());
       if (!repo.getObjectDatabase().has(commit)) {
         throw MayflyException.failed(
             field + ": commit " + pinned.commit() + " is not in " + pinned.fetchUrl());
       }
-      Files.createDirectories(bundles);
-      Path temp = Files.createTempFile(bundles, pinned.commit(), ".tmp");
       BundleWriter writer = new BundleWriter(repo);
       writer.include(BUNDLE_REF, commit);
+      if (basis != null && COMMIT_ID.matcher(basis).matches()) {
+        ObjectId base = ObjectId.fromString(basis);
+        if (repo.getObjectDatabase().has(base)) {
+          writer.assume(walk.parseCommit(base));
+          // an object stored whole in a pack would be copied as it is: search for deltas against
+          // the host's versions instead (only the few new objects are packed)
+          PackConfig config = new PackConfig(repo);
+          config.setReuseObjects(false);
+          writer.setPackConfig(config);
+        } else {
+          basis = null;
+        }
+      } else {
+        basis = null;
+      }
+      Path bundle = bundleFile(pinned.commit(), basis);
+      if (Files.isRegularFile(bundle)) {
+        return bundle;
+      }
+      Files.createDirectories(bundles);
+      Path temp = Files.createTempFile(bundles, pinned.commit(), ".tmp");
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
         writer.writeBundle(NullProgressMonitor.INSTANCE, out);
       }

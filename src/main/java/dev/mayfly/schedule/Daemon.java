@@ -99,12 +99,23 @@ public final class Daemon implements AutoCloseable {
     log.info(
         "daemon started in "
             + Duration.ofNanos(System.nanoTime() - t0).toMillis()
-            + " ms: "
+            + " ms (ready "
+            + sinceProcessStart().toMillis()
+            + " ms after the process started): "
             + changed
             + " deployment(s) (re)scheduled; poll "
             + settings.poll().toMillis()
             + " ms, reaper "
             + (settings.reapAct() ? "acting" : "dry run"));
+  }
+
+  /** Wall time since this process (JVM boot, registry, Quartz and all) began. */
+  private static Duration sinceProcessStart() {
+    return ProcessHandle.current()
+        .info()
+        .startInstant()
+        .map(start -> Duration.between(start, Instant.now()))
+        .orElse(Duration.ZERO);
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * The registry of deployments, hosts and their history, over JDBC: an embedded H2 file by default,
@@ -77,7 +78,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Opens a connection, then migrates (so Flyway's own connection finds the database open).
+   * Opens a connection, then migrates unless the schema is current (so Flyway's own connection
+   * finds the database open).
    *
    * @param open how to connect; the deployment locks take their own connections with it
    * @param reconnects whether statements reconnect when the link breaks (the embedded file's server
@@ -88,11 +90,14 @@ public final class Registry implements AutoCloseable {
       throws SQLException {
     Connection connection = open.open();
     try {
-      Flyway.configure()
-          .dataSource(db.url(), db.user(), db.password())
-          .javaMigrations(new V24__seals(seal))
-          .load()
-          .migrate();
+      List<JavaMigration> javaMigrations = List.of(new V24__seals(seal));
+      if (!SchemaCheck.current(connection, javaMigrations)) {
+        Flyway.configure()
+            .dataSource(db.url(), db.user(), db.password())
+            .javaMigrations(javaMigrations.toArray(JavaMigration[]::new))
+            .load()
+            .migrate();
+      }
       return new Registry(
           new Jdbc(connection, where, reconnects ? open : null),
           seal,

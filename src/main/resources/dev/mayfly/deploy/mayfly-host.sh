@@ -95,6 +95,9 @@ fetch_commit() {
       exit $FETCH_FAILED
     fi
   fi
+  # a ref to what arrived: the next fetch tells the server it has it (so only what changed travels),
+  # and git's maintenance never prunes it
+  git --git-dir="$1" update-ref refs/mayfly/fetched "$3"
   # a bundle mayfly pushed here has served its purpose
   case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
 }

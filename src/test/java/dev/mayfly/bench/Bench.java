@@ -5,8 +5,6 @@ import dev.mayfly.deploy.LaunchOptions;
 import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.deploy.Progress;
 import dev.mayfly.provider.Providers;
-import dev.mayfly.store.DeploymentRow;
-import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.template.TemplateException;
@@ -44,7 +42,9 @@ public final class Bench {
         case "launch-local" -> launchLocal(project, work);
         case "list-10k" -> list10k(project, work);
         case "ec2-calls" -> Ec2Calls.run(work);
-        case "sync-idle" -> DaemonBench.syncIdle(work);
+        case "sync-idle" -> SyncBench.syncIdle(work);
+        case "sync-delta" -> SyncBench.syncDelta(work);
+        case "fanout-vs-ansible" -> FanoutVsAnsibleBench.run(project, work, args);
         case "daemon-10k" -> DaemonBench.daemon10k(project, work);
         case "template-1mib" -> template1Mib(work);
         case "web-list-10k" -> WebBench.list10k(project, work);
@@ -52,7 +52,7 @@ public final class Bench {
           // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts
           // it
           System.err.println(
-              "usage: mayfly-bench launch-local | list-10k | sync-idle | daemon-10k | fanout-ssh | recycle | ec2-calls | template-1mib | web-list-10k");
+              "usage: mayfly-bench launch-local | list-10k | sync-idle | sync-delta | daemon-10k | fanout-ssh | fanout-vs-ansible [N,N,...] [runs] | recycle | ec2-calls | template-1mib | web-list-10k");
           System.exit(2);
         }
       }
@@ -83,8 +83,7 @@ public final class Bench {
           seconds.get(i),
           i == 0 ? " (cold, not counted)" : "");
     }
-    List<Double> warm = seconds.subList(1, seconds.size()).stream().sorted().toList();
-    double median = warm.get(warm.size() / 2);
+    double median = warmMedian(seconds);
     System.out.printf(
         Locale.ROOT, "bytes=%d median=%.3f s target<1.0 s%n", Files.size(file), median);
     System.out.printf(Locale.ROOT, "RESULT template-1mib seconds=%.3f%n", median);
@@ -139,62 +138,78 @@ public final class Bench {
     }
   }
 
-  /** Whole-process time of `mayfly list` with 10,000 deployments in the registry. Target < 1 s. */
+  /**
+   * Whole-process time of {@code mayfly list} and {@code mayfly status ID} with 10,000 deployments
+   * in the registry, each with 3 hosts, 20 history entries and a sync schedule. Target < 0.5 s.
+   */
   private static void list10k(Path project, Path work) throws Exception {
     int count = 10_000;
-    seed(work, count);
+    long seeding = System.nanoTime();
+    SeededRegistry.seed(
+        work,
+        count,
+        3,
+        20,
+        "file:///nonexistent/data",
+        Optional.of("1".repeat(40)),
+        Instant.now().plus(Duration.ofDays(7)));
+    System.out.printf(
+        Locale.ROOT,
+        "seeded %d deployments (3 hosts, 20 events, a schedule each) in %.1f s%n",
+        count,
+        SeededRegistry.secondsSince(seeding));
     Path launcher = project.resolve("bin/mayfly");
-    List<Double> seconds = new ArrayList<>();
+    String middle = SeededRegistry.id(count / 2);
+    Map<String, List<Double>> seconds = new LinkedHashMap<>();
+    seconds.put("list", new ArrayList<>());
+    seconds.put("status", new ArrayList<>());
+    // alternating, so both see the same machine; the first of each warms the page cache
     for (int run = 0; run < 6; run++) {
-      ProcessBuilder pb =
-          new ProcessBuilder(launcher.toString(), "list")
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.INHERIT);
-      pb.environment().put("MAYFLY_HOME", work.toString());
-      long start = System.nanoTime();
-      Process p = pb.start();
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("mayfly list failed");
-      }
-      seconds.add((System.nanoTime() - start) / 1e9);
+      seconds.get("list").add(wholeProcess(launcher, work, "list"));
+      seconds.get("status").add(wholeProcess(launcher, work, "status", middle));
     }
-    // the first run warms the OS page cache and the registry file; report the rest
-    List<Double> warm = seconds.subList(1, seconds.size()).stream().sorted().toList();
-    System.out.printf("%-10s %s%n", "RUN", "SECONDS");
-    for (int i = 0; i < seconds.size(); i++) {
+    System.out.printf("%-10s %10s %10s%n", "RUN", "LIST", "STATUS");
+    for (int i = 0; i < 6; i++) {
       System.out.printf(
           Locale.ROOT,
-          "%-10s %.3f%s%n",
+          "%-10s %10.3f %10.3f%s%n",
           i + 1,
-          seconds.get(i),
+          seconds.get("list").get(i),
+          seconds.get("status").get(i),
           i == 0 ? " (cold, not counted)" : "");
     }
-    double median = warm.get(warm.size() / 2);
-    System.out.printf(Locale.ROOT, "deployments=%d median=%.3f s target<1.0 s%n", count, median);
-    System.out.printf(Locale.ROOT, "RESULT list-10k seconds=%.3f%n", median);
+    double list = warmMedian(seconds.get("list"));
+    double status = warmMedian(seconds.get("status"));
+    System.out.printf(
+        Locale.ROOT,
+        "deployments=%d median list=%.3f s status=%.3f s target<0.5 s%n",
+        count,
+        list,
+        status);
+    System.out.printf(
+        Locale.ROOT, "RESULT list-10k seconds=%.3f status-seconds=%.3f%n", list, status);
   }
 
-  /** {@code count} running qa-results deployments in the registry under {@code work}. */
-  static void seed(Path work, int count) {
-    try (Registry registry = Registry.open(work)) {
-      Instant now = Instant.now();
-      for (int i = 0; i < count; i++) {
-        registry.insert(
-            new DeploymentRow(
-                String.format("bench-%05d", i),
-                "qa-results",
-                "local",
-                DeploymentState.RUNNING,
-                Map.of("title", "Nightly QA results"),
-                "{}",
-                Optional.of("0".repeat(40)),
-                Optional.of("1".repeat(40)),
-                Optional.of("http://127.0.0.1:8080/"),
-                now.minusSeconds(i),
-                Optional.of(now.plus(Duration.ofDays(7))),
-                0));
-      }
+  private static double wholeProcess(Path launcher, Path home, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("MAYFLY_HOME", home.toString());
+    long start = System.nanoTime();
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("mayfly " + String.join(" ", args) + " failed");
     }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** The median of all runs but the first. */
+  private static double warmMedian(List<Double> runs) {
+    List<Double> warm = runs.subList(1, runs.size()).stream().sorted().toList();
+    return warm.get(warm.size() / 2);
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -1,93 +1,28 @@
 package dev.mayfly.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mayfly.deploy.Deployments;
-import dev.mayfly.deploy.Upkeep;
-import dev.mayfly.provider.Providers;
-import dev.mayfly.store.DeploymentRow;
-import dev.mayfly.store.DeploymentState;
-import dev.mayfly.store.HostRow;
-import dev.mayfly.store.HostState;
-import dev.mayfly.store.Registry;
-import dev.mayfly.template.TemplateCatalog;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.revwalk.RevCommit;
 
-/**
- * The scheduler's benchmarks: an idle sync round over many deployments, and a daemon holding
- * 10,000.
- */
+/** The scheduler's benchmark: a real daemon process holding 10,000 deployments. */
 final class DaemonBench {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CRON = "0 3 * * *";
 
   private DaemonBench() {}
-
-  /**
-   * One sync round over 1,000 running deployments of one template whose data repo (a real git repo,
-   * reached by URL) did not move: it should resolve the repo once and contact no host.
-   */
-  static void syncIdle(Path work) throws Exception {
-    int count = 1_000;
-    Path repo = work.resolve("data.git");
-    String commit;
-    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      Files.writeString(repo.resolve("runs.json"), "[]");
-      git.add().addFilepattern("runs.json").call();
-      RevCommit c =
-          git.commit()
-              .setMessage("data")
-              .setSign(false)
-              .setAuthor("bench", "bench@example.org")
-              .setCommitter("bench", "bench@example.org")
-              .call();
-      commit = c.name();
-    }
-    try (Registry registry = Registry.open(work)) {
-      String spec = spec("file://" + repo.toAbsolutePath());
-      seed(registry, count, spec, Optional.of(commit), Instant.now().plus(Duration.ofDays(7)));
-      Deployments deployments =
-          new Deployments(
-              work,
-              registry,
-              new TemplateCatalog(List.of()),
-              Providers.installed(),
-              Clock.systemUTC());
-      Upkeep upkeep =
-          new Upkeep(deployments, registry, Clock.systemUTC(), null, Duration.ofSeconds(10));
-      System.out.printf("%-6s %9s %9s %14s%n", "ROUND", "SECONDS", "LS-REMOTE", "HOST-SESSIONS");
-      Upkeep.RoundReport last = null;
-      for (int round = 1; round <= 3; round++) {
-        long start = System.nanoTime();
-        last = upkeep.syncRound(CRON);
-        System.out.printf(
-            Locale.ROOT,
-            "%-6d %9.3f %9d %14d%n",
-            round,
-            (System.nanoTime() - start) / 1e9,
-            last.resolves(),
-            last.hostSessions());
-      }
-      System.out.printf(
-          "deployments=%d in the round=%d updated=%d failed=%d%n",
-          count, last.deployments(), last.updated().size(), last.failed().size());
-      System.out.printf("RESULT sync-idle host-sessions=%d%n", last.hostSessions());
-    }
-  }
 
   /**
    * Start-up time and resident memory of a real {@code bin/mayfly daemon} with 10,000 scheduled
@@ -96,16 +31,20 @@ final class DaemonBench {
    */
   static void daemon10k(Path project, Path work) throws Exception {
     int count = 10_000;
-    try (Registry registry = Registry.open(work)) {
-      seed(
-          registry,
-          count,
-          spec("file:///nonexistent"),
-          Optional.empty(),
-          Instant.now().plus(Duration.ofDays(7)));
-    }
-    System.out.printf("%-8s %12s %9s%n", "START", "STARTED-MS", "RSS-MIB");
+    // shaped like list-10k's: 3 hosts, 20 history entries and a schedule each
+    SeededRegistry.seed(
+        work,
+        count,
+        3,
+        20,
+        "file:///nonexistent",
+        Optional.empty(),
+        Instant.now().plus(Duration.ofDays(7)));
+    System.out.printf(
+        "%-8s %9s %11s %11s %9s%n", "START", "READY-S", "OWN-READY-S", "START()-MS", "RSS-MIB");
     long rss = 0;
+    double[] ready = new double[2];
+    int index = 0;
     for (String run : List.of("first", "restart")) {
       ProcessBuilder pb =
           new ProcessBuilder(
@@ -115,16 +54,27 @@ final class DaemonBench {
                   "1s",
                   "--run-for",
                   "10m")
-              .redirectErrorStream(true)
-              .redirectOutput(work.resolve(run + ".log").toFile());
+              .redirectErrorStream(true);
       pb.environment().put("MAYFLY_HOME", work.toString());
+      long spawned = System.nanoTime();
       Process p = pb.start();
       try {
-        long startedMs = awaitStarted(p, work.resolve(run + ".log"), Duration.ofMinutes(5));
+        Started started = awaitStarted(p, work.resolve(run + ".log"), Duration.ofMinutes(5));
+        // ready = the first reconcile is done and Quartz fires; timed here from the spawn, so JVM
+        // boot, the registry, Flyway and Quartz set-up all count
+        double seconds = (started.atNanos() - spawned) / 1e9;
         Thread.sleep(5_000); // a few polls and a reconcile: the steady state, not the start-up peak
         long now = rssMib(p.pid());
         rss = Math.max(rss, now); // the worse of the two is the result
-        System.out.printf(Locale.ROOT, "%-8s %12d %9d%n", run, startedMs, now);
+        ready[index++] = seconds;
+        System.out.printf(
+            Locale.ROOT,
+            "%-8s %9.3f %11.3f %11d %9d%n",
+            run,
+            seconds,
+            started.ownReadyMs() / 1000.0,
+            started.startMs(),
+            now);
       } finally {
         p.destroy();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -132,82 +82,68 @@ final class DaemonBench {
         }
       }
     }
-    System.out.printf("deployments=%d target rss<300 MiB%n", count);
-    System.out.printf("RESULT daemon-10k rss-mib=%d%n", rss);
+    System.out.printf(
+        "deployments=%d READY-S from spawn, OWN-READY-S as the daemon logs it (from its process"
+            + " start); target ready<3 s, rss<300 MiB%n",
+        count);
+    // a restart is the usual start; the first schedules every deployment once, ever
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT daemon-10k ready-s=%.3f first-ready-s=%.3f rss-mib=%d%n",
+        ready[1],
+        ready[0],
+        rss);
   }
 
-  private static void seed(
-      Registry registry, int count, String spec, Optional<String> dataCommit, Instant expires) {
-    Instant now = Instant.now();
-    for (int i = 0; i < count; i++) {
-      String id = String.format("bench-%05d", i);
-      registry.insert(
-          new DeploymentRow(
-              id,
-              "qa-results",
-              "local",
-              DeploymentState.RUNNING,
-              Map.of("title", "Nightly QA results"),
-              spec,
-              Optional.of("0".repeat(40)),
-              dataCommit,
-              Optional.of("http://127.0.0.1:8080/"),
-              now.minusSeconds(i),
-              Optional.of(expires),
-              0));
-      registry.setSyncCron(id, CRON);
-      registry.putHost(
-          new HostRow(
-              id,
-              "host-1",
-              "127.0.0.1",
-              Map.of("http", 8080),
-              Optional.of("/nonexistent/" + id),
-              HostState.HEALTHY,
-              dataCommit,
-              Optional.empty()));
+  /** When the daemon logged that it started, and the times it logged with it. */
+  private record Started(long atNanos, long startMs, long ownReadyMs) {}
+
+  /**
+   * Reads the daemon's output into {@code log} as it comes (so its pipe never fills), noting when
+   * the "daemon started" line arrives.
+   */
+  private static Started awaitStarted(Process p, Path log, Duration limit) throws Exception {
+    Pattern started =
+        Pattern.compile("daemon started in (\\d+) ms \\(ready (\\d+) ms after the process started");
+    CompletableFuture<Started> seen = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                  BufferedWriter out = Files.newBufferedWriter(log)) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  Matcher m = started.matcher(line);
+                  if (m.find()) {
+                    seen.complete(
+                        new Started(
+                            System.nanoTime(),
+                            Long.parseLong(m.group(1)),
+                            Long.parseLong(m.group(2))));
+                  }
+                  out.write(line);
+                  out.newLine();
+                  out.flush();
+                }
+              } catch (IOException e) {
+                seen.completeExceptionally(e);
+              }
+              seen.completeExceptionally(new IllegalStateException("the daemon exited"));
+            },
+            "daemon-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return seen.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "the daemon did not start within "
+              + limit.toMinutes()
+              + " min:\n"
+              + Files.readString(log),
+          e);
     }
-  }
-
-  /** A deployment spec as launch records it, with the data repo at {@code dataUrl}. */
-  private static String spec(String dataUrl) throws IOException {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("templateFile", "/nonexistent/qa-results.yaml");
-    spec.put("service", Map.of("url", "file:///nonexistent/service", "ref", "main"));
-    spec.put("install", "true");
-    spec.put("start", null);
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("url", dataUrl);
-    data.put("localPath", null);
-    data.put("ref", "main");
-    spec.put("data", data);
-    spec.put("publish", "");
-    spec.put("keep", 3);
-    spec.put("ports", Map.of("http", 8080));
-    spec.put("healthPath", "/healthz");
-    spec.put("healthPort", "http");
-    spec.put("healthStatus", 200);
-    spec.put("healthDeadlineSeconds", 60);
-    spec.put("root", null);
-    return JSON.writeValueAsString(spec);
-  }
-
-  private static long awaitStarted(Process p, Path log, Duration limit) throws Exception {
-    Pattern started = Pattern.compile("daemon started in (\\d+) ms");
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(log) ? Files.readString(log) : "";
-      Matcher m = started.matcher(text);
-      if (m.find()) {
-        return Long.parseLong(m.group(1));
-      }
-      if (!p.isAlive()) {
-        throw new IllegalStateException("the daemon exited:\n" + text);
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException(
-        "the daemon did not start within " + limit.toMinutes() + " min");
   }
 
   private static long rssMib(long pid) throws IOException {

@@ -144,46 +144,10 @@ public final class FanoutSshBench {
     }
   }
 
-  /** A service whose installer sleeps 2 s and which answers HTTP with a few lines of perl. */
+  /** A service whose installer sleeps 2 s, with a data folder of one page. */
   private static Path template(Path work) throws IOException {
-    Path service = Files.createDirectories(work.resolve("apps/fanout/service"));
-    Files.writeString(service.resolve("README"), "fan-out benchmark service\n");
-    // the smallest HTTP server at hand: the benchmark measures mayfly's fan-out, not a runtime's
-    // start-up
-    Files.writeString(
-        service.resolve("serve.pl"),
-        String.join(
-            "\n",
-            "use IO::Socket::INET;",
-            "my $s = IO::Socket::INET->new(LocalPort => $ARGV[0], Listen => 64, ReuseAddr => 1) or die \"listen: $!\";",
-            "while (my $c = $s->accept) {",
-            "  <$c>;",
-            "  print $c \"HTTP/1.0 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n\";",
-            "  close $c;",
-            "}",
-            ""));
     Path data = Files.createDirectories(work.resolve("apps/fanout/data"));
     Files.writeString(data.resolve("index.html"), "<h1>fan-out</h1>\n");
-    Path file = work.resolve("templates/fanout.yaml");
-    Files.createDirectories(file.getParent());
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "name: fanout",
-            "description: fan-out benchmark (installer sleeps 2 s)",
-            "service:",
-            "  repo: " + service,
-            "  install: sleep 2",
-            "  start: exec perl serve.pl {{ports.http}}",
-            "data:",
-            "  repo: " + data,
-            "ports:",
-            "  http: 8080",
-            "health:",
-            "  path: /",
-            "  deadline: 60s",
-            ""));
-    return file;
+    return ServiceTemplate.write(work, "fanout", "sleep 2", data.toString());
   }
 }

@@ -30,7 +30,15 @@ final class WebBench {
 
   static void list10k(Path project, Path work) throws Exception {
     int count = 10_000;
-    Bench.seed(work, count);
+    // the same registry list-10k reads: 3 hosts, 20 history entries and a schedule each
+    SeededRegistry.seed(
+        work,
+        count,
+        3,
+        20,
+        "file:///nonexistent/data",
+        java.util.Optional.of("1".repeat(40)),
+        java.time.Instant.now().plus(java.time.Duration.ofDays(7)));
     StringWriter logText = new StringWriter();
     PrintWriter log = new PrintWriter(logText, true);
     try (Registry registry = Registry.open(work)) {

@@ -344,6 +344,54 @@ class SshLaunchIT {
   }
 
   @Test
+  void aPushedSyncCarriesOnlyWhatTheHostLacksAndTheWholeHistoryWhenItLacksMore() throws Exception {
+    SshdHosts.Host host = hosts.host(1);
+    Path template = demo("delta", "");
+    Path data = home.resolve("demo/apps/qa-results/data");
+    String first;
+    try (Git git = Git.init().setInitialBranch("main").setDirectory(data.toFile()).call()) {
+      first = commitAll(git, "first");
+      Result r = mayfly(hosts.launchArgs(template, "delta", host));
+      assertEquals(0, r.exit, r.toString());
+
+      Files.writeString(data.resolve("runs/2026-11-22-nightly.json"), "[]");
+      String second = commitAll(git, "second");
+      Result sync = mayfly("sync", "delta");
+      assertEquals(0, sync.exit, sync.toString());
+      String history = mayfly("status", "delta", "--output", "json").out;
+      assertTrue(
+          history.contains(
+              "data.repo: pushed a bundle of the commits after " + first.substring(0, 12)),
+          history);
+      assertTrue(history.contains("data at " + second), history);
+
+      // a host whose repo lost that commit (rebuilt by hand, pruned) refuses the small bundle
+      String repo = host.homePath(".mayfly/delta/data/repo.git");
+      host.inside("rm -rf \"$1\" && git init -q --bare \"$1\"", repo);
+      Files.writeString(data.resolve("runs/2026-11-23-nightly.json"), "[]");
+      String third = commitAll(git, "third");
+      Result again = mayfly("sync", "delta");
+      assertEquals(0, again.exit, again.toString());
+      history = mayfly("status", "delta", "--output", "json").out;
+      assertTrue(
+          history.contains("data.repo: pushed a bundle (the repo is a folder on this machine)"),
+          history);
+      assertTrue(history.contains("data at " + third), history);
+    }
+  }
+
+  private static String commitAll(Git git, String message) throws Exception {
+    git.add().addFilepattern(".").call();
+    return git.commit()
+        .setMessage(message)
+        .setAuthor("t", "t@example.org")
+        .setCommitter("t", "t@example.org")
+        .setSign(false)
+        .call()
+        .name();
+  }
+
+  @Test
   void pullModeLetsTheHostFetchARepoItCanReach() throws Exception {
     Path bare = home.resolve("repos/service.git");
     gitRepo(PROJECT.resolve("apps/qa-results/service"), bare);

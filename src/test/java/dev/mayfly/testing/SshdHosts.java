@@ -101,6 +101,27 @@ public final class SshdHosts implements AutoCloseable {
     }
 
     /**
+     * What the host's sshd logged (at {@code LogLevel VERBOSE}: an {@code Accepted publickey} line
+     * per connection, a {@code Starting session} line per session channel).
+     */
+    public Path log() {
+      return dir.resolve("sshd-" + index + ".log");
+    }
+
+    /** The host's end of its link, in its namespace (its counters are the host's traffic). */
+    public String link() {
+      return link;
+    }
+
+    /** The process id of the host's sshd (its sessions are its descendants). */
+    public long sshdPid() {
+      if (sshd == null) {
+        throw new IllegalStateException("host " + address + " has no sshd");
+      }
+      return sshd.pid();
+    }
+
+    /**
      * Drops every packet to {@code port} in the host's namespace (an nftables rule there, none on
      * this machine): connections to it neither succeed nor get refused, as behind a silent
      * firewall.
@@ -289,8 +310,7 @@ public final class SshdHosts implements AutoCloseable {
               System.getProperty("user.home"),
               config.toString());
       pb.redirectErrorStream(true);
-      pb.redirectOutput(
-          ProcessBuilder.Redirect.appendTo(dir.resolve("sshd-" + index + ".log").toFile()));
+      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
       try {
         sshd = pb.start();
       } catch (IOException e) {
@@ -461,6 +481,8 @@ public final class SshdHosts implements AutoCloseable {
                 "MaxStartups 100:30:200",
                 "MaxSessions 50",
                 "Subsystem sftp internal-sftp",
+                // a line per connection and per session channel, which benchmarks count
+                "LogLevel VERBOSE",
                 ""),
             StandardCharsets.UTF_8);
         host.startSshd();

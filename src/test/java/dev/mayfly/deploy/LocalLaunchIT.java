@@ -159,7 +159,8 @@ class LocalLaunchIT {
     MayflyCli.Result sync = mayfly.run("sync", id);
     assertEquals(1, sync.exit(), sync::toString);
     assertTrue(
-        sync.err().contains("host-1: sync failed, previous release still serving"), sync::toString);
+        sync.err().contains("host-1: step sync failed, previous release still serving"),
+        sync::toString);
     assertEquals(before, Files.readSymbolicLink(current).toString());
     assertTrue(get(launched.get("url").asText()).contains("ec2-instance-lifecycle"));
     assertEquals(

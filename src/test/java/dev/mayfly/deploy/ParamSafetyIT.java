@@ -54,7 +54,7 @@ class ParamSafetyIT {
           mayfly.run("launch", "echo-params", "--name", id, "--param", "title=" + value);
       assertEquals(0, launch.exit(), launch::toString);
       Path service =
-          mayfly.stateDir().resolve("sandboxes").resolve(id).resolve("host-1/root/service");
+          mayfly.stateDir().resolve("sandboxes").resolve(id).resolve("host-1/root/service/current");
       assertEquals(value, Files.readString(service.resolve("title.txt")), "argument for " + id);
       assertEquals(value, Files.readString(service.resolve("env.txt")), "environment for " + id);
       assertEquals(0, mayfly.run("terminate", id).exit());

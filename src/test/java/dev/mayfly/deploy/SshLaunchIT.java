@@ -272,7 +272,7 @@ class SshLaunchIT {
               "keep");
       assertEquals(1, r.exit, r.toString());
       assertTrue(r.err.contains(hosts.host(1).login() + ": step install failed"), r.toString());
-      assertEquals(2, count(r.err, "healthy"), "summary shows the two healthy hosts: " + r.err);
+      assertEquals(2, count(r.err, "  healthy "), "summary shows the two healthy hosts: " + r.err);
       assertTrue(get("http://" + hosts.host(0).address() + ":8080/").contains("QA"));
       assertTrue(get("http://" + hosts.host(2).address() + ":8080/").contains("QA"));
       Result status = mayfly("status", "flaky", "--output", "json");

@@ -219,7 +219,7 @@ class SyncFaultsIT {
     host.linkUp();
     assertEquals(1, lost.exit(), lost::toString);
     assertTrue(
-        lost.err().contains(host.login() + ": sync failed, previous release still serving"),
+        lost.err().contains(host.login() + ": step sync failed, previous release still serving"),
         lost::toString);
     assertTrue(lost.err().contains("connection lost"), "says why: " + lost);
     // the cut-off publish still waits on the host, in its hidden staging folder: current is the old

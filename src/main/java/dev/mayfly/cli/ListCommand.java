@@ -41,7 +41,7 @@ final class ListCommand implements Callable<Integer> {
     var out = main.out();
     if (output.json()) {
       Json.print(
-          out, rows.stream().map(o -> Views.listed(o, now, listing.daemonServing())).toList());
+          out, rows.stream().map(o -> JsonViews.listed(o, now, listing.daemonServing())).toList());
       return 0;
     }
     Table table =

@@ -4,7 +4,6 @@ import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.HostOutcome;
 import dev.mayfly.deploy.Reaper;
 import dev.mayfly.deploy.Services;
-import dev.mayfly.view.JsonViews;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,13 +16,6 @@ import java.util.Map;
  */
 final class Views {
   private Views() {}
-
-  /** A {@code list} row in JSON: the overview, and whether a daemon serves its schedule. */
-  static Map<String, Object> listed(Deployments.Overview o, Instant now, boolean daemonServing) {
-    Map<String, Object> m = JsonViews.overview(o, now);
-    m.put("daemonServing", daemonServing);
-    return m;
-  }
 
   /** Under {@code list}: that syncs and expiry of live deployments wait for a daemon none runs. */
   static java.util.Optional<String> daemonNote(Deployments.Listing listing, Instant now) {

@@ -73,6 +73,14 @@ public final class JsonViews {
     return m;
   }
 
+  /** A {@code list} row: the overview, and whether a daemon serves its schedule. */
+  public static Map<String, Object> listed(
+      Deployments.Overview o, Instant now, boolean daemonServing) {
+    Map<String, Object> m = overview(o, now);
+    m.put("daemonServing", daemonServing);
+    return m;
+  }
+
   public static Map<String, Object> host(HostRow h) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", h.hostId());

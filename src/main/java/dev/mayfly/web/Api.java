@@ -55,12 +55,13 @@ final class Api {
   void list(Context ctx) {
     Instant now = clock.instant();
     Filter filter = Filter.of(ctx);
+    Deployments.Listing listing = deployments.list(true, null);
     json(
         ctx,
         200,
-        deployments.overview().stream()
+        listing.deployments().stream()
             .filter(filter::matches)
-            .map(o -> JsonViews.overview(o, now))
+            .map(o -> JsonViews.listed(o, now, listing.daemonServing()))
             .toList());
   }
 

@@ -224,7 +224,7 @@ class ReaperIT {
     }
     assertTrue(
         mayfly
-            .run("list")
+            .run("list", "--all")
             .out()
             .lines()
             .anyMatch(l -> l.startsWith("overdue") && l.contains("terminated")));

@@ -123,8 +123,8 @@ class MetaleucaIT {
   @Test
   void noFreeMachineIsSaidAndInstancesNameTheLauncherWhenTheEnvironmentHasNoUser()
       throws Exception {
-    cobbler.system("nf-1", "10.213.60.2", "wipe", "q9", "group=web", true);
-    MayflyCli mayfly = cli("q9", "");
+    cobbler.system("nf-1", "10.213.120.2", "wipe", "q11", "group=web", true);
+    MayflyCli mayfly = cli("q11", "");
     Files.createDirectories(mayfly.stateDir());
     Map<String, String> env = new java.util.HashMap<>(MetalLab.env(mayfly.stateDir()));
     env.remove("USER"); // as under cron or sudo: neither USER nor LOGNAME

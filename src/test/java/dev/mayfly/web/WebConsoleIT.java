@@ -92,7 +92,11 @@ class WebConsoleIT {
 
   <T> T waitFor(WebDriver b, Duration limit, Function<WebDriver, T> condition) {
     try {
-      return new WebDriverWait(b, limit, Duration.ofMillis(200)).until(condition::apply);
+      // the page re-renders its live parts every second: an element found may be replaced before
+      // it is read, so a stale one means "look again", not a failure
+      return new WebDriverWait(b, limit, Duration.ofMillis(200))
+          .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+          .until(condition::apply);
     } catch (org.openqa.selenium.TimeoutException e) {
       shot(b, "failed-" + System.nanoTime());
       throw new AssertionError(

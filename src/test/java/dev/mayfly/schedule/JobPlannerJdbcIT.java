@@ -52,12 +52,13 @@ class JobPlannerJdbcIT {
     try {
       JobPlannerTest.roundsFireWhenListSays(scheduler);
     } finally {
-      // bounded: a job store that keeps failing retries forever and would hold a plain shutdown
+      // bounded, and not waiting for jobs: every round has fired by now, and a job store that keeps
+      // failing retries forever would hold a plain shutdown
       Thread stop =
           new Thread(
               () -> {
                 try {
-                  scheduler.shutdown(true);
+                  scheduler.shutdown(false);
                 } catch (SchedulerException e) {
                   storeErrors.add("shutdown: " + e);
                 }

@@ -90,7 +90,9 @@ final class RegistryErrors {
       String m = String.valueOf(t.getMessage());
       if (m.contains("Lock file recently modified")
           || m.contains("Another process was faster")
-          || m.contains("Database may be already in use")) {
+          || m.contains("Database may be already in use")
+          // two processes opening the file in the same instant, before one serves it to the other
+          || (m.contains("Error opening database") && m.contains("Concurrent update"))) {
         return true;
       }
     }

@@ -102,6 +102,46 @@ fetch_commit() {
   case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
 }
 
+# share_release GIT_DIR COMMIT STAGING: make STAGING the tree of COMMIT by hard-linking the live data
+# release's files and writing only the paths that differ; fails (leaving STAGING to the caller) when
+# that release cannot be trusted to be its commit's tree file for file. Nothing is ever written into a
+# shared file: each path that differs is removed first and extracted as a new file (a new inode).
+share_release() {
+  prev=$(current_data)
+  [ -n "$prev" ] && [ "$prev" != "$2" ] && [ -d "data/releases/$prev" ] || return 1
+  # .exact-<c>: written after the release was unpacked with no publish command run in it
+  [ -f "data/releases/.exact-$prev" ] || return 1
+  # anything written in that release since (a service writing into its data) makes it untrustworthy
+  [ -z "$(find "data/releases/$prev" -mindepth 1 -newer "data/releases/.exact-$prev" | head -n 1)" ] ||
+    return 1
+  changes=$3.changes
+  git --git-dir="$1" diff-tree -r -z --no-renames --name-only "$prev" "$2" > "$changes" || return 1
+  # export-subst rewrites unchanged files per commit, a changed .gitattributes can change how
+  # unchanged paths export: both need the whole tree
+  ! tr '\0' '\n' < "$changes" | grep -q '\(^\|/\)\.gitattributes$' || return 1
+  git --git-dir="$1" grep -q -e export-subst "$2" -- .gitattributes '*/.gitattributes' 2>/dev/null
+  [ $? -eq 1 ] || return 1
+  cp -al "data/releases/$prev" "$3" || return 1
+  # every changed path goes (so it is written anew), then the folders its removal emptied; a
+  # submodule is an empty folder in an export
+  (cd "$3" && xargs -0 -r sh -c '
+    for p; do
+      if [ -d "$p" ] && [ ! -L "$p" ]; then rmdir "$p" || exit 1; else rm -f "$p" || exit 1; fi
+      d=${p%/*}; [ "$d" = "$p" ] || rmdir -p "$d" 2>/dev/null || true
+    done' sh) < "$changes" || return 1
+  git --git-dir="$1" diff-tree -r -z --no-renames --name-only --diff-filter=d "$prev" "$2" > "$changes" ||
+    return 1
+  # through a file, not a pipe: sh has no pipefail, and a failed archive must fail the release
+  xargs -0 -r sh -c 'g=$1 c=$2 s=$3; shift 3
+    git --literal-pathspecs --git-dir="$g" archive --format=tar -o "$s.tar" "$c" -- "$@" &&
+      tar -x -C "$s" < "$s.tar"' sh "$1" "$2" "$3" < "$changes" || return 1
+  rm -f "$changes" "$3.tar"
+}
+
+current_data() {
+  if [ -L data/current ]; then basename "$(readlink data/current)"; fi
+}
+
 # Service releases: service/repo.git holds the git data, service/releases/<name> are exported trees
 # (no .git), service/current links to the live one; .installed-<name> marks a release whose installer
 # succeeded, the only ones current may point at.
@@ -223,16 +263,24 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
     fetch_commit data/repo.git "$url" "$commit" "$ref" $new
     staging="data/releases/.staging-$commit-$$"
     [ ! -e "$staging" ] || rm -rf "$staging"
-    mkdir -p "$staging"
-    git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
-      { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
+    # without a publish command a release is its commit's tree, and shares unchanged files with the
+    # live release; a publish command may write into files in place, so its release is a copy
+    if [ -n "$publish" ] || ! share_release data/repo.git "$commit" "$staging"; then
+      rm -rf "$staging" "$staging.changes" "$staging.tar"
+      mkdir -p "$staging"
+      git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
+        { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
+    fi
     if [ -n "$publish" ]; then
       load_env
       (cd "$staging" && sh -c "$publish") || { rm -rf "$staging"; echo "publish command failed" >&2; exit 1; }
     fi
     # -T: if another publish of this commit (one whose connection was lost) got there first, keep its
     # release rather than moving this one inside it
-    if ! mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
+    if mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
+      # after the move, so the release's own files are never newer than it (share_release checks)
+      if [ -n "$publish" ]; then rm -f "data/releases/.exact-$commit"; else : > "data/releases/.exact-$commit"; fi
+    else
       rm -rf "$staging"
       [ -d "data/releases/$commit" ] || { echo "cannot move the new release into data/releases" >&2; exit 1; }
     fi
@@ -245,7 +293,7 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
   set -- data/releases/*
   if [ $# -gt "$keep" ]; then
     ls -1t data/releases | tail -n +"$((keep + 1))" | while read -r old; do
-      [ "$old" = "$commit" ] || rm -rf "data/releases/$old"
+      [ "$old" = "$commit" ] || rm -rf "data/releases/$old" "data/releases/.exact-$old"
     done
   fi
   echo "data at $commit"
@@ -255,7 +303,7 @@ releases)
   ls -1t data/releases
   ;;
 current-data)
-  if [ -L data/current ]; then basename "$(readlink data/current)"; fi
+  current_data
   ;;
 start) # COMMAND
   load_env

@@ -1,8 +1,9 @@
 #!/bin/sh
 # mayfly's only script on a host. mayfly uploads it to <root>/bin/ and calls
 #   sh <root>/bin/mayfly-host.sh <root> <deployment> <registry> <step> [args...]
-# with every argument shell-quoted; claim, check and destroy run this same text with sh -c, since the
-# root may not hold it (yet). Read it to see exactly what runs on your machine.
+# with every argument shell-quoted; claim, prepare, check and destroy run this same text with sh -c,
+# since the root may not hold it (yet): prepare claims the root, then writes the text it gets as its
+# argument to bin/mayfly-host.sh. Read it to see exactly what runs on your machine.
 set -eu
 
 ROOT=$1
@@ -15,8 +16,14 @@ shift 4
 MARKER=$ROOT/.mayfly-root
 
 owned() {
-  [ -d "$ROOT" ] && [ ! -L "$ROOT" ] && [ -f "$MARKER" ] && [ ! -L "$MARKER" ] &&
-    [ "$(cat "$MARKER")" = "$(printf 'deployment=%s\nregistry=%s' "$DEPLOYMENT" "$REGISTRY")" ]
+  [ -d "$ROOT" ] && [ ! -L "$ROOT" ] && [ -f "$MARKER" ] && [ ! -L "$MARKER" ] || return 1
+  # read, not $(cat): no process per step. Exactly these two lines (blank lines after them aside).
+  {
+    IFS= read -r first || [ -n "$first" ]
+    IFS= read -r second || [ -n "$second" ]
+    [ "$first" = "deployment=$DEPLOYMENT" ] && [ "$second" = "registry=$REGISTRY" ] || return 1
+    while IFS= read -r more || [ -n "$more" ]; do [ -z "$more" ] || return 1; done
+  } < "$MARKER"
 }
 
 # refuse: the root is not this deployment's; say whose it is, touch nothing, exit 3
@@ -38,7 +45,7 @@ refuse() {
 }
 
 case "$STEP" in
-claim)
+claim | prepare)
   # mkdir without -p fails if another process made the root meanwhile: then it is not ours either
   if [ -e "$ROOT" ] || [ -L "$ROOT" ]; then
     owned || refuse "touched"
@@ -50,7 +57,8 @@ claim)
     fi
     (set -C && printf 'deployment=%s\nregistry=%s\n' "$DEPLOYMENT" "$REGISTRY" > "$MARKER")
   fi
-  exit 0
+  [ "$STEP" = prepare ] || exit 0
+  echo "mayfly: root claimed"
   ;;
 destroy)
   if [ ! -e "$ROOT" ] && [ ! -L "$ROOT" ]; then
@@ -86,18 +94,18 @@ fetch_commit() {
   elif git --git-dir="$1" rev-list --objects --no-walk "$3" >/dev/null 2>&1; then
     return 0
   fi
-  # a fetch of the commit by name that succeeds has brought that very commit; a fetch of the ref may not
-  if ! git --git-dir="$1" $nomaint fetch -q --depth 1 "$2" "$3" 2>/dev/null; then
+  # a ref to what arrives: the next fetch tells the server it has it (so only what changed travels),
+  # and git's maintenance never prunes it. A fetch of the commit by name that succeeds has brought
+  # that very commit (and set the ref, in the same process); a fetch of the ref may not.
+  if ! git --git-dir="$1" $nomaint fetch -q --depth 1 "$2" "+$3:refs/mayfly/fetched" 2>/dev/null; then
     git --git-dir="$1" $nomaint fetch -q "$2" "$4" ||
       { echo "cannot fetch $4 from $2" >&2; exit $FETCH_FAILED; }
     if ! git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
       echo "commit $3 is not in $2 (ref $4 moved?)" >&2
       exit $FETCH_FAILED
     fi
+    git --git-dir="$1" update-ref refs/mayfly/fetched "$3"
   fi
-  # a ref to what arrived: the next fetch tells the server it has it (so only what changed travels),
-  # and git's maintenance never prunes it
-  git --git-dir="$1" update-ref refs/mayfly/fetched "$3"
   # a bundle mayfly pushed here has served its purpose
   case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
 }
@@ -194,8 +202,13 @@ stop_strays() {
 }
 
 case "$STEP" in
-prepare)
+prepare) # SCRIPT_TEXT: this script, put where the other steps run it from (renamed into place)
   mkdir -p bin data/releases log run stage
+  if [ $# -gt 0 ]; then
+    (umask 077 && printf '%s' "$1" > bin/.mayfly-host.sh.new)
+    chmod 700 bin/.mayfly-host.sh.new
+    mv -f bin/.mayfly-host.sh.new bin/mayfly-host.sh
+  fi
   [ -d service/.git ] || mkdir -p service/releases
   chmod 700 "$ROOT"
   # git bundles pushed by an earlier, interrupted launch (rm only when the glob matched something)
@@ -206,7 +219,7 @@ prepare)
 fetch-service) # URL COMMIT REF RELEASE SERVE: export COMMIT into service/releases/RELEASE
   url=$1 commit=$2 ref=$3 release=$4 serve=$5
   adopt_checkout
-  mkdir -p service/releases
+  [ -d service/releases ] || mkdir -p service/releases
   [ "$(current_service)" != "$release" ] || { echo "service release $release is live" >&2; exit 1; }
   new=
   [ -d service/repo.git ] || { git init -q --bare service/repo.git; new=new; }

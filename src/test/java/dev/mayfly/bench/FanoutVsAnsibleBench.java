@@ -224,6 +224,22 @@ final class FanoutVsAnsibleBench {
         command.addAll(List.of("--host", h.login()));
       }
       env.put("MAYFLY_HOME", w.work.resolve(baseline ? "state-baseline" : "state").toString());
+      // a flight recording of each launch (jfr print --events jdk.ExecutionSample), when asked for
+      // and JVM options of this side's launches (-XX:+CITime and the like), when asked for
+      String jfr = System.getenv("MAYFLY_BENCH_JFR");
+      String options = System.getenv(baseline ? "MAYFLY_BENCH_BASELINE_OPTS" : "MAYFLY_BENCH_OPTS");
+      String tool =
+          (options == null ? "" : options + " ")
+              + (jfr == null
+                  ? ""
+                  : "-XX:StartFlightRecording=settings=profile,filename="
+                      + jfr
+                      + "/"
+                      + name
+                      + ".jfr");
+      if (!tool.isBlank()) {
+        env.put("JAVA_TOOL_OPTIONS", tool.strip());
+      }
     } else {
       boolean tuned = side.equals("ansible-tuned");
       Path inventory = w.inventoryDir.resolve(name + ".ini");

@@ -337,6 +337,11 @@ public final class Registry implements AutoCloseable {
     return new Reservations(jdbc, this);
   }
 
+  /** Addresses kept across recycles (Elastic IPs), on this registry's connection and lock. */
+  public StableAddresses stableAddresses() {
+    return new StableAddresses(jdbc, this);
+  }
+
   /** A pinned SSH host key. */
   public record HostKeyRow(
       String hostPort, String algorithm, String fingerprint, String publicKey, Instant firstSeen) {}

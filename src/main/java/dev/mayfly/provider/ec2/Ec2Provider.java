@@ -7,9 +7,11 @@ import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.store.StableAddresses;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,9 +20,9 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 /**
  * Instances on EC2 or an EC2-compatible cloud: the {@link Provider} face of {@link Ec2Resources}
  * (launch), {@link Ec2Teardown} (terminate), {@link Ec2Expiry} (extend) and {@link Ec2Hosts}
- * (shells), which share one {@link Ec2Api} client. Everything mayfly creates there carries the
- * registry's and the deployment's tags ({@link Ec2Tags}); it creates, changes and ends only what
- * carries its own registry's.
+ * (shells) and {@link Ec2Addresses} (stable addresses), which share one {@link Ec2Api} client.
+ * Everything mayfly creates there carries the registry's and the deployment's tags ({@link
+ * Ec2Tags}); it creates, changes and ends only what carries its own registry's.
  */
 final class Ec2Provider implements Provider {
   private final Ec2Api api;
@@ -28,11 +30,13 @@ final class Ec2Provider implements Provider {
   private final Ec2Resources resources;
   private final Ec2Teardown teardown;
   private final Ec2Expiry expiry;
+  private final Ec2Addresses addresses;
 
   /**
    * @param registryId the registry this provider works for; without one it only lists ({@link
    *     #owned()})
    * @param access the deployment's SSH identity and host keys; null when made for no deployment
+   * @param records where Elastic IP allocations are recorded; empty without a registry
    */
   Ec2Provider(
       Ec2Settings settings,
@@ -41,12 +45,15 @@ final class Ec2Provider implements Provider {
       SshAccess access,
       Ec2Wiring wiring,
       List<ExecutionInterceptor> interceptors,
-      boolean resolverInjected) {
+      boolean resolverInjected,
+      Optional<StableAddresses> records) {
     api = new Ec2Api(settings, registryId, wiring.listener(), interceptors);
     hosts = new Ec2Hosts(settings, wiring, resolverInjected, access);
     Ec2Waits waits = new Ec2Waits(api, settings, wiring.listener());
-    teardown = new Ec2Teardown(api, settings, waits);
-    resources = new Ec2Resources(api, settings, stateDir, access, hosts, waits, teardown);
+    addresses = new Ec2Addresses(api, settings, records);
+    teardown = new Ec2Teardown(api, settings, waits, addresses);
+    resources =
+        new Ec2Resources(api, settings, stateDir, access, hosts, waits, teardown, addresses);
     expiry = new Ec2Expiry(api, settings, hosts);
   }
 
@@ -103,6 +110,37 @@ final class Ec2Provider implements Provider {
   @Override
   public void close() {
     api.close();
+  }
+
+  @Override
+  public Launched launchReplacements(LaunchRequest request) {
+    return Launched.all(resources.launchReplacements(request));
+  }
+
+  /** Moves each old instance's Elastic IP to its fresh one (with allow-reassociation). */
+  @Override
+  public List<Host> takeOver(String deploymentId, List<Host> old, List<Host> fresh) {
+    Map<String, String> moved =
+        addresses.move(
+            deploymentId,
+            old.stream().map(Host::id).toList(),
+            fresh.stream().map(Host::id).toList());
+    return fresh.stream()
+        .map(
+            h ->
+                moved.containsKey(h.id())
+                    ? new Host(
+                        h.id(),
+                        hosts.reach(h.id(), moved.get(h.id())).address(),
+                        h.ports(),
+                        h.root())
+                    : h)
+        .toList();
+  }
+
+  @Override
+  public void retire(String deploymentId, List<Host> hosts) {
+    teardown.retire(deploymentId, hosts.stream().map(Host::id).collect(Collectors.toSet()));
   }
 
   /** Fresh instances, not a new root on an old one: a recycle is to leave nothing of the old. */

@@ -3,6 +3,7 @@ package dev.mayfly.provider.ec2;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ProviderFactory;
+import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,8 @@ public final class Ec2ProviderFactory implements ProviderFactory {
         null,
         wiring,
         interceptors,
-        resolverInjected);
+        resolverInjected,
+        Optional.empty());
   }
 
   /**
@@ -78,6 +80,7 @@ public final class Ec2ProviderFactory implements ProviderFactory {
         context.ssh(),
         wiring,
         interceptors,
-        resolverInjected);
+        resolverInjected,
+        context.registry().map(Registry::stableAddresses));
   }
 }

@@ -311,6 +311,11 @@ public final class Registry implements AutoCloseable {
     hosts.put(h);
   }
 
+  /** Forgets a host the deployment no longer has (one a recycle replaced). */
+  public synchronized void removeHost(String deploymentId, String hostId) {
+    hosts.remove(deploymentId, hostId);
+  }
+
   public synchronized List<HostRow> hosts(String deploymentId) {
     return hosts.of(deploymentId);
   }

@@ -7,9 +7,10 @@ import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
-import dev.mayfly.store.StableAddresses;
+import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,12 +32,13 @@ final class Ec2Provider implements Provider {
   private final Ec2Teardown teardown;
   private final Ec2Expiry expiry;
   private final Ec2Addresses addresses;
+  private final Optional<Registry> registry;
 
   /**
    * @param registryId the registry this provider works for; without one it only lists ({@link
    *     #owned()})
    * @param access the deployment's SSH identity and host keys; null when made for no deployment
-   * @param records where Elastic IP allocations are recorded; empty without a registry
+   * @param registry where Elastic IP allocations and moved host keys are recorded
    */
   Ec2Provider(
       Ec2Settings settings,
@@ -46,11 +48,12 @@ final class Ec2Provider implements Provider {
       Ec2Wiring wiring,
       List<ExecutionInterceptor> interceptors,
       boolean resolverInjected,
-      Optional<StableAddresses> records) {
+      Optional<Registry> registry) {
     api = new Ec2Api(settings, registryId, wiring.listener(), interceptors);
     hosts = new Ec2Hosts(settings, wiring, resolverInjected, access);
     Ec2Waits waits = new Ec2Waits(api, settings, wiring.listener());
-    addresses = new Ec2Addresses(api, settings, records);
+    this.registry = registry;
+    addresses = new Ec2Addresses(api, settings, registry.map(Registry::stableAddresses));
     teardown = new Ec2Teardown(api, settings, waits, addresses);
     resources =
         new Ec2Resources(api, settings, stateDir, access, hosts, waits, teardown, addresses);
@@ -125,17 +128,21 @@ final class Ec2Provider implements Provider {
             deploymentId,
             old.stream().map(Host::id).toList(),
             fresh.stream().map(Host::id).toList());
-    return fresh.stream()
-        .map(
-            h ->
-                moved.containsKey(h.id())
-                    ? new Host(
-                        h.id(),
-                        hosts.reach(h.id(), moved.get(h.id())).address(),
-                        h.ports(),
-                        h.root())
-                    : h)
-        .toList();
+    List<Host> serving = new ArrayList<>();
+    for (Host h : fresh) {
+      String stable = moved.get(h.id());
+      if (stable == null) {
+        serving.add(h);
+        continue;
+      }
+      hosts.carryHostKey(
+          h.id(),
+          h.address(),
+          stable,
+          hostPort -> registry.ifPresent(r -> r.forgetHostKey(hostPort)));
+      serving.add(new Host(h.id(), hosts.reach(h.id(), stable).address(), h.ports(), h.root()));
+    }
+    return serving;
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.mayfly.provider.ec2;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.provider.ProviderFactory;
-import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +80,6 @@ public final class Ec2ProviderFactory implements ProviderFactory {
         wiring,
         interceptors,
         resolverInjected,
-        context.registry().map(Registry::stableAddresses));
+        context.registry());
   }
 }

@@ -93,8 +93,14 @@ final class RegistryFile {
   private static Connection oneOpenerAtATime(Database db, Instant deadline) throws SQLException {
     Path lockFile = db.stateDir().resolve(OPEN_LOCK);
     synchronized (RegistryFile.class) { // the OS lock is per process: threads take turns here
-      try (FileChannel channel =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        // a read-only or full disk: nobody can race on it, and H2 names the real problem
+        return connection(db);
+      }
+      try (channel;
           FileLock held = lockBefore(channel, deadline, lockFile)) {
         return connection(db);
       } catch (IOException e) {

@@ -18,6 +18,7 @@ import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,10 +35,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,34 +49,10 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 class Ec2PipelineIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(3, 0);
   @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void start() throws IOException {
-    shared = Files.createTempDirectory("mayfly-ec2-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 3, 0);
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    try (Stream<Path> walk = Files.walk(shared)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    hosts.all().forEach(SshdHosts.Host::killOthers);
-  }
 
   @Test
   void launchBootstrapsEveryInstanceOverSshAndTerminateEndsThemAll() throws Exception {

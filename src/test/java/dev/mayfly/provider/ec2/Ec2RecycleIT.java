@@ -20,6 +20,7 @@ import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,10 +39,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,37 +60,13 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 class Ec2RecycleIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(4, 0);
   @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
 
   /** Instance id to the harness host it was mapped to, in launch order. */
   private final Map<String, SshdHosts.Host> hostOf = new ConcurrentHashMap<>();
-
-  @BeforeAll
-  static void start() throws IOException {
-    shared = Files.createTempDirectory("mayfly-ec2-recycle-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 4, 0);
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    try (Stream<Path> walk = Files.walk(shared)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    hosts.all().forEach(SshdHosts.Host::killOthers);
-  }
 
   @Test
   void recycleMovesEachElasticIpToItsFreshInstanceAndTerminateReleasesOnlyMayflysOwn()

@@ -91,6 +91,8 @@ final class RegistryErrors {
       if (m.contains("Lock file recently modified")
           || m.contains("Another process was faster")
           || m.contains("Database may be already in use")
+          // the serving process closed the file under this statement and rolled it back
+          || (m.contains("has status ROLLED_BACK") && m.contains("not OPEN"))
           // two processes opening the file in the same instant, before one serves it to the other
           || (m.contains("Error opening database") && m.contains("Concurrent update"))) {
         return true;

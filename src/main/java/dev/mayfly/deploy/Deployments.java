@@ -171,7 +171,7 @@ public final class Deployments {
   public PlannedLaunch plan(LaunchOptions options) {
     LaunchPlan plan = LaunchPlan.of(options, ctx);
     return new PlannedLaunch(
-        plan.id(), progress -> new Launcher(ctx).launch(plan, progress, LaunchCancel.NONE));
+        plan.id(), (progress, cancel) -> new Launcher(ctx).launch(plan, progress, cancel));
   }
 
   /**

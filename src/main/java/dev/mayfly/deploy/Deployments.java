@@ -227,6 +227,25 @@ public final class Deployments {
   }
 
   /**
+   * The data releases a deployment can roll back to.
+   *
+   * @param commits newest published first
+   * @param live the commit its (first healthy) host serves, null before any publish
+   * @param host the host whose releases these are; null when they are the commits the registry
+   *     recorded as published, because no host could be asked
+   * @param unread why the host could not be asked, or null
+   */
+  public record HeldReleases(List<String> commits, String live, String host, String unread) {}
+
+  /**
+   * The releases the deployment's first healthy host holds (rollback picks from these), else the
+   * commits its hosts published as the registry recorded them.
+   */
+  public HeldReleases releases(String id) {
+    return releases.held(id);
+  }
+
+  /**
    * Switches {@code current} back on every healthy host: to {@code to} (a commit or a unique prefix
    * of one among the host's releases), or else to the release published before the live one.
    * Scheduled syncs then leave the deployment at that commit until the next manual {@code mayfly

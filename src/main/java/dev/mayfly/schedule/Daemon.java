@@ -37,6 +37,7 @@ public final class Daemon implements AutoCloseable {
   private final Scheduler scheduler;
   private final JobPlanner planner;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Runnable onceJobsEnded = () -> {};
 
   /**
    * @param clock what "now" is for every scheduling decision; the same one {@code upkeep} uses
@@ -290,6 +291,15 @@ public final class Daemon implements AutoCloseable {
    * returns still write to.
    */
   public void run(Duration runFor) throws InterruptedException {
+    run(runFor, () -> {});
+  }
+
+  /**
+   * Like {@link #run(Duration)}; {@code onceJobsEnded} runs while stopping, after the running jobs
+   * ended (or the grace passed) and before the scheduler and its database connections close.
+   */
+  public void run(Duration runFor, Runnable onceJobsEnded) throws InterruptedException {
+    this.onceJobsEnded = onceJobsEnded;
     Map<Signal, SignalHandler> previous = new HashMap<>();
     for (String name : List.of("INT", "TERM")) {
       Signal signal = new Signal(name);
@@ -349,6 +359,11 @@ public final class Daemon implements AutoCloseable {
                 + " job(s) still running after "
                 + settings.shutdownGrace().toSeconds()
                 + " s; a cluster member or the next start recovers them");
+      }
+      try {
+        onceJobsEnded.run();
+      } catch (RuntimeException e) {
+        log.info("while stopping: " + e.getMessage());
       }
       scheduler.shutdown(false);
       log.info("daemon stopped");

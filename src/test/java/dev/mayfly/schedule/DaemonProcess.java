@@ -146,7 +146,7 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   /** The processes the daemon started that are still running: on a local target, its host steps. */
-  List<ProcessHandle> hostSteps() {
+  public List<ProcessHandle> hostSteps() {
     return process.descendants().toList();
   }
 
@@ -160,6 +160,19 @@ public final class DaemonProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * SIGTERM, as systemd's stop sends; waits up to {@code limit} for the exit.
+   *
+   * @return its exit code, or empty when it is still running (the caller's close kills it)
+   */
+  public java.util.OptionalInt terminate(Duration limit) {
+    process.destroy();
+    waitFor(limit);
+    return process.isAlive()
+        ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(process.exitValue());
   }
 
   /** SIGTERM, then SIGKILL if it is still there after the shutdown grace. */

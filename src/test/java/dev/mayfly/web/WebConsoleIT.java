@@ -212,6 +212,12 @@ class WebConsoleIT {
         Duration.ofSeconds(60),
         d -> d.findElement(By.id("notice")).getText().startsWith("sync: data at"));
     assertEquals("hello from the form\n", Files.readString(served));
+    // the releases listed are the ones the host holds, as rollback chooses from
+    waitFor(
+        b,
+        Duration.ofSeconds(20),
+        d -> d.findElements(By.cssSelector("button.rollback")).size() == 1);
+    assertEquals("held by host-1, newest first", b.findElement(By.id("releases-source")).getText());
     b.findElement(By.cssSelector("button.rollback")).click();
     waitFor(
         b,

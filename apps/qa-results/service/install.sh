@@ -1,7 +1,7 @@
 #!/bin/sh
 # qa-results installer. Run from the service checkout:  ./install.sh --title TITLE
-# It writes site.properties (read by Server.java) and checks that Java is there.
-# Nothing else: no packages, no compilation, no services.
+# It checks that a JDK is there, compiles Server.java into classes/ and writes
+# site.properties (read by the server). Nothing else: no packages, no services.
 set -eu
 
 usage() { echo "usage: ./install.sh --title TITLE" >&2; exit 2; }
@@ -18,9 +18,16 @@ done
 
 cd "$(dirname "$0")"
 
-# Server.java runs straight from source, so a JDK 17 or newer is all it needs.
+# A JDK 17 or newer is all it needs.
 command -v java >/dev/null 2>&1 || { echo "java not found on PATH" >&2; exit 1; }
+command -v javac >/dev/null 2>&1 || { echo "javac not found on PATH (a JDK, not a JRE, is needed)" >&2; exit 1; }
 java -version 2>&1 | head -n 1
+
+# Compiled now, not at every start (java Server.java compiles in memory each time: seconds): a start
+# then only boots the JVM, which is what a client waits for while mayfly restarts or recycles it.
+rm -rf classes
+javac -d classes Server.java
+echo "compiled Server.java into $(pwd)/classes"
 
 # The title's raw bytes after "title=", then one newline: Server.java reads
 # everything after "title=" to the end of the file, minus that newline, so

@@ -204,9 +204,17 @@ final class HostSession implements AutoCloseable {
     step("start", Duration.ofMinutes(2), command);
   }
 
-  /** Stops the service of this root; the root stays (recycle switches roots with it). */
+  /** Stops the service of this root; the root stays. */
   void stop() {
     step("stop", Duration.ofMinutes(2));
+  }
+
+  /**
+   * A recycle's switch in one call on the host: stops the service of {@code oldRoot} (refused,
+   * nothing stopped, unless it is a root of this deployment) and starts this root's at once.
+   */
+  void switchFrom(String oldRoot, String command) {
+    step("switch", Duration.ofMinutes(2), oldRoot, command);
   }
 
   /**
@@ -302,6 +310,25 @@ final class HostSession implements AutoCloseable {
     owned("destroy", "destroy");
   }
 
+  /**
+   * Like {@link #destroy}, and also ends and removes the other roots of this deployment a recycle
+   * made beside this one ({@code <base>}, {@code <base>.rN}), as one killed half-way leaves them.
+   */
+  void destroyWithGenerations() {
+    log.step("destroy");
+    owned("destroy", "destroy", "generations");
+  }
+
+  /**
+   * Ends and removes every root of this deployment beside this one ({@code <base>}, {@code
+   * <base>.rN}, this root too) except {@code keep}: what a recycle killed half-way left. Roots of
+   * other deployments are left alone.
+   */
+  void removeGenerationsExcept(String keep) {
+    log.step("remove-strays");
+    ownership("remove-strays", "remove-generations", keep);
+  }
+
   private void step(String name, Duration timeout, String... args) {
     run(name, invocation(name, args), timeout);
   }
@@ -326,6 +353,12 @@ final class HostSession implements AutoCloseable {
    * script's own words.
    */
   private void owned(String name, String scriptStep, String... args) {
+    ownership(name, scriptStep, args);
+    claimed = true;
+  }
+
+  /** Runs {@code scriptStep} from the script's text; throws, naming {@code name}, on failure. */
+  private void ownership(String name, String scriptStep, String... args) {
     String[] last = {""};
     List<String> words =
         new ArrayList<>(
@@ -362,7 +395,6 @@ final class HostSession implements AutoCloseable {
       throw new StepFailed(
           name, "exit " + r.exitCode() + (last[0].isBlank() ? "" : ": " + last[0].strip()));
     }
-    claimed = true;
   }
 
   private String invocation(String step, String... args) {

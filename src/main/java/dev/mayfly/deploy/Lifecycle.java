@@ -221,7 +221,8 @@ final class Lifecycle {
         continue;
       }
       String failed =
-          RecordedHost.of(ctx, provider, row).step("destroy", progress, HostSession::destroy);
+          RecordedHost.of(ctx, provider, row)
+              .step("destroy", progress, HostSession::destroyWithGenerations);
       if (failed != null) {
         // where the provider ends the host anyway, only the clean stop is lost: recorded, not fatal
         registry.event(id, row.hostId(), "destroy-failed", failed);

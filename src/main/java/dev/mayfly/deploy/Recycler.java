@@ -241,16 +241,6 @@ final class Recycler {
         if (why != null) {
           registry.event(id, c.host().id(), "recycle-warning", "old root left: " + why);
         }
-        registry.putHost(
-            new HostRow(
-                id,
-                c.host().id(),
-                c.host().address(),
-                c.old().ports(),
-                Optional.of(c.newRoot()),
-                HostState.HEALTHY,
-                Optional.of(data.commit()),
-                Optional.empty()));
         close(c);
       }
       String summary = summary(moves);
@@ -269,8 +259,19 @@ final class Recycler {
       Host fresh = new Host(host.id(), host.address(), host.ports(), Optional.of(newRoot));
       HostLog log = new HostLog(ctx.hostLog(d.id(), host.id()));
       HostSession session = null;
+      // in the history before it exists: a recycle killed from here on leaves this root behind
+      registry.event(d.id(), host.id(), "recycle-root", "building " + newRoot);
       try {
         session = bootstrap.connect(fresh, log, newRoot);
+        HostSession s = session;
+        String live = old.root().orElseThrow();
+        bootstrap.timed(
+            fresh,
+            "remove-strays",
+            () -> {
+              s.removeGenerationsExcept(live);
+              return null;
+            });
         bootstrap.build(fresh, session);
         return new Candidate(old, fresh, session, log);
       } catch (HostSession.StepFailed e) {
@@ -285,30 +286,43 @@ final class Recycler {
     }
 
     /**
-     * Stops the old service and serves from the new root on the same port; when the new one does
-     * not get healthy, the old one is started again.
+     * Stops the old service and starts the new root's on the same port in one call over the new
+     * root's open session, so the gap is the service's own start; when the new one does not get
+     * healthy, the old one is started again.
      *
      * @return null when the new root serves
      */
     private String switchOver(Candidate c) {
-      RecordedHost old = RecordedHost.of(ctx, provider, c.old());
-      String stopped =
-          spec.start() == null ? null : old.step("stop-old", progress, HostSession::stop);
-      if (stopped != null) {
-        return "the old service did not stop: " + stopped;
-      }
       try {
-        bootstrap.serve(c.host(), c.session());
+        bootstrap.switchTo(c.host(), c.session(), c.old().root().orElseThrow());
+        // the new root serves: from here a killed recycle leaves the old one as the stray
+        registry.putHost(switchedRow(c));
+        bootstrap.awaitTakeOver(c.host());
         return null;
       } catch (HostSession.StepFailed e) {
         return e.step + ": " + e.getMessage();
       }
     }
 
+    private HostRow switchedRow(Candidate c) {
+      return new HostRow(
+          d.id(),
+          c.host().id(),
+          c.host().address(),
+          c.old().ports(),
+          Optional.of(c.newRoot()),
+          HostState.HEALTHY,
+          Optional.of(data.commit()),
+          Optional.empty());
+    }
+
     /** Ends the new roots and, where the switch happened, serves from the old root again. */
     private Deployments.RecycleResult failed(
         List<Candidate> built, List<Candidate> switched, String why) {
       for (Candidate c : built) {
+        if (switched.contains(c)) {
+          registry.putHost(c.old());
+        }
         removeNew(c);
         if (switched.contains(c)) {
           Host oldHost = RecordedHost.hostOf(c.old());

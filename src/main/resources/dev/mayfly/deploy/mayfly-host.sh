@@ -44,6 +44,53 @@ refuse() {
   exit 3
 }
 
+stop_service() {
+  # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
+  [ -f run/service.pid ] || return 0
+  pgid=$(cat run/service.pid)
+  if kill -0 "-$pgid" 2>/dev/null; then
+    kill -TERM "-$pgid" 2>/dev/null || true
+    n=0
+    # short polls: a recycle starts the new service on this port as soon as the old one is gone
+    while kill -0 "-$pgid" 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+    kill -KILL "-$pgid" 2>/dev/null || true
+  fi
+  rm -f run/service.pid
+}
+
+stop_strays() {
+  # a launch killed mid-step leaves its installer or publish command running: end what still works in
+  # the root (checked by real path, from outside it, so this script is never among them)
+  real_root=$1
+  for proc in /proc/[0-9]*; do
+    case $(readlink "$proc/cwd" 2>/dev/null) in
+      "$real_root" | "$real_root"/*) kill -KILL "${proc#/proc/}" 2>/dev/null || true ;;
+    esac
+  done
+}
+
+# remove_generations KEEP: a recycle builds <base>.r2, .r3… beside <base>; one killed half-way leaves its
+# root behind. Ends and removes every such root of this deployment except KEEP; another's is left alone.
+remove_generations() {
+  base=$ROOT
+  case ${ROOT##*.r} in '' | *[!0-9]*) ;; *) base=${ROOT%.r*} ;; esac
+  for gen in "$base" "$base".r*; do
+    if [ "$gen" != "$base" ]; then
+      case ${gen#"$base".r} in '' | *[!0-9]*) continue ;; esac
+    fi
+    [ "$gen" != "$1" ] && [ -d "$gen" ] && [ ! -L "$gen" ] || continue
+    if ! (ROOT=$gen MARKER=$gen/.mayfly-root && owned); then
+      echo "left $gen: not this deployment's"
+      continue
+    fi
+    real_gen=$(cd "$gen" && pwd -P)
+    (cd "$gen" && stop_service)
+    stop_strays "$real_gen"
+    rm -rf "$gen"
+    echo "removed $gen, a root a recycle left"
+  done
+}
+
 case "$STEP" in
 claim | prepare)
   # mkdir without -p fails if another process made the root meanwhile: then it is not ours either
@@ -63,9 +110,15 @@ claim | prepare)
 destroy)
   if [ ! -e "$ROOT" ] && [ ! -L "$ROOT" ]; then
     echo "root $ROOT is gone already"
+    [ "${1:-}" != generations ] || remove_generations ""
     exit 0
   fi
   owned || refuse "removed"
+  ;;
+remove-generations)
+  # the roots checked one by one below; ROOT itself may not exist yet
+  remove_generations "$1"
+  exit 0
   ;;
 *)
   owned || refuse "touched"
@@ -175,30 +228,6 @@ adopt_checkout() {
   : > "service/releases/.installed-$old"
   ln -sfn "releases/$old" service/current
   echo "adopted the checkout at $old as the first service release"
-}
-
-stop_service() {
-  # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
-  [ -f run/service.pid ] || return 0
-  pgid=$(cat run/service.pid)
-  if kill -0 "-$pgid" 2>/dev/null; then
-    kill -TERM "-$pgid" 2>/dev/null || true
-    n=0
-    while kill -0 "-$pgid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
-    kill -KILL "-$pgid" 2>/dev/null || true
-  fi
-  rm -f run/service.pid
-}
-
-stop_strays() {
-  # a launch killed mid-step leaves its installer or publish command running: end what still works in
-  # the root (checked by real path, from outside it, so this script is never among them)
-  real_root=$1
-  for proc in /proc/[0-9]*; do
-    case $(readlink "$proc/cwd" 2>/dev/null) in
-      "$real_root" | "$real_root"/*) kill -KILL "${proc#/proc/}" 2>/dev/null || true ;;
-    esac
-  done
 }
 
 case "$STEP" in
@@ -318,7 +347,14 @@ releases)
 current-data)
   current_data
   ;;
-start) # COMMAND
+start | switch) # [OLD_ROOT] COMMAND
+  if [ "$STEP" = switch ]; then
+    # a recycle's switch in one call: stop the live root's service (a root of this deployment) and
+    # start this root's at once, on the same port, with no round trip between the two
+    old=$1
+    shift
+    (ROOT=$old MARKER=$old/.mayfly-root && { owned || refuse "stopped"; } && cd "$old" && stop_service)
+  fi
   load_env
   stop_service
   # in the live release; a root from before service releases runs its checkout
@@ -342,6 +378,8 @@ destroy)
   cd /
   stop_strays "$real_root"
   rm -rf "$ROOT"
+  # terminate: also the roots a killed recycle left beside it
+  [ "${1:-}" != generations ] || remove_generations ""
   ;;
 *)
   echo "unknown step $STEP" >&2

@@ -11,8 +11,7 @@ import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.PollingClient;
 import dev.mayfly.testing.SshdHosts;
-import dev.mayfly.testing.Trees;
-import java.io.IOException;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,10 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,31 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SshDay2IT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static Path shared;
-  private static SshdHosts hosts;
+
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(3, 0);
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 3, 0);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    for (SshdHosts.Host h : hosts.all()) {
-      h.killOthers();
-    }
-  }
 
   @Test
   void recycleRebuildsTheServerInANewRootAndSwitchesWithAMeasuredGap() throws Exception {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.cli.Main;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import dev.mayfly.testing.Trees;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,10 +28,9 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.Daemon;
 import org.eclipse.jgit.transport.resolver.RepositoryResolver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,31 +42,14 @@ class SshLaunchIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(5, 1);
 
   @TempDir Path home;
 
   @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 5, 1);
+  static void prepareHosts() {
     hosts.host(4).dropPort(22);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    for (SshdHosts.Host h : hosts.all()) {
-      h.killOthers();
-    }
   }
 
   @Test

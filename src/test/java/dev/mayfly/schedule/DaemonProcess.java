@@ -18,6 +18,28 @@ import java.util.regex.Pattern;
  * run). Its stderr goes to a log file the test reads.
  */
 public final class DaemonProcess implements AutoCloseable {
+  /** Settings that make a daemon react in seconds (expiries, syncs, retries); reaping hourly. */
+  public static final List<String> FAST =
+      List.of(
+          "--poll",
+          "1s",
+          "--misfire",
+          "1s",
+          "--reconcile",
+          "1s",
+          "--checkin",
+          "1s",
+          "--retry-base",
+          "1s",
+          "--retry-max",
+          "3s",
+          "--sync-every",
+          "2s",
+          "--reap-every",
+          "1h",
+          "--shutdown-grace",
+          "5s");
+
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private final Process process;
   private final Path log;

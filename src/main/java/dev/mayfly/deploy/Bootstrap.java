@@ -159,7 +159,7 @@ final class Bootstrap {
     return steps.timed(host.id(), step, body);
   }
 
-  private String rootFor(Host host) {
+  String rootFor(Host host) {
     return host.root().orElse(spec.root() != null ? spec.root() : "~/.mayfly/" + deploymentId);
   }
 

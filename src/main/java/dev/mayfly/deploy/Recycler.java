@@ -13,18 +13,19 @@ import dev.mayfly.template.ShellQuote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces the hosts of a running deployment with fresh ones at the newest commits: on providers
- * that rebuild in place ({@link Provider#recyclesInPlace()}) each host gets a new root beside the
- * live one, built while the old one serves; only when every new root is built does each host stop
- * its old service and start the new one on the same port (the measured gap), and only when every
- * host is healthy are the old roots removed. A failure before the switch leaves the old roots
- * serving untouched; one during it switches every host back to its old root.
+ * Replaces the hosts of a running deployment with fresh ones at the newest commits (where the
+ * provider makes new hosts, {@link FreshHosts} does it): on providers that rebuild in place ({@link
+ * Provider#recyclesInPlace()}) each host gets a new root beside the live one, built while the old
+ * one serves; only when every new root is built does each host stop its old service and start the
+ * new one on the same port (the measured gap), and only when every host is healthy are the old
+ * roots removed. A failure before the switch leaves the old roots serving untouched; one during it
+ * switches every host back to its old root.
  */
 final class Recycler {
   private static final Pattern GENERATION = Pattern.compile("(.*)\\.r([0-9]+)");
@@ -51,12 +52,7 @@ final class Recycler {
     GitRepos.Pinned data = pin("data.repo", spec.data(), d.dataCommit(), sameCommits);
     try (Provider provider = ctx.providerFor(d, spec)) {
       if (!provider.recyclesInPlace()) {
-        throw MayflyException.failed(
-            "recycle "
-                + id
-                + ": target "
-                + d.target()
-                + " would need new hosts, which recycle does not get yet; nothing was changed");
+        return new FreshHosts(ctx, d, spec, service, data, provider, progress).run(rows);
       }
       return new InPlace(d, spec, service, data, provider, progress).run(rows);
     }
@@ -76,6 +72,85 @@ final class Recycler {
   static String nextRoot(String root) {
     Matcher m = GENERATION.matcher(root);
     return m.matches() ? m.group(1) + ".r" + (Long.parseLong(m.group(2)) + 1) : root + ".r2";
+  }
+
+  /**
+   * Builds new roots at {@code service} and {@code data} from what the live host {@code source}
+   * names for each new one keeps: its env file and rendered {@code files:}, whose parameter values
+   * (secrets too) the registry does not keep.
+   */
+  static Bootstrap bootstrap(
+      DeploymentContext ctx,
+      DeploymentRow d,
+      Spec spec,
+      GitRepos.Pinned service,
+      GitRepos.Pinned data,
+      Provider provider,
+      Progress progress,
+      Function<Host, HostRow> source) {
+    return new Bootstrap(
+        d.id(),
+        spec,
+        service,
+        data,
+        (host, newRoot) -> envFile(ctx, provider, spec, source.apply(host), newRoot),
+        provider,
+        ctx.registry(),
+        progress,
+        ctx.logDir(d.id()),
+        new GitDelivery(ctx.git(), spec.git(), provider),
+        host -> RecordedHost.of(ctx, provider, source.apply(host)).query(HostSession::readFiles));
+  }
+
+  /** The live host's env file with the new root's paths appended: a later assignment wins. */
+  private static String envFile(
+      DeploymentContext ctx, Provider provider, Spec spec, HostRow live, String newRoot) {
+    String env = RecordedHost.of(ctx, provider, live).query(HostSession::readEnv);
+    return env
+        + "MAYFLY_ROOT="
+        + ShellQuote.quote(newRoot)
+        + "\nMAYFLY_DATA="
+        + ShellQuote.quote(newRoot + "/data/current")
+        + "\nMAYFLY_SERVICE="
+        + ShellQuote.quote(newRoot + "/service/current")
+        + "\nMAYFLY_SERVE="
+        + ShellQuote.quote(
+            newRoot + "/service/current" + (spec.serve() == null ? "" : "/" + spec.serve()))
+        + "\n";
+  }
+
+  /** {@code service OLD -> NEW, data OLD -> NEW}, for the history. */
+  static String commits(DeploymentRow d, GitRepos.Pinned service, GitRepos.Pinned data) {
+    return "service "
+        + d.serviceCommit().orElse("?")
+        + " -> "
+        + service.commit()
+        + ", data "
+        + d.dataCommit().orElse("?")
+        + " -> "
+        + data.commit();
+  }
+
+  static Deployments.RecycleResult result(
+      DeploymentRow d,
+      boolean ok,
+      GitRepos.Pinned service,
+      GitRepos.Pinned data,
+      String url,
+      boolean urlChanged,
+      List<Deployments.HostMove> moves,
+      String why) {
+    return new Deployments.RecycleResult(
+        d.id(),
+        ok,
+        d.serviceCommit().orElse(""),
+        service.commit(),
+        d.dataCommit().orElse(""),
+        data.commit(),
+        url,
+        urlChanged,
+        moves,
+        why);
   }
 
   /** One host while it is recycled: its live row and its new root's open session. */
@@ -109,18 +184,7 @@ final class Recycler {
       this.provider = provider;
       this.progress = progress;
       this.bootstrap =
-          new Bootstrap(
-              d.id(),
-              spec,
-              service,
-              data,
-              this::envFile,
-              provider,
-              registry,
-              progress,
-              ctx.logDir(d.id()),
-              new GitDelivery(ctx.git(), spec.git(), provider),
-              this::files);
+          bootstrap(ctx, d, spec, service, data, provider, progress, host -> liveRow(host.id()));
     }
 
     Deployments.RecycleResult run(List<HostRow> rows) {
@@ -192,17 +256,7 @@ final class Recycler {
       String summary = summary(moves);
       registry.recycled(id, ctx.clock().instant(), service.commit(), data.commit(), summary);
       registry.event(id, null, "recycled", summary);
-      return new Deployments.RecycleResult(
-          id,
-          true,
-          d.serviceCommit().orElse(""),
-          service.commit(),
-          d.dataCommit().orElse(""),
-          data.commit(),
-          d.url().orElse(null),
-          false,
-          moves,
-          null);
+      return result(d, true, service, data, d.url().orElse(null), false, moves, null);
     }
 
     private HostRow rowOf(List<HostRow> rows, Host host) {
@@ -263,17 +317,7 @@ final class Recycler {
         }
       }
       registry.event(d.id(), null, "recycle-failed", why);
-      return new Deployments.RecycleResult(
-          d.id(),
-          false,
-          d.serviceCommit().orElse(""),
-          service.commit(),
-          d.dataCommit().orElse(""),
-          data.commit(),
-          d.url().orElse(null),
-          false,
-          List.of(),
-          why);
+      return result(d, false, service, data, d.url().orElse(null), false, List.of(), why);
     }
 
     private void removeNew(Candidate c) {
@@ -297,31 +341,6 @@ final class Recycler {
       c.log().close();
     }
 
-    /**
-     * The live root's env file, whose parameter values (secrets too) the registry does not keep,
-     * with the new root's paths appended: a later assignment wins when it is sourced.
-     */
-    private String envFile(Host host, String newRoot) {
-      HostRow old = liveRow(host.id());
-      String env = RecordedHost.of(ctx, provider, old).query(HostSession::readEnv);
-      return env
-          + "MAYFLY_ROOT="
-          + ShellQuote.quote(newRoot)
-          + "\nMAYFLY_DATA="
-          + ShellQuote.quote(newRoot + "/data/current")
-          + "\nMAYFLY_SERVICE="
-          + ShellQuote.quote(newRoot + "/service/current")
-          + "\nMAYFLY_SERVE="
-          + ShellQuote.quote(
-              newRoot + "/service/current" + (spec.serve() == null ? "" : "/" + spec.serve()))
-          + "\n";
-    }
-
-    /** The live root's rendered {@code files:}: like the env file, they may hold secret values. */
-    private Map<String, String> files(Host host) {
-      return RecordedHost.of(ctx, provider, liveRow(host.id())).query(HostSession::readFiles);
-    }
-
     private HostRow liveRow(String hostId) {
       return registry.hosts(d.id()).stream()
           .filter(r -> r.hostId().equals(hostId))
@@ -341,15 +360,7 @@ final class Recycler {
             .append(m.gapMillis())
             .append(" ms); ");
       }
-      return s.append("service ")
-          .append(d.serviceCommit().orElse("?"))
-          .append(" -> ")
-          .append(service.commit())
-          .append(", data ")
-          .append(d.dataCommit().orElse("?"))
-          .append(" -> ")
-          .append(data.commit())
-          .toString();
+      return s.append(commits(d, service, data)).toString();
     }
   }
 }

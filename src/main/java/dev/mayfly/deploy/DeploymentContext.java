@@ -12,6 +12,7 @@ import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
+import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.template.TemplateLoader;
@@ -103,10 +104,18 @@ record DeploymentContext(
 
   SshAccess access(Identity identity) {
     return new SshAccess(
-        identity,
-        new RegistryHostKeys(registry),
-        SshAccess.DEFAULT_CONNECT_DEADLINE,
-        SshAccess.DEFAULT_KEEPALIVE);
+        identity, new RegistryHostKeys(registry), SshAccess.DEFAULT_CONNECT_DEADLINE, keepAlive());
+  }
+
+  /**
+   * How often an open SSH connection is probed; a peer that misses a few probes in a row is gone.
+   * {@code MAYFLY_SSH_KEEPALIVE} (a duration) sets it, so a lost host is noticed sooner.
+   */
+  private Duration keepAlive() {
+    String given = env.get("MAYFLY_SSH_KEEPALIVE");
+    return given == null || given.isBlank()
+        ? SshAccess.DEFAULT_KEEPALIVE
+        : Durations.parse("MAYFLY_SSH_KEEPALIVE", given);
   }
 
   /** Where the key mayfly generates for a deployment lives. */

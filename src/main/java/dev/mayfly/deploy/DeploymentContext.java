@@ -80,10 +80,23 @@ record DeploymentContext(
    * The provider for a recorded deployment, logging in as it did at launch; the caller closes it.
    */
   Provider providerFor(DeploymentRow d, Spec spec) {
+    return providerLoggingInAs(d, spec.identity());
+  }
+
+  /**
+   * A provider for what runs only mayfly's own steps (extend, terminate), so a deployment whose
+   * frozen template was changed outside mayfly can still be ended; its login is then the key mayfly
+   * generated for it, never one the changed row names.
+   */
+  Provider providerToEnd(DeploymentRow d) {
+    return providerLoggingInAs(d, d.specIntact() ? Spec.fromJson(d.spec()).identity() : null);
+  }
+
+  private Provider providerLoggingInAs(DeploymentRow d, String identitySpec) {
     Identity identity =
-        spec.identity() == null
+        identitySpec == null
             ? Identity.generated(keyFile(d.id()))
-            : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
+            : Identity.fromSpec(identitySpec, env.get("SSH_AUTH_SOCK"));
     return provider(
         d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
   }

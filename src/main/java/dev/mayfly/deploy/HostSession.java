@@ -21,6 +21,9 @@ final class HostSession implements AutoCloseable {
   static final String SCRIPT = "bin/mayfly-host.sh";
   private static final byte[] SCRIPT_BODY = loadScript();
 
+  /** What the script's prepare prints once the root is this deployment's. */
+  private static final String CLAIMED = "mayfly: root claimed";
+
   /** The script's exit code when the root is not this deployment's. */
   private static final int NOT_OURS = 3;
 
@@ -85,14 +88,13 @@ final class HostSession implements AutoCloseable {
   }
 
   /**
-   * Claims the root (creates it with its marker, or checks the marker), then puts the script there.
+   * Claims the root (creates it with its marker, or checks the marker), then puts the script there
+   * and makes the root's folders: one command, its text given as its argument, so a launch costs no
+   * separate upload or command for it.
    */
   void prepare() {
     log.step("prepare");
-    owned("prepare", "claim");
-    shell.mkdirs(root + "/bin");
-    shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
-    step("prepare", Duration.ofMinutes(1));
+    owned("prepare", "prepare", new String(SCRIPT_BODY, StandardCharsets.UTF_8));
     prepared = true;
   }
 
@@ -323,18 +325,20 @@ final class HostSession implements AutoCloseable {
    * text, not from the root, which may not hold it yet (or hold another's). A refusal is the
    * script's own words.
    */
-  private void owned(String name, String scriptStep) {
+  private void owned(String name, String scriptStep, String... args) {
     String[] last = {""};
     List<String> words =
-        List.of(
-            "sh",
-            "-c",
-            new String(SCRIPT_BODY, StandardCharsets.UTF_8),
-            SCRIPT,
-            root,
-            deploymentId,
-            registryId,
-            scriptStep);
+        new ArrayList<>(
+            List.of(
+                "sh",
+                "-c",
+                new String(SCRIPT_BODY, StandardCharsets.UTF_8),
+                SCRIPT,
+                root,
+                deploymentId,
+                registryId,
+                scriptStep));
+    words.addAll(List.of(args));
     HostShell.ExecResult r =
         shell.exec(
             ShellQuote.join(words),
@@ -342,6 +346,11 @@ final class HostSession implements AutoCloseable {
             line -> {
               log.accept(line);
               last[0] = line;
+              // prepare goes on after the claim: a root it claimed is this deployment's to remove
+              // even when a later part of the step fails
+              if (line.equals(CLAIMED)) {
+                claimed = true;
+              }
             });
     if (r.timedOut()) {
       throw new StepFailed(name, "timed out after 2 min");

@@ -99,6 +99,15 @@ final class RegistryErrors {
     return false;
   }
 
+  /** The innermost message's first line: what H2 said without its stack of wrappers. */
+  static String firstLine(Throwable e) {
+    Throwable inner = e;
+    while (inner.getCause() != null && inner.getCause() != inner) {
+      inner = inner.getCause();
+    }
+    return String.valueOf(inner.getMessage()).lines().findFirst().orElse("");
+  }
+
   static boolean wrongPassword(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s && s.getErrorCode() == WRONG_USER_OR_PASSWORD) {

@@ -380,6 +380,79 @@ class SshLaunchIT {
     }
   }
 
+  @Test
+  void aSyncedReleaseSharesUnchangedFilesAndNeverChangesTheOldRelease() throws Exception {
+    SshdHosts.Host host = hosts.host(2);
+    Path template = demo("shared", "");
+    // no publish command: each release is exactly its commit's tree, the case releases share in
+    Files.writeString(
+        template,
+        Files.readString(template)
+            .replaceFirst("(?m)^  publish: .*\n", "")
+            .replace("keep: 3", "keep: 2"));
+    Path data = home.resolve("demo/apps/qa-results/data");
+    Path changed = data.resolve("runs/2026-11-21-nightly.json");
+    String before = Files.readString(changed);
+    assertEquals(0, mayfly(hosts.launchArgs(template, "shared", host)).exit);
+    String releases = host.homePath(".mayfly/shared/data/releases");
+    String first = currentRelease(host, "shared");
+
+    Files.writeString(changed, "{\"suite\":\"changed\",\"cases\":[]}");
+    Result sync = mayfly("sync", "shared");
+    assertEquals(0, sync.exit, sync.toString());
+    String second = currentRelease(host, "shared");
+    assertFalse(first.equals(second), "a new release: " + sync);
+    String[] old = {releases + "/" + first, releases + "/" + second};
+    assertEquals(before, host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", old[0]));
+    assertEquals(
+        Files.readString(changed), host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", old[1]));
+    assertEquals(inode(host, old[0] + "/README.md"), inode(host, old[1] + "/README.md"));
+    assertFalse(
+        inode(host, old[0] + "/runs/2026-11-21-nightly.json")
+            .equals(inode(host, old[1] + "/runs/2026-11-21-nightly.json")),
+        "the changed file is a new file, not a write into the old release's");
+
+    // a rollback switches to the old release, whose content is the old commit's
+    Result back = mayfly("rollback", "shared");
+    assertEquals(0, back.exit, back.toString());
+    assertEquals(first, currentRelease(host, "shared"));
+    assertEquals(
+        before,
+        host.inside(
+            "cat \"$1/runs/2026-11-21-nightly.json\"",
+            host.homePath(".mayfly/shared/data/current")));
+
+    // the service wrote into its live release in place: the next release shares nothing with it
+    host.inside("printf local >> \"$1/README.md\"", old[0]);
+    Files.writeString(data.resolve("runs/2026-11-22-nightly.json"), "{\"suite\":\"third\"}");
+    Result third = mayfly("sync", "shared");
+    assertEquals(0, third.exit, third.toString());
+    String newest = releases + "/" + currentRelease(host, "shared");
+    assertEquals(
+        Files.readString(data.resolve("README.md")), host.inside("cat \"$1/README.md\"", newest));
+    assertFalse(inode(host, old[0] + "/README.md").equals(inode(host, newest + "/README.md")));
+
+    // keep: 2 prunes the least recently live (the second, since the rollback made the first live);
+    // the files it shared stay whole in the releases kept
+    String kept = host.inside("ls -1A \"$1\"", releases);
+    assertFalse(kept.contains(second), kept);
+    assertTrue(kept.contains(first) && kept.contains(".exact-" + first), kept);
+    assertEquals(before, host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", old[0]));
+    assertEquals(
+        Files.readString(changed), host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", newest));
+  }
+
+  private static String currentRelease(SshdHosts.Host host, String deployment) {
+    return host.inside(
+            "basename \"$(readlink \"$1\")\"",
+            host.homePath(".mayfly/" + deployment + "/data/current"))
+        .strip();
+  }
+
+  private static String inode(SshdHosts.Host host, String path) {
+    return host.inside("stat -c %i \"$1\"", path).strip();
+  }
+
   private static String commitAll(Git git, String message) throws Exception {
     git.add().addFilepattern(".").call();
     return git.commit()

@@ -191,8 +191,13 @@ class WebConsoleIT {
             d.findElements(By.cssSelector("#history tbody tr")).size() > events
                 && d.findElement(By.id("history")).getText().contains("sync-unchanged"));
 
+    // an expired deployment is terminated, with the daemon's "expired" in its history
     waitFor(
-        b, Duration.ofSeconds(90), d -> d.findElement(By.id("state")).getText().equals("expired"));
+        b,
+        Duration.ofSeconds(90),
+        d ->
+            d.findElement(By.id("state")).getText().equals("terminated")
+                && d.findElement(By.id("history")).getText().contains("1 host(s) ended"));
     assertEquals(
         Boolean.TRUE,
         ((JavascriptExecutor) b).executeScript("return window.sameDocument === true"),

@@ -1,12 +1,10 @@
 package dev.mayfly.deploy;
 
 import dev.mayfly.MayflyException;
-import dev.mayfly.git.GitRepos;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.Provider;
-import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
@@ -25,40 +23,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * the fresh ones are ended and the old ones, never touched, keep serving.
  */
 final class FreshHosts {
+  private final Recycler.Round r;
   private final DeploymentContext ctx;
-  private final DeploymentRow d;
-  private final GitRepos.Pinned service;
-  private final GitRepos.Pinned data;
-  private final Provider provider;
-  private final Progress progress;
   private final Registry registry;
   private final Bootstrap bootstrap;
 
   /** Fresh host id to the live row of the host it replaces. */
   private final Map<String, HostRow> replaces = new ConcurrentHashMap<>();
 
-  FreshHosts(
-      DeploymentContext ctx,
-      DeploymentRow d,
-      Spec spec,
-      GitRepos.Pinned service,
-      GitRepos.Pinned data,
-      Provider provider,
-      Progress progress) {
-    this.ctx = ctx;
-    this.d = d;
-    this.service = service;
-    this.data = data;
-    this.provider = provider;
-    this.progress = progress;
+  FreshHosts(Recycler.Round round) {
+    this.r = round;
+    this.ctx = round.ctx();
     this.registry = ctx.registry();
-    this.bootstrap =
-        Recycler.bootstrap(
-            ctx, d, spec, service, data, provider, progress, host -> replaces.get(host.id()));
+    this.bootstrap = round.bootstrap(host -> replaces.get(host.id()));
   }
 
   Deployments.RecycleResult run(List<HostRow> rows) {
-    String id = d.id();
+    String id = r.d().id();
     registry.event(
         id,
         null,
@@ -66,21 +47,22 @@ final class FreshHosts {
         "launching "
             + rows.size()
             + " fresh host(s) at service "
-            + service.commit()
+            + r.service().commit()
             + ", data "
-            + data.commit());
+            + r.data().commit());
     List<Host> fresh;
     try {
       Launched launched =
-          provider.launchReplacements(
-              new LaunchRequest(
-                  id,
-                  d.template(),
-                  rows.size(),
-                  rows.get(0).ports(),
-                  d.expiresAt().orElse(null),
-                  Map.of(),
-                  progress));
+          r.provider()
+              .launchReplacements(
+                  new LaunchRequest(
+                      id,
+                      r.d().template(),
+                      rows.size(),
+                      rows.get(0).ports(),
+                      r.d().expiresAt().orElse(null),
+                      Map.of(),
+                      r.progress()));
       fresh = launched.hosts();
       if (!launched.complete()) {
         return failed(fresh, "fresh hosts did not come up: " + launched.failed());
@@ -106,11 +88,11 @@ final class FreshHosts {
     List<Host> old = rows.stream().map(RecordedHost::hostOf).toList();
     List<Host> serving;
     try {
-      serving = provider.takeOver(id, old, fresh);
+      serving = r.provider().takeOver(id, old, fresh);
     } catch (MayflyException e) {
       String why = "moving the addresses to the fresh hosts: " + e.getMessage();
       try {
-        provider.takeOver(id, fresh, old);
+        r.provider().takeOver(id, fresh, old);
       } catch (MayflyException back) {
         why += "; moving them back failed too: " + back.getMessage();
       }
@@ -121,7 +103,7 @@ final class FreshHosts {
 
   /** The fresh hosts serve: record them, forget and end the old ones. */
   private Deployments.RecycleResult switched(List<HostRow> rows, List<Host> serving) {
-    String id = d.id();
+    String id = r.d().id();
     List<Deployments.HostMove> moves = new ArrayList<>();
     for (int n = 0; n < serving.size(); n++) {
       Host s = serving.get(n);
@@ -135,7 +117,7 @@ final class FreshHosts {
               s.ports(),
               Optional.of(root),
               HostState.HEALTHY,
-              Optional.of(data.commit()),
+              Optional.of(r.data().commit()),
               Optional.empty()));
       registry.removeHost(id, old.hostId());
       // the old host served until the fresh one took over: no gap mayfly can see
@@ -143,7 +125,7 @@ final class FreshHosts {
           new Deployments.HostMove(old.hostId() + " -> " + s.id(), old.root().orElse(""), root, 0));
     }
     try {
-      provider.retire(id, rows.stream().map(RecordedHost::hostOf).toList());
+      r.provider().retire(id, rows.stream().map(RecordedHost::hostOf).toList());
     } catch (MayflyException e) {
       registry.event(
           id,
@@ -154,18 +136,18 @@ final class FreshHosts {
               + "): `mayfly terminate` ends them with the deployment");
     }
     String url = bootstrap.url(serving.get(0));
-    boolean urlChanged = !url.equals(d.url().orElse(null));
+    boolean urlChanged = !url.equals(r.d().url().orElse(null));
     if (urlChanged) {
       registry.setUrl(id, url);
     }
     String summary =
         String.join("; ", moves.stream().map(Deployments.HostMove::host).toList())
             + "; "
-            + Recycler.commits(d, service, data)
+            + r.commits()
             + (urlChanged ? "; new URL " + url : "");
-    registry.recycled(id, ctx.clock().instant(), service.commit(), data.commit(), summary);
+    registry.recycled(id, ctx.clock().instant(), r.service().commit(), r.data().commit(), summary);
     registry.event(id, null, "recycled", summary);
-    return Recycler.result(d, true, service, data, url, urlChanged, moves, null);
+    return r.result(true, url, urlChanged, moves, null);
   }
 
   /**
@@ -174,13 +156,13 @@ final class FreshHosts {
    * @return null when it serves, else why not
    */
   private String build(Host host) {
-    try (HostLog log = new HostLog(ctx.hostLog(d.id(), host.id()));
+    try (HostLog log = new HostLog(ctx.hostLog(r.d().id(), host.id()));
         HostSession session = bootstrap.connect(host, log, bootstrap.rootFor(host))) {
       bootstrap.build(host, session);
       bootstrap.serve(host, session);
       return null;
     } catch (HostSession.StepFailed e) {
-      registry.event(d.id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
+      registry.event(r.d().id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
       return host.id() + ": " + e.step + ": " + e.getMessage();
     }
   }
@@ -189,12 +171,12 @@ final class FreshHosts {
   private Deployments.RecycleResult failed(List<Host> fresh, String why) {
     if (!fresh.isEmpty()) {
       try {
-        provider.retire(d.id(), fresh);
+        r.provider().retire(r.d().id(), fresh);
       } catch (MayflyException e) {
         why += "; ending the fresh hosts failed too (" + e.getMessage() + ")";
       }
     }
-    registry.event(d.id(), null, "recycle-failed", why);
-    return Recycler.result(d, false, service, data, d.url().orElse(null), false, List.of(), why);
+    registry.event(r.d().id(), null, "recycle-failed", why);
+    return r.result(false, r.d().url().orElse(null), false, List.of(), why);
   }
 }

@@ -51,10 +51,10 @@ final class Recycler {
     GitRepos.Pinned service = pin("service.repo", spec.service(), d.serviceCommit(), sameCommits);
     GitRepos.Pinned data = pin("data.repo", spec.data(), d.dataCommit(), sameCommits);
     try (Provider provider = ctx.providerFor(d, spec)) {
-      if (!provider.recyclesInPlace()) {
-        return new FreshHosts(ctx, d, spec, service, data, provider, progress).run(rows);
-      }
-      return new InPlace(d, spec, service, data, provider, progress).run(rows);
+      Round round = new Round(ctx, d, spec, service, data, provider, progress);
+      return provider.recyclesInPlace()
+          ? new InPlace(round).run(rows)
+          : new FreshHosts(round).run(rows);
     }
   }
 
@@ -75,31 +75,63 @@ final class Recycler {
   }
 
   /**
-   * Builds new roots at {@code service} and {@code data} from what the live host {@code source}
-   * names for each new one keeps: its env file and rendered {@code files:}, whose parameter values
-   * (secrets too) the registry does not keep.
+   * What one recycle works from, whichever way its hosts are replaced: the deployment as it was,
+   * the commits it moves to and the provider that holds its hosts.
    */
-  static Bootstrap bootstrap(
+  record Round(
       DeploymentContext ctx,
       DeploymentRow d,
       Spec spec,
       GitRepos.Pinned service,
       GitRepos.Pinned data,
       Provider provider,
-      Progress progress,
-      Function<Host, HostRow> source) {
-    return new Bootstrap(
-        d.id(),
-        spec,
-        service,
-        data,
-        (host, newRoot) -> envFile(ctx, provider, spec, source.apply(host), newRoot),
-        provider,
-        ctx.registry(),
-        progress,
-        ctx.logDir(d.id()),
-        new GitDelivery(ctx.git(), spec.git(), provider),
-        host -> RecordedHost.of(ctx, provider, source.apply(host)).query(HostSession::readFiles));
+      Progress progress) {
+    /**
+     * Builds new roots at {@code service} and {@code data} from what the live host {@code source}
+     * names for each new one keeps: its env file and rendered {@code files:}, whose parameter
+     * values (secrets too) the registry does not keep.
+     */
+    Bootstrap bootstrap(Function<Host, HostRow> source) {
+      return new Bootstrap(
+          d.id(),
+          spec,
+          service,
+          data,
+          (host, newRoot) -> envFile(ctx, provider, spec, source.apply(host), newRoot),
+          provider,
+          ctx.registry(),
+          progress,
+          ctx.logDir(d.id()),
+          new GitDelivery(ctx.git(), spec.git(), provider),
+          host -> RecordedHost.of(ctx, provider, source.apply(host)).query(HostSession::readFiles));
+    }
+
+    /** {@code service OLD -> NEW, data OLD -> NEW}, for the history. */
+    String commits() {
+      return "service "
+          + d.serviceCommit().orElse("?")
+          + " -> "
+          + service.commit()
+          + ", data "
+          + d.dataCommit().orElse("?")
+          + " -> "
+          + data.commit();
+    }
+
+    Deployments.RecycleResult result(
+        boolean ok, String url, boolean urlChanged, List<Deployments.HostMove> moves, String why) {
+      return new Deployments.RecycleResult(
+          d.id(),
+          ok,
+          d.serviceCommit().orElse(""),
+          service.commit(),
+          d.dataCommit().orElse(""),
+          data.commit(),
+          url,
+          urlChanged,
+          moves,
+          why);
+    }
   }
 
   /** The live host's env file with the new root's paths appended: a later assignment wins. */
@@ -119,40 +151,6 @@ final class Recycler {
         + "\n";
   }
 
-  /** {@code service OLD -> NEW, data OLD -> NEW}, for the history. */
-  static String commits(DeploymentRow d, GitRepos.Pinned service, GitRepos.Pinned data) {
-    return "service "
-        + d.serviceCommit().orElse("?")
-        + " -> "
-        + service.commit()
-        + ", data "
-        + d.dataCommit().orElse("?")
-        + " -> "
-        + data.commit();
-  }
-
-  static Deployments.RecycleResult result(
-      DeploymentRow d,
-      boolean ok,
-      GitRepos.Pinned service,
-      GitRepos.Pinned data,
-      String url,
-      boolean urlChanged,
-      List<Deployments.HostMove> moves,
-      String why) {
-    return new Deployments.RecycleResult(
-        d.id(),
-        ok,
-        d.serviceCommit().orElse(""),
-        service.commit(),
-        d.dataCommit().orElse(""),
-        data.commit(),
-        url,
-        urlChanged,
-        moves,
-        why);
-  }
-
   /** One host while it is recycled: its live row and its new root's open session. */
   private record Candidate(HostRow old, Host host, HostSession session, HostLog log) {
     String newRoot() {
@@ -161,34 +159,17 @@ final class Recycler {
   }
 
   private final class InPlace {
-    private final DeploymentRow d;
-    private final Spec spec;
-    private final GitRepos.Pinned service;
-    private final GitRepos.Pinned data;
-    private final Provider provider;
-    private final Progress progress;
+    private final Round r;
     private final Bootstrap bootstrap;
     private final Registry registry = ctx.registry();
 
-    InPlace(
-        DeploymentRow d,
-        Spec spec,
-        GitRepos.Pinned service,
-        GitRepos.Pinned data,
-        Provider provider,
-        Progress progress) {
-      this.d = d;
-      this.spec = spec;
-      this.service = service;
-      this.data = data;
-      this.provider = provider;
-      this.progress = progress;
-      this.bootstrap =
-          bootstrap(ctx, d, spec, service, data, provider, progress, host -> liveRow(host.id()));
+    InPlace(Round round) {
+      this.r = round;
+      this.bootstrap = round.bootstrap(host -> liveRow(host.id()));
     }
 
     Deployments.RecycleResult run(List<HostRow> rows) {
-      String id = d.id();
+      String id = r.d().id();
       registry.event(
           id,
           null,
@@ -196,9 +177,9 @@ final class Recycler {
           "building "
               + rows.size()
               + " new root(s) at service "
-              + service.commit()
+              + r.service().commit()
               + ", data "
-              + data.commit());
+              + r.data().commit());
       List<Candidate> built = new ArrayList<>();
       List<String> failures = new ArrayList<>();
       List<Object> outcomes =
@@ -236,17 +217,18 @@ final class Recycler {
       }
       for (Candidate c : built) {
         String why =
-            RecordedHost.of(ctx, provider, c.old())
-                .step("remove-old", progress, HostSession::destroy);
+            RecordedHost.of(ctx, r.provider(), c.old())
+                .step("remove-old", r.progress(), HostSession::destroy);
         if (why != null) {
           registry.event(id, c.host().id(), "recycle-warning", "old root left: " + why);
         }
         close(c);
       }
       String summary = summary(moves);
-      registry.recycled(id, ctx.clock().instant(), service.commit(), data.commit(), summary);
+      registry.recycled(
+          id, ctx.clock().instant(), r.service().commit(), r.data().commit(), summary);
       registry.event(id, null, "recycled", summary);
-      return result(d, true, service, data, d.url().orElse(null), false, moves, null);
+      return r.result(true, r.d().url().orElse(null), false, moves, null);
     }
 
     private HostRow rowOf(List<HostRow> rows, Host host) {
@@ -257,10 +239,10 @@ final class Recycler {
     private Object build(HostRow old, Host host) {
       String newRoot = nextRoot(old.root().orElseThrow());
       Host fresh = new Host(host.id(), host.address(), host.ports(), Optional.of(newRoot));
-      HostLog log = new HostLog(ctx.hostLog(d.id(), host.id()));
+      HostLog log = new HostLog(ctx.hostLog(r.d().id(), host.id()));
       HostSession session = null;
       // in the history before it exists: a recycle killed from here on leaves this root behind
-      registry.event(d.id(), host.id(), "recycle-root", "building " + newRoot);
+      registry.event(r.d().id(), host.id(), "recycle-root", "building " + newRoot);
       try {
         session = bootstrap.connect(fresh, log, newRoot);
         HostSession s = session;
@@ -275,7 +257,7 @@ final class Recycler {
         bootstrap.build(fresh, session);
         return new Candidate(old, fresh, session, log);
       } catch (HostSession.StepFailed e) {
-        registry.event(d.id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
+        registry.event(r.d().id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
         if (session != null) {
           removeNew(new Candidate(old, fresh, session, log));
         } else {
@@ -306,13 +288,13 @@ final class Recycler {
 
     private HostRow switchedRow(Candidate c) {
       return new HostRow(
-          d.id(),
+          r.d().id(),
           c.host().id(),
           c.host().address(),
           c.old().ports(),
           Optional.of(c.newRoot()),
           HostState.HEALTHY,
-          Optional.of(data.commit()),
+          Optional.of(r.data().commit()),
           Optional.empty());
     }
 
@@ -326,12 +308,12 @@ final class Recycler {
         removeNew(c);
         if (switched.contains(c)) {
           Host oldHost = RecordedHost.hostOf(c.old());
-          RecordedHost.of(ctx, provider, c.old())
-              .step("restore-old", progress, session -> bootstrap.serve(oldHost, session));
+          RecordedHost.of(ctx, r.provider(), c.old())
+              .step("restore-old", r.progress(), session -> bootstrap.serve(oldHost, session));
         }
       }
-      registry.event(d.id(), null, "recycle-failed", why);
-      return result(d, false, service, data, d.url().orElse(null), false, List.of(), why);
+      registry.event(r.d().id(), null, "recycle-failed", why);
+      return r.result(false, r.d().url().orElse(null), false, List.of(), why);
     }
 
     private void removeNew(Candidate c) {
@@ -345,7 +327,10 @@ final class Recycler {
             });
       } catch (HostSession.StepFailed e) {
         registry.event(
-            d.id(), c.host().id(), "recycle-warning", "new root " + c.newRoot() + " left: " + e);
+            r.d().id(),
+            c.host().id(),
+            "recycle-warning",
+            "new root " + c.newRoot() + " left: " + e);
       }
       close(c);
     }
@@ -356,7 +341,7 @@ final class Recycler {
     }
 
     private HostRow liveRow(String hostId) {
-      return registry.hosts(d.id()).stream()
+      return registry.hosts(r.d().id()).stream()
           .filter(r -> r.hostId().equals(hostId))
           .findFirst()
           .orElseThrow();
@@ -374,7 +359,7 @@ final class Recycler {
             .append(m.gapMillis())
             .append(" ms); ");
       }
-      return s.append(commits(d, service, data)).toString();
+      return s.append(r.commits()).toString();
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.mayfly.provider.ec2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mayfly.bench.MotoServer;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.HostOutcome;
 import dev.mayfly.deploy.LaunchOptions;
@@ -33,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,32 +55,9 @@ class Ec2PipelineIT {
   @Test
   void launchBootstrapsEveryInstanceOverSshAndTerminateEndsThemAll() throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    MotoWorld.writeCredentials(home);
-    Path targetsFile = home.resolve(".config/mayfly/targets.yaml");
-    Files.createDirectories(targetsFile.getParent());
-    Files.writeString(
-        targetsFile,
-        "targets:\n  cloud:\n    provider: ec2\n    endpoint: "
-            + world.moto.endpoint()
-            + "\n    region: "
-            + MotoServer.REGION
-            + "\n    image: "
-            + MotoServer.IMAGE
-            + "\n    profile: moto"
-            + "\n    ssh-user: "
-            + System.getProperty("user.name")
-            + "\n    poll: 100ms\n    ssh-timeout: 30s\n");
-
+    world.writeSshCloudTarget(home, "poll: 100ms", "ssh-timeout: 30s");
     Map<String, SshdHosts.Host> hostOf = new ConcurrentHashMap<>();
-    AtomicInteger next = new AtomicInteger();
-    Ec2Wiring wiring =
-        Ec2Wiring.standard()
-            .withResolver(
-                (instanceId, ignoredMotoAddress) -> {
-                  SshdHosts.Host host =
-                      hostOf.computeIfAbsent(instanceId, k -> hosts.host(next.getAndIncrement()));
-                  return new Ec2Wiring.Reach(host.address(), 22);
-                });
+    Ec2Wiring wiring = MotoWorld.sshdWiring(hosts, hostOf);
     Map<String, String> env = Map.of("HOME", home.toString());
     Providers providers = Providers.installed().with(new Ec2ProviderFactory(wiring));
     Path state = home.resolve("state");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mayfly.bench.MotoServer;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.LaunchOptions;
 import dev.mayfly.deploy.LaunchResult;
@@ -37,7 +36,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -232,31 +230,8 @@ class Ec2RecycleIT {
   }
 
   private Deployments deployments(DemoCopy demo, Registry registry) throws IOException {
-    MotoWorld.writeCredentials(home);
-    Path targetsFile = home.resolve(".config/mayfly/targets.yaml");
-    Files.createDirectories(targetsFile.getParent());
-    Files.writeString(
-        targetsFile,
-        "targets:\n  cloud:\n    provider: ec2\n    endpoint: "
-            + world.moto.endpoint()
-            + "\n    region: "
-            + MotoServer.REGION
-            + "\n    image: "
-            + MotoServer.IMAGE
-            + "\n    profile: moto"
-            + "\n    ssh-user: "
-            + System.getProperty("user.name")
-            + "\n    poll: 100ms\n    ssh-timeout: 30s\n");
-    AtomicInteger next = new AtomicInteger();
-    Ec2Wiring wiring =
-        Ec2Wiring.standard()
-            .withResolver(
-                (instanceId, ignoredMotoAddress) ->
-                    new Ec2Wiring.Reach(
-                        hostOf
-                            .computeIfAbsent(instanceId, k -> hosts.host(next.getAndIncrement()))
-                            .address(),
-                        22));
+    world.writeSshCloudTarget(home, "poll: 100ms", "ssh-timeout: 30s");
+    Ec2Wiring wiring = MotoWorld.sshdWiring(hosts, hostOf);
     Map<String, String> env = Map.of("HOME", home.toString());
     Providers providers = Providers.installed().with(new Ec2ProviderFactory(wiring));
     return new Deployments(

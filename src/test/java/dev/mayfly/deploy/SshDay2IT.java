@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 class SshDay2IT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(3, 0);
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(4, 0);
 
   @TempDir Path home;
+
+  @AfterEach
+  void terminateEverything() throws Exception {
+    new MayflyCli(home, home).terminateAll();
+  }
 
   @Test
   void recycleRebuildsTheServerInANewRootAndSwitchesWithAMeasuredGap() throws Exception {
@@ -76,6 +82,73 @@ class SshDay2IT {
     assertTrue(pwd.out().strip().endsWith("/.mayfly/cycled.r2"), pwd::toString);
     assertEquals(0, mayfly.run("terminate", "cycled").exit());
     assertFalse(Files.exists(host.home().resolve(".mayfly/cycled.r2")));
+  }
+
+  @Test
+  void rootsOfAKilledRecycleAreRemovedByTheNextRecycleAndByTerminate() throws Exception {
+    DemoCopy demo = new DemoCopy(home.resolve("checkout"));
+    MayflyCli mayfly = new MayflyCli(home, demo.root());
+    SshdHosts.Host host = hosts.host(3);
+    assertEquals(0, mayfly.run(hosts.launchArgs(demo.template(), "stray", host)).exit());
+    Path roots = host.home().resolve(".mayfly");
+    Path installer = demo.serviceDir().resolve("install.sh");
+    String install = Files.readString(installer);
+    // a slow installer, so the kill lands while the new root is being built
+    Files.writeString(installer, install.replaceFirst("set -eu\n", "set -eu\nsleep 30\n"));
+
+    killRecycleOnceItsRootExists(mayfly, demo, roots.resolve("stray.r2"));
+    Path leftover = Files.writeString(roots.resolve("stray.r2/left-by-the-killed-recycle"), "");
+    assertTrue(
+        LocalLaunchIT.get("http://" + host.address() + ":8080/").contains("ec2-instance-lifecycle"),
+        "the old root still serves");
+
+    Files.writeString(installer, install);
+    MayflyCli.Result recycle = mayfly.run("recycle", "stray");
+    assertEquals(0, recycle.exit(), recycle::toString);
+    assertFalse(Files.exists(leftover), "the killed recycle's root was removed before building");
+    assertTrue(Files.isDirectory(roots.resolve("stray.r2/data/current")));
+
+    Files.writeString(installer, install.replaceFirst("set -eu\n", "set -eu\nsleep 30\n"));
+    killRecycleOnceItsRootExists(mayfly, demo, roots.resolve("stray.r3"));
+    MayflyCli.Result terminate = mayfly.run("terminate", "stray");
+    assertEquals(0, terminate.exit(), terminate::toString);
+    try (var left = Files.list(roots)) {
+      assertEquals(
+          List.of(),
+          left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("stray")).toList(),
+          "terminate removes the live root and the killed recycle's");
+    }
+  }
+
+  /** Starts {@code mayfly recycle} and SIGKILLs it as soon as the new root is on the host. */
+  private void killRecycleOnceItsRootExists(MayflyCli mayfly, DemoCopy demo, Path newRoot)
+      throws Exception {
+    Path log = home.resolve("recycle-" + newRoot.getFileName());
+    Process recycle =
+        CliProcess.start(
+            Map.of(
+                "HOME", home.toString(),
+                "MAYFLY_HOME", mayfly.stateDir().toString(),
+                "PATH", System.getenv("PATH")),
+            demo.root(),
+            log,
+            "recycle",
+            "stray");
+    try {
+      Instant end = Instant.now().plusSeconds(90);
+      while (!Files.isDirectory(newRoot) && recycle.isAlive() && Instant.now().isBefore(end)) {
+        Thread.sleep(20);
+      }
+      assertTrue(
+          Files.isDirectory(newRoot) && recycle.isAlive(),
+          "recycle did not build "
+              + newRoot
+              + ": "
+              + Files.readString(log.resolveSibling(log.getFileName() + ".err")));
+    } finally {
+      recycle.destroyForcibly();
+      recycle.waitFor();
+    }
   }
 
   @Test

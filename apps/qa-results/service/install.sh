@@ -18,9 +18,17 @@ done
 
 cd "$(dirname "$0")"
 
-# A JDK 17 or newer is all it needs.
+# Java 17 or newer with its compiler is all it needs: javac, or the jdk.compiler module that a JRE
+# may carry without the javac command (Debian's openjdk-17-jre-headless, the docker host image's).
 command -v java >/dev/null 2>&1 || { echo "java not found on PATH" >&2; exit 1; }
-command -v javac >/dev/null 2>&1 || { echo "javac not found on PATH (a JDK, not a JRE, is needed)" >&2; exit 1; }
+if command -v javac >/dev/null 2>&1; then
+  javac() { command javac "$@"; }
+elif java --list-modules 2>/dev/null | grep -q '^jdk\.compiler@'; then
+  javac() { java -m jdk.compiler/com.sun.tools.javac.Main "$@"; }
+else
+  echo "no Java compiler: javac is not on PATH and this java has no jdk.compiler module (install a JDK 17+)" >&2
+  exit 1
+fi
 java -version 2>&1 | head -n 1
 
 # Compiled now, not at every start (java Server.java compiles in memory each time: seconds): a start

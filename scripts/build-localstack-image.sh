@@ -20,6 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# a throwaway tree: dpkg need not fsync every file it unpacks (as in the host image's build)
+mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
+echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/mayfly-build-unsafe-io"
 debootstrap --variant=minbase --include=python3,ca-certificates trixie "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
   || { tail -n 20 "$work/debootstrap.log" >&2; echo "build-localstack-image: debootstrap failed" >&2; exit 1; }
 
@@ -36,7 +39,7 @@ chroot "$root" /usr/local/bin/uv venv -q --python /usr/bin/python3 /opt/localsta
 chroot "$root" env UV_CACHE_DIR=/tmp/uv-cache SSL_CERT_FILE=/tmp/host-ca.crt /usr/local/bin/uv pip install -q \
   --python /opt/localstack/bin/python --exclude-newer 2026-04-01 "localstack-core[runtime]==$localstack_version"
 umount "$root/proc"
-rm -rf "$root/tmp/uv-cache" "$root/tmp/host-ca.crt" "$root/usr/local/bin/uv" "$root/var/lib/apt/lists"/* "$root/var/cache/apt"/* \
+rm -rf "$root/etc/dpkg/dpkg.cfg.d/mayfly-build-unsafe-io" "$root/tmp/uv-cache" "$root/tmp/host-ca.crt" "$root/usr/local/bin/uv" "$root/var/lib/apt/lists"/* "$root/var/cache/apt"/* \
   "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale"
 : >"$root/etc/resolv.conf"
 # Testcontainers' LocalStackContainer starts the image through this path, as in LocalStack's own image

@@ -235,7 +235,10 @@ final class DaemonCommand implements Callable<Integer> {
               services.reaper(),
               services.clock(),
               main.err())
-          .run(runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor));
+          .run(
+              runFor == null ? null : DaemonSettings.parseDuration("--run-for", runFor),
+              // web launches end their hosts while the registry is still open
+              console == null ? () -> {} : console::close);
     }
     return 0;
   }

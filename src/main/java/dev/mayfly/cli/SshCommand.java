@@ -14,7 +14,8 @@ import picocli.CommandLine.ParentCommand;
       "Open a shell (or run COMMAND) on a host of the deployment, in its root with mayfly.env loaded,"
           + " logging in with the deployment's key and the host key mayfly pinned; a changed key is"
           + " refused.",
-      "On the local target: a shell in the sandbox."
+      "On the local target: a shell in the sandbox.",
+      "On the docker target: COMMAND runs through the Engine's exec; there is no interactive shell."
     })
 final class SshCommand implements Callable<Integer> {
   @ParentCommand Main main;

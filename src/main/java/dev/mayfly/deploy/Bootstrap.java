@@ -7,6 +7,7 @@ import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -17,6 +18,9 @@ import java.util.function.Function;
  * file, install, publish data, start, check health. Every step is timed, reported and recorded.
  */
 final class Bootstrap {
+  /** How often a recycle's health check probes the service that just took over. */
+  private static final Duration SWITCH_POLL = Duration.ofMillis(20);
+
   private final String deploymentId;
   private final Spec spec;
   private final GitRepos.Pinned service;
@@ -154,12 +158,27 @@ final class Bootstrap {
     steps.run(host.id(), "health", () -> steps.awaitHealthy(spec, host));
   }
 
+  /**
+   * A recycle's switch to a built root: one host call stops the service of {@code oldRoot} and
+   * starts the new one (when the template starts one); {@link #awaitTakeOver} follows.
+   */
+  void switchTo(Host host, HostSession s, String oldRoot) {
+    if (spec.start() != null) {
+      steps.run(host.id(), "switch", () -> s.switchFrom(oldRoot, spec.start()));
+    }
+  }
+
+  /** The health check after {@link #switchTo}, probing often, since nothing serves meanwhile. */
+  void awaitTakeOver(Host host) {
+    steps.run(host.id(), "health", () -> steps.awaitHealthy(spec, host, SWITCH_POLL));
+  }
+
   /** One more reported and recorded step on {@code host}, for callers that drive the others. */
   <T> T timed(Host host, String step, HostSteps.Step<T> body) {
     return steps.timed(host.id(), step, body);
   }
 
-  private String rootFor(Host host) {
+  String rootFor(Host host) {
     return host.root().orElse(spec.root() != null ? spec.root() : "~/.mayfly/" + deploymentId);
   }
 

@@ -12,6 +12,7 @@ import dev.mayfly.store.DeploymentState;
 import dev.mayfly.store.Registry;
 import dev.mayfly.target.Target;
 import dev.mayfly.target.Targets;
+import dev.mayfly.template.Durations;
 import dev.mayfly.template.Template;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.template.TemplateLoader;
@@ -80,20 +81,41 @@ record DeploymentContext(
    * The provider for a recorded deployment, logging in as it did at launch; the caller closes it.
    */
   Provider providerFor(DeploymentRow d, Spec spec) {
+    return providerLoggingInAs(d, spec.identity());
+  }
+
+  /**
+   * A provider for what runs only mayfly's own steps (extend, terminate), so a deployment whose
+   * frozen template was changed outside mayfly can still be ended; its login is then the key mayfly
+   * generated for it, never one the changed row names.
+   */
+  Provider providerToEnd(DeploymentRow d) {
+    return providerLoggingInAs(d, d.specIntact() ? Spec.fromJson(d.spec()).identity() : null);
+  }
+
+  private Provider providerLoggingInAs(DeploymentRow d, String identitySpec) {
     Identity identity =
-        spec.identity() == null
+        identitySpec == null
             ? Identity.generated(keyFile(d.id()))
-            : Identity.fromSpec(spec.identity(), env.get("SSH_AUTH_SOCK"));
+            : Identity.fromSpec(identitySpec, env.get("SSH_AUTH_SOCK"));
     return provider(
         d.target(), d.id(), access(identity).withConnectDeadline(OPERATION_SSH_DEADLINE));
   }
 
   SshAccess access(Identity identity) {
     return new SshAccess(
-        identity,
-        new RegistryHostKeys(registry),
-        SshAccess.DEFAULT_CONNECT_DEADLINE,
-        SshAccess.DEFAULT_KEEPALIVE);
+        identity, new RegistryHostKeys(registry), SshAccess.DEFAULT_CONNECT_DEADLINE, keepAlive());
+  }
+
+  /**
+   * How often an open SSH connection is probed; a peer that misses a few probes in a row is gone.
+   * {@code MAYFLY_SSH_KEEPALIVE} (a duration) sets it, so a lost host is noticed sooner.
+   */
+  private Duration keepAlive() {
+    String given = env.get("MAYFLY_SSH_KEEPALIVE");
+    return given == null || given.isBlank()
+        ? SshAccess.DEFAULT_KEEPALIVE
+        : Durations.parse("MAYFLY_SSH_KEEPALIVE", given);
   }
 
   /** Where the key mayfly generates for a deployment lives. */

@@ -171,7 +171,7 @@ public final class Deployments {
   public PlannedLaunch plan(LaunchOptions options) {
     LaunchPlan plan = LaunchPlan.of(options, ctx);
     return new PlannedLaunch(
-        plan.id(), progress -> new Launcher(ctx).launch(plan, progress, LaunchCancel.NONE));
+        plan.id(), (progress, cancel) -> new Launcher(ctx).launch(plan, progress, cancel));
   }
 
   /**
@@ -224,6 +224,25 @@ public final class Deployments {
     try (DeploymentLocks.Held lock = ctx.registry().lock(id, Lifecycle.LOCK_WAIT)) {
       return releases.sync(id, progress);
     }
+  }
+
+  /**
+   * The data releases a deployment can roll back to.
+   *
+   * @param commits newest published first
+   * @param live the commit its (first healthy) host serves, null before any publish
+   * @param host the host whose releases these are; null when they are the commits the registry
+   *     recorded as published, because no host could be asked
+   * @param unread why the host could not be asked, or null
+   */
+  public record HeldReleases(List<String> commits, String live, String host, String unread) {}
+
+  /**
+   * The releases the deployment's first healthy host holds (rollback picks from these), else the
+   * commits its hosts published as the registry recorded them.
+   */
+  public HeldReleases releases(String id) {
+    return releases.held(id);
   }
 
   /**

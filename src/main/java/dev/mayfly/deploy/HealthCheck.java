@@ -20,7 +20,9 @@ final class HealthCheck {
    */
   private static final Duration FIRST_POLL = Duration.ofMillis(25);
 
-  private static final Duration POLL = Duration.ofMillis(300);
+  /** The longest pause between probes, unless the caller asks for a shorter one. */
+  static final Duration POLL = Duration.ofMillis(300);
+
   private static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .connectTimeout(Duration.ofSeconds(3))
@@ -34,6 +36,7 @@ final class HealthCheck {
 
   /**
    * @param expect text the body must contain, null for any body
+   * @param maxPoll the longest pause between probes
    * @return null when healthy, else what the last attempt saw
    */
   static String await(
@@ -41,11 +44,12 @@ final class HealthCheck {
       int expectedStatus,
       String expect,
       Duration deadline,
+      Duration maxPoll,
       String name,
       Wait.Watcher watcher)
       throws InterruptedException {
     try (Wait.Watch watch = Wait.watch(name, deadline, watcher)) {
-      String failure = poll(url, expectedStatus, expect, deadline, watch);
+      String failure = poll(url, expectedStatus, expect, deadline, maxPoll, watch);
       if (failure != null) {
         watch.failed(failure);
       }
@@ -54,13 +58,18 @@ final class HealthCheck {
   }
 
   private static String poll(
-      String url, int expectedStatus, String expect, Duration deadline, Wait.Watch watch)
+      String url,
+      int expectedStatus,
+      String expect,
+      Duration deadline,
+      Duration maxPoll,
+      Wait.Watch watch)
       throws InterruptedException {
     Instant end = Instant.now().plus(deadline);
     String last = "no answer";
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
-    Duration poll = FIRST_POLL;
+    Duration poll = FIRST_POLL.compareTo(maxPoll) > 0 ? maxPoll : FIRST_POLL;
     while (true) {
       try {
         HttpResponse<java.io.InputStream> response =
@@ -94,7 +103,7 @@ final class HealthCheck {
             + ")";
       }
       Thread.sleep(poll.toMillis());
-      poll = poll.multipliedBy(2).compareTo(POLL) > 0 ? POLL : poll.multipliedBy(2);
+      poll = poll.multipliedBy(2).compareTo(maxPoll) > 0 ? maxPoll : poll.multipliedBy(2);
     }
   }
 }

@@ -178,11 +178,11 @@ final class HostAccess {
                 out)
             .exitCode();
       }
-      return interactive(shell, prelude + "exec \"${SHELL:-/bin/sh}\" -i", row);
+      return interactive(shell, prelude + "exec \"${SHELL:-/bin/sh}\" -i", row, d.target());
     }
   }
 
-  private int interactive(HostShell shell, String command, HostRow row) {
+  private int interactive(HostShell shell, String command, HostRow row, String target) {
     Path scratch = null;
     try {
       scratch = Files.createTempDirectory(ctx.stateDir(), "ssh-");
@@ -192,7 +192,10 @@ final class HostAccess {
               .orElseThrow(
                   () ->
                       MayflyException.failed(
-                          row.hostId() + ": no interactive shell here; give a COMMAND after --"));
+                          row.hostId()
+                              + ": target "
+                              + target
+                              + " gives no interactive shell; give a COMMAND after --"));
       return pb.start().waitFor();
     } catch (IOException e) {
       throw MayflyException.failed(row.hostId() + ": cannot start a terminal: " + e.getMessage());

@@ -21,6 +21,9 @@ final class HostSession implements AutoCloseable {
   static final String SCRIPT = "bin/mayfly-host.sh";
   private static final byte[] SCRIPT_BODY = loadScript();
 
+  /** What the script's prepare prints once the root is this deployment's. */
+  private static final String CLAIMED = "mayfly: root claimed";
+
   /** The script's exit code when the root is not this deployment's. */
   private static final int NOT_OURS = 3;
 
@@ -85,14 +88,13 @@ final class HostSession implements AutoCloseable {
   }
 
   /**
-   * Claims the root (creates it with its marker, or checks the marker), then puts the script there.
+   * Claims the root (creates it with its marker, or checks the marker), then puts the script there
+   * and makes the root's folders: one command, its text given as its argument, so a launch costs no
+   * separate upload or command for it.
    */
   void prepare() {
     log.step("prepare");
-    owned("prepare", "claim");
-    shell.mkdirs(root + "/bin");
-    shell.upload(SCRIPT_BODY, root + "/" + SCRIPT, 0700);
-    step("prepare", Duration.ofMinutes(1));
+    owned("prepare", "prepare", new String(SCRIPT_BODY, StandardCharsets.UTF_8));
     prepared = true;
   }
 
@@ -202,9 +204,17 @@ final class HostSession implements AutoCloseable {
     step("start", Duration.ofMinutes(2), command);
   }
 
-  /** Stops the service of this root; the root stays (recycle switches roots with it). */
+  /** Stops the service of this root; the root stays. */
   void stop() {
     step("stop", Duration.ofMinutes(2));
+  }
+
+  /**
+   * A recycle's switch in one call on the host: stops the service of {@code oldRoot} (refused,
+   * nothing stopped, unless it is a root of this deployment) and starts this root's at once.
+   */
+  void switchFrom(String oldRoot, String command) {
+    step("switch", Duration.ofMinutes(2), oldRoot, command);
   }
 
   /**
@@ -300,6 +310,25 @@ final class HostSession implements AutoCloseable {
     owned("destroy", "destroy");
   }
 
+  /**
+   * Like {@link #destroy}, and also ends and removes the other roots of this deployment a recycle
+   * made beside this one ({@code <base>}, {@code <base>.rN}), as one killed half-way leaves them.
+   */
+  void destroyWithGenerations() {
+    log.step("destroy");
+    owned("destroy", "destroy", "generations");
+  }
+
+  /**
+   * Ends and removes every root of this deployment beside this one ({@code <base>}, {@code
+   * <base>.rN}, this root too) except {@code keep}: what a recycle killed half-way left. Roots of
+   * other deployments are left alone.
+   */
+  void removeGenerationsExcept(String keep) {
+    log.step("remove-strays");
+    ownership("remove-strays", "remove-generations", keep);
+  }
+
   private void step(String name, Duration timeout, String... args) {
     run(name, invocation(name, args), timeout);
   }
@@ -323,18 +352,26 @@ final class HostSession implements AutoCloseable {
    * text, not from the root, which may not hold it yet (or hold another's). A refusal is the
    * script's own words.
    */
-  private void owned(String name, String scriptStep) {
+  private void owned(String name, String scriptStep, String... args) {
+    ownership(name, scriptStep, args);
+    claimed = true;
+  }
+
+  /** Runs {@code scriptStep} from the script's text; throws, naming {@code name}, on failure. */
+  private void ownership(String name, String scriptStep, String... args) {
     String[] last = {""};
     List<String> words =
-        List.of(
-            "sh",
-            "-c",
-            new String(SCRIPT_BODY, StandardCharsets.UTF_8),
-            SCRIPT,
-            root,
-            deploymentId,
-            registryId,
-            scriptStep);
+        new ArrayList<>(
+            List.of(
+                "sh",
+                "-c",
+                new String(SCRIPT_BODY, StandardCharsets.UTF_8),
+                SCRIPT,
+                root,
+                deploymentId,
+                registryId,
+                scriptStep));
+    words.addAll(List.of(args));
     HostShell.ExecResult r =
         shell.exec(
             ShellQuote.join(words),
@@ -342,6 +379,11 @@ final class HostSession implements AutoCloseable {
             line -> {
               log.accept(line);
               last[0] = line;
+              // prepare goes on after the claim: a root it claimed is this deployment's to remove
+              // even when a later part of the step fails
+              if (line.equals(CLAIMED)) {
+                claimed = true;
+              }
             });
     if (r.timedOut()) {
       throw new StepFailed(name, "timed out after 2 min");
@@ -353,7 +395,6 @@ final class HostSession implements AutoCloseable {
       throw new StepFailed(
           name, "exit " + r.exitCode() + (last[0].isBlank() ? "" : ": " + last[0].strip()));
     }
-    claimed = true;
   }
 
   private String invocation(String step, String... args) {

@@ -63,6 +63,11 @@ final class HostSteps {
 
   /** The "health" check of {@code spec} against {@code host}; throws when it does not pass. */
   void awaitHealthy(Spec spec, Host host) {
+    awaitHealthy(spec, host, HealthCheck.POLL);
+  }
+
+  /** Like {@link #awaitHealthy(Spec, Host)}, probing at least every {@code maxPoll}. */
+  void awaitHealthy(Spec spec, Host host, Duration maxPoll) {
     String failure;
     try {
       failure =
@@ -71,6 +76,7 @@ final class HostSteps {
               spec.healthStatus(),
               spec.healthExpect(),
               Duration.ofSeconds(spec.healthDeadlineSeconds()),
+              maxPoll,
               "healthy (" + host.id() + ")",
               progress);
     } catch (InterruptedException e) {

@@ -33,6 +33,15 @@ public final class LaunchCancel implements AutoCloseable {
 
   private LaunchCancel() {}
 
+  /**
+   * Stopped by {@link #request} alone, for a launch that runs inside a longer-lived process (the
+   * daemon's web launches): only when that whole process stops, since a request kills every process
+   * this JVM started.
+   */
+  public static LaunchCancel onRequest() {
+    return new LaunchCancel();
+  }
+
   /** Catches SIGINT and SIGTERM until closed. */
   public static LaunchCancel onSignals() {
     LaunchCancel cancel = new LaunchCancel();
@@ -60,15 +69,18 @@ public final class LaunchCancel implements AutoCloseable {
     launches.forEach(l -> l.request("SIG" + s.getName()));
   }
 
-  /** Stops the launch as a signal would; what {@link #received} does for each launch. */
-  void request(String why) {
+  /**
+   * Stops the launch as a signal would; what {@link #received} does for each launch.
+   *
+   * @param why what stopped it, as the launch's error says: "launch interrupted by WHY: ..."
+   */
+  public void request(String why) {
     if (signal != null) {
       return;
     }
     signal = why;
     // the host steps this process runs: their shells die with them, so a sleeping installer does
-    // not
-    // outlive the launch (a thread interrupt would kill only the shell, not what it started)
+    // not outlive the launch (a thread interrupt would kill only the shell, not what it started)
     ProcessHandle.current().descendants().toList().forEach(ProcessHandle::destroyForcibly);
     stops.forEach(Runnable::run);
   }

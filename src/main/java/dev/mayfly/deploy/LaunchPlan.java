@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * @param expiresAt null when {@code --expires never} was asked for by name
  * @param syncCron null when the deployment does not sync on a schedule; else as {@link
  *     SyncCron#text()} stores it, with its zone
- * @param providerOptions the provider options with {@code --host} as {@code host}
+ * @param providerOptions the provider options with {@code --host} as {@code host}, and the
+ *     template's {@code stable-address: true} as {@code stable-address}
  * @param keepOnFailure keep the hosts of a launch that does not end healthy, for debugging, instead
  *     of ending them
  * @param keepFor how long kept hosts live
@@ -139,6 +140,9 @@ record LaunchPlan(
                 ctx.env().get("SSH_AUTH_SOCK"));
     Map<String, List<String>> providerOptions = new LinkedHashMap<>(options.providerOptions());
     providerOptions.put("host", options.hosts());
+    if (template.stableAddress()) {
+      providerOptions.put("stable-address", List.of("true"));
+    }
     return new LaunchPlan(
         id,
         template,

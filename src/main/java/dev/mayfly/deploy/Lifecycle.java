@@ -64,7 +64,7 @@ final class Lifecycle {
               .filter(h -> h.state() != HostState.TERMINATED)
               .map(RecordedHost::hostOf)
               .toList();
-      try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
+      try (Provider provider = ctx.providerToEnd(d)) {
         provider.extend(id, hosts, expiresAt);
       } catch (MayflyException | UncheckedIOException e) {
         ctx.registry().event(id, null, "extend-failed", e.getMessage());
@@ -145,7 +145,16 @@ final class Lifecycle {
       if (!d.state().live()) {
         return new Termination(id, true, Map.of()); // ended by whoever held the lock before us
       }
-      try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
+      if (!d.specIntact()) {
+        ctx.registry()
+            .event(
+                id,
+                null,
+                "template-changed",
+                "its frozen template was changed outside mayfly; ending it with mayfly's own steps"
+                    + " only");
+      }
+      try (Provider provider = ctx.providerToEnd(d)) {
         return terminate(id, provider, progress, why, force);
       }
     }
@@ -212,7 +221,8 @@ final class Lifecycle {
         continue;
       }
       String failed =
-          RecordedHost.of(ctx, provider, row).step("destroy", progress, HostSession::destroy);
+          RecordedHost.of(ctx, provider, row)
+              .step("destroy", progress, HostSession::destroyWithGenerations);
       if (failed != null) {
         // where the provider ends the host anyway, only the clean stop is lost: recorded, not fatal
         registry.event(id, row.hostId(), "destroy-failed", failed);

@@ -13,18 +13,19 @@ import dev.mayfly.template.ShellQuote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces the hosts of a running deployment with fresh ones at the newest commits: on providers
- * that rebuild in place ({@link Provider#recyclesInPlace()}) each host gets a new root beside the
- * live one, built while the old one serves; only when every new root is built does each host stop
- * its old service and start the new one on the same port (the measured gap), and only when every
- * host is healthy are the old roots removed. A failure before the switch leaves the old roots
- * serving untouched; one during it switches every host back to its old root.
+ * Replaces the hosts of a running deployment with fresh ones at the newest commits (where the
+ * provider makes new hosts, {@link FreshHosts} does it): on providers that rebuild in place ({@link
+ * Provider#recyclesInPlace()}) each host gets a new root beside the live one, built while the old
+ * one serves; only when every new root is built does each host stop its old service and start the
+ * new one on the same port (the measured gap), and only when every host is healthy are the old
+ * roots removed. A failure before the switch leaves the old roots serving untouched; one during it
+ * switches every host back to its old root.
  */
 final class Recycler {
   private static final Pattern GENERATION = Pattern.compile("(.*)\\.r([0-9]+)");
@@ -50,15 +51,10 @@ final class Recycler {
     GitRepos.Pinned service = pin("service.repo", spec.service(), d.serviceCommit(), sameCommits);
     GitRepos.Pinned data = pin("data.repo", spec.data(), d.dataCommit(), sameCommits);
     try (Provider provider = ctx.providerFor(d, spec)) {
-      if (!provider.recyclesInPlace()) {
-        throw MayflyException.failed(
-            "recycle "
-                + id
-                + ": target "
-                + d.target()
-                + " would need new hosts, which recycle does not get yet; nothing was changed");
-      }
-      return new InPlace(d, spec, service, data, provider, progress).run(rows);
+      Round round = new Round(ctx, d, spec, service, data, provider, progress);
+      return provider.recyclesInPlace()
+          ? new InPlace(round).run(rows)
+          : new FreshHosts(round).run(rows);
     }
   }
 
@@ -78,6 +74,83 @@ final class Recycler {
     return m.matches() ? m.group(1) + ".r" + (Long.parseLong(m.group(2)) + 1) : root + ".r2";
   }
 
+  /**
+   * What one recycle works from, whichever way its hosts are replaced: the deployment as it was,
+   * the commits it moves to and the provider that holds its hosts.
+   */
+  record Round(
+      DeploymentContext ctx,
+      DeploymentRow d,
+      Spec spec,
+      GitRepos.Pinned service,
+      GitRepos.Pinned data,
+      Provider provider,
+      Progress progress) {
+    /**
+     * Builds new roots at {@code service} and {@code data} from what the live host {@code source}
+     * names for each new one keeps: its env file and rendered {@code files:}, whose parameter
+     * values (secrets too) the registry does not keep.
+     */
+    Bootstrap bootstrap(Function<Host, HostRow> source) {
+      return new Bootstrap(
+          d.id(),
+          spec,
+          service,
+          data,
+          (host, newRoot) -> envFile(ctx, provider, spec, source.apply(host), newRoot),
+          provider,
+          ctx.registry(),
+          progress,
+          ctx.logDir(d.id()),
+          new GitDelivery(ctx.git(), spec.git(), provider),
+          host -> RecordedHost.of(ctx, provider, source.apply(host)).query(HostSession::readFiles));
+    }
+
+    /** {@code service OLD -> NEW, data OLD -> NEW}, for the history. */
+    String commits() {
+      return "service "
+          + d.serviceCommit().orElse("?")
+          + " -> "
+          + service.commit()
+          + ", data "
+          + d.dataCommit().orElse("?")
+          + " -> "
+          + data.commit();
+    }
+
+    Deployments.RecycleResult result(
+        boolean ok, String url, boolean urlChanged, List<Deployments.HostMove> moves, String why) {
+      return new Deployments.RecycleResult(
+          d.id(),
+          ok,
+          d.serviceCommit().orElse(""),
+          service.commit(),
+          d.dataCommit().orElse(""),
+          data.commit(),
+          url,
+          urlChanged,
+          moves,
+          why);
+    }
+  }
+
+  /** The live host's env file with the new root's paths appended: a later assignment wins. */
+  private static String envFile(
+      DeploymentContext ctx, Provider provider, Spec spec, HostRow live, String newRoot) {
+    String env = RecordedHost.of(ctx, provider, live).query(HostSession::readEnv);
+    return env
+        + "MAYFLY_ROOT="
+        + ShellQuote.quote(newRoot)
+        + "\nMAYFLY_DATA="
+        + ShellQuote.quote(newRoot + "/data/current")
+        + "\nMAYFLY_SERVICE="
+        + ShellQuote.quote(newRoot + "/service/current")
+        + "\nMAYFLY_SERVE="
+        + ShellQuote.quote(
+            newRoot + "/service/current" + (spec.serve() == null ? "" : "/" + spec.serve()))
+        + "\n";
+  }
+
   /** One host while it is recycled: its live row and its new root's open session. */
   private record Candidate(HostRow old, Host host, HostSession session, HostLog log) {
     String newRoot() {
@@ -86,45 +159,17 @@ final class Recycler {
   }
 
   private final class InPlace {
-    private final DeploymentRow d;
-    private final Spec spec;
-    private final GitRepos.Pinned service;
-    private final GitRepos.Pinned data;
-    private final Provider provider;
-    private final Progress progress;
+    private final Round r;
     private final Bootstrap bootstrap;
     private final Registry registry = ctx.registry();
 
-    InPlace(
-        DeploymentRow d,
-        Spec spec,
-        GitRepos.Pinned service,
-        GitRepos.Pinned data,
-        Provider provider,
-        Progress progress) {
-      this.d = d;
-      this.spec = spec;
-      this.service = service;
-      this.data = data;
-      this.provider = provider;
-      this.progress = progress;
-      this.bootstrap =
-          new Bootstrap(
-              d.id(),
-              spec,
-              service,
-              data,
-              this::envFile,
-              provider,
-              registry,
-              progress,
-              ctx.logDir(d.id()),
-              new GitDelivery(ctx.git(), spec.git(), provider),
-              this::files);
+    InPlace(Round round) {
+      this.r = round;
+      this.bootstrap = round.bootstrap(host -> liveRow(host.id()));
     }
 
     Deployments.RecycleResult run(List<HostRow> rows) {
-      String id = d.id();
+      String id = r.d().id();
       registry.event(
           id,
           null,
@@ -132,9 +177,9 @@ final class Recycler {
           "building "
               + rows.size()
               + " new root(s) at service "
-              + service.commit()
+              + r.service().commit()
               + ", data "
-              + data.commit());
+              + r.data().commit());
       List<Candidate> built = new ArrayList<>();
       List<String> failures = new ArrayList<>();
       List<Object> outcomes =
@@ -172,37 +217,18 @@ final class Recycler {
       }
       for (Candidate c : built) {
         String why =
-            RecordedHost.of(ctx, provider, c.old())
-                .step("remove-old", progress, HostSession::destroy);
+            RecordedHost.of(ctx, r.provider(), c.old())
+                .step("remove-old", r.progress(), HostSession::destroy);
         if (why != null) {
           registry.event(id, c.host().id(), "recycle-warning", "old root left: " + why);
         }
-        registry.putHost(
-            new HostRow(
-                id,
-                c.host().id(),
-                c.host().address(),
-                c.old().ports(),
-                Optional.of(c.newRoot()),
-                HostState.HEALTHY,
-                Optional.of(data.commit()),
-                Optional.empty()));
         close(c);
       }
       String summary = summary(moves);
-      registry.recycled(id, ctx.clock().instant(), service.commit(), data.commit(), summary);
+      registry.recycled(
+          id, ctx.clock().instant(), r.service().commit(), r.data().commit(), summary);
       registry.event(id, null, "recycled", summary);
-      return new Deployments.RecycleResult(
-          id,
-          true,
-          d.serviceCommit().orElse(""),
-          service.commit(),
-          d.dataCommit().orElse(""),
-          data.commit(),
-          d.url().orElse(null),
-          false,
-          moves,
-          null);
+      return r.result(true, r.d().url().orElse(null), false, moves, null);
     }
 
     private HostRow rowOf(List<HostRow> rows, Host host) {
@@ -213,14 +239,25 @@ final class Recycler {
     private Object build(HostRow old, Host host) {
       String newRoot = nextRoot(old.root().orElseThrow());
       Host fresh = new Host(host.id(), host.address(), host.ports(), Optional.of(newRoot));
-      HostLog log = new HostLog(ctx.hostLog(d.id(), host.id()));
+      HostLog log = new HostLog(ctx.hostLog(r.d().id(), host.id()));
       HostSession session = null;
+      // in the history before it exists: a recycle killed from here on leaves this root behind
+      registry.event(r.d().id(), host.id(), "recycle-root", "building " + newRoot);
       try {
         session = bootstrap.connect(fresh, log, newRoot);
+        HostSession s = session;
+        String live = old.root().orElseThrow();
+        bootstrap.timed(
+            fresh,
+            "remove-strays",
+            () -> {
+              s.removeGenerationsExcept(live);
+              return null;
+            });
         bootstrap.build(fresh, session);
         return new Candidate(old, fresh, session, log);
       } catch (HostSession.StepFailed e) {
-        registry.event(d.id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
+        registry.event(r.d().id(), host.id(), "recycle-failed", e.step + ": " + e.getMessage());
         if (session != null) {
           removeNew(new Candidate(old, fresh, session, log));
         } else {
@@ -231,49 +268,52 @@ final class Recycler {
     }
 
     /**
-     * Stops the old service and serves from the new root on the same port; when the new one does
-     * not get healthy, the old one is started again.
+     * Stops the old service and starts the new root's on the same port in one call over the new
+     * root's open session, so the gap is the service's own start; when the new one does not get
+     * healthy, the old one is started again.
      *
      * @return null when the new root serves
      */
     private String switchOver(Candidate c) {
-      RecordedHost old = RecordedHost.of(ctx, provider, c.old());
-      String stopped =
-          spec.start() == null ? null : old.step("stop-old", progress, HostSession::stop);
-      if (stopped != null) {
-        return "the old service did not stop: " + stopped;
-      }
       try {
-        bootstrap.serve(c.host(), c.session());
+        bootstrap.switchTo(c.host(), c.session(), c.old().root().orElseThrow());
+        // the new root serves: from here a killed recycle leaves the old one as the stray
+        registry.putHost(switchedRow(c));
+        bootstrap.awaitTakeOver(c.host());
         return null;
       } catch (HostSession.StepFailed e) {
         return e.step + ": " + e.getMessage();
       }
     }
 
+    private HostRow switchedRow(Candidate c) {
+      return new HostRow(
+          r.d().id(),
+          c.host().id(),
+          c.host().address(),
+          c.old().ports(),
+          Optional.of(c.newRoot()),
+          HostState.HEALTHY,
+          Optional.of(r.data().commit()),
+          Optional.empty());
+    }
+
     /** Ends the new roots and, where the switch happened, serves from the old root again. */
     private Deployments.RecycleResult failed(
         List<Candidate> built, List<Candidate> switched, String why) {
       for (Candidate c : built) {
+        if (switched.contains(c)) {
+          registry.putHost(c.old());
+        }
         removeNew(c);
         if (switched.contains(c)) {
           Host oldHost = RecordedHost.hostOf(c.old());
-          RecordedHost.of(ctx, provider, c.old())
-              .step("restore-old", progress, session -> bootstrap.serve(oldHost, session));
+          RecordedHost.of(ctx, r.provider(), c.old())
+              .step("restore-old", r.progress(), session -> bootstrap.serve(oldHost, session));
         }
       }
-      registry.event(d.id(), null, "recycle-failed", why);
-      return new Deployments.RecycleResult(
-          d.id(),
-          false,
-          d.serviceCommit().orElse(""),
-          service.commit(),
-          d.dataCommit().orElse(""),
-          data.commit(),
-          d.url().orElse(null),
-          false,
-          List.of(),
-          why);
+      registry.event(r.d().id(), null, "recycle-failed", why);
+      return r.result(false, r.d().url().orElse(null), false, List.of(), why);
     }
 
     private void removeNew(Candidate c) {
@@ -287,7 +327,10 @@ final class Recycler {
             });
       } catch (HostSession.StepFailed e) {
         registry.event(
-            d.id(), c.host().id(), "recycle-warning", "new root " + c.newRoot() + " left: " + e);
+            r.d().id(),
+            c.host().id(),
+            "recycle-warning",
+            "new root " + c.newRoot() + " left: " + e);
       }
       close(c);
     }
@@ -297,33 +340,8 @@ final class Recycler {
       c.log().close();
     }
 
-    /**
-     * The live root's env file, whose parameter values (secrets too) the registry does not keep,
-     * with the new root's paths appended: a later assignment wins when it is sourced.
-     */
-    private String envFile(Host host, String newRoot) {
-      HostRow old = liveRow(host.id());
-      String env = RecordedHost.of(ctx, provider, old).query(HostSession::readEnv);
-      return env
-          + "MAYFLY_ROOT="
-          + ShellQuote.quote(newRoot)
-          + "\nMAYFLY_DATA="
-          + ShellQuote.quote(newRoot + "/data/current")
-          + "\nMAYFLY_SERVICE="
-          + ShellQuote.quote(newRoot + "/service/current")
-          + "\nMAYFLY_SERVE="
-          + ShellQuote.quote(
-              newRoot + "/service/current" + (spec.serve() == null ? "" : "/" + spec.serve()))
-          + "\n";
-    }
-
-    /** The live root's rendered {@code files:}: like the env file, they may hold secret values. */
-    private Map<String, String> files(Host host) {
-      return RecordedHost.of(ctx, provider, liveRow(host.id())).query(HostSession::readFiles);
-    }
-
     private HostRow liveRow(String hostId) {
-      return registry.hosts(d.id()).stream()
+      return registry.hosts(r.d().id()).stream()
           .filter(r -> r.hostId().equals(hostId))
           .findFirst()
           .orElseThrow();
@@ -341,15 +359,7 @@ final class Recycler {
             .append(m.gapMillis())
             .append(" ms); ");
       }
-      return s.append("service ")
-          .append(d.serviceCommit().orElse("?"))
-          .append(" -> ")
-          .append(service.commit())
-          .append(", data ")
-          .append(d.dataCommit().orElse("?"))
-          .append(" -> ")
-          .append(data.commit())
-          .toString();
+      return s.append(r.commits()).toString();
     }
   }
 }

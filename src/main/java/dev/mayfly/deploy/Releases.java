@@ -1,6 +1,7 @@
 package dev.mayfly.deploy;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.deploy.Deployments.HeldReleases;
 import dev.mayfly.deploy.Deployments.SyncResult;
 import dev.mayfly.git.GitRepos;
 import dev.mayfly.provider.Provider;
@@ -8,12 +9,15 @@ import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.store.Registry;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The data releases a deployment's hosts serve: sync publishes the data repo's newest commit,
@@ -165,6 +169,33 @@ final class Releases {
       registry.setDataCommit(id, data.commit());
     }
     return new SyncResult(id, data.commit(), updated, unchanged, failures, failedSteps);
+  }
+
+  /**
+   * The data releases the deployment's first healthy host holds, as rollback would choose from;
+   * when no host can be asked, the commits the registry says its hosts published.
+   */
+  HeldReleases held(String id) {
+    DeploymentRow d = ctx.require(id);
+    List<HostRow> hosts = ctx.registry().hosts(id);
+    List<HostRow> healthy = hosts.stream().filter(Releases::healthy).toList();
+    String live =
+        healthy.stream().findFirst().flatMap(HostRow::dataCommit).or(d::dataCommit).orElse(null);
+    String unread = null;
+    if (d.state().live() && !healthy.isEmpty()) {
+      try (Provider provider = ctx.providerFor(d, Spec.fromJson(d.spec()))) {
+        List<String> onHost =
+            RecordedHost.of(ctx, provider, healthy.get(0)).query(HostSession::releases);
+        return new HeldReleases(onHost, live, healthy.get(0).hostId(), null);
+      } catch (MayflyException | UncheckedIOException e) {
+        unread =
+            "the releases on " + healthy.get(0).hostId() + " could not be read: " + e.getMessage();
+      }
+    }
+    Set<String> published = new LinkedHashSet<>();
+    hosts.forEach(h -> h.dataCommit().ifPresent(published::add));
+    d.dataCommit().ifPresent(published::add);
+    return new HeldReleases(List.copyOf(published), live, null, unread);
   }
 
   /**

@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,6 +29,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.storage.pack.PackConfig;
 import org.eclipse.jgit.transport.BundleWriter;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.util.FileUtils;
 
 /**
  * Pins repos to commits on the controller. A remote is asked once with ls-remote; a local git repo
@@ -179,10 +181,7 @@ public final class GitRepos {
     Path dir = mirrors.resolve(digest(pinned.fetchUrl()) + ".git");
     GitSsh ssh = GitSsh.from(env);
     try (ssh;
-        Git git =
-            Files.isDirectory(dir)
-                ? Git.open(dir.toFile())
-                : Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+        Git git = new Git(openOrCreateBare(dir))) {
       if (git.getRepository().getObjectDatabase().has(ObjectId.fromString(pinned.commit()))) {
         return dir;
       }
@@ -225,15 +224,40 @@ public final class GitRepos {
       return new Pinned(localPath.toString(), resolveLocal(field, localPath, ref));
     }
     Path bare = snapshotRepo(localPath);
-    try (Repository repo = new FileRepositoryBuilder().setGitDir(bare.toFile()).setBare().build()) {
-      if (!Files.isDirectory(bare.resolve("objects"))) {
-        repo.create(true);
-      }
+    try (Repository repo = openOrCreateBare(bare)) {
       return new Pinned(bare.toString(), Snapshot.commit(repo, localPath).name());
     } catch (IOException e) {
       throw MayflyException.failed(
           field + ": cannot snapshot " + localPath + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Opens a bare repo, creating it first if needed. Launches running at once may both create the
+   * same one: each builds its own next to it and renames it into place, and whoever loses the
+   * rename opens the winner's.
+   */
+  private static Repository openOrCreateBare(Path dir) throws IOException {
+    if (!Files.isRegularFile(dir.resolve("HEAD"))) {
+      Files.createDirectories(dir.getParent());
+      Path fresh = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".new-");
+      try {
+        try (Repository repo =
+            new FileRepositoryBuilder().setGitDir(fresh.toFile()).setBare().build()) {
+          repo.create(true);
+        }
+        Files.move(fresh, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileSystemException lostTheRace) {
+        if (!Files.isRegularFile(dir.resolve("HEAD"))) {
+          throw lostTheRace;
+        }
+      } finally {
+        if (Files.exists(fresh)) {
+          FileUtils.delete(fresh.toFile(), FileUtils.RECURSIVE | FileUtils.IGNORE_ERRORS);
+        }
+      }
+    }
+    return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().setMustExist(true).build();
   }
 
   private Path snapshotRepo(Path folder) {

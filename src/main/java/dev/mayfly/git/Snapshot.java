@@ -2,6 +2,7 @@ package dev.mayfly.git;
 
 import dev.mayfly.MayflyException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -41,13 +42,37 @@ final class Snapshot {
       commit.setMessage("mayfly snapshot of " + folder.getFileName() + "\n");
       ObjectId id = inserter.insert(commit);
       inserter.flush();
-      RefUpdate update = repo.updateRef(Constants.R_HEADS + "snapshot");
-      update.setNewObjectId(id);
-      update.setForceUpdate(true);
-      update.update();
+      keepReachable(repo, id);
       return id;
     } catch (IOException e) {
       throw MayflyException.failed("cannot snapshot " + folder + ": " + e.getMessage());
+    }
+  }
+
+  /** Points the snapshot branch at the commit; another launch may be moving it at the same time. */
+  private static void keepReachable(Repository repo, ObjectId id) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      RefUpdate update = repo.updateRef(Constants.R_HEADS + "snapshot");
+      update.setNewObjectId(id);
+      update.setForceUpdate(true);
+      RefUpdate.Result result = update.update();
+      switch (result) {
+        case NEW, FORCED, FAST_FORWARD, NO_CHANGE:
+          return;
+        case LOCK_FAILURE:
+          if (attempt < 100) {
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new InterruptedIOException("interrupted while the snapshot branch was locked");
+            }
+            continue;
+          }
+        // fall through: locked for two seconds is not a race any more
+        default:
+          throw new IOException("cannot move the snapshot branch: " + result);
+      }
     }
   }
 

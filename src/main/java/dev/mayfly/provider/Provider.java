@@ -81,6 +81,34 @@ public interface Provider extends AutoCloseable {
   }
 
   /**
+   * For a recycle where {@link #recyclesInPlace()} is false: {@code request.count()} fresh hosts
+   * for the running deployment, tagged like its live ones, which it leaves untouched. Hosts that
+   * did not come up are reported in {@link Launched#failed()}; when it throws, it has ended the
+   * fresh hosts it started.
+   */
+  default Launched launchReplacements(LaunchRequest request) {
+    throw new UnsupportedOperationException("this provider recycles in place");
+  }
+
+  /**
+   * Moves what keeps the deployment's address (EC2's Elastic IPs) from each of {@code old} to the
+   * fresh host at the same position, once the fresh ones are healthy.
+   *
+   * @return the fresh hosts with the addresses they answer at now
+   */
+  default List<Host> takeOver(String deploymentId, List<Host> old, List<Host> fresh) {
+    return fresh;
+  }
+
+  /**
+   * Ends some hosts of a deployment that goes on (the old ones after a recycle, or fresh ones that
+   * failed), leaving what the deployment shares (key pair, group, stable addresses).
+   */
+  default void retire(String deploymentId, List<Host> hosts) {
+    throw new UnsupportedOperationException("this provider recycles in place");
+  }
+
+  /**
    * Every host this mayfly owns on the backend, each with the deployment it is tagged with, for the
    * reaper. A backend whose servers mayfly does not own returns an empty list.
    */

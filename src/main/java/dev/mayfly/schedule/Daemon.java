@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code mayfly daemon}: the scheduler's life (start, run until stopped, close) on the registry's
@@ -34,6 +37,7 @@ public final class Daemon implements AutoCloseable {
   private final Scheduler scheduler;
   private final JobPlanner planner;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Runnable onceJobsEnded = () -> {};
 
   /**
    * @param clock what "now" is for every scheduling decision; the same one {@code upkeep} uses
@@ -280,35 +284,43 @@ public final class Daemon implements AutoCloseable {
 
   /**
    * The daemon's life: start, run until SIGTERM/SIGINT (or {@code runFor}, when given), then close
-   * within the shutdown grace.
+   * within the shutdown grace; a second signal quits at once.
+   *
+   * <p>Signals are caught with {@code sun.misc.Signal}, not a shutdown hook: once the JVM shuts
+   * down, H2's own hook closes the registry that the jobs and the web launches ending after this
+   * returns still write to.
    */
   public void run(Duration runFor) throws InterruptedException {
-    CountDownLatch closed = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop();
-              try {
-                // bounded: Quartz's own grace plus a margin for the shutdown itself
-                closed.await(settings.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "mayfly-daemon-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
+    run(runFor, () -> {});
+  }
+
+  /**
+   * Like {@link #run(Duration)}; {@code onceJobsEnded} runs while stopping, after the running jobs
+   * ended (or the grace passed) and before the scheduler and its database connections close.
+   */
+  public void run(Duration runFor, Runnable onceJobsEnded) throws InterruptedException {
+    this.onceJobsEnded = onceJobsEnded;
+    Map<Signal, SignalHandler> previous = new HashMap<>();
+    for (String name : List.of("INT", "TERM")) {
+      Signal signal = new Signal(name);
+      previous.put(signal, Signal.handle(signal, this::signalled));
+    }
     try {
       start();
       await(runFor);
     } finally {
       close();
-      closed.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down: the hook is running and now returns
-      }
+      previous.forEach(Signal::handle);
     }
+  }
+
+  private void signalled(Signal signal) {
+    if (stopped.getCount() == 0) {
+      // asked twice: out now, the next start and the reaper recover what is left
+      System.exit(MayflyException.Exit.INTERRUPTED.code);
+    }
+    log.info("SIG" + signal.getName() + ": stopping");
+    stop();
   }
 
   /**
@@ -347,6 +359,11 @@ public final class Daemon implements AutoCloseable {
                 + " job(s) still running after "
                 + settings.shutdownGrace().toSeconds()
                 + " s; a cluster member or the next start recovers them");
+      }
+      try {
+        onceJobsEnded.run();
+      } catch (RuntimeException e) {
+        log.info("while stopping: " + e.getMessage());
       }
       scheduler.shutdown(false);
       log.info("daemon stopped");

@@ -60,13 +60,18 @@ public record DeploymentRow(
         () -> true);
   }
 
+  /** Whether the frozen template is still the one mayfly wrote (its seal verifies). */
+  public boolean specIntact() {
+    return specSealed.getAsBoolean();
+  }
+
   /**
    * The frozen template, whose commands later steps run: refused when its row was changed outside
    * mayfly, so nothing written into the registry by someone else is ever run.
    */
   @Override
   public String spec() {
-    if (!specSealed.getAsBoolean()) {
+    if (!specIntact()) {
       throw MayflyException.failed(
           "deployment "
               + id

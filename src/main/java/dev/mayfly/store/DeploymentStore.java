@@ -167,7 +167,13 @@ final class DeploymentStore {
           if (!dryRun) {
             for (String id : ids) {
               for (String table :
-                  List.of("notice_sent", "event", "host", "deployment_lock", "recycling")) {
+                  List.of(
+                      "notice_sent",
+                      "event",
+                      "host",
+                      "deployment_lock",
+                      "recycling",
+                      "stable_address")) {
                 jdbc.update("DELETE FROM " + table + " WHERE deployment_id = ?", id);
               }
               jdbc.update("DELETE FROM deployment WHERE id = ? AND state = ?", id, "terminated");

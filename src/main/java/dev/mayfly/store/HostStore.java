@@ -45,6 +45,10 @@ final class HostStore {
     }
   }
 
+  void remove(String deploymentId, String hostId) {
+    jdbc.update("DELETE FROM host WHERE deployment_id = ? AND host_id = ?", deploymentId, hostId);
+  }
+
   List<HostRow> of(String deploymentId) {
     return jdbc.query(
         "SELECT deployment_id, host_id, address, ports_json, root, state, data_commit, detail"

@@ -316,6 +316,11 @@ public final class Registry implements AutoCloseable {
     hosts.put(h);
   }
 
+  /** Forgets a host the deployment no longer has (one a recycle replaced). */
+  public synchronized void removeHost(String deploymentId, String hostId) {
+    hosts.remove(deploymentId, hostId);
+  }
+
   public synchronized List<HostRow> hosts(String deploymentId) {
     return hosts.of(deploymentId);
   }
@@ -340,6 +345,11 @@ public final class Registry implements AutoCloseable {
   /** Bare-metal reservations, on this registry's connection and under its lock. */
   public Reservations reservations() {
     return new Reservations(jdbc, this);
+  }
+
+  /** Addresses kept across recycles (Elastic IPs), on this registry's connection and lock. */
+  public StableAddresses stableAddresses() {
+    return new StableAddresses(jdbc, this);
   }
 
   /** A pinned SSH host key. */

@@ -91,12 +91,23 @@ final class RegistryErrors {
       if (m.contains("Lock file recently modified")
           || m.contains("Another process was faster")
           || m.contains("Database may be already in use")
+          // the serving process closed the file under this statement and rolled it back
+          || (m.contains("has status ROLLED_BACK") && m.contains("not OPEN"))
           // two processes opening the file in the same instant, before one serves it to the other
           || (m.contains("Error opening database") && m.contains("Concurrent update"))) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The innermost message's first line: what H2 said without its stack of wrappers. */
+  static String firstLine(Throwable e) {
+    Throwable inner = e;
+    while (inner.getCause() != null && inner.getCause() != inner) {
+      inner = inner.getCause();
+    }
+    return String.valueOf(inner.getMessage()).lines().findFirst().orElse("");
   }
 
   static boolean wrongPassword(Throwable e) {

@@ -2,9 +2,12 @@ package dev.mayfly.store;
 
 import dev.mayfly.MayflyException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RegistryFile {
   static final String FILE = "registry.mv.db";
+  private static final String OPEN_LOCK = "registry.open";
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
   private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
@@ -69,7 +73,7 @@ final class RegistryFile {
     long pause = FIRST_PAUSE.toMillis();
     while (true) {
       try {
-        return connection(db);
+        return oneOpenerAtATime(db, deadline);
       } catch (SQLException e) {
         if (!RegistryErrors.busy(e) || Instant.now().isAfter(deadline)) {
           throw e;
@@ -77,6 +81,51 @@ final class RegistryFile {
         sleep(pause + ThreadLocalRandom.current().nextLong(pause));
         pause = Math.min(pause * 2, LONGEST_PAUSE.toMillis());
       }
+    }
+  }
+
+  /**
+   * A connection made while holding {@code registry.open}, an OS lock the kernel drops when its
+   * process dies: H2's own lock file protocol works by timing (write, sleep, read back), and 8
+   * processes opening at once on 2 busy cores kept tripping one another for a minute in CI. With
+   * one opener at a time, each either opens the file and serves it or finds the server and joins.
+   */
+  private static Connection oneOpenerAtATime(Database db, Instant deadline) throws SQLException {
+    Path lockFile = db.stateDir().resolve(OPEN_LOCK);
+    synchronized (RegistryFile.class) { // the OS lock is per process: threads take turns here
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        // a read-only or full disk: nobody can race on it, and H2 names the real problem
+        return connection(db);
+      }
+      try (channel;
+          FileLock held = lockBefore(channel, deadline, lockFile)) {
+        return connection(db);
+      } catch (IOException e) {
+        throw MayflyException.failed(
+            "cannot lock " + lockFile + " to open the registry: " + RegistryErrors.cause(e));
+      }
+    }
+  }
+
+  private static FileLock lockBefore(FileChannel channel, Instant deadline, Path lockFile)
+      throws IOException {
+    while (true) {
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        return lock;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw MayflyException.failed(
+            "the registry stayed busy for "
+                + PATIENCE.toSeconds()
+                + "s: another mayfly process holds "
+                + lockFile
+                + " and does not let go; try again, or stop that process");
+      }
+      sleep(20);
     }
   }
 
@@ -159,7 +208,9 @@ final class RegistryFile {
               + file
               + " stayed busy for "
               + PATIENCE.toSeconds()
-              + "s (another mayfly process holds it and does not answer); try again, or stop that process");
+              + "s (another mayfly process holds it and does not answer; H2 said: "
+              + RegistryErrors.firstLine(e)
+              + "); try again, or stop that process");
     }
     return RegistryErrors.of(
         e, file.toString(), MayflyException.Exit.FAILED, "cannot open the registry " + file + ": ");

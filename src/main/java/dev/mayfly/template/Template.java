@@ -25,6 +25,8 @@ import java.util.Optional;
  *     mayfly.env}
  * @param files {@code files:} paths inside a service release to their text, placeholders not yet
  *     filled
+ * @param stableAddress {@code stable-address: true}: hosts keep one address across recycles where
+ *     the provider can (an Elastic IP on {@code ec2})
  */
 public record Template(
     String name,
@@ -43,7 +45,8 @@ public record Template(
     Optional<java.time.Duration> recycleEvery,
     String urlPath,
     Map<String, String> env,
-    Map<String, String> files) {
+    Map<String, String> files,
+    boolean stableAddress) {
 
   /** How a host gets a repo's pinned commit. */
   public enum GitMode {

@@ -45,7 +45,8 @@ public final class TemplateLoader {
           "recycle",
           "url",
           "env",
-          "files");
+          "files",
+          "stable-address");
   private static final List<String> SERVICE =
       List.of("repo", "ref", "install", "start", "serve", "keep");
   private static final List<String> DATA = List.of("repo", "ref", "publish", "keep");
@@ -178,7 +179,8 @@ public final class TemplateLoader {
         recycleSection.flatMap(TemplateLoader::recycleEvery),
         urlPath,
         env,
-        files);
+        files,
+        top.bool("stable-address").orElse(false));
   }
 
   /** A path a URL may end with: starts with /, no spaces or control characters. */

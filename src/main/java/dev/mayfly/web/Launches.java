@@ -1,6 +1,7 @@
 package dev.mayfly.web;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.deploy.LaunchCancel;
 import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.deploy.PlannedLaunch;
 import dev.mayfly.deploy.Progress;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +30,14 @@ final class Launches implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private static final String STOPPING = "the daemon stopping";
+
+  /**
+   * A cancelled launch waits up to a minute for host steps it cannot kill (remote ones) to return,
+   * then ends its hosts.
+   */
+  private static final Duration CANCEL_BOUND = Duration.ofSeconds(120);
+
   private final PrintWriter log;
 
   Launches(PrintWriter log) {
@@ -52,6 +62,7 @@ final class Launches implements AutoCloseable {
   /** A launch's progress so far, and its end: a result, or the error that stopped it. */
   static final class Run implements Progress {
     final String id;
+    private final LaunchCancel cancel = LaunchCancel.onRequest();
     private final List<Line> lines = new ArrayList<>();
     private LaunchResult result;
     private String error;
@@ -118,24 +129,31 @@ final class Launches implements AutoCloseable {
 
   Run start(PlannedLaunch planned) {
     Run run = new Run(planned.id());
+    try {
+      threads.execute(() -> run(planned, run));
+    } catch (RejectedExecutionException e) {
+      // nothing was recorded yet: refusing leaves nothing behind
+      throw new MayflyException(
+          MayflyException.Exit.WRONG_STATE, "the daemon is stopping; launch again once it runs");
+    }
     runs.put(run.id, run);
-    threads.execute(
-        () -> {
-          try {
-            LaunchResult r = planned.run(run);
-            run.end(r, null);
-            log.println("web: launch " + run.id + " " + r.state().word());
-          } catch (MayflyException e) {
-            run.end(null, e.getMessage());
-            log.println("web: launch " + run.id + " failed: " + e.getMessage());
-          } catch (RuntimeException e) {
-            run.end(null, "internal error in the launch");
-            log.println("web: launch " + run.id + " failed: internal error");
-            e.printStackTrace(log);
-          }
-          log.flush();
-        });
     return run;
+  }
+
+  private void run(PlannedLaunch planned, Run run) {
+    try {
+      LaunchResult r = planned.run(run, run.cancel);
+      run.end(r, null);
+      log.println("web: launch " + run.id + " " + r.state().word());
+    } catch (MayflyException e) {
+      run.end(null, e.getMessage());
+      log.println("web: launch " + run.id + " failed: " + e.getMessage());
+    } catch (RuntimeException e) {
+      run.end(null, "internal error in the launch");
+      log.println("web: launch " + run.id + " failed: internal error");
+      e.printStackTrace(log);
+    }
+    log.flush();
   }
 
   Run find(String id) {
@@ -143,17 +161,34 @@ final class Launches implements AutoCloseable {
   }
 
   /**
-   * Waits a little for launches in flight: killed half-way they would leave hosts for the reaper.
+   * Cancels the launches in flight and waits (bounded) while each ends the hosts it started and
+   * records itself failed, as Ctrl-C does to {@code mayfly launch}: a daemon that stops never
+   * leaves a launch half made and recorded as launching. Called once the scheduler's jobs have
+   * ended, since a cancel kills every process the daemon still runs.
    */
   @Override
   public void close() {
     threads.shutdown();
+    List<Run> inFlight = runs.values().stream().filter(r -> !r.done()).toList();
+    if (!inFlight.isEmpty()) {
+      log.println(
+          "web: cancelling "
+              + inFlight.size()
+              + " launch(es) in flight: "
+              + inFlight.stream().map(r -> r.id).toList());
+      log.flush();
+    }
+    inFlight.forEach(r -> r.cancel.request(STOPPING));
     try {
-      if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {
-        log.println("web: stopping with launches still running; the reaper ends what they leave");
+      if (!threads.awaitTermination(CANCEL_BOUND.toSeconds(), TimeUnit.SECONDS)) {
+        log.println(
+            "web: stopping with launches still ending their hosts after "
+                + CANCEL_BOUND.toSeconds()
+                + " s; the reaper ends what they leave");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    log.flush();
   }
 }

@@ -59,6 +59,8 @@ public final class Page {
       List<Setting> settings,
       List<HostLine> hosts,
       List<Release> releases,
+      boolean releasesOnHost,
+      String releasesSource,
       List<Event> events,
       boolean live) {}
 

@@ -7,7 +7,6 @@ import dev.mayfly.deploy.LaunchResult;
 import dev.mayfly.deploy.Progress;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
-import dev.mayfly.store.EventRow;
 import dev.mayfly.store.HostRow;
 import dev.mayfly.store.HostState;
 import dev.mayfly.target.Target;
@@ -37,11 +36,22 @@ import java.util.stream.Stream;
 /** The console's pages, rendered on the server from the templates in {@code src/main/jte}. */
 final class Pages {
   static final int PAGE_SIZE = 50;
-  private static final java.util.regex.Pattern RELEASE =
-      java.util.regex.Pattern.compile("\\bdata (?:at )?([0-9a-f]{40})\\b");
+
+  /** Deployment pages whose releases are remembered, so the live refresh does not ask hosts. */
+  private static final int RELEASES_KEPT = 256;
+
   private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
 
   private final Deployments deployments;
+  // id -> what the registry said when the host was asked, and the answer
+  private final Map<String, Map.Entry<String, Deployments.HeldReleases>> heldReleases =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(
+            Map.Entry<String, Map.Entry<String, Deployments.HeldReleases>> eldest) {
+          return size() > RELEASES_KEPT;
+        }
+      };
   private final Api api;
   private final Sessions sessions;
   private final Clock clock;
@@ -206,24 +216,9 @@ final class Pages {
         new Page.Setting("sync", overview.schedule().flatMap(s -> s.syncCron()).orElse("never")));
     // secrets were masked as (secret) before they reached the registry
     d.params().forEach((k, v) -> settings.add(new Page.Setting("param " + k, v)));
-    List<Page.Release> releases = new ArrayList<>();
-    Map<String, Boolean> commits = new LinkedHashMap<>();
-    // the releases the history names: the launch's ("…, data C") and each publish's ("data at C")
-    for (EventRow e : status.events()) {
-      java.util.regex.Matcher m = RELEASE.matcher(e.detail() == null ? "" : e.detail());
-      if (m.find()) {
-        commits.put(m.group(1), true);
-      }
-    }
-    d.dataCommit().ifPresent(c -> commits.putIfAbsent(c, true));
-    String live =
-        status.hosts().stream()
-            .filter(h -> h.state() == HostState.HEALTHY)
-            .findFirst()
-            .flatMap(HostRow::dataCommit)
-            .or(d::dataCommit)
-            .orElse(null);
-    commits.keySet().forEach(c -> releases.add(new Page.Release(c, c.equals(live))));
+    Deployments.HeldReleases held = releases(id, status);
+    List<Page.Release> releases =
+        held.commits().stream().map(c -> new Page.Release(c, c.equals(held.live()))).toList();
     render(
         ctx,
         "deployment.jte",
@@ -242,6 +237,12 @@ final class Pages {
                             h.detail().orElse("")))
                 .toList(),
             releases,
+            held.host() != null,
+            held.host() != null
+                ? "held by " + held.host() + ", newest first"
+                : held.unread() != null
+                    ? held.unread() + "; these are the commits its hosts published"
+                    : "the commits its hosts published",
             status.events().stream()
                 .map(
                     e ->
@@ -249,6 +250,32 @@ final class Pages {
                             e.at().toString(), e.hostId().orElse(""), e.kind(), e.detail()))
                 .toList(),
             d.state() != DeploymentState.TERMINATED));
+  }
+
+  /**
+   * The releases a host holds change only by steps the registry records (publish events, host
+   * rows), so the host is asked again only once those changed, not on every live refresh.
+   */
+  private Deployments.HeldReleases releases(String id, Deployments.Status status) {
+    String stamp =
+        status.deployment().state().word()
+            + " "
+            + status.events().size()
+            + " "
+            + status.hosts().stream()
+                .map(h -> h.hostId() + "=" + h.state().word() + "@" + h.dataCommit().orElse(""))
+                .toList();
+    synchronized (heldReleases) {
+      Map.Entry<String, Deployments.HeldReleases> known = heldReleases.get(id);
+      if (known != null && known.getKey().equals(stamp)) {
+        return known.getValue();
+      }
+    }
+    Deployments.HeldReleases held = deployments.releases(id);
+    synchronized (heldReleases) {
+      heldReleases.put(id, Map.entry(stamp, held));
+    }
+    return held;
   }
 
   /** Runs one action and goes back to the deployment's page with what happened. */

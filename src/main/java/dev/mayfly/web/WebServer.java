@@ -34,6 +34,8 @@ public final class WebServer implements AutoCloseable {
   private final Javalin app;
   private final Launches launches;
   private final WebSettings settings;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private WebServer(Javalin app, Launches launches, WebSettings settings) {
     this.app = app;
@@ -222,10 +224,15 @@ public final class WebServer implements AutoCloseable {
     }
   }
 
-  /** Stops listening, then waits a little for launches it started. */
+  /**
+   * Stops listening, then cancels the launches it started and waits (bounded) while they end their
+   * hosts; a second call does nothing.
+   */
   @Override
   public void close() {
-    app.stop();
-    launches.close();
+    if (closed.compareAndSet(false, true)) {
+      app.stop();
+      launches.close();
+    }
   }
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # mayfly's only script on a host. mayfly uploads it to <root>/bin/ and calls
 #   sh <root>/bin/mayfly-host.sh <root> <deployment> <registry> <step> [args...]
-# with every argument shell-quoted; claim, check and destroy run this same text with sh -c, since the
-# root may not hold it (yet). Read it to see exactly what runs on your machine.
+# with every argument shell-quoted; claim, prepare, check and destroy run this same text with sh -c,
+# since the root may not hold it (yet): prepare claims the root, then writes the text it gets as its
+# argument to bin/mayfly-host.sh. Read it to see exactly what runs on your machine.
 set -eu
 
 ROOT=$1
@@ -15,8 +16,14 @@ shift 4
 MARKER=$ROOT/.mayfly-root
 
 owned() {
-  [ -d "$ROOT" ] && [ ! -L "$ROOT" ] && [ -f "$MARKER" ] && [ ! -L "$MARKER" ] &&
-    [ "$(cat "$MARKER")" = "$(printf 'deployment=%s\nregistry=%s' "$DEPLOYMENT" "$REGISTRY")" ]
+  [ -d "$ROOT" ] && [ ! -L "$ROOT" ] && [ -f "$MARKER" ] && [ ! -L "$MARKER" ] || return 1
+  # read, not $(cat): no process per step. Exactly these two lines (blank lines after them aside).
+  {
+    IFS= read -r first || [ -n "$first" ]
+    IFS= read -r second || [ -n "$second" ]
+    [ "$first" = "deployment=$DEPLOYMENT" ] && [ "$second" = "registry=$REGISTRY" ] || return 1
+    while IFS= read -r more || [ -n "$more" ]; do [ -z "$more" ] || return 1; done
+  } < "$MARKER"
 }
 
 # refuse: the root is not this deployment's; say whose it is, touch nothing, exit 3
@@ -37,8 +44,55 @@ refuse() {
   exit 3
 }
 
+stop_service() {
+  # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
+  [ -f run/service.pid ] || return 0
+  pgid=$(cat run/service.pid)
+  if kill -0 "-$pgid" 2>/dev/null; then
+    kill -TERM "-$pgid" 2>/dev/null || true
+    n=0
+    # short polls: a recycle starts the new service on this port as soon as the old one is gone
+    while kill -0 "-$pgid" 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+    kill -KILL "-$pgid" 2>/dev/null || true
+  fi
+  rm -f run/service.pid
+}
+
+stop_strays() {
+  # a launch killed mid-step leaves its installer or publish command running: end what still works in
+  # the root (checked by real path, from outside it, so this script is never among them)
+  real_root=$1
+  for proc in /proc/[0-9]*; do
+    case $(readlink "$proc/cwd" 2>/dev/null) in
+      "$real_root" | "$real_root"/*) kill -KILL "${proc#/proc/}" 2>/dev/null || true ;;
+    esac
+  done
+}
+
+# remove_generations KEEP: a recycle builds <base>.r2, .r3… beside <base>; one killed half-way leaves its
+# root behind. Ends and removes every such root of this deployment except KEEP; another's is left alone.
+remove_generations() {
+  base=$ROOT
+  case ${ROOT##*.r} in '' | *[!0-9]*) ;; *) base=${ROOT%.r*} ;; esac
+  for gen in "$base" "$base".r*; do
+    if [ "$gen" != "$base" ]; then
+      case ${gen#"$base".r} in '' | *[!0-9]*) continue ;; esac
+    fi
+    [ "$gen" != "$1" ] && [ -d "$gen" ] && [ ! -L "$gen" ] || continue
+    if ! (ROOT=$gen MARKER=$gen/.mayfly-root && owned); then
+      echo "left $gen: not this deployment's"
+      continue
+    fi
+    real_gen=$(cd "$gen" && pwd -P)
+    (cd "$gen" && stop_service)
+    stop_strays "$real_gen"
+    rm -rf "$gen"
+    echo "removed $gen, a root a recycle left"
+  done
+}
+
 case "$STEP" in
-claim)
+claim | prepare)
   # mkdir without -p fails if another process made the root meanwhile: then it is not ours either
   if [ -e "$ROOT" ] || [ -L "$ROOT" ]; then
     owned || refuse "touched"
@@ -50,14 +104,21 @@ claim)
     fi
     (set -C && printf 'deployment=%s\nregistry=%s\n' "$DEPLOYMENT" "$REGISTRY" > "$MARKER")
   fi
-  exit 0
+  [ "$STEP" = prepare ] || exit 0
+  echo "mayfly: root claimed"
   ;;
 destroy)
   if [ ! -e "$ROOT" ] && [ ! -L "$ROOT" ]; then
     echo "root $ROOT is gone already"
+    [ "${1:-}" != generations ] || remove_generations ""
     exit 0
   fi
   owned || refuse "removed"
+  ;;
+remove-generations)
+  # the roots checked one by one below; ROOT itself may not exist yet
+  remove_generations "$1"
+  exit 0
   ;;
 *)
   owned || refuse "touched"
@@ -86,20 +147,60 @@ fetch_commit() {
   elif git --git-dir="$1" rev-list --objects --no-walk "$3" >/dev/null 2>&1; then
     return 0
   fi
-  # a fetch of the commit by name that succeeds has brought that very commit; a fetch of the ref may not
-  if ! git --git-dir="$1" $nomaint fetch -q --depth 1 "$2" "$3" 2>/dev/null; then
+  # a ref to what arrives: the next fetch tells the server it has it (so only what changed travels),
+  # and git's maintenance never prunes it. A fetch of the commit by name that succeeds has brought
+  # that very commit (and set the ref, in the same process); a fetch of the ref may not.
+  if ! git --git-dir="$1" $nomaint fetch -q --depth 1 "$2" "+$3:refs/mayfly/fetched" 2>/dev/null; then
     git --git-dir="$1" $nomaint fetch -q "$2" "$4" ||
       { echo "cannot fetch $4 from $2" >&2; exit $FETCH_FAILED; }
     if ! git --git-dir="$1" cat-file -e "$3^{commit}" 2>/dev/null; then
       echo "commit $3 is not in $2 (ref $4 moved?)" >&2
       exit $FETCH_FAILED
     fi
+    git --git-dir="$1" update-ref refs/mayfly/fetched "$3"
   fi
-  # a ref to what arrived: the next fetch tells the server it has it (so only what changed travels),
-  # and git's maintenance never prunes it
-  git --git-dir="$1" update-ref refs/mayfly/fetched "$3"
   # a bundle mayfly pushed here has served its purpose
   case $2 in "$ROOT"/stage/*) rm -f "$2" ;; esac
+}
+
+# share_release GIT_DIR COMMIT STAGING: make STAGING the tree of COMMIT by hard-linking the live data
+# release's files and writing only the paths that differ; fails (leaving STAGING to the caller) when
+# that release cannot be trusted to be its commit's tree file for file. Nothing is ever written into a
+# shared file: each path that differs is removed first and extracted as a new file (a new inode).
+share_release() {
+  prev=$(current_data)
+  [ -n "$prev" ] && [ "$prev" != "$2" ] && [ -d "data/releases/$prev" ] || return 1
+  # .exact-<c>: written after the release was unpacked with no publish command run in it
+  [ -f "data/releases/.exact-$prev" ] || return 1
+  # anything written in that release since (a service writing into its data) makes it untrustworthy
+  [ -z "$(find "data/releases/$prev" -mindepth 1 -newer "data/releases/.exact-$prev" | head -n 1)" ] ||
+    return 1
+  changes=$3.changes
+  git --git-dir="$1" diff-tree -r -z --no-renames --name-only "$prev" "$2" > "$changes" || return 1
+  # export-subst rewrites unchanged files per commit, a changed .gitattributes can change how
+  # unchanged paths export: both need the whole tree
+  ! tr '\0' '\n' < "$changes" | grep -q '\(^\|/\)\.gitattributes$' || return 1
+  git --git-dir="$1" grep -q -e export-subst "$2" -- .gitattributes '*/.gitattributes' 2>/dev/null
+  [ $? -eq 1 ] || return 1
+  cp -al "data/releases/$prev" "$3" || return 1
+  # every changed path goes (so it is written anew), then the folders its removal emptied; a
+  # submodule is an empty folder in an export
+  (cd "$3" && xargs -0 -r sh -c '
+    for p; do
+      if [ -d "$p" ] && [ ! -L "$p" ]; then rmdir "$p" || exit 1; else rm -f "$p" || exit 1; fi
+      d=${p%/*}; [ "$d" = "$p" ] || rmdir -p "$d" 2>/dev/null || true
+    done' sh) < "$changes" || return 1
+  git --git-dir="$1" diff-tree -r -z --no-renames --name-only --diff-filter=d "$prev" "$2" > "$changes" ||
+    return 1
+  # through a file, not a pipe: sh has no pipefail, and a failed archive must fail the release
+  xargs -0 -r sh -c 'g=$1 c=$2 s=$3; shift 3
+    git --literal-pathspecs --git-dir="$g" archive --format=tar -o "$s.tar" "$c" -- "$@" &&
+      tar -x -C "$s" < "$s.tar"' sh "$1" "$2" "$3" < "$changes" || return 1
+  rm -f "$changes" "$3.tar"
+}
+
+current_data() {
+  if [ -L data/current ]; then basename "$(readlink data/current)"; fi
 }
 
 # Service releases: service/repo.git holds the git data, service/releases/<name> are exported trees
@@ -129,33 +230,14 @@ adopt_checkout() {
   echo "adopted the checkout at $old as the first service release"
 }
 
-stop_service() {
-  # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
-  [ -f run/service.pid ] || return 0
-  pgid=$(cat run/service.pid)
-  if kill -0 "-$pgid" 2>/dev/null; then
-    kill -TERM "-$pgid" 2>/dev/null || true
-    n=0
-    while kill -0 "-$pgid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
-    kill -KILL "-$pgid" 2>/dev/null || true
-  fi
-  rm -f run/service.pid
-}
-
-stop_strays() {
-  # a launch killed mid-step leaves its installer or publish command running: end what still works in
-  # the root (checked by real path, from outside it, so this script is never among them)
-  real_root=$1
-  for proc in /proc/[0-9]*; do
-    case $(readlink "$proc/cwd" 2>/dev/null) in
-      "$real_root" | "$real_root"/*) kill -KILL "${proc#/proc/}" 2>/dev/null || true ;;
-    esac
-  done
-}
-
 case "$STEP" in
-prepare)
+prepare) # SCRIPT_TEXT: this script, put where the other steps run it from (renamed into place)
   mkdir -p bin data/releases log run stage
+  if [ $# -gt 0 ]; then
+    (umask 077 && printf '%s' "$1" > bin/.mayfly-host.sh.new)
+    chmod 700 bin/.mayfly-host.sh.new
+    mv -f bin/.mayfly-host.sh.new bin/mayfly-host.sh
+  fi
   [ -d service/.git ] || mkdir -p service/releases
   chmod 700 "$ROOT"
   # git bundles pushed by an earlier, interrupted launch (rm only when the glob matched something)
@@ -166,7 +248,7 @@ prepare)
 fetch-service) # URL COMMIT REF RELEASE SERVE: export COMMIT into service/releases/RELEASE
   url=$1 commit=$2 ref=$3 release=$4 serve=$5
   adopt_checkout
-  mkdir -p service/releases
+  [ -d service/releases ] || mkdir -p service/releases
   [ "$(current_service)" != "$release" ] || { echo "service release $release is live" >&2; exit 1; }
   new=
   [ -d service/repo.git ] || { git init -q --bare service/repo.git; new=new; }
@@ -223,16 +305,24 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
     fetch_commit data/repo.git "$url" "$commit" "$ref" $new
     staging="data/releases/.staging-$commit-$$"
     [ ! -e "$staging" ] || rm -rf "$staging"
-    mkdir -p "$staging"
-    git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
-      { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
+    # without a publish command a release is its commit's tree, and shares unchanged files with the
+    # live release; a publish command may write into files in place, so its release is a copy
+    if [ -n "$publish" ] || ! share_release data/repo.git "$commit" "$staging"; then
+      rm -rf "$staging" "$staging.changes" "$staging.tar"
+      mkdir -p "$staging"
+      git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
+        { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
+    fi
     if [ -n "$publish" ]; then
       load_env
       (cd "$staging" && sh -c "$publish") || { rm -rf "$staging"; echo "publish command failed" >&2; exit 1; }
     fi
     # -T: if another publish of this commit (one whose connection was lost) got there first, keep its
     # release rather than moving this one inside it
-    if ! mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
+    if mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
+      # after the move, so the release's own files are never newer than it (share_release checks)
+      if [ -n "$publish" ]; then rm -f "data/releases/.exact-$commit"; else : > "data/releases/.exact-$commit"; fi
+    else
       rm -rf "$staging"
       [ -d "data/releases/$commit" ] || { echo "cannot move the new release into data/releases" >&2; exit 1; }
     fi
@@ -245,7 +335,7 @@ publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
   set -- data/releases/*
   if [ $# -gt "$keep" ]; then
     ls -1t data/releases | tail -n +"$((keep + 1))" | while read -r old; do
-      [ "$old" = "$commit" ] || rm -rf "data/releases/$old"
+      [ "$old" = "$commit" ] || rm -rf "data/releases/$old" "data/releases/.exact-$old"
     done
   fi
   echo "data at $commit"
@@ -255,9 +345,16 @@ releases)
   ls -1t data/releases
   ;;
 current-data)
-  if [ -L data/current ]; then basename "$(readlink data/current)"; fi
+  current_data
   ;;
-start) # COMMAND
+start | switch) # [OLD_ROOT] COMMAND
+  if [ "$STEP" = switch ]; then
+    # a recycle's switch in one call: stop the live root's service (a root of this deployment) and
+    # start this root's at once, on the same port, with no round trip between the two
+    old=$1
+    shift
+    (ROOT=$old MARKER=$old/.mayfly-root && { owned || refuse "stopped"; } && cd "$old" && stop_service)
+  fi
   load_env
   stop_service
   # in the live release; a root from before service releases runs its checkout
@@ -281,6 +378,8 @@ destroy)
   cd /
   stop_strays "$real_root"
   rm -rf "$ROOT"
+  # terminate: also the roots a killed recycle left beside it
+  [ "${1:-}" != generations ] || remove_generations ""
   ;;
 *)
   echo "unknown step $STEP" >&2

@@ -52,7 +52,7 @@ public final class Bench {
           // fanout-ssh has its own main class (it needs the sshd harness): bin/mayfly-bench starts
           // it
           System.err.println(
-              "usage: mayfly-bench launch-local | list-10k | sync-idle | sync-delta | daemon-10k | fanout-ssh | fanout-vs-ansible [N,N,...] [runs] | recycle | ec2-calls | template-1mib | web-list-10k");
+              "usage: mayfly-bench launch-local | list-10k | sync-idle | sync-delta | daemon-10k | fanout-ssh | fanout-vs-ansible [N,N,...] [runs] [mayfly] | recycle | ec2-calls | template-1mib | web-list-10k");
           System.exit(2);
         }
       }

@@ -25,7 +25,8 @@ import org.eclipse.jgit.api.Git;
  * everything it forks (ssh masters included), one for the hosts' sshd and their children.
  */
 final class FanoutVsAnsibleBench {
-  private static final List<String> SIDES = List.of("mayfly", "ansible-tuned", "ansible-default");
+  private static final List<String> ALL_SIDES =
+      List.of("mayfly", "ansible-tuned", "ansible-default");
 
   private FanoutVsAnsibleBench() {}
 
@@ -36,7 +37,17 @@ final class FanoutVsAnsibleBench {
             .toArray();
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int most = Arrays.stream(counts).max().orElseThrow();
-    Path ansible = installAnsible(project);
+    // "mayfly": only mayfly's side, for profiling and before/after runs (Ansible takes minutes)
+    List<String> sides =
+        new ArrayList<>(
+            args.length > 3 && args[3].equals("mayfly") ? List.of("mayfly") : ALL_SIDES);
+    // another build's bin/mayfly, run alternating with this one: before/after in the same
+    // conditions
+    String baseline = System.getenv("MAYFLY_BENCH_BASELINE");
+    if (baseline != null) {
+      sides.add(1, "baseline");
+    }
+    Path ansible = sides.size() > 1 ? installAnsible(project) : null;
     Cgroup root = Cgroup.create("mayfly-bench-" + ProcessHandle.current().pid());
     try (SshdHosts hosts = SshdHosts.start(work.resolve("hosts"), most, 0)) {
       Cgroup controller = root.child("controller");
@@ -53,7 +64,7 @@ final class FanoutVsAnsibleBench {
         Map<String, List<Measure>> results = new LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
           for (int n : counts) {
-            for (String side : SIDES) {
+            for (String side : sides) {
               Measure m = once(side, n, run, w, hosts, controller, hostGroup);
               results.computeIfAbsent(side + "/" + n, k -> new ArrayList<>()).add(m);
               System.out.printf(
@@ -68,7 +79,7 @@ final class FanoutVsAnsibleBench {
             }
           }
         }
-        print(results, counts, runs);
+        print(results, sides, counts, runs);
       }
     } finally {
       root.remove();
@@ -191,10 +202,11 @@ final class FanoutVsAnsibleBench {
     String name = "fva-" + side.charAt(0) + n + "-" + run;
     List<String> command = new ArrayList<>();
     Map<String, String> env = new LinkedHashMap<>();
-    if (side.equals("mayfly")) {
+    boolean baseline = side.equals("baseline");
+    if (side.equals("mayfly") || baseline) {
       command.addAll(
           List.of(
-              w.mayfly.toString(),
+              baseline ? System.getenv("MAYFLY_BENCH_BASELINE") : w.mayfly.toString(),
               "launch",
               "--file",
               w.template.toString(),
@@ -211,7 +223,23 @@ final class FanoutVsAnsibleBench {
       for (SshdHosts.Host h : on) {
         command.addAll(List.of("--host", h.login()));
       }
-      env.put("MAYFLY_HOME", w.work.resolve("state").toString());
+      env.put("MAYFLY_HOME", w.work.resolve(baseline ? "state-baseline" : "state").toString());
+      // a flight recording of each launch (jfr print --events jdk.ExecutionSample), when asked for
+      // and JVM options of this side's launches (-XX:+CITime and the like), when asked for
+      String jfr = System.getenv("MAYFLY_BENCH_JFR");
+      String options = System.getenv(baseline ? "MAYFLY_BENCH_BASELINE_OPTS" : "MAYFLY_BENCH_OPTS");
+      String tool =
+          (options == null ? "" : options + " ")
+              + (jfr == null
+                  ? ""
+                  : "-XX:StartFlightRecording=settings=profile,filename="
+                      + jfr
+                      + "/"
+                      + name
+                      + ".jfr");
+      if (!tool.isBlank()) {
+        env.put("JAVA_TOOL_OPTIONS", tool.strip());
+      }
     } else {
       boolean tuned = side.equals("ansible-tuned");
       Path inventory = w.inventoryDir.resolve(name + ".ini");
@@ -265,10 +293,10 @@ final class FanoutVsAnsibleBench {
               + Files.readString(w.work.resolve("logs/" + name + ".log")));
     }
     // not timed: end what the run started, so every run starts from the same hosts
-    if (side.equals("mayfly")) {
+    if (side.equals("mayfly") || baseline) {
       controller.runIn(
-          List.of(w.mayfly.toString(), "terminate", name),
-          Map.of("MAYFLY_HOME", w.work.resolve("state").toString()),
+          List.of(command.get(0), "terminate", name),
+          Map.of("MAYFLY_HOME", env.get("MAYFLY_HOME")),
           w.work.resolve("logs/" + name + "-terminate.log"));
       controller.killAll();
     }
@@ -278,13 +306,14 @@ final class FanoutVsAnsibleBench {
     return new Measure(wall, controllerCpu, hostsCpu);
   }
 
-  private static void print(Map<String, List<Measure>> results, int[] counts, int runs) {
+  private static void print(
+      Map<String, List<Measure>> results, List<String> sides, int[] counts, int runs) {
     System.out.printf(
         "%n%-16s %4s %9s %12s %11s %11s%n",
         "SIDE", "N", "WALL-S", "CONTROLLER-S", "HOSTS-S", "WALL/MAYFLY");
     Map<String, Measure> medians = new LinkedHashMap<>();
     for (int n : counts) {
-      for (String side : SIDES) {
+      for (String side : sides) {
         List<Measure> ms = results.get(side + "/" + n);
         Measure m =
             new Measure(
@@ -307,17 +336,29 @@ final class FanoutVsAnsibleBench {
     int small = Arrays.stream(counts).min().orElseThrow();
     Measure mayflyBig = medians.get("mayfly/" + big);
     Measure tunedBig = medians.get("ansible-tuned/" + big);
-    if (big > small) {
-      Measure mayflySmall = medians.get("mayfly/" + small);
+    for (String side : sides.stream().filter(x -> !x.startsWith("ansible")).toList()) {
+      if (big == small) {
+        break;
+      }
+      Measure large = medians.get(side + "/" + big);
+      Measure one = medians.get(side + "/" + small);
       System.out.printf(
           Locale.ROOT,
-          "mayfly per extra host: controller CPU %.0f ms, hosts CPU %.0f ms (goals <=50, <=100);"
+          "%s per extra host: controller CPU %.0f ms, hosts CPU %.0f ms (goals <=50, <=100);"
               + " t%d - t%d = %.2f s (goal <=1)%n",
-          1000 * (mayflyBig.controllerCpu - mayflySmall.controllerCpu) / (big - small),
-          1000 * (mayflyBig.hostsCpu - mayflySmall.hostsCpu) / (big - small),
+          side,
+          1000 * (large.controllerCpu - one.controllerCpu) / (big - small),
+          1000 * (large.hostsCpu - one.hostsCpu) / (big - small),
           big,
           small,
-          mayflyBig.wall - mayflySmall.wall);
+          large.wall - one.wall);
+    }
+    if (tunedBig == null) {
+      System.out.printf(
+          Locale.ROOT,
+          "medians of %d run(s), mayfly only; RESULT fanout-vs-ansible needs Ansible's side%n",
+          runs);
+      return;
     }
     System.out.printf(
         Locale.ROOT,

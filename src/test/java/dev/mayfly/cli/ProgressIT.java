@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.TinyService;
@@ -26,15 +25,7 @@ class ProgressIT {
 
   @AfterEach
   void terminateEverything() throws Exception {
-    MayflyCli mayfly = new MayflyCli(home, home);
-    if (!Files.exists(mayfly.stateDir())) {
-      return;
-    }
-    for (JsonNode d : JSON.readTree(mayfly.run("list", "--all", "--output", "json").out())) {
-      if (!d.get("state").asText().equals("terminated")) {
-        mayfly.run("terminate", d.get("id").asText());
-      }
-    }
+    new MayflyCli(home, home).terminateAll();
   }
 
   /** The tiny service, answering only after {@code seconds}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import dev.mayfly.testing.Trees;
 import java.io.IOException;
 import java.net.URI;
@@ -19,11 +20,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,27 +38,12 @@ class HostRootIT {
   /** The login's home as the hosts see it (each host mounts its own folder there). */
   private static final String REMOTE_HOME = System.getProperty("user.home");
 
-  private static Path shared;
-  private static SshdHosts hosts;
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(3, 0);
 
   @TempDir Path home;
   private DemoCopy demo;
   private MayflyCli mayfly;
   private Path outside;
-
-  @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-roots-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 3, 0);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
 
   @BeforeEach
   void setUp() {
@@ -72,9 +57,7 @@ class HostRootIT {
 
   @AfterEach
   void leaveHostsIdle() {
-    for (SshdHosts.Host h : hosts.all()) {
-      h.killOthers();
-    }
+    hosts.idle(); // before the root outside home goes: nothing writes there any more
     Trees.delete(outside);
   }
 

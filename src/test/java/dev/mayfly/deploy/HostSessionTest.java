@@ -50,6 +50,36 @@ class HostSessionTest {
   }
 
   @Test
+  void prepareInstallsTheScriptByteForByteAndARootItClaimedIsRecordedEvenIfItFailsLater()
+      throws IOException {
+    Path root = dir.resolve("opt/shop");
+    try (HostSession s = session(root, "shop-1", "reg-a")) {
+      s.prepare();
+    }
+    try (var in = HostSession.class.getResourceAsStream("mayfly-host.sh")) {
+      assertEquals(
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+          Files.readString(root.resolve("bin/mayfly-host.sh")));
+    }
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(root.resolve("bin/mayfly-host.sh"))));
+    // a root whose folders cannot be made: the claim stands, so terminate may remove the root
+    Path blocked = dir.resolve("opt/blocked");
+    try (HostSession s = session(blocked, "shop-2", "reg-a")) {
+      s.prepare();
+    }
+    Files.delete(blocked.resolve("log"));
+    Files.writeString(blocked.resolve("log"), "a file where a folder goes");
+    try (HostSession s = session(blocked, "shop-2", "reg-a")) {
+      HostSession.StepFailed e = assertThrows(HostSession.StepFailed.class, s::prepare);
+      assertEquals("prepare", e.step);
+      assertEquals(blocked.toString(), s.claimedRoot());
+    }
+  }
+
+  @Test
   void anExistingFolderWithoutTheMarkerIsRefusedAndLeftAsItWas() throws IOException {
     Path root = Files.createDirectories(dir.resolve("srv/notes"));
     Files.writeString(root.resolve("todo.txt"), "mine");

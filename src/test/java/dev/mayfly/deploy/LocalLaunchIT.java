@@ -39,15 +39,7 @@ class LocalLaunchIT {
   /** Leaves no demo server running, whatever a test did. */
   @AfterEach
   void terminateEverything() throws Exception {
-    MayflyCli mayfly = new MayflyCli(home, home);
-    if (!Files.exists(mayfly.stateDir())) {
-      return;
-    }
-    for (JsonNode d : JSON.readTree(mayfly.run("list", "--all", "--output", "json").out())) {
-      if (!d.get("state").asText().equals("terminated")) {
-        mayfly.run("terminate", d.get("id").asText());
-      }
-    }
+    new MayflyCli(home, home).terminateAll();
   }
 
   @Test

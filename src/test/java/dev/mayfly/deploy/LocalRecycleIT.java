@@ -28,15 +28,7 @@ class LocalRecycleIT {
 
   @AfterEach
   void terminateEverything() throws Exception {
-    MayflyCli mayfly = new MayflyCli(home, home);
-    if (!Files.exists(mayfly.stateDir())) {
-      return;
-    }
-    for (JsonNode d : JSON.readTree(mayfly.run("list", "--output", "json").out())) {
-      if (!d.get("state").asText().equals("terminated")) {
-        mayfly.run("terminate", d.get("id").asText());
-      }
-    }
+    new MayflyCli(home, home).terminateAll();
   }
 
   @Test

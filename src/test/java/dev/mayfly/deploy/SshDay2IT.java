@@ -11,8 +11,7 @@ import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.PollingClient;
 import dev.mayfly.testing.SshdHosts;
-import dev.mayfly.testing.Trees;
-import java.io.IOException;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,10 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,30 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SshDay2IT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static Path shared;
-  private static SshdHosts hosts;
+
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(4, 0);
 
   @TempDir Path home;
 
-  @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 3, 0);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
-
   @AfterEach
-  void leaveHostsIdle() {
-    for (SshdHosts.Host h : hosts.all()) {
-      h.killOthers();
-    }
+  void terminateEverything() throws Exception {
+    new MayflyCli(home, home).terminateAll();
   }
 
   @Test
@@ -100,6 +82,73 @@ class SshDay2IT {
     assertTrue(pwd.out().strip().endsWith("/.mayfly/cycled.r2"), pwd::toString);
     assertEquals(0, mayfly.run("terminate", "cycled").exit());
     assertFalse(Files.exists(host.home().resolve(".mayfly/cycled.r2")));
+  }
+
+  @Test
+  void rootsOfAKilledRecycleAreRemovedByTheNextRecycleAndByTerminate() throws Exception {
+    DemoCopy demo = new DemoCopy(home.resolve("checkout"));
+    MayflyCli mayfly = new MayflyCli(home, demo.root());
+    SshdHosts.Host host = hosts.host(3);
+    assertEquals(0, mayfly.run(hosts.launchArgs(demo.template(), "stray", host)).exit());
+    Path roots = host.home().resolve(".mayfly");
+    Path installer = demo.serviceDir().resolve("install.sh");
+    String install = Files.readString(installer);
+    // a slow installer, so the kill lands while the new root is being built
+    Files.writeString(installer, install.replaceFirst("set -eu\n", "set -eu\nsleep 30\n"));
+
+    killRecycleOnceItsRootExists(mayfly, demo, roots.resolve("stray.r2"));
+    Path leftover = Files.writeString(roots.resolve("stray.r2/left-by-the-killed-recycle"), "");
+    assertTrue(
+        LocalLaunchIT.get("http://" + host.address() + ":8080/").contains("ec2-instance-lifecycle"),
+        "the old root still serves");
+
+    Files.writeString(installer, install);
+    MayflyCli.Result recycle = mayfly.run("recycle", "stray");
+    assertEquals(0, recycle.exit(), recycle::toString);
+    assertFalse(Files.exists(leftover), "the killed recycle's root was removed before building");
+    assertTrue(Files.isDirectory(roots.resolve("stray.r2/data/current")));
+
+    Files.writeString(installer, install.replaceFirst("set -eu\n", "set -eu\nsleep 30\n"));
+    killRecycleOnceItsRootExists(mayfly, demo, roots.resolve("stray.r3"));
+    MayflyCli.Result terminate = mayfly.run("terminate", "stray");
+    assertEquals(0, terminate.exit(), terminate::toString);
+    try (var left = Files.list(roots)) {
+      assertEquals(
+          List.of(),
+          left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("stray")).toList(),
+          "terminate removes the live root and the killed recycle's");
+    }
+  }
+
+  /** Starts {@code mayfly recycle} and SIGKILLs it as soon as the new root is on the host. */
+  private void killRecycleOnceItsRootExists(MayflyCli mayfly, DemoCopy demo, Path newRoot)
+      throws Exception {
+    Path log = home.resolve("recycle-" + newRoot.getFileName());
+    Process recycle =
+        CliProcess.start(
+            Map.of(
+                "HOME", home.toString(),
+                "MAYFLY_HOME", mayfly.stateDir().toString(),
+                "PATH", System.getenv("PATH")),
+            demo.root(),
+            log,
+            "recycle",
+            "stray");
+    try {
+      Instant end = Instant.now().plusSeconds(90);
+      while (!Files.isDirectory(newRoot) && recycle.isAlive() && Instant.now().isBefore(end)) {
+        Thread.sleep(20);
+      }
+      assertTrue(
+          Files.isDirectory(newRoot) && recycle.isAlive(),
+          "recycle did not build "
+              + newRoot
+              + ": "
+              + Files.readString(log.resolveSibling(log.getFileName() + ".err")));
+    } finally {
+      recycle.destroyForcibly();
+      recycle.waitFor();
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.cli.Main;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import dev.mayfly.testing.Trees;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,10 +28,9 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.Daemon;
 import org.eclipse.jgit.transport.resolver.RepositoryResolver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,31 +42,14 @@ class SshLaunchIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(5, 1);
 
   @TempDir Path home;
 
   @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 5, 1);
+  static void prepareHosts() {
     hosts.host(4).dropPort(22);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    for (SshdHosts.Host h : hosts.all()) {
-      h.killOthers();
-    }
   }
 
   @Test
@@ -378,6 +361,79 @@ class SshLaunchIT {
           history);
       assertTrue(history.contains("data at " + third), history);
     }
+  }
+
+  @Test
+  void aSyncedReleaseSharesUnchangedFilesAndNeverChangesTheOldRelease() throws Exception {
+    SshdHosts.Host host = hosts.host(2);
+    Path template = demo("shared", "");
+    // no publish command: each release is exactly its commit's tree, the case releases share in
+    Files.writeString(
+        template,
+        Files.readString(template)
+            .replaceFirst("(?m)^  publish: .*\n", "")
+            .replace("keep: 3", "keep: 2"));
+    Path data = home.resolve("demo/apps/qa-results/data");
+    Path changed = data.resolve("runs/2026-11-21-nightly.json");
+    String before = Files.readString(changed);
+    assertEquals(0, mayfly(hosts.launchArgs(template, "shared", host)).exit);
+    String releases = host.homePath(".mayfly/shared/data/releases");
+    String first = currentRelease(host, "shared");
+
+    Files.writeString(changed, "{\"suite\":\"changed\",\"cases\":[]}");
+    Result sync = mayfly("sync", "shared");
+    assertEquals(0, sync.exit, sync.toString());
+    String second = currentRelease(host, "shared");
+    assertFalse(first.equals(second), "a new release: " + sync);
+    String[] old = {releases + "/" + first, releases + "/" + second};
+    assertEquals(before, host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", old[0]));
+    assertEquals(
+        Files.readString(changed), host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", old[1]));
+    assertEquals(inode(host, old[0] + "/README.md"), inode(host, old[1] + "/README.md"));
+    assertFalse(
+        inode(host, old[0] + "/runs/2026-11-21-nightly.json")
+            .equals(inode(host, old[1] + "/runs/2026-11-21-nightly.json")),
+        "the changed file is a new file, not a write into the old release's");
+
+    // a rollback switches to the old release, whose content is the old commit's
+    Result back = mayfly("rollback", "shared");
+    assertEquals(0, back.exit, back.toString());
+    assertEquals(first, currentRelease(host, "shared"));
+    assertEquals(
+        before,
+        host.inside(
+            "cat \"$1/runs/2026-11-21-nightly.json\"",
+            host.homePath(".mayfly/shared/data/current")));
+
+    // the service wrote into its live release in place: the next release shares nothing with it
+    host.inside("printf local >> \"$1/README.md\"", old[0]);
+    Files.writeString(data.resolve("runs/2026-11-22-nightly.json"), "{\"suite\":\"third\"}");
+    Result third = mayfly("sync", "shared");
+    assertEquals(0, third.exit, third.toString());
+    String newest = releases + "/" + currentRelease(host, "shared");
+    assertEquals(
+        Files.readString(data.resolve("README.md")), host.inside("cat \"$1/README.md\"", newest));
+    assertFalse(inode(host, old[0] + "/README.md").equals(inode(host, newest + "/README.md")));
+
+    // keep: 2 prunes the least recently live (the second, since the rollback made the first live);
+    // the files it shared stay whole in the releases kept
+    String kept = host.inside("ls -1A \"$1\"", releases);
+    assertFalse(kept.contains(second), kept);
+    assertTrue(kept.contains(first) && kept.contains(".exact-" + first), kept);
+    assertEquals(before, host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", old[0]));
+    assertEquals(
+        Files.readString(changed), host.inside("cat \"$1/runs/2026-11-21-nightly.json\"", newest));
+  }
+
+  private static String currentRelease(SshdHosts.Host host, String deployment) {
+    return host.inside(
+            "basename \"$(readlink \"$1\")\"",
+            host.homePath(".mayfly/" + deployment + "/data/current"))
+        .strip();
+  }
+
+  private static String inode(SshdHosts.Host host, String path) {
+    return host.inside("stat -c %i \"$1\"", path).strip();
   }
 
   private static String commitAll(Git git, String message) throws Exception {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.ReleaseApp;
 import dev.mayfly.testing.SshdHosts;
-import dev.mayfly.testing.Trees;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,41 +15,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Upgrade and rollback --service on two real OpenSSH servers ({@link SshdHosts}). */
 class SshServiceUpgradeIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(2, 0);
 
   @TempDir Path home;
-
-  @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 2, 0);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    for (SshdHosts.Host h : hosts.all()) {
-      h.killOthers();
-    }
-  }
 
   @Test
   void upgradeThatFailsOnEveryHostKeepsThemServingAndAGoodOneRollsBack() throws Exception {

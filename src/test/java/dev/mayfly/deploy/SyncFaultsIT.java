@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import dev.mayfly.testing.Trees;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,10 +38,9 @@ import org.eclipse.jgit.transport.Daemon;
 import org.eclipse.jgit.transport.DaemonClient;
 import org.eclipse.jgit.transport.resolver.RepositoryResolver;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,34 +54,16 @@ class SyncFaultsIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(4, 0);
 
   @TempDir Path home;
   private DataRepo data;
-
-  @BeforeAll
-  static void startHosts() throws IOException {
-    shared = Files.createTempDirectory("mayfly-sync-faults-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 4, 0);
-  }
-
-  @AfterAll
-  static void stopHosts() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    Trees.delete(shared);
-  }
 
   @AfterEach
   void leaveHostsIdle() {
     if (data != null) {
       data.close();
-    }
-    for (SshdHosts.Host h : hosts.all()) {
-      h.linkUp();
-      h.killOthers();
     }
   }
 
@@ -263,7 +245,8 @@ class SyncFaultsIT {
     Path template = home.resolve("demo/templates/" + name + ".yaml");
     Files.createDirectories(template.getParent());
     Files.writeString(template, yaml);
-    MayflyCli mayfly = new MayflyCli(home, home);
+    // a lost host is noticed after a few missed 3 s probes, not the default's minute and more
+    MayflyCli mayfly = new MayflyCli(home, home).env("MAYFLY_SSH_KEEPALIVE", "3s");
     MayflyCli.Result r = mayfly.run(hosts.launchArgs(template, name, host));
     assertEquals(0, r.exit(), r::toString);
     return mayfly;

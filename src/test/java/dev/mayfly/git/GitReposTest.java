@@ -9,6 +9,13 @@ import dev.mayfly.MayflyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -38,6 +45,40 @@ class GitReposTest {
 
     Files.writeString(folder.resolve("b.json"), "{}");
     assertNotEquals(first, repos.pin("data.repo", null, folder.getParent(), "HEAD").commit());
+  }
+
+  @Test
+  void launchesSnapshottingOneFolderAtOnceAllGetItsCommit() throws Exception {
+    // ConcurrentCliIT's 8 launches lost this race in CI: two created the same bare repo at once
+    Path folder = Files.createDirectories(tmp.resolve("data"));
+    Files.writeString(folder.resolve("a.json"), "{}");
+    String expected =
+        new GitRepos(tmp.resolve("reference")).pin("data.repo", null, folder, "HEAD").commit();
+    int launches = 8;
+    for (int round = 0; round < 20; round++) {
+      Path state = tmp.resolve("state-" + round);
+      CyclicBarrier start = new CyclicBarrier(launches);
+      ExecutorService pool = Executors.newFixedThreadPool(launches);
+      try {
+        List<Future<String>> commits = new ArrayList<>();
+        for (int i = 0; i < launches; i++) {
+          commits.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return new GitRepos(state).pin("data.repo", null, folder, "HEAD").commit();
+                  }));
+        }
+        for (Future<String> commit : commits) {
+          assertEquals(expected, commit.get(), "round " + round);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      try (Stream<Path> left = Files.list(state.resolve("snapshots"))) {
+        assertEquals(1, left.count(), "only the one snapshot repo is left in round " + round);
+      }
+    }
   }
 
   @Test

@@ -18,6 +18,28 @@ import java.util.regex.Pattern;
  * run). Its stderr goes to a log file the test reads.
  */
 public final class DaemonProcess implements AutoCloseable {
+  /** Settings that make a daemon react in seconds (expiries, syncs, retries); reaping hourly. */
+  public static final List<String> FAST =
+      List.of(
+          "--poll",
+          "1s",
+          "--misfire",
+          "1s",
+          "--reconcile",
+          "1s",
+          "--checkin",
+          "1s",
+          "--retry-base",
+          "1s",
+          "--retry-max",
+          "3s",
+          "--sync-every",
+          "2s",
+          "--reap-every",
+          "1h",
+          "--shutdown-grace",
+          "5s");
+
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private final Process process;
   private final Path log;
@@ -124,7 +146,7 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   /** The processes the daemon started that are still running: on a local target, its host steps. */
-  List<ProcessHandle> hostSteps() {
+  public List<ProcessHandle> hostSteps() {
     return process.descendants().toList();
   }
 
@@ -138,6 +160,19 @@ public final class DaemonProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * SIGTERM, as systemd's stop sends; waits up to {@code limit} for the exit.
+   *
+   * @return its exit code, or empty when it is still running (the caller's close kills it)
+   */
+  public java.util.OptionalInt terminate(Duration limit) {
+    process.destroy();
+    waitFor(limit);
+    return process.isAlive()
+        ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(process.exitValue());
   }
 
   /** SIGTERM, then SIGKILL if it is still there after the shutdown grace. */

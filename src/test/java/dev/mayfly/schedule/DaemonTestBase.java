@@ -31,26 +31,7 @@ abstract class DaemonTestBase {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   /** Settings that make a daemon react in seconds. */
-  static final String[] FAST = {
-    "--poll",
-    "1s",
-    "--misfire",
-    "1s",
-    "--reconcile",
-    "1s",
-    "--checkin",
-    "1s",
-    "--retry-base",
-    "1s",
-    "--retry-max",
-    "3s",
-    "--sync-every",
-    "2s",
-    "--reap-every",
-    "1h",
-    "--shutdown-grace",
-    "5s"
-  };
+  static final String[] FAST = DaemonProcess.FAST.toArray(String[]::new);
 
   @TempDir Path home;
   DemoCopy demo;
@@ -66,14 +47,7 @@ abstract class DaemonTestBase {
   @AfterEach
   void stopEverything() throws IOException {
     daemons.forEach(DaemonProcess::close);
-    if (!Files.exists(mayfly.stateDir())) {
-      return;
-    }
-    for (JsonNode d : JSON.readTree(mayfly.run("list", "--output", "json").out())) {
-      if (!d.get("state").asText().equals("terminated")) {
-        mayfly.run("terminate", d.get("id").asText());
-      }
-    }
+    mayfly.terminateAll();
   }
 
   DaemonProcess daemon(String name, String... extra) {

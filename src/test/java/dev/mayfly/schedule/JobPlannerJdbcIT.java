@@ -49,9 +49,13 @@ class JobPlannerJdbcIT {
                 storeErrors.add(msg + ": " + cause);
               }
             });
+    List<String> whileRunning;
     try {
       JobPlannerTest.roundsFireWhenListSays(scheduler);
     } finally {
+      // the store's errors while the rounds ran; a scan in flight as the store shuts down reports
+      // "JobStore is shutdown" (CI saw it once), which says nothing about the rounds
+      whileRunning = List.copyOf(storeErrors);
       // bounded, and not waiting for jobs: every round has fired by now, and a job store that keeps
       // failing retries forever would hold a plain shutdown
       Thread stop =
@@ -68,6 +72,6 @@ class JobPlannerJdbcIT {
       stop.join(30_000);
       assertFalse(stop.isAlive(), "the scheduler stopped; errors: " + storeErrors);
     }
-    assertEquals(List.of(), storeErrors);
+    assertEquals(List.of(), whileRunning);
   }
 }

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mayfly.MayflyException;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,47 @@ class JdbcTest {
     assertTrue(jdbc.insertOrIgnoreDuplicate(insert, "cat", 4));
     assertFalse(jdbc.insertOrIgnoreDuplicate(insert, "cat", 3));
     assertEquals(List.of(4), jdbc.query("SELECT legs FROM pet", rs -> rs.getInt(1)));
+  }
+
+  /** Fails its first inserts the way a client's statement fails when the serving process closes. */
+  public static final class ServerClosedUnderTheStatement implements Trigger {
+    static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+
+    @Override
+    public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
+      if (FAILURES_LEFT.getAndDecrement() > 0) {
+        throw new SQLException(
+            "General error: \"Transaction 1 has status ROLLED_BACK, not OPEN [2.3.232/103]\"",
+            "HY000",
+            50000);
+      }
+    }
+  }
+
+  @Test
+  void aStatementRolledBackByTheServingProcessClosingRunsAgainOnANewConnection() throws Exception {
+    // CI: 2 of 8 concurrent launches failed with this when the process serving the file exited
+    String url = "jdbc:h2:mem:served;DB_CLOSE_DELAY=-1";
+    AtomicInteger opens = new AtomicInteger();
+    Jdbc.Reconnect open =
+        () -> {
+          opens.incrementAndGet();
+          return DriverManager.getConnection(url);
+        };
+    try (Connection keepAlive = DriverManager.getConnection(url)) {
+      Jdbc served = new Jdbc(open.open(), "registry.mv.db", open);
+      served.update("CREATE TABLE pet (name VARCHAR(20) PRIMARY KEY, legs INT NOT NULL)");
+      served.update(
+          "CREATE TRIGGER closing BEFORE INSERT ON pet FOR EACH ROW CALL \""
+              + ServerClosedUnderTheStatement.class.getName()
+              + "\"");
+      ServerClosedUnderTheStatement.FAILURES_LEFT.set(2);
+
+      assertEquals(1, served.update("INSERT INTO pet (name, legs) VALUES (?, ?)", "cat", 4));
+      assertEquals(List.of("cat"), served.query("SELECT name FROM pet", rs -> rs.getString(1)));
+      assertEquals(3, opens.get(), "the first connection, then one per rolled-back try");
+      served.close();
+    }
   }
 
   @Test

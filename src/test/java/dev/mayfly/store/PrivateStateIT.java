@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.MayflyException;
 import dev.mayfly.schedule.DaemonProcess;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.TinyService;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The state folder and its registry belong to the user who runs mayfly, and nobody else. */
 class PrivateStateIT {
   @TempDir Path home;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private DaemonProcess daemon;
   private MayflyCli mayfly;
 
@@ -171,6 +177,18 @@ class PrivateStateIT {
         sync.err());
     assertFalse(Files.exists(pwned), "the injected publish command ran");
     assertEquals(0, mayfly.run("list").exit(), "list still shows it");
+
+    // ending it runs only mayfly's own steps, so a changed row cannot keep its service alive
+    URI url =
+        URI.create(
+            JSON.readTree(mayfly.run("list", "--output", "json").out()).get(0).get("url").asText());
+    MayflyCli.Result terminate = mayfly.run("terminate", "victim");
+    assertEquals(0, terminate.exit(), terminate::toString);
+    assertFalse(Files.exists(pwned), "terminate ran the injected command");
+    assertThrows(
+        ConnectException.class,
+        () -> new Socket(url.getHost(), url.getPort()).close(),
+        "the victim's service still answers at " + url);
   }
 
   @Test

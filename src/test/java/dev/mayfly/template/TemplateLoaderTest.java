@@ -99,7 +99,7 @@ class TemplateLoaderTest {
   void emptyFileIsRejected() {
     assertEquals(
         "1:1: empty template (expected fields name, description, service, data, params, ports, health, lifetime,"
-            + " sync, root, git, bind, recycle, url, env, files)",
+            + " sync, root, git, bind, recycle, url, env, files, stable-address)",
         rejection("empty"));
   }
 
@@ -108,7 +108,7 @@ class TemplateLoaderTest {
     assertEquals("9:3: ports: expected a mapping, found a list", rejection("wrong-type"));
     assertEquals(
         "1:1: expected a mapping of template fields (name, description, service, data, params, ports, health,"
-            + " lifetime, sync, root, git, bind, recycle, url, env, files), found a list",
+            + " lifetime, sync, root, git, bind, recycle, url, env, files, stable-address), found a list",
         rejection("list-not-mapping"));
   }
 

@@ -34,7 +34,8 @@ final class TestTemplates {
         Optional.empty(),
         "/",
         Map.of(),
-        Map.of());
+        Map.of(),
+        false);
   }
 
   static Template.Param param(String name, boolean required, String defaultValue, String pattern) {

@@ -1,8 +1,12 @@
 package dev.mayfly.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.cli.Main;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,6 +38,21 @@ public final class MayflyCli {
     StringWriter err = new StringWriter();
     int exit = Main.run(args, env, cwd, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(exit, out.toString(), err.toString());
+  }
+
+  /**
+   * Terminates every deployment of this state folder that is not terminated yet, so no service a
+   * test started is left running whatever the test did; nothing when there is no state folder.
+   */
+  public void terminateAll() throws IOException {
+    if (!Files.exists(stateDir())) {
+      return;
+    }
+    for (JsonNode d : new ObjectMapper().readTree(run("list", "--all", "--output", "json").out())) {
+      if (!d.get("state").asText().equals("terminated")) {
+        run("terminate", d.get("id").asText());
+      }
+    }
   }
 
   public record Result(int exit, String out, String err) {

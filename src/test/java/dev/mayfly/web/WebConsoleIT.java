@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -170,6 +171,41 @@ class WebConsoleIT {
   }
 
   @Test
+  void aCliSyncAndTheDaemonsExpiryShowUpOnAnOpenPageWithoutAReload() {
+    MayflyCli.Result launched =
+        lab.cli.run("launch", "tiny", "--name", "seen-live", "--expires", "40s");
+    assertEquals(0, launched.exit(), launched::toString);
+    WebDriver b = loggedIn();
+    b.get(lab.url + "deployments/seen-live");
+    // a reload would drop this mark: what follows must arrive by the page's own refresh
+    ((JavascriptExecutor) b).executeScript("window.sameDocument = true");
+    int events = b.findElements(By.cssSelector("#history tbody tr")).size();
+
+    MayflyCli.Result sync = lab.cli.run("sync", "seen-live");
+    assertEquals(0, sync.exit(), sync::toString);
+    // the page refreshes every second; 5 s leaves room for a loaded machine
+    waitFor(
+        b,
+        Duration.ofSeconds(5),
+        d ->
+            d.findElements(By.cssSelector("#history tbody tr")).size() > events
+                && d.findElement(By.id("history")).getText().contains("sync-unchanged"));
+
+    // an expired deployment is terminated, with the daemon's "expired" in its history
+    waitFor(
+        b,
+        Duration.ofSeconds(90),
+        d ->
+            d.findElement(By.id("state")).getText().equals("terminated")
+                && d.findElement(By.id("history")).getText().contains("1 host(s) ended"));
+    assertEquals(
+        Boolean.TRUE,
+        ((JavascriptExecutor) b).executeScript("return window.sameDocument === true"),
+        "the page was reloaded");
+    shot(b, "expired-live");
+  }
+
+  @Test
   void launchFromTheFormStreamsProgressUntilHealthyThenExtendRollbackAndTerminate()
       throws Exception {
     WebDriver b = loggedIn();
@@ -212,6 +248,12 @@ class WebConsoleIT {
         Duration.ofSeconds(60),
         d -> d.findElement(By.id("notice")).getText().startsWith("sync: data at"));
     assertEquals("hello from the form\n", Files.readString(served));
+    // the releases listed are the ones the host holds, as rollback chooses from
+    waitFor(
+        b,
+        Duration.ofSeconds(20),
+        d -> d.findElements(By.cssSelector("button.rollback")).size() == 1);
+    assertEquals("held by host-1, newest first", b.findElement(By.id("releases-source")).getText());
     b.findElement(By.cssSelector("button.rollback")).click();
     waitFor(
         b,

@@ -78,6 +78,11 @@ final class WebLab implements AutoCloseable {
               + JSON.writeValueAsString(XSS)
               + "\n  password:\n    secret: true\n    required: true\n    description: a secret\n");
       Files.writeString(root.resolve("templates/broken.yaml"), "name: broken\nservice: [\n");
+      // its installer sleeps, so its launches are in flight as long as a test needs
+      Files.writeString(
+          root.resolve("templates/slow.yaml"),
+          tiny.replace("name: tiny", "name: slow")
+              .replace("install: \"true\"", "install: echo installing; sleep 300"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

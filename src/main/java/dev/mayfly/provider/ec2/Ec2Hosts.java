@@ -62,9 +62,35 @@ final class Ec2Hosts {
   }
 
   HostShell open(Host host) {
-    Ec2Wiring.Reach reach = reach(host.id(), host.address());
-    return wiring
-        .shells()
-        .open(new SshEndpoint(settings.sshUser(), reach.address(), reach.sshPort()), access);
+    return wiring.shells().open(endpoint(host.id(), host.address()), access);
+  }
+
+  /**
+   * After an Elastic IP moved to {@code instanceId}: the key that instance showed at {@code before}
+   * (pinned when the recycle bootstrapped it there) becomes the pin at {@code after}, which held
+   * the old instance's key. Only mayfly moved the address, so the new pin is one it checked.
+   *
+   * @param forget drops a pin (the registry's)
+   */
+  void carryHostKey(
+      String instanceId, String before, String after, java.util.function.Consumer<String> forget) {
+    String from = endpoint(instanceId, before).hostPort();
+    String to = endpoint(instanceId, after).hostPort();
+    if (access == null || from.equals(to)) {
+      return;
+    }
+    access
+        .hostKeys()
+        .pinned(from)
+        .ifPresent(
+            key -> {
+              forget.accept(to);
+              access.hostKeys().pinIfAbsent(to, key);
+            });
+  }
+
+  private SshEndpoint endpoint(String instanceId, String address) {
+    Ec2Wiring.Reach reach = reach(instanceId, address);
+    return new SshEndpoint(settings.sshUser(), reach.address(), reach.sshPort());
   }
 }

@@ -7,9 +7,12 @@ import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.store.Registry;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,9 +21,9 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 /**
  * Instances on EC2 or an EC2-compatible cloud: the {@link Provider} face of {@link Ec2Resources}
  * (launch), {@link Ec2Teardown} (terminate), {@link Ec2Expiry} (extend) and {@link Ec2Hosts}
- * (shells), which share one {@link Ec2Api} client. Everything mayfly creates there carries the
- * registry's and the deployment's tags ({@link Ec2Tags}); it creates, changes and ends only what
- * carries its own registry's.
+ * (shells) and {@link Ec2Addresses} (stable addresses), which share one {@link Ec2Api} client.
+ * Everything mayfly creates there carries the registry's and the deployment's tags ({@link
+ * Ec2Tags}); it creates, changes and ends only what carries its own registry's.
  */
 final class Ec2Provider implements Provider {
   private final Ec2Api api;
@@ -28,11 +31,14 @@ final class Ec2Provider implements Provider {
   private final Ec2Resources resources;
   private final Ec2Teardown teardown;
   private final Ec2Expiry expiry;
+  private final Ec2Addresses addresses;
+  private final Optional<Registry> registry;
 
   /**
    * @param registryId the registry this provider works for; without one it only lists ({@link
    *     #owned()})
    * @param access the deployment's SSH identity and host keys; null when made for no deployment
+   * @param registry where Elastic IP allocations and moved host keys are recorded
    */
   Ec2Provider(
       Ec2Settings settings,
@@ -41,12 +47,16 @@ final class Ec2Provider implements Provider {
       SshAccess access,
       Ec2Wiring wiring,
       List<ExecutionInterceptor> interceptors,
-      boolean resolverInjected) {
+      boolean resolverInjected,
+      Optional<Registry> registry) {
     api = new Ec2Api(settings, registryId, wiring.listener(), interceptors);
     hosts = new Ec2Hosts(settings, wiring, resolverInjected, access);
     Ec2Waits waits = new Ec2Waits(api, settings, wiring.listener());
-    teardown = new Ec2Teardown(api, settings, waits);
-    resources = new Ec2Resources(api, settings, stateDir, access, hosts, waits, teardown);
+    this.registry = registry;
+    addresses = new Ec2Addresses(api, settings, registry.map(Registry::stableAddresses));
+    teardown = new Ec2Teardown(api, settings, waits, addresses);
+    resources =
+        new Ec2Resources(api, settings, stateDir, access, hosts, waits, teardown, addresses);
     expiry = new Ec2Expiry(api, settings, hosts);
   }
 
@@ -103,6 +113,41 @@ final class Ec2Provider implements Provider {
   @Override
   public void close() {
     api.close();
+  }
+
+  @Override
+  public Launched launchReplacements(LaunchRequest request) {
+    return Launched.all(resources.launchReplacements(request));
+  }
+
+  /** Moves each old instance's Elastic IP to its fresh one (with allow-reassociation). */
+  @Override
+  public List<Host> takeOver(String deploymentId, List<Host> old, List<Host> fresh) {
+    Map<String, String> moved =
+        addresses.move(
+            deploymentId,
+            old.stream().map(Host::id).toList(),
+            fresh.stream().map(Host::id).toList());
+    List<Host> serving = new ArrayList<>();
+    for (Host h : fresh) {
+      String stable = moved.get(h.id());
+      if (stable == null) {
+        serving.add(h);
+        continue;
+      }
+      hosts.carryHostKey(
+          h.id(),
+          h.address(),
+          stable,
+          hostPort -> registry.ifPresent(r -> r.forgetHostKey(hostPort)));
+      serving.add(new Host(h.id(), hosts.reach(h.id(), stable).address(), h.ports(), h.root()));
+    }
+    return serving;
+  }
+
+  @Override
+  public void retire(String deploymentId, List<Host> hosts) {
+    teardown.retire(deploymentId, hosts.stream().map(Host::id).collect(Collectors.toSet()));
   }
 
   /** Fresh instances, not a new root on an old one: a recycle is to leave nothing of the old. */

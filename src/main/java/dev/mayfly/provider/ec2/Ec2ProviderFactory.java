@@ -61,7 +61,8 @@ public final class Ec2ProviderFactory implements ProviderFactory {
         null,
         wiring,
         interceptors,
-        resolverInjected);
+        resolverInjected,
+        Optional.empty());
   }
 
   /**
@@ -78,6 +79,7 @@ public final class Ec2ProviderFactory implements ProviderFactory {
         context.ssh(),
         wiring,
         interceptors,
-        resolverInjected);
+        resolverInjected,
+        context.registry());
   }
 }

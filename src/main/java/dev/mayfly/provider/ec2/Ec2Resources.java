@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
@@ -35,6 +36,7 @@ final class Ec2Resources {
   private final Ec2Hosts hosts;
   private final Ec2Waits waits;
   private final Ec2Teardown teardown;
+  private final Ec2Addresses addresses;
 
   /**
    * @param access the deployment's SSH identity; null when made for no deployment
@@ -46,7 +48,8 @@ final class Ec2Resources {
       SshAccess access,
       Ec2Hosts hosts,
       Ec2Waits waits,
-      Ec2Teardown teardown) {
+      Ec2Teardown teardown,
+      Ec2Addresses addresses) {
     this.api = api;
     this.settings = settings;
     this.keyPairs = new Ec2KeyPairs(api, settings, stateDir, access);
@@ -54,6 +57,7 @@ final class Ec2Resources {
     this.hosts = hosts;
     this.waits = waits;
     this.teardown = teardown;
+    this.addresses = addresses;
   }
 
   /**
@@ -83,12 +87,19 @@ final class Ec2Resources {
                   .toList());
       if (kept.size() < request.count()) {
         kept.addAll(
-            run(request, registryId, request.count() - kept.size(), kept.size(), keyName, group));
+            run(
+                request,
+                request.count() - kept.size(),
+                clientToken(registryId, id, kept.size()),
+                keyName,
+                group));
         existing = api.mine(id, Ec2Api.LIVE, Set.of());
       }
       endSurplus(id, existing, kept);
       List<Instance> running = waits.running(id, kept, request.watcher());
-      return reachable(running, request.ports(), request.watcher());
+      Map<String, String> stable =
+          stableAddress(request) ? addresses.attach(id, request.template(), kept) : Map.of();
+      return reachable(running, stable, request.ports(), request.watcher());
     } catch (MayflyException e) {
       if (!created) {
         throw e;
@@ -110,12 +121,65 @@ final class Ec2Resources {
     }
   }
 
-  /** The running instances as hosts, once each one's sshd accepts connections. */
+  /**
+   * A recycle's fresh instances, started beside the deployment's live ones (which it never
+   * touches), running with sshd open; on failure it ends the fresh ones and throws.
+   */
+  List<Host> launchReplacements(LaunchRequest request) {
+    String id = request.deploymentId();
+    String registryId = api.registryId();
+    Optional<String> keyName = keyPairs.importKey(registryId, id);
+    String group =
+        settings.securityGroup().orElseGet(() -> groups.autoGroup(registryId, id, request.ports()));
+    // a token of its own: the launch's would hand back the instances the launch started
+    String token =
+        clientToken(registryId, id, 0) + "-r" + UUID.randomUUID().toString().substring(0, 8);
+    if (token.length() > 64) {
+      token = token.substring(token.length() - 64); // EC2's limit; the random end keeps it unique
+    }
+    List<String> fresh = run(request, request.count(), token, keyName, group);
+    try {
+      List<Instance> running = waits.running(id, fresh, request.watcher());
+      return reachable(running, Map.of(), request.ports(), request.watcher());
+    } catch (MayflyException e) {
+      try {
+        teardown.retire(id, Set.copyOf(fresh));
+      } catch (MayflyException cleanup) {
+        throw new MayflyException(
+            e.exit(),
+            e.getMessage()
+                + "; ending the fresh instances "
+                + fresh
+                + " failed too ("
+                + cleanup.getMessage()
+                + "): `mayfly terminate` ends them with the deployment",
+            e);
+      }
+      throw new MayflyException(
+          e.exit(), e.getMessage() + "; the fresh instances " + fresh + " were ended", e);
+    }
+  }
+
+  /** {@code stable-address: true} in the target, or from the template as a launch option. */
+  private boolean stableAddress(LaunchRequest request) {
+    return settings.stableAddress()
+        || request.options().getOrDefault("stable-address", List.of()).contains("true");
+  }
+
+  /**
+   * The running instances as hosts, once each one's sshd accepts connections.
+   *
+   * @param stable instance id to its Elastic IP, for those that have one
+   */
   private List<Host> reachable(
-      List<Instance> running, Map<String, Integer> ports, Wait.Watcher watcher) {
+      List<Instance> running,
+      Map<String, String> stable,
+      Map<String, Integer> ports,
+      Wait.Watcher watcher) {
     Map<String, Ec2Wiring.Reach> reach = new LinkedHashMap<>();
     for (Instance i : running) {
-      reach.put(i.instanceId(), hosts.reach(i.instanceId(), Ec2Hosts.address(i)));
+      String address = stable.getOrDefault(i.instanceId(), Ec2Hosts.address(i));
+      reach.put(i.instanceId(), hosts.reach(i.instanceId(), address));
     }
     waits.sshOpen(reach, watcher);
     List<Host> reachable = new ArrayList<>();
@@ -158,16 +222,13 @@ final class Ec2Resources {
   }
 
   /**
+   * @param token the ClientToken: the same one starts nothing twice
    * @return the ids of the instances started
    */
   private List<String> run(
-      LaunchRequest request,
-      String registryId,
-      int count,
-      int alreadyRunning,
-      Optional<String> keyName,
-      String group) {
+      LaunchRequest request, int count, String token, Optional<String> keyName, String group) {
     String id = request.deploymentId();
+    String registryId = api.registryId();
     Instant expires =
         request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.SECONDS);
     String userData = UserData.base64(UserData.render(id, expires, settings.failsafeGrace()));
@@ -182,7 +243,7 @@ final class Ec2Resources {
                               .instanceType(settings.instanceType())
                               .minCount(count)
                               .maxCount(count)
-                              .clientToken(clientToken(registryId, id, alreadyRunning))
+                              .clientToken(token)
                               .keyName(keyName.orElse(null))
                               .securityGroupIds(group)
                               .userData(userData)

@@ -38,7 +38,8 @@ record Ec2Settings(
     Duration runningTimeout,
     Duration sshTimeout,
     Duration terminateTimeout,
-    Duration failsafeGrace) {
+    Duration failsafeGrace,
+    boolean stableAddress) {
 
   static final Set<String> NAMES =
       new TreeSet<>(
@@ -61,7 +62,8 @@ record Ec2Settings(
               "running-timeout",
               "ssh-timeout",
               "terminate-timeout",
-              "failsafe-grace"));
+              "failsafe-grace",
+              "stable-address"));
   private static final Pattern MILLIS = Pattern.compile("([0-9]{1,7})ms");
   private static final Pattern CIDR = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}");
 
@@ -139,7 +141,17 @@ record Ec2Settings(
         duration(s, target, "running-timeout", "10m"),
         duration(s, target, "ssh-timeout", "5m"),
         duration(s, target, "terminate-timeout", "10m"),
-        duration(s, target, "failsafe-grace", "1h"));
+        duration(s, target, "failsafe-grace", "1h"),
+        flag(s, target, "stable-address"));
+  }
+
+  /** {@code true} or {@code false}; false when missing. */
+  static boolean flag(Map<String, String> s, String target, String key) {
+    String text = s.getOrDefault(key, "false").strip();
+    if (!text.equals("true") && !text.equals("false")) {
+      throw bad(target, key, "'" + text + "' is not true or false");
+    }
+    return Boolean.parseBoolean(text);
   }
 
   /** True when the API is an emulator on this machine: the addresses it hands out are made up. */

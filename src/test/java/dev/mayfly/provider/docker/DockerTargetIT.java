@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerPort;
+import dev.mayfly.schedule.DaemonProcess;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.MayflyProcess;
@@ -203,6 +204,107 @@ class DockerTargetIT {
   }
 
   @Test
+  void threeContainersTakeLogsACommandOnOneHostRestartUpgradeAndRecycle() throws Exception {
+    MayflyCli.Result launch =
+        mayfly.run("launch", "qa-results", "--target", "docker", "-n", "3", "--name", "trio");
+    assertEquals(0, launch.exit(), launch::toString);
+    String[] mine = {DockerLabels.REGISTRY + "=" + registry, DockerLabels.DEPLOYMENT + "=trio"};
+    assertEquals(3, docker.containers(mine).size(), "three containers");
+    Map<String, String> containerOf = new java.util.TreeMap<>();
+    Map<String, String> urlOf = new java.util.TreeMap<>();
+    for (JsonNode host : status("trio").get("hostDetails")) {
+      int port = host.get("ports").get("http").asInt();
+      urlOf.put(host.get("id").asText(), "http://127.0.0.1:" + port + "/");
+      containerOf.put(host.get("id").asText(), containerPublishing(mine, port));
+    }
+    List<String> ids = List.copyOf(urlOf.keySet());
+    assertEquals(3, ids.size(), ids::toString);
+    String third = ids.get(2);
+    for (String url : urlOf.values()) {
+      assertTrue(get(url).contains("4 runs"), url);
+    }
+
+    MayflyCli.Result logs = mayfly.run("logs", "trio", "-n", "1");
+    assertEquals(0, logs.exit(), logs::toString);
+    for (String host : urlOf.keySet()) {
+      assertTrue(logs.out().contains(host + " | "), "a line from " + host + ": " + logs);
+    }
+
+    // a command runs in one host's root with mayfly.env loaded, in that host's container only
+    MayflyCli.Result command =
+        mayfly.run("ssh", "trio", "--host", third, "--", "touch ran-here; echo $MAYFLY_PORT_HTTP");
+    assertEquals(0, command.exit(), command::toString);
+    assertEquals(
+        urlOf.get(third), "http://127.0.0.1:" + command.out().strip() + "/", command::toString);
+    for (Map.Entry<String, String> c : containerOf.entrySet()) {
+      String found = docker.exec(c.getValue(), "ls /root/.mayfly/trio/ran-here 2>&1 || true");
+      assertEquals(c.getKey().equals(third), !found.contains("No such file"), c + ": " + found);
+    }
+    MayflyCli.Result interactive = mayfly.run("ssh", "trio", "--host", ids.get(0));
+    assertEquals(1, interactive.exit(), interactive::toString);
+    assertEquals(
+        "mayfly: "
+            + ids.get(0)
+            + ": target docker gives no interactive shell; give a COMMAND after --",
+        interactive.err().strip(),
+        interactive::toString);
+
+    MayflyCli.Result restart = mayfly.run("restart", "trio", "--output", "json");
+    assertEquals(0, restart.exit(), restart::toString);
+    assertEquals(3, JSON.readTree(restart.out()).get("updated").size(), restart::toString);
+
+    // upgrade --template applies the edited install on every container
+    Files.writeString(
+        demo.template(),
+        Files.readString(demo.template())
+            .replace("./install.sh --title {{title}}", "./install.sh --title 'Upgraded QA'"));
+    MayflyCli.Result upgrade = mayfly.run("upgrade", "trio", "--template");
+    assertEquals(0, upgrade.exit(), upgrade::toString);
+    for (String url : urlOf.values()) {
+      assertTrue(get(url).contains("Upgraded QA"), "the upgraded install serves at " + url);
+    }
+
+    // recycle rebuilds each container's deployment in a new root, on the same published port
+    Path runs = demo.dataDir().resolve("runs");
+    Files.copy(runs.resolve("2026-11-21-nightly.json"), runs.resolve("2026-11-22-nightly.json"));
+    MayflyCli.Result recycle = mayfly.run("recycle", "trio");
+    assertEquals(0, recycle.exit(), recycle::toString);
+    for (JsonNode host : status("trio").get("hostDetails")) {
+      assertTrue(host.get("root").asText().endsWith("/trio.r2"), host::toString);
+      assertTrue(get(urlOf.get(host.get("id").asText())).contains("5 runs"), host::toString);
+    }
+
+    assertEquals(0, mayfly.run("terminate", "trio").exit());
+    assertEquals(List.of(), docker.containers(mine), "no container left");
+  }
+
+  @Test
+  void theDaemonEndsTheContainersOfADeploymentThatExpired() throws Exception {
+    MayflyCli.Result launch =
+        mayfly.run("launch", "qa-results", "--target", "docker", "--name", "brief");
+    assertEquals(0, launch.exit(), launch::toString);
+    String[] mine = {DockerLabels.REGISTRY + "=" + registry, DockerLabels.DEPLOYMENT + "=brief"};
+    assertEquals(1, docker.containers(mine).size());
+    MayflyCli.Result extend = mayfly.run("extend", "brief", "--until", "1s");
+    assertEquals(0, extend.exit(), extend::toString);
+
+    try (DaemonProcess daemon =
+        DaemonProcess.start(
+            Map.of(
+                "HOME", home.toString(),
+                "MAYFLY_HOME", mayfly.stateDir().toString(),
+                "PATH", System.getenv("PATH")),
+            home.resolve("daemon.log"),
+            DaemonProcess.FAST.toArray(String[]::new))) {
+      daemon.awaitLog("expired brief", Duration.ofSeconds(90));
+    }
+    assertEquals("terminated", status("brief").get("state").asText());
+    assertEquals(List.of(), docker.containers(mine), "no container left");
+    assertEquals(List.of(), docker.volumes(mine), "no volume left");
+    assertEquals(List.of(), docker.networks(mine), "no network left");
+  }
+
+  @Test
   void launcherKilledMidBootstrapThenReapLeavesNothing() throws Exception {
     demo.templateVariant(
         "slow-install",
@@ -354,6 +456,18 @@ class DockerTargetIT {
         registryId,
         DockerLabels.EXPIRES,
         Instant.now().minus(Duration.ofHours(1)).toString());
+  }
+
+  /** The id of the deployment's container that publishes {@code hostPort}. */
+  private String containerPublishing(String[] labels, int hostPort) {
+    for (Container c : docker.containers(labels)) {
+      for (ContainerPort p : c.getPorts()) {
+        if (p.getPublicPort() != null && p.getPublicPort() == hostPort) {
+          return c.getId();
+        }
+      }
+    }
+    throw new AssertionError("no container publishes port " + hostPort);
   }
 
   private boolean running(String container) {

@@ -3,7 +3,6 @@ package dev.mayfly.provider.ec2;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.mayfly.bench.MotoServer;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.Reaper;
 import dev.mayfly.faults.FaultCells;
@@ -185,22 +184,13 @@ class Ec2FaultMatrixIT {
   }
 
   private void writeTarget(String endpoint) throws IOException {
-    MotoWorld.writeCredentials(home);
-    Path file = home.resolve(".config/mayfly/targets.yaml");
-    Files.createDirectories(file.getParent());
-    Files.writeString(
-        file,
-        "targets:\n  cloud:\n    provider: ec2\n    endpoint: "
-            + endpoint
-            + "\n    region: "
-            + MotoServer.REGION
-            + "\n    image: "
-            + MotoServer.IMAGE
-            + "\n    profile: moto"
-            + "\n    ssh-user: "
-            + System.getProperty("user.name")
-            + "\n    poll: 100ms\n    ssh-timeout: 30s"
-            + "\n    terminate-timeout: 20s\n");
+    MotoWorld.writeCloudTarget(
+        home,
+        endpoint,
+        "ssh-user: " + System.getProperty("user.name"),
+        "poll: 100ms",
+        "ssh-timeout: 30s",
+        "terminate-timeout: 20s");
   }
 
   /** What {@code mayfly reap --stale-launch 0s} does, with instances reached at the sshd host. */

@@ -3,7 +3,6 @@ package dev.mayfly.provider.ec2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mayfly.bench.MotoServer;
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.deploy.HostOutcome;
 import dev.mayfly.deploy.LaunchOptions;
@@ -18,6 +17,7 @@ import dev.mayfly.target.Targets;
 import dev.mayfly.template.TemplateCatalog;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,18 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,64 +47,17 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 class Ec2PipelineIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-  private static Path shared;
-  private static SshdHosts hosts;
+  @RegisterExtension static final SshdHostsFixture hosts = new SshdHostsFixture(3, 0);
   @RegisterExtension static final MotoWorld world = new MotoWorld();
 
   @TempDir Path home;
 
-  @BeforeAll
-  static void start() throws IOException {
-    shared = Files.createTempDirectory("mayfly-ec2-sshd-");
-    hosts = SshdHosts.start(shared.resolve("hosts"), 3, 0);
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    if (hosts != null) {
-      hosts.close();
-    }
-    try (Stream<Path> walk = Files.walk(shared)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  @AfterEach
-  void leaveHostsIdle() {
-    hosts.all().forEach(SshdHosts.Host::killOthers);
-  }
-
   @Test
   void launchBootstrapsEveryInstanceOverSshAndTerminateEndsThemAll() throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    MotoWorld.writeCredentials(home);
-    Path targetsFile = home.resolve(".config/mayfly/targets.yaml");
-    Files.createDirectories(targetsFile.getParent());
-    Files.writeString(
-        targetsFile,
-        "targets:\n  cloud:\n    provider: ec2\n    endpoint: "
-            + world.moto.endpoint()
-            + "\n    region: "
-            + MotoServer.REGION
-            + "\n    image: "
-            + MotoServer.IMAGE
-            + "\n    profile: moto"
-            + "\n    ssh-user: "
-            + System.getProperty("user.name")
-            + "\n    poll: 100ms\n    ssh-timeout: 30s\n");
-
+    world.writeSshCloudTarget(home, "poll: 100ms", "ssh-timeout: 30s");
     Map<String, SshdHosts.Host> hostOf = new ConcurrentHashMap<>();
-    AtomicInteger next = new AtomicInteger();
-    Ec2Wiring wiring =
-        Ec2Wiring.standard()
-            .withResolver(
-                (instanceId, ignoredMotoAddress) -> {
-                  SshdHosts.Host host =
-                      hostOf.computeIfAbsent(instanceId, k -> hosts.host(next.getAndIncrement()));
-                  return new Ec2Wiring.Reach(host.address(), 22);
-                });
+    Ec2Wiring wiring = MotoWorld.sshdWiring(hosts, hostOf);
     Map<String, String> env = Map.of("HOME", home.toString());
     Providers providers = Providers.installed().with(new Ec2ProviderFactory(wiring));
     Path state = home.resolve("state");

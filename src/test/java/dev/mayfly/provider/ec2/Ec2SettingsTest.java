@@ -53,4 +53,15 @@ class Ec2SettingsTest {
             + " endpoint: or EC2_URL as well)",
         e.getMessage());
   }
+
+  @Test
+  void stableAddressIsTrueOrFalseAndOffByDefault() {
+    assertEquals(false, Ec2Settings.parse(euca("poll", "5s")).stableAddress());
+    assertEquals(true, Ec2Settings.parse(euca("stable-address", "true")).stableAddress());
+    MayflyException e =
+        assertThrows(
+            MayflyException.class, () -> Ec2Settings.parse(euca("stable-address", "yes please")));
+    assertEquals(
+        "target 'euca': stable-address: 'yes please' is not true or false", e.getMessage());
+  }
 }

@@ -4,6 +4,8 @@ import dev.mayfly.bench.AcceptingPort;
 import dev.mayfly.bench.MotoServer;
 import dev.mayfly.provider.ProviderContext;
 import dev.mayfly.store.Registry;
+import dev.mayfly.testing.SshdHosts;
+import dev.mayfly.testing.SshdHostsFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -67,6 +70,62 @@ final class MotoWorld implements BeforeAllCallback, AfterAllCallback {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Writes the {@code [moto]} credentials and a targets file in {@code home} whose {@code cloud}
+   * target is the EC2 at {@code endpoint} (this moto, or a proxy in front of it).
+   *
+   * @param settings more target lines, {@code "poll: 100ms"}
+   */
+  static void writeCloudTarget(Path home, String endpoint, String... settings) {
+    writeCredentials(home);
+    StringBuilder yaml =
+        new StringBuilder("targets:\n  cloud:\n    provider: ec2\n")
+            .append("    endpoint: ")
+            .append(endpoint)
+            .append("\n    region: ")
+            .append(MotoServer.REGION)
+            .append("\n    image: ")
+            .append(MotoServer.IMAGE)
+            .append("\n    profile: ")
+            .append(PROFILE)
+            .append('\n');
+    for (String line : settings) {
+      yaml.append("    ").append(line).append('\n');
+    }
+    try {
+      Path file = home.resolve(".config/mayfly/targets.yaml");
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code cloud} is this moto, its instances reached as the test user over ssh. */
+  void writeSshCloudTarget(Path home, String... settings) {
+    List<String> lines = new ArrayList<>(List.of("ssh-user: " + System.getProperty("user.name")));
+    lines.addAll(List.of(settings));
+    writeCloudTarget(home, moto.endpoint(), lines.toArray(String[]::new));
+  }
+
+  /**
+   * Reaches each new instance at the next free sshd host, in the order mayfly first asks: moto's
+   * addresses are made up.
+   *
+   * @param hostOf filled with the instance id to host it was given
+   */
+  static Ec2Wiring sshdWiring(SshdHostsFixture hosts, Map<String, SshdHosts.Host> hostOf) {
+    AtomicInteger next = new AtomicInteger();
+    return Ec2Wiring.standard()
+        .withResolver(
+            (instanceId, ignoredMotoAddress) ->
+                new Ec2Wiring.Reach(
+                    hostOf
+                        .computeIfAbsent(instanceId, k -> hosts.host(next.getAndIncrement()))
+                        .address(),
+                    22));
   }
 
   /** An ec2 target on this moto with short, test-sized waits. */

@@ -46,18 +46,7 @@ class ReaperIT {
 
   private DemoCopy setUp() throws IOException {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
-    MotoWorld.writeCredentials(home);
-    Path file = home.resolve(".config/mayfly/targets.yaml");
-    Files.createDirectories(file.getParent());
-    Files.writeString(
-        file,
-        "targets:\n  cloud:\n    provider: ec2\n    endpoint: "
-            + world.moto.endpoint()
-            + "\n    region: "
-            + MotoServer.REGION
-            + "\n    image: "
-            + MotoServer.IMAGE
-            + "\n    profile: moto\n    poll: 50ms\n    terminate-timeout: 20s\n");
+    MotoWorld.writeCloudTarget(home, world.moto.endpoint(), "poll: 50ms", "terminate-timeout: 20s");
     return demo;
   }
 

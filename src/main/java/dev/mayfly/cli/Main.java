@@ -109,8 +109,8 @@ public final class Main {
 
   /**
    * The command tree, or with {@code only} (a built-in command's name) the root and that command
-   * alone: picocli reads every command's annotations by reflection when it builds the tree, a
-   * tenth of a second of each short command's start that a run of one command does not need.
+   * alone: picocli reads every command's annotations by reflection when it builds the tree, a tenth
+   * of a second of each short command's start that a run of one command does not need.
    */
   static CommandLine commandLine(Main main, String only) {
     CommandLine cli = new CommandLine(main);

@@ -15,7 +15,8 @@ import java.util.Optional;
 final class RecycleStore {
   /** The columns a {@link RecycleRow} is made of, in {@link #row}'s order. */
   static final List<String> COLUMNS =
-      List.of("deployment_id", "every_seconds", "hosts_since", "failures", "retry_at", "last_result");
+      List.of(
+          "deployment_id", "every_seconds", "hosts_since", "failures", "retry_at", "last_result");
 
   private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM recycling";
   private final Jdbc jdbc;

@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 final class ScheduleStore {
   private static final int IDS_PER_STATEMENT = 500;
+
   /** The deployment columns a {@link ScheduleRow} is made of, in {@link #row}'s order. */
   static final List<String> COLUMNS =
       List.of(
@@ -32,8 +33,7 @@ final class ScheduleStore {
           "next_sync_at",
           "rev");
 
-  private static final String SELECT =
-      "SELECT " + String.join(", ", COLUMNS) + " FROM deployment";
+  private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM deployment";
   private final Jdbc jdbc;
 
   ScheduleStore(Jdbc jdbc) {

@@ -44,6 +44,24 @@ refuse() {
   exit 3
 }
 
+# group_running PGID: a process of the group is still running. kill -0 also counts zombies, and the
+# service's processes are orphans whose zombies wait for init to reap them: some inits (containers,
+# microVMs) do that only every second or so, which a recycle's switch would wait out as downtime.
+group_running() {
+  group=$1
+  kill -0 "-$group" 2>/dev/null || return 1
+  [ -r /proc/self/stat ] || return 0
+  for stat in /proc/[0-9]*/stat; do
+    IFS= read -r line < "$stat" 2>/dev/null || continue
+    # after "PID (COMMAND) ": state, parent, group; COMMAND may hold spaces and parentheses
+    set -f
+    set -- ${line##*) }
+    set +f
+    [ "$3" = "$group" ] && [ "$1" != Z ] && return 0
+  done
+  return 1
+}
+
 stop_service() {
   # "kill -SIG -PGID", never "kill -- -PGID": dash (Debian's sh) takes no "--" and would kill nothing
   [ -f run/service.pid ] || return 0
@@ -52,7 +70,7 @@ stop_service() {
     kill -TERM "-$pgid" 2>/dev/null || true
     n=0
     # short polls: a recycle starts the new service on this port as soon as the old one is gone
-    while kill -0 "-$pgid" 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+    while group_running "$pgid" && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
     kill -KILL "-$pgid" 2>/dev/null || true
   fi
   rm -f run/service.pid

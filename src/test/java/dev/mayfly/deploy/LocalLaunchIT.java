@@ -178,8 +178,8 @@ class LocalLaunchIT {
     assertEquals(0, terminate.exit(), terminate::toString);
 
     assertFalse(Files.exists(sandbox), "sandbox removed");
+    // the group's leader included; an orphan's zombie (not yet reaped by init) runs nothing
     assertTrue(processesInGroup(pgid).isEmpty(), "no process of the service's group is left");
-    assertTrue(ProcessHandle.of(pgid).map(p -> !p.isAlive()).orElse(true));
     assertThrowsIo(url);
     MayflyCli.Result list = mayfly.run("list", "--all", "--output", "json");
     assertEquals("terminated", JSON.readTree(list.out()).get(0).get("state").asText());

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,28 +25,6 @@ import picocli.CommandLine.ScopeType;
     description =
         "Launches whole web services as time-boxed deployments from templates, keeps their data"
             + " fresh, and ends them at expiry.",
-    subcommands = {
-      TemplatesCommand.class,
-      TemplateCommand.class,
-      LaunchCommand.class,
-      ListCommand.class,
-      StatusCommand.class,
-      SyncCommand.class,
-      ExtendCommand.class,
-      RollbackCommand.class,
-      RecycleCommand.class,
-      LogsCommand.class,
-      SshCommand.class,
-      UpgradeCommand.class,
-      RestartCommand.class,
-      TerminateCommand.class,
-      ReapCommand.class,
-      DaemonCommand.class,
-      ForgetHostCommand.class,
-      InfoCommand.class,
-      CompletionCommand.class,
-      PruneCommand.class
-    },
     footerHeading = "%nFiles:%n",
     // broken by hand, between words: picocli wraps long lines at column 80, mid-path
     footer = {
@@ -59,6 +38,30 @@ import picocli.CommandLine.ScopeType;
     },
     exitCodeListHeading = "%nExit codes:%n")
 public final class Main {
+  /** The built-in commands, in help's order. */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          TemplatesCommand.class,
+          TemplateCommand.class,
+          LaunchCommand.class,
+          ListCommand.class,
+          StatusCommand.class,
+          SyncCommand.class,
+          ExtendCommand.class,
+          RollbackCommand.class,
+          RecycleCommand.class,
+          LogsCommand.class,
+          SshCommand.class,
+          UpgradeCommand.class,
+          RestartCommand.class,
+          TerminateCommand.class,
+          ReapCommand.class,
+          DaemonCommand.class,
+          ForgetHostCommand.class,
+          InfoCommand.class,
+          CompletionCommand.class,
+          PruneCommand.class);
+
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
@@ -101,13 +104,58 @@ public final class Main {
 
   /** Every command, the providers' own ({@code metal …}) included. */
   static CommandLine commandLine(Main main) {
+    return commandLine(main, null);
+  }
+
+  /**
+   * The command tree, or with {@code only} (a built-in command's name) the root and that command
+   * alone: picocli reads every command's annotations by reflection when it builds the tree, a tenth
+   * of a second of each short command's start that a run of one command does not need.
+   */
+  static CommandLine commandLine(Main main, String only) {
     CommandLine cli = new CommandLine(main);
-    for (ProviderCommands group : main.services.providerCommands()) {
-      cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
+    for (Class<?> command : COMMANDS) {
+      if (only == null || only.equals(name(command))) {
+        cli.addSubcommand(command);
+      }
     }
-    cli.addSubcommand(new CommandLine.HelpCommand());
+    if (only == null) {
+      for (ProviderCommands group : main.services.providerCommands()) {
+        cli.addSubcommand(group.group(), ProviderCommandLines.group(main, group));
+      }
+      cli.addSubcommand(new CommandLine.HelpCommand());
+    }
     withExitCodes(cli);
     return cli;
+  }
+
+  /**
+   * The built-in command {@code args} run, when the rest of the tree cannot matter to it: not
+   * {@code completion} (it prints the whole tree), not help, and only after the root's own options;
+   * null otherwise.
+   */
+  static String only(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("-v") || arg.equals("--verbose") || arg.startsWith("--profile=")) {
+        continue;
+      }
+      if (arg.equals("--profile")) {
+        i++;
+        continue;
+      }
+      for (Class<?> command : COMMANDS) {
+        if (command != CompletionCommand.class && name(command).equals(arg)) {
+          return arg;
+        }
+      }
+      return null;
+    }
+    return null;
+  }
+
+  private static String name(Class<?> command) {
+    return command.getAnnotation(Command.class).name();
   }
 
   /**
@@ -118,7 +166,7 @@ public final class Main {
     Main main = new Main(env, cwd);
     main.out = out;
     main.err = err;
-    CommandLine cli = commandLine(main);
+    CommandLine cli = commandLine(main, only(args));
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

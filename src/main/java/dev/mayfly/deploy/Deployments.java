@@ -459,15 +459,8 @@ public final class Deployments {
 
   /** Every deployment with its schedule, newest first. */
   public List<Overview> overview() {
-    Map<String, ScheduleRow> schedules = ctx.registry().schedules();
-    Map<String, dev.mayfly.store.RecycleRow> recycling = ctx.registry().recyclings();
-    return ctx.registry().list().stream()
-        .map(
-            d ->
-                new Overview(
-                    d,
-                    Optional.ofNullable(schedules.get(d.id())),
-                    Optional.ofNullable(recycling.get(d.id()))))
+    return ctx.registry().overviews().stream()
+        .map(o -> new Overview(o.deployment(), Optional.of(o.schedule()), o.recycling()))
         .toList();
   }
 

@@ -25,6 +25,17 @@ final class DeploymentStore {
           + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id), d.spec_seal"
           + " FROM deployment d";
   private static final String ORDER = " ORDER BY d.created_at DESC, d.id";
+
+  /** Columns 1-13 as {@link #SELECT}'s, then a {@link ScheduleRow}'s, then a recycling row's. */
+  private static final String OVERVIEWS =
+      SELECT.replace(" FROM deployment d", "")
+          + ", "
+          + qualified("d.", ScheduleStore.COLUMNS)
+          + ", "
+          + qualified("r.", RecycleStore.COLUMNS)
+          + " FROM deployment d LEFT JOIN recycling r ON r.deployment_id = d.id"
+          + ORDER;
+
   private final Jdbc jdbc;
   private final Seal seal;
 
@@ -175,6 +186,28 @@ final class DeploymentStore {
   /** Every deployment, newest first. */
   List<DeploymentRow> list() {
     return jdbc.query(SELECT + ORDER, this::row);
+  }
+
+  /**
+   * Every deployment with its schedule and recycling row, newest first, in one scan of the table
+   * ({@code list} of 10,000 deployments read it twice, a third of its time).
+   */
+  List<OverviewRow> overviews() {
+    int schedule = 14;
+    int recycling = schedule + ScheduleStore.COLUMNS.size();
+    return jdbc.query(
+        OVERVIEWS,
+        rs ->
+            new OverviewRow(
+                row(rs),
+                ScheduleStore.row(rs, schedule),
+                rs.getString(recycling) == null
+                    ? Optional.empty()
+                    : Optional.of(RecycleStore.row(rs, recycling))));
+  }
+
+  private static String qualified(String alias, List<String> columns) {
+    return String.join(", ", columns.stream().map(c -> alias + c).toList());
   }
 
   private DeploymentRow row(ResultSet rs) throws SQLException {

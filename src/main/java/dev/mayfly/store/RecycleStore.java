@@ -13,9 +13,12 @@ import java.util.Optional;
 
 /** The recycling table: host age and recycle policy per deployment. */
 final class RecycleStore {
-  private static final String SELECT =
-      "SELECT deployment_id, every_seconds, hosts_since, failures, retry_at, last_result"
-          + " FROM recycling";
+  /** The columns a {@link RecycleRow} is made of, in {@link #row}'s order. */
+  static final List<String> COLUMNS =
+      List.of(
+          "deployment_id", "every_seconds", "hosts_since", "failures", "retry_at", "last_result");
+
+  private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM recycling";
   private final Jdbc jdbc;
 
   RecycleStore(Jdbc jdbc) {
@@ -68,15 +71,21 @@ final class RecycleStore {
   }
 
   private static RecycleRow row(ResultSet rs) throws SQLException {
-    long every = rs.getLong(2);
+    return row(rs, 1);
+  }
+
+  /** The {@link #COLUMNS} from column {@code first} on. */
+  static RecycleRow row(ResultSet rs, int first) throws SQLException {
+    int at = first - 1;
+    long every = rs.getLong(at + 2);
     Optional<Duration> policy =
         rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(every));
     return new RecycleRow(
-        rs.getString(1),
+        rs.getString(at + 1),
         policy,
-        instant(rs, 3),
-        rs.getInt(4),
-        optionalInstant(rs, 5),
-        Optional.ofNullable(rs.getString(6)));
+        instant(rs, at + 3),
+        rs.getInt(at + 4),
+        optionalInstant(rs, at + 5),
+        Optional.ofNullable(rs.getString(at + 6)));
   }
 }

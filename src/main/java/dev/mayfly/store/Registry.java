@@ -299,6 +299,11 @@ public final class Registry implements AutoCloseable {
     return recycling.find(id);
   }
 
+  /** Every deployment with its schedule and recycling row, newest first, in one query. */
+  public synchronized List<OverviewRow> overviews() {
+    return deployments.overviews();
+  }
+
   /** Every deployment's recycling row by id; deployments without one are missing. */
   public synchronized Map<String, RecycleRow> recyclings() {
     return recycling.all().stream()

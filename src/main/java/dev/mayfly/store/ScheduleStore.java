@@ -18,9 +18,22 @@ import java.util.Optional;
  */
 final class ScheduleStore {
   private static final int IDS_PER_STATEMENT = 500;
-  private static final String SELECT =
-      "SELECT id, state, expires_at, sync_cron, data_pin, last_sync_at,"
-          + " last_sync_result, sync_failures, next_sync_at, rev FROM deployment";
+
+  /** The deployment columns a {@link ScheduleRow} is made of, in {@link #row}'s order. */
+  static final List<String> COLUMNS =
+      List.of(
+          "id",
+          "state",
+          "expires_at",
+          "sync_cron",
+          "data_pin",
+          "last_sync_at",
+          "last_sync_result",
+          "sync_failures",
+          "next_sync_at",
+          "rev");
+
+  private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM deployment";
   private final Jdbc jdbc;
 
   ScheduleStore(Jdbc jdbc) {
@@ -127,16 +140,22 @@ final class ScheduleStore {
   }
 
   private static ScheduleRow row(ResultSet rs) throws SQLException {
+    return row(rs, 1);
+  }
+
+  /** The {@link #COLUMNS} from column {@code first} on. */
+  static ScheduleRow row(ResultSet rs, int first) throws SQLException {
+    int at = first - 1;
     return new ScheduleRow(
-        rs.getString(1),
-        DeploymentState.read(rs.getString(2)),
-        optionalInstant(rs, 3),
-        Optional.ofNullable(rs.getString(4)),
-        Optional.ofNullable(rs.getString(5)),
-        optionalInstant(rs, 6),
-        Optional.ofNullable(rs.getString(7)),
-        rs.getInt(8),
-        optionalInstant(rs, 9),
-        rs.getLong(10));
+        rs.getString(at + 1),
+        DeploymentState.read(rs.getString(at + 2)),
+        optionalInstant(rs, at + 3),
+        Optional.ofNullable(rs.getString(at + 4)),
+        Optional.ofNullable(rs.getString(at + 5)),
+        optionalInstant(rs, at + 6),
+        Optional.ofNullable(rs.getString(at + 7)),
+        rs.getInt(at + 8),
+        optionalInstant(rs, at + 9),
+        rs.getLong(at + 10));
   }
 }

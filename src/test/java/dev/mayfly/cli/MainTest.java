@@ -85,4 +85,26 @@ class MainTest {
       assertTrue(help.contains(" " + exit.code + " " + exit.meaning), exit + " in:\n" + r.out());
     }
   }
+
+  @Test
+  void aRunOfOneCommandBuildsOnlyThatCommandButHelpAndCompletionSeeTheWholeTree() {
+    assertEquals("list", Main.only(new String[] {"list"}));
+    assertEquals("status", Main.only(new String[] {"-v", "--profile", "p", "status", "x"}));
+    assertEquals("list", Main.only(new String[] {"--profile=p", "list"}));
+    for (String[] whole :
+        new String[][] {{"completion"}, {"help", "list"}, {"--help"}, {"lsit"}, {"metal"}, {}}) {
+      assertEquals(null, Main.only(whole), String.join(" ", whole));
+    }
+  }
+
+  @Test
+  void aMistypedCommandStillGetsTheWholeTreesSuggestions() {
+    Map<String, String> env =
+        Map.of("HOME", home.toString(), "MAYFLY_HOME", home.resolve("state").toString());
+    Run typo = run(env, "lsit");
+    assertEquals(2, typo.exit(), typo::toString);
+    assertTrue(typo.err().contains("list"), typo::toString);
+    Run list = run(env, "-v", "list");
+    assertEquals(0, list.exit(), list::toString);
+  }
 }

@@ -124,5 +124,37 @@ class RegistryIT {
     assertFalse(registry.claimNotice("d1", now, Duration.ofHours(1)), "a notice is claimed once");
     registry.event("d1", null, "x", "y");
     assertEquals(1, registry.events("d1").size());
+
+    // list's one query reads what the three separate reads do, with and without a recycling row
+    registry.insert(
+        new DeploymentRow(
+            "d2",
+            "t",
+            "local",
+            DeploymentState.RUNNING,
+            Map.of(),
+            "{}",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            now.plusSeconds(1),
+            Optional.empty(),
+            0));
+    registry.startRecycling("d1", Duration.ofHours(2), now);
+    List<OverviewRow> overviews = registry.overviews();
+    // the rows hold a lambda (specSealed), so compare what list prints of them
+    assertEquals(
+        registry.list().stream().map(d -> List.of(d.id(), d.hostCount(), d.params())).toList(),
+        overviews.stream()
+            .map(OverviewRow::deployment)
+            .map(d -> List.of(d.id(), d.hostCount(), d.params()))
+            .toList());
+    for (OverviewRow o : overviews) {
+      String id = o.deployment().id();
+      assertEquals(registry.schedules().get(id), o.schedule(), id);
+      assertEquals(Optional.ofNullable(registry.recyclings().get(id)), o.recycling(), id);
+    }
+    assertTrue(overviews.get(1).recycling().isPresent(), "d1 recycles");
+    assertEquals(Optional.empty(), overviews.get(0).recycling(), "d2 does not");
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mayfly.testing.CliProcess;
 import dev.mayfly.testing.DemoCopy;
 import dev.mayfly.testing.MayflyCli;
 import dev.mayfly.testing.PollingClient;
@@ -18,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,7 +94,7 @@ class SshDay2IT {
     // a slow installer, so the kill lands while the new root is being built
     Files.writeString(installer, install.replaceFirst("set -eu\n", "set -eu\nsleep 30\n"));
 
-    killRecycleOnceItsRootExists(mayfly, demo, roots.resolve("stray.r2"));
+    killRecycleOnceItsRootExists(mayfly, roots.resolve("stray.r2"));
     Path leftover = Files.writeString(roots.resolve("stray.r2/left-by-the-killed-recycle"), "");
     assertTrue(
         LocalLaunchIT.get("http://" + host.address() + ":8080/").contains("ec2-instance-lifecycle"),
@@ -109,7 +107,7 @@ class SshDay2IT {
     assertTrue(Files.isDirectory(roots.resolve("stray.r2/data/current")));
 
     Files.writeString(installer, install.replaceFirst("set -eu\n", "set -eu\nsleep 30\n"));
-    killRecycleOnceItsRootExists(mayfly, demo, roots.resolve("stray.r3"));
+    killRecycleOnceItsRootExists(mayfly, roots.resolve("stray.r3"));
     MayflyCli.Result terminate = mayfly.run("terminate", "stray");
     assertEquals(0, terminate.exit(), terminate::toString);
     try (var left = Files.list(roots)) {
@@ -121,19 +119,9 @@ class SshDay2IT {
   }
 
   /** Starts {@code mayfly recycle} and SIGKILLs it as soon as the new root is on the host. */
-  private void killRecycleOnceItsRootExists(MayflyCli mayfly, DemoCopy demo, Path newRoot)
-      throws Exception {
+  private void killRecycleOnceItsRootExists(MayflyCli mayfly, Path newRoot) throws Exception {
     Path log = home.resolve("recycle-" + newRoot.getFileName());
-    Process recycle =
-        CliProcess.start(
-            Map.of(
-                "HOME", home.toString(),
-                "MAYFLY_HOME", mayfly.stateDir().toString(),
-                "PATH", System.getenv("PATH")),
-            demo.root(),
-            log,
-            "recycle",
-            "stray");
+    Process recycle = mayfly.start(log, "recycle", "stray");
     try {
       Instant end = Instant.now().plusSeconds(90);
       while (!Files.isDirectory(newRoot) && recycle.isAlive() && Instant.now().isBefore(end)) {
@@ -191,19 +179,7 @@ class SshDay2IT {
     assertEquals(0, launch.exit(), launch::toString);
 
     Path log = home.resolve("logs-f");
-    Process follow =
-        CliProcess.start(
-            Map.of(
-                "HOME", home.toString(),
-                "MAYFLY_HOME", mayfly.stateDir().toString(),
-                "PATH", System.getenv("PATH")),
-            demo.root(),
-            log,
-            "logs",
-            "two",
-            "-f",
-            "--lines",
-            "0");
+    Process follow = mayfly.start(log, "logs", "two", "-f", "--lines", "0");
     Path out = log.resolveSibling("logs-f.out");
     try {
       // a line every half second from each host until both show up: written after the start

@@ -33,6 +33,19 @@ public final class MayflyCli {
     return Path.of(env.get("MAYFLY_HOME"));
   }
 
+  /** The environment a mayfly process of this state folder gets (home, state folder, PATH). */
+  public Map<String, String> processEnv() {
+    return Map.copyOf(env);
+  }
+
+  /**
+   * {@code mayfly args...} as its own process, from this working folder; its output goes to files
+   * beside {@code log} ({@link CliProcess#start}).
+   */
+  public Process start(Path log, String... args) {
+    return CliProcess.start(processEnv(), cwd, log, args);
+  }
+
   public Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

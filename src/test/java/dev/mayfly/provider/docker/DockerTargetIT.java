@@ -290,10 +290,7 @@ class DockerTargetIT {
 
     try (DaemonProcess daemon =
         DaemonProcess.start(
-            Map.of(
-                "HOME", home.toString(),
-                "MAYFLY_HOME", mayfly.stateDir().toString(),
-                "PATH", System.getenv("PATH")),
+            mayfly.processEnv(),
             home.resolve("daemon.log"),
             DaemonProcess.FAST.toArray(String[]::new))) {
       daemon.awaitLog("expired brief", Duration.ofSeconds(90));

@@ -104,16 +104,18 @@ public final class Main {
 
   /** Every command, the providers' own ({@code metal …}) included. */
   static CommandLine commandLine(Main main) {
-    return commandLine(main, null);
+    return commandLine(main, new String[0], false);
   }
 
   /**
-   * The command tree, or with {@code only} (a built-in command's name) the root and that command
-   * alone: picocli reads every command's annotations by reflection when it builds the tree, a tenth
-   * of a second of each short command's start that a run of one command does not need.
+   * The command tree for running {@code args}: when they run one built-in command ({@link #only}),
+   * the root and that command alone. picocli reads every command's annotations by reflection when
+   * it builds the tree, a tenth of a second of each short command's start that a run of one command
+   * does not need.
    */
-  static CommandLine commandLine(Main main, String only) {
+  private static CommandLine commandLine(Main main, String[] args, boolean trim) {
     CommandLine cli = new CommandLine(main);
+    String only = trim ? only(cli.getCommandSpec(), args) : null;
     for (Class<?> command : COMMANDS) {
       if (only == null || only.equals(name(command))) {
         cli.addSubcommand(command);
@@ -131,17 +133,22 @@ public final class Main {
 
   /**
    * The built-in command {@code args} run, when the rest of the tree cannot matter to it: not
-   * {@code completion} (it prints the whole tree), not help, and only after the root's own options;
-   * null otherwise.
+   * {@code completion} (it prints the whole tree), not help, and only after the root's own options
+   * ({@code root}'s, so a new one needs no change here); null otherwise.
    */
-  static String only(String[] args) {
+  static String only(CommandLine.Model.CommandSpec root, String[] args) {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if (arg.equals("-v") || arg.equals("--verbose") || arg.startsWith("--profile=")) {
-        continue;
-      }
-      if (arg.equals("--profile")) {
-        i++;
+      if (arg.startsWith("-")) {
+        int equals = arg.indexOf('=');
+        CommandLine.Model.OptionSpec option =
+            root.findOption(equals < 0 ? arg : arg.substring(0, equals));
+        if (option == null || option.usageHelp() || option.versionHelp()) {
+          return null;
+        }
+        if (equals < 0 && option.arity().max() > 0) {
+          i++;
+        }
         continue;
       }
       for (Class<?> command : COMMANDS) {
@@ -166,7 +173,7 @@ public final class Main {
     Main main = new Main(env, cwd);
     main.out = out;
     main.err = err;
-    CommandLine cli = commandLine(main, only(args));
+    CommandLine cli = commandLine(main, args, true);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

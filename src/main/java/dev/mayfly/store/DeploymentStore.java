@@ -26,7 +26,10 @@ final class DeploymentStore {
           + " FROM deployment d";
   private static final String ORDER = " ORDER BY d.created_at DESC, d.id";
 
-  /** Columns 1-13 as {@link #SELECT}'s, then a {@link ScheduleRow}'s, then a recycling row's. */
+  /** How many columns {@link #SELECT} reads, which {@link #row} maps. */
+  private static final int DEPLOYMENT_COLUMNS = 13;
+
+  /** {@link #SELECT}'s columns, then a {@link ScheduleRow}'s, then a recycling row's. */
   private static final String OVERVIEWS =
       SELECT.replace(" FROM deployment d", "")
           + ", "
@@ -193,7 +196,7 @@ final class DeploymentStore {
    * ({@code list} of 10,000 deployments read it twice, a third of its time).
    */
   List<OverviewRow> overviews() {
-    int schedule = 14;
+    int schedule = DEPLOYMENT_COLUMNS + 1;
     int recycling = schedule + ScheduleStore.COLUMNS.size();
     return jdbc.query(
         OVERVIEWS,

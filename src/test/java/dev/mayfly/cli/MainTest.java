@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** What a user sees when mayfly itself fails, and the exit-code table. */
 class MainTest {
@@ -88,12 +89,14 @@ class MainTest {
 
   @Test
   void aRunOfOneCommandBuildsOnlyThatCommandButHelpAndCompletionSeeTheWholeTree() {
-    assertEquals("list", Main.only(new String[] {"list"}));
-    assertEquals("status", Main.only(new String[] {"-v", "--profile", "p", "status", "x"}));
-    assertEquals("list", Main.only(new String[] {"--profile=p", "list"}));
+    CommandLine.Model.CommandSpec root =
+        new CommandLine(new Main(Map.of(), Path.of("").toAbsolutePath())).getCommandSpec();
+    assertEquals("list", Main.only(root, new String[] {"list"}));
+    assertEquals("status", Main.only(root, new String[] {"-v", "--profile", "p", "status", "x"}));
+    assertEquals("list", Main.only(root, new String[] {"--profile=p", "list"}));
     for (String[] whole :
         new String[][] {{"completion"}, {"help", "list"}, {"--help"}, {"lsit"}, {"metal"}, {}}) {
-      assertEquals(null, Main.only(whole), String.join(" ", whole));
+      assertEquals(null, Main.only(root, whole), String.join(" ", whole));
     }
   }
 

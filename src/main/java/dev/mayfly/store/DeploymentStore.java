@@ -4,7 +4,6 @@ import static dev.mayfly.store.Jdbc.instant;
 import static dev.mayfly.store.Jdbc.optionalInstant;
 import static dev.mayfly.store.Jdbc.time;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -18,7 +17,6 @@ import java.util.function.BooleanSupplier;
 
 /** The deployment table: what was launched, where, and its state. */
 final class DeploymentStore {
-  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final String SELECT =
       "SELECT d.id, d.template, d.target, d.state, d.params_json, d.spec_json, d.service_commit,"
           + " d.data_commit, d.url, d.created_at, d.expires_at,"
@@ -227,7 +225,7 @@ final class DeploymentStore {
         template,
         target,
         DeploymentState.read(rs.getString(4)),
-        JsonColumn.read(params, STRING_MAP),
+        JsonColumn.strings(params),
         spec,
         Optional.ofNullable(rs.getString(7)),
         Optional.ofNullable(rs.getString(8)),

@@ -1,15 +1,12 @@
 package dev.mayfly.store;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The host table: the machines of each deployment. */
 final class HostStore {
-  private static final TypeReference<Map<String, Integer>> PORT_MAP = new TypeReference<>() {};
   private final Jdbc jdbc;
 
   HostStore(Jdbc jdbc) {
@@ -62,7 +59,7 @@ final class HostStore {
         rs.getString(1),
         rs.getString(2),
         rs.getString(3),
-        JsonColumn.read(rs.getString(4), PORT_MAP),
+        JsonColumn.integers(rs.getString(4)),
         Optional.ofNullable(rs.getString(5)),
         HostState.of(rs.getString(6)),
         Optional.ofNullable(rs.getString(7)),

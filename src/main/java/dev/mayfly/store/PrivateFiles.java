@@ -7,11 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -52,14 +54,26 @@ public final class PrivateFiles {
       }
       restrict(dir);
       try (Stream<Path> children = Files.list(dir)) {
-        for (Path child : children.toList()) {
-          restrict(child);
-        }
+        restrictPresent(children.toList());
       }
       return dir;
     } catch (IOException e) {
       throw MayflyException.failed(
           "cannot make the state folder " + dir + " private: " + RegistryErrors.cause(e));
+    }
+  }
+
+  /**
+   * Restricts each path still there: another mayfly process may remove its temporary files (a
+   * secret's {@code .new}, H2's lock and trace files) between our listing and our chmod.
+   */
+  static void restrictPresent(List<Path> paths) throws IOException {
+    for (Path path : paths) {
+      try {
+        restrict(path);
+      } catch (NoSuchFileException gone) {
+        // removed since the listing: nothing left to restrict
+      }
     }
   }
 

@@ -96,7 +96,9 @@ final class Bootstrap {
     return steps.timed(
         host.id(),
         "connect",
-        () -> HostSession.open(provider.open(host), log, root, deploymentId, registry.id()));
+        () ->
+            HostSession.open(
+                provider.open(host, progress), log, root, deploymentId, registry.id()));
   }
 
   /**

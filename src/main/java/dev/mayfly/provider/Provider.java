@@ -38,6 +38,14 @@ public interface Provider extends AutoCloseable {
   HostShell open(Host host);
 
   /**
+   * Like {@link #open(Host)}, for a launch that shows long waits: a provider whose login may have
+   * to wait for the host (a server still booting) tells {@code watcher}.
+   */
+  default HostShell open(Host host, Wait.Watcher watcher) {
+    return open(host);
+  }
+
+  /**
    * True when hosts see this machine's files at the same paths (the local sandbox), so a repo that
    * is a folder here can be fetched by path; otherwise mayfly pushes it to the host as a git
    * bundle.

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -55,18 +57,30 @@ public final class Wait {
    */
   public static final class Watch implements AutoCloseable {
     private final String name;
+    private final Duration timeout;
     private final Watcher watcher;
     private final long start = System.nanoTime();
-    private final ScheduledExecutorService beat;
+    private ScheduledExecutorService beat;
+    private boolean begun;
     private volatile String state = "starting";
     private String failure;
 
-    private Watch(String name, Duration timeout, Watcher watcher) {
+    private Watch(String name, Duration timeout, Watcher watcher, boolean deferred) {
       this.name = name;
+      this.timeout = timeout;
       this.watcher = watcher;
+      if (!deferred) {
+        begin();
+      }
+    }
+
+    private synchronized void begin() {
+      if (begun) {
+        return;
+      }
+      begun = true;
       watcher.began(name, timeout);
       if (watcher == Watcher.QUIET) {
-        beat = null;
         return;
       }
       beat =
@@ -84,6 +98,7 @@ public final class Wait {
     /** What the wait sees now; the next heartbeat says it. */
     public void saw(String state) {
       this.state = state;
+      begin();
     }
 
     /** Marks the wait failed; {@link #close()} reports it. */
@@ -96,7 +111,10 @@ public final class Wait {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+      if (!begun) {
+        return; // a deferred wait that never had to wait: nothing was said, nothing to end
+      }
       if (beat != null) {
         beat.shutdownNow();
         try {
@@ -111,7 +129,31 @@ public final class Wait {
 
   /** Starts watching a wait that is not a {@link #until} loop (an HTTP health check). */
   public static Watch watch(String name, Duration timeout, Watcher watcher) {
-    return new Watch(name, timeout, watcher);
+    return new Watch(name, timeout, watcher, false);
+  }
+
+  /**
+   * Starts watching a wait that usually ends at once (an ssh login): the watcher hears of it only
+   * from the first {@link Watch#saw} (a first try that failed) on, though its time counts from now.
+   */
+  static Watch watchOnceItWaits(String name, Duration timeout, Watcher watcher) {
+    return new Watch(name, timeout, watcher, true);
+  }
+
+  /**
+   * Runs {@code work}, which retries on its own and says why each try failed; from the first failed
+   * try on the wait is watched (a line, then heartbeats), so a quick success says nothing.
+   */
+  public static <T> T retrying(
+      String name, Duration timeout, Watcher watcher, Function<Consumer<String>, T> work) {
+    try (Watch watch = watchOnceItWaits(name, timeout, watcher)) {
+      try {
+        return work.apply(watch::saw);
+      } catch (RuntimeException e) {
+        watch.failed(e.getMessage());
+        throw e;
+      }
+    }
   }
 
   public static <T> T until(

@@ -109,28 +109,7 @@ class WaitTest {
   @Test
   void heartbeatsKeepTheirBeatWhileAProbeBlocksAndNameTheLastState() {
     List<String> heard = new CopyOnWriteArrayList<>();
-    Wait.Watcher watcher =
-        new Wait.Watcher() {
-          @Override
-          public Duration heartbeat() {
-            return Duration.ofMillis(40);
-          }
-
-          @Override
-          public void began(String wait, Duration timeout) {
-            heard.add("began " + wait + " " + timeout.toSeconds());
-          }
-
-          @Override
-          public void still(String wait, Duration elapsed, String state) {
-            heard.add("still " + wait + " " + state);
-          }
-
-          @Override
-          public void ended(String wait, Duration elapsed, String failure) {
-            heard.add("ended " + wait + " " + failure);
-          }
-        };
+    Wait.Watcher watcher = recorder(heard, Duration.ofMillis(40));
     AtomicInteger probes = new AtomicInteger();
     Wait.until(
         "ssh port open",
@@ -175,6 +154,72 @@ class WaitTest {
                 () -> Wait.Probe.notYet("still installing: m1")));
     assertEquals(1, failures.size());
     assertTrue(failures.get(0).contains("still installing: m1"), failures.toString());
+  }
+
+  @Test
+  void aRetriedWorkIsWatchedFromItsFirstFailedTryAndAQuickOneSaysNothing() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Wait.Watcher watcher = recorder(heard, Duration.ofMillis(40));
+
+    assertEquals(
+        "shell", Wait.retrying("ssh login to h", Duration.ofSeconds(9), watcher, why -> "shell"));
+    assertEquals(List.of(), heard, "a login that worked at once is no wait");
+
+    String shell =
+        Wait.retrying(
+            "ssh login to h",
+            Duration.ofSeconds(9),
+            watcher,
+            why -> {
+              why.accept("connection refused");
+              sleep(400); // the backoff before the next try
+              return "shell";
+            });
+    assertEquals("shell", shell);
+    assertEquals("began ssh login to h 9", heard.get(0));
+    assertTrue(
+        heard.stream().filter(h -> h.equals("still ssh login to h connection refused")).count()
+            >= 3,
+        "heartbeats during the backoff: " + heard);
+    assertEquals("ended ssh login to h null", heard.get(heard.size() - 1));
+
+    heard.clear();
+    assertThrows(
+        MayflyException.class,
+        () ->
+            Wait.retrying(
+                "ssh login to h",
+                Duration.ofSeconds(9),
+                watcher,
+                why -> {
+                  why.accept("timed out");
+                  throw MayflyException.failed("no SSH login within 9s");
+                }));
+    assertEquals("ended ssh login to h no SSH login within 9s", heard.get(heard.size() - 1));
+  }
+
+  private static Wait.Watcher recorder(List<String> heard, Duration beat) {
+    return new Wait.Watcher() {
+      @Override
+      public Duration heartbeat() {
+        return beat;
+      }
+
+      @Override
+      public void began(String wait, Duration timeout) {
+        heard.add("began " + wait + " " + timeout.toSeconds());
+      }
+
+      @Override
+      public void still(String wait, Duration elapsed, String state) {
+        heard.add("still " + wait + " " + state);
+      }
+
+      @Override
+      public void ended(String wait, Duration elapsed, String failure) {
+        heard.add("ended " + wait + " " + failure);
+      }
+    };
   }
 
   private static void sleep(long millis) {

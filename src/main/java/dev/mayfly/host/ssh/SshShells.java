@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.net.SocketFactory;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
@@ -87,6 +88,14 @@ public final class SshShells {
   private SshShells() {}
 
   public static HostShell open(SshEndpoint endpoint, SshAccess access) {
+    return open(endpoint, access, why -> {});
+  }
+
+  /**
+   * @param retrying hears why each failed attempt failed, just before the backoff (a provider turns
+   *     it into a watched wait with a heartbeat)
+   */
+  public static HostShell open(SshEndpoint endpoint, SshAccess access, Consumer<String> retrying) {
     long deadline = System.nanoTime() + access.connectDeadline().toNanos();
     Duration backoff = FIRST_BACKOFF;
     int attempts = 0;
@@ -152,6 +161,7 @@ public final class SshShells {
                   + cause(e)
                   + ")");
         }
+        retrying.accept(cause(e));
         sleep(backoff);
         backoff =
             backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0

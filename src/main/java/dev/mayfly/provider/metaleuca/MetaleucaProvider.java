@@ -10,6 +10,7 @@ import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
+import dev.mayfly.provider.Wait;
 import dev.mayfly.store.Reservations;
 import dev.mayfly.store.Reservations.Reservation;
 import java.util.List;
@@ -95,6 +96,12 @@ final class MetaleucaProvider implements Provider {
    */
   @Override
   public HostShell open(Host host) {
+    return open(host, Wait.Watcher.QUIET);
+  }
+
+  /** A machine still rebooting after its install makes the login a watched wait. */
+  @Override
+  public HostShell open(Host host, Wait.Watcher watcher) {
     if (context.ssh() == null) {
       throw new MayflyException(
           MayflyException.Exit.INTERNAL, "metaleuca: no SSH access given to open " + host.id());
@@ -105,7 +112,11 @@ final class MetaleucaProvider implements Provider {
         SshEndpoint.parse(
             "target '" + context.target() + "': ssh-user/ssh-port",
             user + "@" + host.address() + ":" + port);
-    return SshShells.open(endpoint, context.ssh());
+    return Wait.retrying(
+        "ssh login to " + endpoint,
+        context.ssh().connectDeadline(),
+        watcher,
+        retrying -> SshShells.open(endpoint, context.ssh(), retrying));
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.Wait;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,11 +77,22 @@ final class SshProvider implements Provider {
 
   @Override
   public HostShell open(Host host) {
+    return open(host, Wait.Watcher.QUIET);
+  }
+
+  /** A login that has to retry (the server is booting, sshd not up yet) is a watched wait. */
+  @Override
+  public HostShell open(Host host, Wait.Watcher watcher) {
     if (access == null) {
       throw new MayflyException(
           MayflyException.Exit.INTERNAL, "ssh target made without a deployment context");
     }
-    return SshShells.open(SshEndpoint.parse("host " + host.id(), host.id()), access);
+    SshEndpoint endpoint = SshEndpoint.parse("host " + host.id(), host.id());
+    return Wait.retrying(
+        "ssh login to " + endpoint,
+        access.connectDeadline(),
+        watcher,
+        retrying -> SshShells.open(endpoint, access, retrying));
   }
 
   @Override

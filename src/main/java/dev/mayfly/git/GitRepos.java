@@ -1,6 +1,7 @@
 package dev.mayfly.git;
 
 import dev.mayfly.MayflyException;
+import dev.mayfly.template.GitUrl;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,7 +69,7 @@ public final class GitRepos {
      * True when {@code fetchUrl} is a folder on this machine, which no remote host can fetch from.
      */
     public boolean onController() {
-      return !fetchUrl.contains("://") && !SCP_LIKE.matcher(fetchUrl).matches();
+      return !GitUrl.remote(fetchUrl);
     }
   }
 
@@ -103,8 +104,6 @@ public final class GitRepos {
 
   /** The ref a bundle carries its commit under; a host fetches this ref from the bundle file. */
   public static final String BUNDLE_REF = "refs/mayfly/pinned";
-
-  private static final Pattern SCP_LIKE = Pattern.compile("[^/@:]+@[^/:]+:.*");
 
   /**
    * A git bundle with {@code pinned.commit()} (and its history) under {@link #BUNDLE_REF}, for

@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class TemplateLoader {
   static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
-  private static final Pattern URL =
-      Pattern.compile("(https?|ssh|git|file)://\\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\\S+");
 
   private static final Pattern IP_LITERAL =
       Pattern.compile(
@@ -281,7 +279,26 @@ public final class TemplateLoader {
 
   private Template.Repo repo(YamlMapping s) {
     String text = s.scalar("repo", true).orElseThrow().strip();
-    if (URL.matcher(text).matches()) {
+    GitUrl.Kind kind;
+    try {
+      kind = GitUrl.kind(text);
+    } catch (IllegalArgumentException e) {
+      throw s.valueError("repo", s.path("repo") + ": " + e.getMessage());
+    }
+    if (kind == GitUrl.Kind.SCP_LIKE
+        && Files.isDirectory(file.toAbsolutePath().getParent().resolve(text))) {
+      throw s.valueError(
+          "repo",
+          s.path("repo")
+              + ": '"
+              + text
+              + "' is a folder next to the template, but git reads it as the scp-like URL host '"
+              + text.substring(0, text.indexOf(':'))
+              + "'; write ./"
+              + text
+              + " for the folder");
+    }
+    if (kind != GitUrl.Kind.PATH) {
       return new Template.Repo(text, Optional.empty());
     }
     Path resolved;

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.Daemon;
@@ -194,6 +195,41 @@ class SshLaunchIT {
     assertTrue(
         r.err.contains("ssh " + silent.login() + ":22: no SSH login within 3s"), r.toString());
     assertTrue(seconds < 30, "bounded by --ssh-timeout, took " + seconds + "s");
+  }
+
+  @Test
+  void aLoginThatKeepsRetryingPrintsALineAndHeartbeatsWithElapsedTimeAndWhy() throws Exception {
+    SshdHosts.Host silent = hosts.host(5);
+    Result r =
+        mayfly(
+            Map.of("MAYFLY_HEARTBEAT_MS", "300"),
+            "--verbose",
+            "launch",
+            "--file",
+            demo("qa-results", "").toString(),
+            "--target",
+            "ssh",
+            "--identity",
+            hosts.userKey().toString(),
+            "--host",
+            silent.login(),
+            "--ssh-timeout",
+            "3s");
+    assertEquals(1, r.exit, r.toString());
+    String wait = "ssh login to " + silent.login() + ":22";
+    assertTrue(r.err.contains("waiting for " + wait + ", up to 3s\n"), r.toString());
+    var beat =
+        Pattern.compile(
+                "still waiting for " + Pattern.quote(wait) + ": \\d+\\.\\ds so far, last: (.+)\n")
+            .matcher(r.err);
+    int beats = 0;
+    while (beat.find()) {
+      beats++;
+      assertFalse(beat.group(1).isBlank(), "a heartbeat says why the login failed: " + r);
+    }
+    // about 3 s of retries at a 0.3 s beat: even a loaded machine shows several
+    assertTrue(beats >= 3, "heartbeats while the login retried: " + r);
+    assertTrue(r.err.contains("gave up waiting for " + wait + " after "), r.toString());
   }
 
   @Test
@@ -526,6 +562,47 @@ class SshLaunchIT {
     } finally {
       agent.destroy();
     }
+  }
+
+  @Test
+  void strictPullMakesTheHostFetchServiceAndDataOverScpLikeAndSshUrlsAndSyncsTheSameWay()
+      throws Exception {
+    SshdHosts.Host server = hosts.host(2);
+    Path dataRepo = server.home().resolve("repos/strict-data.git");
+    gitRepo(PROJECT.resolve("apps/qa-results/service"), server.home().resolve("repos/strict.git"));
+    gitRepo(PROJECT.resolve("apps/qa-results/data"), dataRepo);
+    String serviceUrl = server.login() + ":repos/strict.git";
+    String dataUrl = "ssh://" + server.login() + server.homePath("repos/strict-data.git");
+    trust(home, server.knownHostsLine());
+    Files.copy(
+        hosts.userKey(), home.resolve(".ssh/id_ed25519"), StandardCopyOption.REPLACE_EXISTING);
+    deploymentKeyOn(server);
+    Path template = demo("strict", "  repo: " + serviceUrl + "\n  ref: main\n");
+    Files.writeString(
+        template,
+        Files.readString(template)
+            .replace(
+                "  repo: " + home.resolve("demo/apps/qa-results/data"),
+                "  repo: " + dataUrl + "\n  ref: main"));
+
+    Result pulled = mayfly(launch(template, "strictpull", server, "--git-mode", "pull"));
+    assertEquals(0, pulled.exit, pulled.toString());
+    String status = mayfly("status", "strictpull").out;
+    assertTrue(status.contains("service.repo: host pulled from " + serviceUrl), status);
+    assertTrue(status.contains("data.repo: host pulled from " + dataUrl), status);
+
+    // a new data commit on the git server reaches the host by its own fetch, over ssh again
+    Path work = dataRepo.resolveSibling(dataRepo.getFileName() + ".work");
+    String next;
+    try (Git git = Git.open(work.toFile())) {
+      Files.writeString(work.resolve("runs/2026-12-04-nightly.json"), "{\"passed\": 1}\n");
+      next = commitAll(git, "a new nightly run");
+      git.push().setRemote(dataRepo.toUri().toString()).add("main").call();
+    }
+    Result synced = mayfly("sync", "strictpull");
+    assertEquals(0, synced.exit, synced.toString());
+    assertEquals(next, currentRelease(server, "strictpull"));
+    assertEquals(0, mayfly("terminate", "strictpull").exit);
   }
 
   @Test

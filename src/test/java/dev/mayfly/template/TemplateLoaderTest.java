@@ -179,6 +179,35 @@ class TemplateLoaderTest {
   }
 
   @Test
+  void aRepoGitCannotFetchOrAFolderGitWouldReadAsAHostIsRefusedAtItsLine(@TempDir Path dir)
+      throws IOException {
+    Files.createDirectories(dir.resolve("templates/data:v1"));
+    Path file = dir.resolve("templates/t.yaml");
+    String template =
+        "name: t\ndescription: t\nservice:\n  repo: %s\n  install: ./install.sh\ndata:\n  repo: %s\nports:\n  http: 8080\n";
+
+    Files.writeString(file, template.formatted("ftp://example.org/qa.git", "git@example.org:d"));
+    assertEquals(
+        file
+            + ":4:9: service.repo: 'ftp://' is not a scheme git fetches here (https, http, ssh,"
+            + " git, file)",
+        assertThrows(TemplateException.class, () -> TemplateLoader.load(file)).getMessage());
+
+    Files.writeString(file, template.formatted("example.org:team/qa.git", "data:v1"));
+    assertEquals(
+        file
+            + ":7:9: data.repo: 'data:v1' is a folder next to the template, but git reads it as"
+            + " the scp-like URL host 'data'; write ./data:v1 for the folder",
+        assertThrows(TemplateException.class, () -> TemplateLoader.load(file)).getMessage());
+
+    Files.writeString(file, template.formatted("example.org:team/qa.git", "./data:v1"));
+    Template t = TemplateLoader.load(file);
+    assertEquals(
+        new Template.Repo("example.org:team/qa.git", Optional.empty()), t.service().repo());
+    assertEquals(Optional.of(dir.resolve("templates/data:v1")), t.data().repo().localPath());
+  }
+
+  @Test
   void duplicateKeyNamesTheFirstOne() {
     assertEquals(
         "7:3: duplicate key 'ref' in service (first at line 5)", rejection("duplicate-key"));

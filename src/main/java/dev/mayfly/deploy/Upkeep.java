@@ -48,9 +48,9 @@ public final class Upkeep {
     return registry.unscheduled();
   }
 
-  /** Records that the daemon scheduled revision {@code rev} of {@code id}. */
-  public void scheduled(String id, long rev) {
-    registry.markScheduled(id, rev);
+  /** Records that the daemon scheduled these revisions (by deployment id), as one transaction. */
+  public void scheduled(Map<String, Long> revs) {
+    registry.markScheduled(revs);
   }
 
   /** Whether a deployment in {@code state} still has an expiry to enforce. */

@@ -124,7 +124,14 @@ final class JobPlanner {
             ahead);
       }
     }
-    scheduler.deleteJobs(replaced);
+    // most rows of a first start have no jobs yet: one key listing per group is cheaper than a
+    // delete (several statements on the JDBC store) for each of them
+    Set<JobKey> existing = new HashSet<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(EXPIRY)));
+    existing.addAll(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(NOTICE)));
+    replaced.retainAll(existing);
+    if (!replaced.isEmpty()) {
+      scheduler.deleteJobs(replaced);
+    }
     if (!jobs.isEmpty()) {
       scheduler.scheduleJobs(jobs, true);
     }

@@ -246,10 +246,16 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * Notes that the daemon scheduled {@code rev}; a concurrent change (a newer rev) stays pending.
+   * Notes that the daemon scheduled these revisions (by deployment id); a concurrent change (a
+   * newer rev) stays pending. One transaction: one commit to disk, not one per row (10,000 rows
+   * took 2.3 s one by one).
    */
-  public synchronized void markScheduled(String id, long rev) {
-    schedules.markScheduled(id, rev);
+  public synchronized void markScheduled(Map<String, Long> revs) {
+    jdbc.transaction(
+        () -> {
+          revs.forEach(schedules::markScheduled);
+          return null;
+        });
   }
 
   /** Ids of deployments in {@code state} that sync on {@code cron}. */

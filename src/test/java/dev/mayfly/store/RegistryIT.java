@@ -104,10 +104,15 @@ class RegistryIT {
     assertEquals(1, pending.size());
     ScheduleRow row = pending.get(0);
     assertEquals(Optional.empty(), row.expiresAt());
-    registry.markScheduled("d1", row.rev());
+    registry.markScheduled(Map.of("d1", row.rev()));
     assertTrue(registry.unscheduled().isEmpty(), "scheduled rows are not pending");
     registry.setState("d1", DeploymentState.TERMINATED);
     assertEquals(1, registry.unscheduled().size(), "a state change makes the row pending again");
+    registry.markScheduled(Map.of("d1", row.rev()));
+    assertEquals(
+        1,
+        registry.unscheduled().size(),
+        "a change made while scheduling the old rev stays pending");
     registry.setState("d1", DeploymentState.RUNNING);
 
     assertEquals(List.of("*/5 * * * *"), registry.syncCrons(DeploymentState.RUNNING));

@@ -20,7 +20,7 @@ final class DeploymentStore {
   private static final String SELECT =
       "SELECT d.id, d.template, d.target, d.state, d.params_json, d.spec_json, d.service_commit,"
           + " d.data_commit, d.url, d.created_at, d.expires_at,"
-          + " (SELECT COUNT(*) FROM host h WHERE h.deployment_id = d.id), d.spec_seal"
+          + " d.host_count, d.spec_seal"
           + " FROM deployment d";
   private static final String ORDER = " ORDER BY d.created_at DESC, d.id";
 

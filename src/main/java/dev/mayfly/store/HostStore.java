@@ -39,11 +39,24 @@ final class HostStore {
           h.state().word(),
           h.dataCommit().orElse(null),
           h.detail().orElse(null));
+      countHosts(h.deploymentId(), +1);
     }
   }
 
   void remove(String deploymentId, String hostId) {
-    jdbc.update("DELETE FROM host WHERE deployment_id = ? AND host_id = ?", deploymentId, hostId);
+    if (jdbc.update(
+            "DELETE FROM host WHERE deployment_id = ? AND host_id = ?", deploymentId, hostId)
+        > 0) {
+      countHosts(deploymentId, -1);
+    }
+  }
+
+  /**
+   * Keeps deployment.host_count, which list shows; callers run it in the host write's transaction.
+   */
+  private void countHosts(String deploymentId, int change) {
+    jdbc.update(
+        "UPDATE deployment SET host_count = host_count + ? WHERE id = ?", change, deploymentId);
   }
 
   List<HostRow> of(String deploymentId) {

@@ -319,12 +319,20 @@ public final class Registry implements AutoCloseable {
 
   /** Inserts or replaces a host. */
   public synchronized void putHost(HostRow h) {
-    hosts.put(h);
+    jdbc.transaction(
+        () -> {
+          hosts.put(h);
+          return null;
+        });
   }
 
   /** Forgets a host the deployment no longer has (one a recycle replaced). */
   public synchronized void removeHost(String deploymentId, String hostId) {
-    hosts.remove(deploymentId, hostId);
+    jdbc.transaction(
+        () -> {
+          hosts.remove(deploymentId, hostId);
+          return null;
+        });
   }
 
   public synchronized List<HostRow> hosts(String deploymentId) {

@@ -180,9 +180,22 @@ public final class SyncCron {
     return text(cron, zone);
   }
 
-  /** The first run of a stored schedule after {@code after}. */
+  private record Computed(String stored, Instant after, Optional<Instant> next) {}
+
+  private static volatile Computed last;
+
+  /**
+   * The first run of a stored schedule after {@code after}. The last answer is kept: {@code list}
+   * asks it for every row with one "now", and most rows share a few crons.
+   */
   public static Optional<Instant> next(String stored, Instant after) {
-    return stored(stored).next(after);
+    Computed seen = last;
+    if (seen != null && seen.stored.equals(stored) && seen.after.equals(after)) {
+      return seen.next;
+    }
+    Optional<Instant> next = stored(stored).next(after);
+    last = new Computed(stored, after, next);
+    return next;
   }
 
   /** Whether no date matches, like the 31st of February. */

@@ -77,7 +77,9 @@ final class SeededRegistry {
         PreparedStatement schedule =
             c.prepareStatement(
                 "UPDATE deployment SET sync_cron = ?, rev = rev + 1, last_sync_at = ?,"
-                    + " last_sync_result = ? WHERE id = ?")) {
+                    + " last_sync_result = ?, host_count = "
+                    + hosts
+                    + " WHERE id = ?")) {
       c.setAutoCommit(false);
       OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
       for (int i = 0; i < count; i++) {

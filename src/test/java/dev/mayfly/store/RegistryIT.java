@@ -60,6 +60,14 @@ class RegistryIT {
         "jdbc:h2:file:/x/registry", Registry.redact("jdbc:h2:file:/x/registry;PASSWORD=hunter2"));
   }
 
+  private static int hostCount(Registry registry, String id) {
+    return registry.list().stream()
+        .filter(d -> d.id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .hostCount();
+  }
+
   private static void exercise(Registry registry) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     registry.insert(
@@ -97,6 +105,22 @@ class RegistryIT {
             Optional.of("c1"),
             Optional.empty()));
     assertEquals(Optional.of("c1"), registry.hosts("d1").get(0).dataCommit());
+    HostRow second =
+        new HostRow(
+            "d1",
+            "host-2",
+            "127.0.0.2",
+            Map.of("http", 1),
+            Optional.of("/r"),
+            HostState.PENDING,
+            Optional.empty(),
+            Optional.empty());
+    registry.putHost(second);
+    registry.putHost(second); // an update: not a third host
+    assertEquals(2, hostCount(registry, "d1"));
+    registry.removeHost("d1", "host-2");
+    registry.removeHost("d1", "host-9"); // none such: nothing to count
+    assertEquals(1, hostCount(registry, "d1"), "list's HOSTS follows inserts and removals");
     registry.setExpiry("d1", null);
     registry.setSyncCron("d1", "*/5 * * * *");
 

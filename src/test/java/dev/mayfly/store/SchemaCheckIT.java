@@ -37,7 +37,10 @@ class SchemaCheckIT {
             .map(MigrationInfo::getVersion)
             .map(Object::toString)
             .collect(Collectors.toSet());
-    assertEquals(Optional.of(flyway), SchemaCheck.known(java));
+    assertEquals(
+        Optional.of(flyway),
+        SchemaCheck.known(java),
+        "a migration Flyway finds is missing from dev/mayfly/store/migrations.index (or the reverse)");
     assertTrue(flyway.size() > 5, "the migrations were found at all: " + flyway);
   }
 

@@ -2,6 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.deploy.Deployments;
 import dev.mayfly.store.DeploymentRow;
+import dev.mayfly.store.DeploymentState;
 import dev.mayfly.template.Durations;
 import dev.mayfly.view.Cells;
 import dev.mayfly.view.JsonViews;
@@ -64,7 +65,8 @@ final class ListCommand implements Callable<Integer> {
           d.target(),
           d.hostCount(),
           d.state(),
-          d.url().orElse(null),
+          // a terminated deployment's address answers no more (or serves someone else now)
+          d.state() == DeploymentState.TERMINATED ? null : d.url().orElse(null),
           JsonViews.expiresIn(d, now),
           Cells.nextSync(o, now, listing.daemonServing()),
           Cells.lastSync(o, now),

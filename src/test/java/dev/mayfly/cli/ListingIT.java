@@ -61,6 +61,14 @@ class ListingIT {
     assertEquals(List.of("live"), ids("list", "--output", "json"));
     assertFalse(ok("list").out().contains("gone"), "the table hides it too");
     assertEquals(List.of("live", "gone"), ids("list", "--all", "--output", "json"));
+    String goneRow =
+        ok("list", "--all")
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("gone "))
+            .findFirst()
+            .orElseThrow();
+    assertFalse(goneRow.contains("http://"), "a terminated row shows no dead URL: " + goneRow);
 
     MayflyCli.Result taken = mayfly.run("launch", "tiny", "--name", "gone");
     assertEquals(2, taken.exit(), taken::toString);

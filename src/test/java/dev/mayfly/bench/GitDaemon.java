@@ -41,6 +41,8 @@ final class GitDaemon implements AutoCloseable {
                     "--verbose",
                     "--export-all",
                     "--reuseaddr",
+                    // the default 32 reset Ansible's fetches at N=32 (each host fetches two repos)
+                    "--max-connections=0",
                     "--base-path=" + base,
                     "--listen=" + address,
                     "--port=" + port,

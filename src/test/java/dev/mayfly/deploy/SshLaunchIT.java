@@ -173,12 +173,12 @@ class SshLaunchIT {
     assertTrue(r.err.contains(stranger.toString()), "names the key offered: " + r);
   }
 
-  @Test
-  void hostThatNeverAnswersTimesOutWithOneClearLine() throws Exception {
-    SshdHosts.Host silent = hosts.host(5);
-    long start = System.nanoTime();
-    Result r =
-        mayfly(
+  /** The demo launched on {@code host} with {@code --ssh-timeout 3s}, after {@code options}. */
+  private Result launchWithSshTimeout3s(
+      SshdHosts.Host host, Map<String, String> env, String... options) throws IOException {
+    List<String> args = new ArrayList<>(List.of(options));
+    args.addAll(
+        List.of(
             "launch",
             "--file",
             demo("qa-results", "").toString(),
@@ -187,9 +187,17 @@ class SshLaunchIT {
             "--identity",
             hosts.userKey().toString(),
             "--host",
-            silent.login(),
+            host.login(),
             "--ssh-timeout",
-            "3s");
+            "3s"));
+    return mayfly(env, args.toArray(String[]::new));
+  }
+
+  @Test
+  void hostThatNeverAnswersTimesOutWithOneClearLine() throws Exception {
+    SshdHosts.Host silent = hosts.host(5);
+    long start = System.nanoTime();
+    Result r = launchWithSshTimeout3s(silent, Map.of());
     long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
     assertEquals(1, r.exit, r.toString());
     assertTrue(
@@ -200,21 +208,7 @@ class SshLaunchIT {
   @Test
   void aLoginThatKeepsRetryingPrintsALineAndHeartbeatsWithElapsedTimeAndWhy() throws Exception {
     SshdHosts.Host silent = hosts.host(5);
-    Result r =
-        mayfly(
-            Map.of("MAYFLY_HEARTBEAT_MS", "300"),
-            "--verbose",
-            "launch",
-            "--file",
-            demo("qa-results", "").toString(),
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            silent.login(),
-            "--ssh-timeout",
-            "3s");
+    Result r = launchWithSshTimeout3s(silent, Map.of("MAYFLY_HEARTBEAT_MS", "300"), "--verbose");
     assertEquals(1, r.exit, r.toString());
     String wait = "ssh login to " + silent.login() + ":22";
     assertTrue(r.err.contains("waiting for " + wait + ", up to 3s\n"), r.toString());
@@ -236,19 +230,7 @@ class SshLaunchIT {
   void hostThatDropsPacketsTimesOutWithinTheBoundNamingUserHostPortAndWhy() throws Exception {
     SshdHosts.Host dropping = hosts.host(4);
     long start = System.nanoTime();
-    Result r =
-        mayfly(
-            "launch",
-            "--file",
-            demo("qa-results", "").toString(),
-            "--target",
-            "ssh",
-            "--identity",
-            hosts.userKey().toString(),
-            "--host",
-            dropping.login(),
-            "--ssh-timeout",
-            "3s");
+    Result r = launchWithSshTimeout3s(dropping, Map.of());
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(1, r.exit, r.toString());
     assertTrue(

@@ -186,25 +186,28 @@ class TemplateLoaderTest {
     String template =
         "name: t\ndescription: t\nservice:\n  repo: %s\n  install: ./install.sh\ndata:\n  repo: %s\nports:\n  http: 8080\n";
 
-    Files.writeString(file, template.formatted("ftp://example.org/qa.git", "git@example.org:d"));
     assertEquals(
         file
             + ":4:9: service.repo: 'ftp://' is not a scheme git fetches here (https, http, ssh,"
             + " git, file)",
-        assertThrows(TemplateException.class, () -> TemplateLoader.load(file)).getMessage());
+        refusal(file, template.formatted("ftp://example.org/qa.git", "git@example.org:d")));
 
-    Files.writeString(file, template.formatted("example.org:team/qa.git", "data:v1"));
     assertEquals(
         file
             + ":7:9: data.repo: 'data:v1' is a folder next to the template, but git reads it as"
             + " the scp-like URL host 'data'; write ./data:v1 for the folder",
-        assertThrows(TemplateException.class, () -> TemplateLoader.load(file)).getMessage());
+        refusal(file, template.formatted("example.org:team/qa.git", "data:v1")));
 
     Files.writeString(file, template.formatted("example.org:team/qa.git", "./data:v1"));
     Template t = TemplateLoader.load(file);
     assertEquals(
         new Template.Repo("example.org:team/qa.git", Optional.empty()), t.service().repo());
     assertEquals(Optional.of(dir.resolve("templates/data:v1")), t.data().repo().localPath());
+  }
+
+  private static String refusal(Path file, String yaml) throws IOException {
+    Files.writeString(file, yaml);
+    return assertThrows(TemplateException.class, () -> TemplateLoader.load(file)).getMessage();
   }
 
   @Test

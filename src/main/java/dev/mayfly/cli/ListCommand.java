@@ -73,6 +73,13 @@ final class ListCommand implements Callable<Integer> {
           o.hostAge(now).map(Durations::human).orElse(null));
     }
     table.print(out);
+    if (rows.isEmpty() && listing.hiddenTerminated() > 0) {
+      main.err()
+          .println(
+              "no live deployments; "
+                  + listing.hiddenTerminated()
+                  + " terminated (`mayfly list --all` shows them, `mayfly prune` forgets them)");
+    }
     Views.daemonNote(listing, now).ifPresent(main.err()::println);
     main.err().flush();
     return 0;

@@ -147,21 +147,25 @@ public final class Deployments {
   }
 
   /**
-   * {@code list}: the deployments and whether a {@code mayfly daemon} serves them (it runs their
-   * syncs and expiry).
+   * {@code list}: the deployments, whether a {@code mayfly daemon} serves them (it runs their syncs
+   * and expiry), and how many terminated ones were left out.
    */
-  public record Listing(List<Overview> deployments, boolean daemonServing) {}
+  public record Listing(List<Overview> deployments, boolean daemonServing, int hiddenTerminated) {}
 
   /**
    * @param terminatedToo whether ended deployments are listed too ({@code list --all})
    * @param olderThan see {@link #overview(String)}
    */
   public Listing list(boolean terminatedToo, String olderThan) {
+    List<Overview> all = overview(olderThan);
+    List<Overview> shown =
+        terminatedToo
+            ? all
+            : all.stream()
+                .filter(o -> o.deployment().state() != DeploymentState.TERMINATED)
+                .toList();
     return new Listing(
-        overview(olderThan).stream()
-            .filter(o -> terminatedToo || o.deployment().state() != DeploymentState.TERMINATED)
-            .toList(),
-        ctx.registry().daemonServing(ctx.clock().instant()));
+        shown, ctx.registry().daemonServing(ctx.clock().instant()), all.size() - shown.size());
   }
 
   /**

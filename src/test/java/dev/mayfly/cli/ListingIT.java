@@ -56,6 +56,13 @@ class ListingIT {
   void terminatedDeploymentsAreHiddenUntilAllAndPruneFreesTheirNames() throws Exception {
     ok("launch", "tiny", "--name", "gone", "--expires", "1h");
     ok("terminate", "gone");
+    assertTrue(
+        ok("list")
+            .err()
+            .contains(
+                "no live deployments; 1 terminated (`mayfly list --all` shows them, `mayfly prune`"
+                    + " forgets them)"),
+        "an empty table says what it hides");
     ok("launch", "tiny", "--name", "live", "--expires", "1h");
 
     assertEquals(List.of("live"), ids("list", "--output", "json"));

@@ -176,6 +176,15 @@ final class Jdbc implements AutoCloseable {
         });
   }
 
+  /** {@link #transaction(Supplier)} for work that returns nothing. */
+  void inTransaction(Runnable work) {
+    transaction(
+        () -> {
+          work.run();
+          return null;
+        });
+  }
+
   /**
    * Runs {@code work} as one transaction: all of its statements or none. A failure, the commit's
    * included, rolls back and reaches the caller as the registry's error, the SQLException as its

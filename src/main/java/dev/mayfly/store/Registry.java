@@ -251,11 +251,7 @@ public final class Registry implements AutoCloseable {
    * took 2.3 s one by one).
    */
   public synchronized void markScheduled(Map<String, Long> revs) {
-    jdbc.transaction(
-        () -> {
-          revs.forEach(schedules::markScheduled);
-          return null;
-        });
+    jdbc.inTransaction(() -> revs.forEach(schedules::markScheduled));
   }
 
   /** Ids of deployments in {@code state} that sync on {@code cron}. */
@@ -286,13 +282,12 @@ public final class Registry implements AutoCloseable {
   /** After a recycle: the new hosts serve since {@code at}, at service {@code serviceCommit}. */
   public synchronized void recycled(
       String id, Instant at, String serviceCommit, String dataCommit, String result) {
-    jdbc.transaction(
+    jdbc.inTransaction(
         () -> {
           DeploymentRow d = deployments.find(id).orElseThrow();
           recycling.recycled(id, at, d.createdAt(), result);
           recycling.setServiceCommit(id, serviceCommit);
           deployments.setDataCommit(id, dataCommit);
-          return null;
         });
   }
 
@@ -319,20 +314,12 @@ public final class Registry implements AutoCloseable {
 
   /** Inserts or replaces a host. */
   public synchronized void putHost(HostRow h) {
-    jdbc.transaction(
-        () -> {
-          hosts.put(h);
-          return null;
-        });
+    jdbc.inTransaction(() -> hosts.put(h));
   }
 
   /** Forgets a host the deployment no longer has (one a recycle replaced). */
   public synchronized void removeHost(String deploymentId, String hostId) {
-    jdbc.transaction(
-        () -> {
-          hosts.remove(deploymentId, hostId);
-          return null;
-        });
+    jdbc.inTransaction(() -> hosts.remove(deploymentId, hostId));
   }
 
   public synchronized List<HostRow> hosts(String deploymentId) {

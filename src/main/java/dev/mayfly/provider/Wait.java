@@ -133,20 +133,13 @@ public final class Wait {
   }
 
   /**
-   * Starts watching a wait that usually ends at once (an ssh login): the watcher hears of it only
-   * from the first {@link Watch#saw} (a first try that failed) on, though its time counts from now.
-   */
-  static Watch watchOnceItWaits(String name, Duration timeout, Watcher watcher) {
-    return new Watch(name, timeout, watcher, true);
-  }
-
-  /**
    * Runs {@code work}, which retries on its own and says why each try failed; from the first failed
-   * try on the wait is watched (a line, then heartbeats), so a quick success says nothing.
+   * try on the wait is watched (a line, then heartbeats), so a quick success says nothing; its time
+   * counts from the start.
    */
   public static <T> T retrying(
       String name, Duration timeout, Watcher watcher, Function<Consumer<String>, T> work) {
-    try (Watch watch = watchOnceItWaits(name, timeout, watcher)) {
+    try (Watch watch = new Watch(name, timeout, watcher, true)) {
       try {
         return work.apply(watch::saw);
       } catch (RuntimeException e) {

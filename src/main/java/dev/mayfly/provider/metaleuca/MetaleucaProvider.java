@@ -3,13 +3,13 @@ package dev.mayfly.provider.metaleuca;
 import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
 import dev.mayfly.host.SshEndpoint;
-import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
 import dev.mayfly.provider.ProviderContext;
+import dev.mayfly.provider.SshLogin;
 import dev.mayfly.provider.Wait;
 import dev.mayfly.store.Reservations;
 import dev.mayfly.store.Reservations.Reservation;
@@ -112,11 +112,7 @@ final class MetaleucaProvider implements Provider {
         SshEndpoint.parse(
             "target '" + context.target() + "': ssh-user/ssh-port",
             user + "@" + host.address() + ":" + port);
-    return Wait.retrying(
-        "ssh login to " + endpoint,
-        context.ssh().connectDeadline(),
-        watcher,
-        retrying -> SshShells.open(endpoint, context.ssh(), retrying));
+    return SshLogin.open(endpoint, context.ssh(), watcher);
   }
 
   /**

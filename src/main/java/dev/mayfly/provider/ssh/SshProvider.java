@@ -4,12 +4,12 @@ import dev.mayfly.MayflyException;
 import dev.mayfly.host.HostShell;
 import dev.mayfly.host.SshAccess;
 import dev.mayfly.host.SshEndpoint;
-import dev.mayfly.host.ssh.SshShells;
 import dev.mayfly.provider.Host;
 import dev.mayfly.provider.LaunchRequest;
 import dev.mayfly.provider.Launched;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.provider.Provider;
+import dev.mayfly.provider.SshLogin;
 import dev.mayfly.provider.Wait;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -87,12 +87,7 @@ final class SshProvider implements Provider {
       throw new MayflyException(
           MayflyException.Exit.INTERNAL, "ssh target made without a deployment context");
     }
-    SshEndpoint endpoint = SshEndpoint.parse("host " + host.id(), host.id());
-    return Wait.retrying(
-        "ssh login to " + endpoint,
-        access.connectDeadline(),
-        watcher,
-        retrying -> SshShells.open(endpoint, access, retrying));
+    return SshLogin.open(SshEndpoint.parse("host " + host.id(), host.id()), access, watcher);
   }
 
   @Override

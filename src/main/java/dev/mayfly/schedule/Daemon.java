@@ -14,9 +14,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import sun.misc.Signal;
@@ -145,9 +147,10 @@ public final class Daemon implements AutoCloseable {
                           + word
                           + "' (written by another mayfly version, or by hand)"));
       List<ScheduleRow> changed = upkeep.changedSchedules();
+      Set<JobKey> existing = changed.isEmpty() ? Set.of() : planner.deploymentJobs();
       for (int from = 0; from < changed.size(); from += BATCH) {
         List<ScheduleRow> batch = changed.subList(from, Math.min(changed.size(), from + BATCH));
-        Map<String, String> failed = planner.deployments(batch);
+        Map<String, String> failed = planner.deployments(batch, existing);
         Map<String, Long> scheduled = new LinkedHashMap<>();
         for (ScheduleRow row : batch) {
           String why = failed.get(row.id());

@@ -66,8 +66,17 @@ final class JobPlanner {
    * @return the deployments left without jobs, with why
    */
   Map<String, String> deployments(List<ScheduleRow> rows) throws SchedulerException {
+    return deployments(rows, deploymentJobs());
+  }
+
+  /**
+   * {@link #deployments(List)} for one batch of a reconcile, with {@code existing} from one {@link
+   * #deploymentJobs()} for all its batches.
+   */
+  Map<String, String> deployments(List<ScheduleRow> rows, Set<JobKey> existing)
+      throws SchedulerException {
     try {
-      schedule(rows); // the common case: one job store transaction for the lot
+      schedule(rows, existing); // the common case: one job store transaction for the lot
       return Map.of();
     } catch (JobPersistenceException e) {
       throw e;
@@ -75,7 +84,7 @@ final class JobPlanner {
       Map<String, String> failed = new LinkedHashMap<>();
       for (ScheduleRow row : rows) {
         try {
-          schedule(List.of(row));
+          schedule(List.of(row), existing);
         } catch (JobPersistenceException f) {
           throw f;
         } catch (SchedulerException | RuntimeException f) {
@@ -86,7 +95,17 @@ final class JobPlanner {
     }
   }
 
-  private void schedule(List<ScheduleRow> rows) throws SchedulerException {
+  /**
+   * The expiry and notice jobs the store holds: one key listing per group. Most rows of a first
+   * start have none, and a delete per key (several statements on the JDBC store) cost more.
+   */
+  Set<JobKey> deploymentJobs() throws SchedulerException {
+    Set<JobKey> keys = new HashSet<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(EXPIRY)));
+    keys.addAll(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(NOTICE)));
+    return keys;
+  }
+
+  private void schedule(List<ScheduleRow> rows, Set<JobKey> existing) throws SchedulerException {
     List<JobKey> replaced = new ArrayList<>();
     Map<JobDetail, Set<? extends Trigger>> jobs = new LinkedHashMap<>();
     Instant now = clock.instant();
@@ -124,10 +143,6 @@ final class JobPlanner {
             ahead);
       }
     }
-    // most rows of a first start have no jobs yet: one key listing per group is cheaper than a
-    // delete (several statements on the JDBC store) for each of them
-    Set<JobKey> existing = new HashSet<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(EXPIRY)));
-    existing.addAll(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(NOTICE)));
     replaced.retainAll(existing);
     if (!replaced.isEmpty()) {
       scheduler.deleteJobs(replaced);

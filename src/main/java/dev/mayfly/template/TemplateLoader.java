@@ -285,8 +285,13 @@ public final class TemplateLoader {
     } catch (IllegalArgumentException e) {
       throw s.valueError("repo", s.path("repo") + ": " + e.getMessage());
     }
-    if (kind == GitUrl.Kind.SCP_LIKE
-        && Files.isDirectory(file.toAbsolutePath().getParent().resolve(text))) {
+    Path resolved;
+    try {
+      resolved = file.toAbsolutePath().getParent().resolve(text).normalize();
+    } catch (InvalidPathException e) {
+      resolved = null;
+    }
+    if (kind == GitUrl.Kind.SCP_LIKE && resolved != null && Files.isDirectory(resolved)) {
       throw s.valueError(
           "repo",
           s.path("repo")
@@ -301,10 +306,7 @@ public final class TemplateLoader {
     if (kind != GitUrl.Kind.PATH) {
       return new Template.Repo(text, Optional.empty());
     }
-    Path resolved;
-    try {
-      resolved = file.toAbsolutePath().getParent().resolve(text).normalize();
-    } catch (InvalidPathException e) {
+    if (resolved == null) {
       throw s.valueError(
           "repo", s.path("repo") + ": '" + text + "' is neither a git URL nor a path");
     }

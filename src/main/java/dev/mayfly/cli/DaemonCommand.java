@@ -142,6 +142,14 @@ final class DaemonCommand implements Callable<Integer> {
   String recycleCheck;
 
   @Option(
+      names = "--horizon",
+      paramLabel = "DURATION",
+      description =
+          "How far ahead expiries and notices are handed to the scheduler (default 1h); later"
+              + " ones wait in the registry. At least twice --reconcile.")
+  String horizon;
+
+  @Option(
       names = "--run-for",
       paramLabel = "DURATION",
       description = "Stop after this long (default: run until stopped).")
@@ -206,7 +214,8 @@ final class DaemonCommand implements Callable<Integer> {
       instanceId,
       shutdownGrace,
       syncEvery,
-      recycleCheck
+      recycleCheck,
+      horizon
     };
     for (int i = 0; i < values.length; i++) {
       options.put(DaemonSettings.NAMES.get(i), values[i]);

@@ -48,6 +48,11 @@ public final class Upkeep {
     return registry.unscheduled();
   }
 
+  /** Deployments (in any state) that expire before {@code cutoff}. */
+  public List<ScheduleRow> expiringBefore(Instant cutoff) {
+    return registry.expiringBefore(cutoff);
+  }
+
   /** Records that the daemon scheduled these revisions (by deployment id), as one transaction. */
   public void scheduled(Map<String, Long> revs) {
     registry.markScheduled(revs);

@@ -39,6 +39,10 @@ public final class Daemon implements AutoCloseable {
   private final DaemonLog log;
   private final Scheduler scheduler;
   private final JobPlanner planner;
+
+  /** Up to when the job store holds every expiry and notice; null until the first reconcile. */
+  private volatile Instant plannedUntil;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Runnable onceJobsEnded = () -> {};
 
@@ -68,7 +72,9 @@ public final class Daemon implements AutoCloseable {
           "cannot start the scheduler on " + db + ": " + e.getMessage(),
           e);
     }
-    this.planner = new JobPlanner(scheduler, settings.notices(), settings.syncEvery(), clock);
+    this.planner =
+        new JobPlanner(
+            scheduler, settings.notices(), settings.syncEvery(), settings.horizon(), clock);
   }
 
   DaemonSettings settings() {
@@ -127,10 +133,10 @@ public final class Daemon implements AutoCloseable {
 
   /**
    * Brings the job store in line with the registry: the expiry and notices of every deployment
-   * whose revision changed (launched, extended, terminated), and one sync round per distinct cron.
-   * What cannot be scheduled (a state this version cannot read, a cron that never fires) marks its
-   * deployments {@code schedule-error} and the rest goes on; only a failing database fails the
-   * call.
+   * whose revision changed (launched, extended, terminated) or whose first job came within the
+   * horizon, and one sync round per distinct cron. What cannot be scheduled (a state this version
+   * cannot read, a cron that never fires) marks its deployments {@code schedule-error} and the rest
+   * goes on; only a failing database fails the call.
    *
    * @return how many deployments were (re)scheduled
    */
@@ -147,24 +153,10 @@ public final class Daemon implements AutoCloseable {
                           + word
                           + "' (written by another mayfly version, or by hand)"));
       List<ScheduleRow> changed = upkeep.changedSchedules();
-      Set<JobKey> existing = changed.isEmpty() ? Set.of() : planner.deploymentJobs();
-      for (int from = 0; from < changed.size(); from += BATCH) {
-        List<ScheduleRow> batch = changed.subList(from, Math.min(changed.size(), from + BATCH));
-        Map<String, String> failed = planner.deployments(batch, existing);
-        Map<String, Long> scheduled = new LinkedHashMap<>();
-        for (ScheduleRow row : batch) {
-          String why = failed.get(row.id());
-          if (why != null && row.state() != DeploymentState.SCHEDULE_ERROR) {
-            scheduleError(
-                row.id(), row.state().word(), why); // bumps the revision: planned again next round
-            continue;
-          }
-          if (why != null) {
-            log.info("schedule-error " + row.id() + " remains: " + why);
-          }
-          scheduled.put(row.id(), row.rev());
-        }
-        upkeep.scheduled(scheduled);
+      plan(changed, true);
+      int near = planNearing();
+      if (near > 0) {
+        log.info("planned " + near + " deployment(s) now within the horizon");
       }
       JobPlanner.Rounds rounds = planner.syncRounds(upkeep.syncCrons());
       rounds
@@ -182,13 +174,75 @@ public final class Daemon implements AutoCloseable {
                       .cronError(cron, why)
                       .forEach(id -> log.info("schedule-error " + id + ": " + why)));
       if (!changed.isEmpty()) {
-        log.info("reconciled " + changed.size() + " deployment(s)");
+        Instant nearing = planner.nearing(clock.instant());
+        long later =
+            changed.stream()
+                .filter(
+                    r -> Upkeep.live(r.state()) && r.expiresAt().orElse(nearing).isAfter(nearing))
+                .count();
+        log.info(
+            "reconciled "
+                + changed.size()
+                + " deployment(s)"
+                + (later > 0
+                    ? ", " + later + " of them expiring beyond the horizon (no jobs yet)"
+                    : ""));
       }
       return changed.size();
     } catch (SchedulerException e) {
       throw new MayflyException(
           MayflyException.Exit.FAILED, "cannot schedule: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Hands {@code rows} to the planner in batches (one job store transaction each) and marks what it
+   * could not schedule {@code schedule-error}; {@code markScheduled}: and records each row's
+   * revision as scheduled.
+   */
+  private void plan(List<ScheduleRow> rows, boolean markScheduled) throws SchedulerException {
+    Set<JobKey> existing = rows.isEmpty() ? Set.of() : planner.deploymentJobs();
+    for (int from = 0; from < rows.size(); from += BATCH) {
+      List<ScheduleRow> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
+      Map<String, String> failed = planner.deployments(batch, existing);
+      Map<String, Long> scheduled = new LinkedHashMap<>();
+      for (ScheduleRow row : batch) {
+        String why = failed.get(row.id());
+        if (why != null && row.state() != DeploymentState.SCHEDULE_ERROR) {
+          scheduleError(
+              row.id(), row.state().word(), why); // bumps the revision: planned again next round
+          continue;
+        }
+        if (why != null) {
+          log.info("schedule-error " + row.id() + " remains: " + why);
+        }
+        scheduled.put(row.id(), row.rev());
+      }
+      if (markScheduled) {
+        upkeep.scheduled(scheduled);
+      }
+    }
+  }
+
+  /**
+   * Every half horizon, plans the live deployments whose first job has come within the horizon and
+   * that have no expiry job yet: planned while further off, or missed while no daemon ran.
+   *
+   * @return how many it planned
+   */
+  private int planNearing() throws SchedulerException {
+    Instant now = clock.instant();
+    if (plannedUntil != null && now.plus(planner.horizon().dividedBy(2)).isBefore(plannedUntil)) {
+      return 0;
+    }
+    Set<String> planned = planner.withExpiryJobs();
+    List<ScheduleRow> due =
+        upkeep.expiringBefore(planner.nearing(now)).stream()
+            .filter(row -> Upkeep.live(row.state()) && !planned.contains(row.id()))
+            .toList();
+    plan(due, false);
+    plannedUntil = now.plus(planner.horizon());
+    return due.size();
   }
 
   /**

@@ -35,6 +35,9 @@ import java.util.Properties;
  *     instead (for demos and tests, which cannot wait for a cron's next minute)
  * @param recycleCheck how often the daemon looks for deployments whose hosts are older than their
  *     {@code recycle.every}
+ * @param horizon how far ahead expiries and notices go into the job store; later ones wait in the
+ *     registry until a reconcile finds them this near (Quartz's JDBC store writes several rows per
+ *     job, and 10,000 deployments expiring next month need none of them today)
  */
 public record DaemonSettings(
     int threads,
@@ -53,7 +56,8 @@ public record DaemonSettings(
     String instanceId,
     Duration shutdownGrace,
     Duration syncEvery,
-    Duration recycleCheck) {
+    Duration recycleCheck,
+    Duration horizon) {
 
   /**
    * The settings' names, as options ({@code --poll}) and as {@code daemon.poll} in the properties
@@ -77,7 +81,8 @@ public record DaemonSettings(
           "instance-id",
           "shutdown-grace",
           "sync-every",
-          "recycle-check");
+          "recycle-check",
+          "horizon");
 
   /**
    * @param options setting name to value as given on the command line (absent or null: not given)
@@ -117,12 +122,24 @@ public record DaemonSettings(
         throw MayflyException.badInput(s.where("webhook") + ": not an http(s) URL");
       }
     }
+    Duration reconcile = s.duration("reconcile", "10s");
+    Duration horizon = s.duration("horizon", "1h");
+    if (horizon.compareTo(reconcile.multipliedBy(2)) < 0) {
+      // a reconcile looks ahead every half horizon: a shorter one would find expiries late
+      throw MayflyException.badInput(
+          s.where("horizon")
+              + ": "
+              + s.text("horizon", "1h")
+              + " must be at least twice the reconcile interval ("
+              + s.text("reconcile", "10s")
+              + ")");
+    }
     return new DaemonSettings(
         threads,
         poll,
         s.duration("misfire", "60s"),
         s.duration("checkin", "7500ms"),
-        s.duration("reconcile", "10s"),
+        reconcile,
         s.duration("reap-every", "10m"),
         reap.equals("act"),
         s.duration("reap-grace", "10m"),
@@ -134,7 +151,8 @@ public record DaemonSettings(
         s.text("instance-id", "AUTO"),
         s.duration("shutdown-grace", "30s"),
         s.text("sync-every", "").isEmpty() ? null : s.duration("sync-every", ""),
-        s.duration("recycle-check", "5m"));
+        s.duration("recycle-check", "5m"),
+        horizon);
   }
 
   /** {@code 500ms}, or a duration as {@link Durations#parse(String, String)} reads it. */

@@ -30,9 +30,9 @@ import org.quartz.impl.matchers.GroupMatcher;
 
 /**
  * Derives the daemon's Quartz jobs and triggers from registry rows: an expiry and its notices per
- * live deployment, one sync round per cron, the daemon's periodic jobs and one-shot retries. It
- * touches only the job store and takes "now" from its clock, so it runs as well on Quartz's
- * in-memory store.
+ * live deployment whose first of them falls within the horizon, one sync round per cron, the
+ * daemon's periodic jobs and one-shot retries. It touches only the job store and takes "now" from
+ * its clock, so it runs as well on Quartz's in-memory store.
  */
 final class JobPlanner {
   static final String EXPIRY = "expiry";
@@ -44,24 +44,56 @@ final class JobPlanner {
   private final Scheduler scheduler;
   private final List<Duration> notices;
   private final Duration syncEvery;
+  private final Duration horizon;
+  private final Duration longestLead;
   private final Clock clock;
 
   /**
    * @param notices how long before expiry notices go out
    * @param syncEvery null: sync rounds follow their crons; else this fixed interval
+   * @param horizon a deployment gets its jobs once its first notice (or its expiry) is this near;
+   *     until then it has none, and {@link #nearing} finds it
    */
-  JobPlanner(Scheduler scheduler, List<Duration> notices, Duration syncEvery, Clock clock) {
+  JobPlanner(
+      Scheduler scheduler,
+      List<Duration> notices,
+      Duration syncEvery,
+      Duration horizon,
+      Clock clock) {
     this.scheduler = scheduler;
     this.notices = List.copyOf(notices);
     this.syncEvery = syncEvery;
+    this.horizon = horizon;
+    this.longestLead = notices.stream().max(Duration::compareTo).orElse(Duration.ZERO);
     this.clock = clock;
+  }
+
+  Duration horizon() {
+    return horizon;
+  }
+
+  /**
+   * Deployments expiring before this have their first job within the horizon from {@code now}; a
+   * row among them without an expiry job is due for {@link #deployments}.
+   */
+  Instant nearing(Instant now) {
+    return now.plus(horizon).plus(longestLead);
+  }
+
+  /** The deployments with an expiry job in the store. */
+  Set<String> withExpiryJobs() throws SchedulerException {
+    Set<String> ids = new HashSet<>();
+    for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(EXPIRY))) {
+      ids.add(key.getName());
+    }
+    return ids;
   }
 
   /**
    * Replaces the expiry and notice jobs of each row's deployment with those of its current
-   * revision: a live deployment gets an expiry at its expires-at and the notices still ahead; any
-   * other gets none. A row that cannot be scheduled does not hold back the others; a failing job
-   * store fails the call.
+   * revision: a live deployment within the horizon gets an expiry at its expires-at and the notices
+   * still ahead; any other gets none (yet). A row that cannot be scheduled does not hold back the
+   * others; a failing job store fails the call.
    *
    * @return the deployments left without jobs, with why
    */
@@ -116,6 +148,9 @@ final class JobPlanner {
         continue;
       }
       Instant expiresAt = row.expiresAt().get();
+      if (expiresAt.isAfter(nearing(now))) {
+        continue; // waits in the registry: a later reconcile's nearing pass plans it
+      }
       jobs.put(
           expiryJob(row.id()), Set.of(oneShot(TriggerKey.triggerKey(row.id(), EXPIRY), expiresAt)));
       Set<Trigger> ahead = new HashSet<>();

@@ -245,6 +245,11 @@ public final class Registry implements AutoCloseable {
     return schedules.unscheduled();
   }
 
+  /** Deployments (in any state) that expire before {@code cutoff}. */
+  public synchronized List<ScheduleRow> expiringBefore(Instant cutoff) {
+    return schedules.expiringBefore(cutoff);
+  }
+
   /**
    * Notes that the daemon scheduled these revisions (by deployment id); a concurrent change (a
    * newer rev) stays pending. One transaction: one commit to disk, not one per row (10,000 rows

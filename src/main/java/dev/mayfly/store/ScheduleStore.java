@@ -110,6 +110,11 @@ final class ScheduleStore {
         ScheduleStore::row);
   }
 
+  List<ScheduleRow> expiringBefore(Instant cutoff) {
+    return jdbc.query(
+        SELECT + " WHERE expires_at < ? ORDER BY id", ScheduleStore::row, time(cutoff));
+  }
+
   void markScheduled(String id, long rev) {
     jdbc.update("UPDATE deployment SET scheduled_rev = ? WHERE id = ? AND rev = ?", rev, id, rev);
   }

@@ -67,6 +67,21 @@ class DaemonIT extends DaemonTestBase {
   }
 
   @Test
+  void anExpiryBeyondTheHorizonWaitsInTheRegistryAndStillEndsOnTimeAfterItsNotice()
+      throws Exception {
+    DaemonProcess daemon = daemon("daemon", "--horizon", "4s", "--notices", "3s"); // reconcile 1s
+    launch("distant", "--expires", "16s");
+
+    daemon.awaitLog("1 of them expiring beyond the horizon (no jobs yet)", Duration.ofSeconds(10));
+    daemon.awaitLog("planned 1 deployment(s) now within the horizon", Duration.ofSeconds(20));
+    daemon.awaitLog("expired distant", Duration.ofSeconds(30));
+    assertExpiredOnTime("distant");
+    List<String> kinds = events("distant");
+    assertEquals(1, count(kinds, "expiry-notice"), kinds::toString);
+    assertTrue(kinds.indexOf("expiry-notice") < kinds.indexOf("expired"), kinds::toString);
+  }
+
+  @Test
   void anExpiryMissedWhileNoDaemonRanFiresWithinSecondsOfStart() throws Exception {
     launch("missed", "--expires", "2s");
     Waits.await(

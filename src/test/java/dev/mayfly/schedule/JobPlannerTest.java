@@ -43,13 +43,16 @@ class JobPlannerTest {
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
   static final List<Duration> NOTICES = List.of(Duration.ofHours(24), Duration.ofHours(1));
 
+  /** Far enough that every row these tests plan is within it, but for the horizon's own test. */
+  static final Duration HORIZON = Duration.ofDays(30);
+
   private Scheduler scheduler;
   private JobPlanner planner;
 
   @BeforeEach
   void inMemoryScheduler() throws SchedulerException {
     scheduler = inMemory(Duration.ofMinutes(1));
-    planner = new JobPlanner(scheduler, NOTICES, null, CLOCK);
+    planner = new JobPlanner(scheduler, NOTICES, null, HORIZON, CLOCK);
   }
 
   private static Scheduler inMemory(Duration misfireThreshold) throws SchedulerException {
@@ -121,6 +124,40 @@ class JobPlannerTest {
   }
 
   @Test
+  void onlyDeploymentsWhoseFirstJobIsWithinTheHorizonGetJobs() throws SchedulerException {
+    JobPlanner hourAhead = new JobPlanner(scheduler, NOTICES, null, Duration.ofHours(1), CLOCK);
+    Instant near = NOW.plus(Duration.ofHours(24)).plus(Duration.ofMinutes(30)); // 24h notice in 30m
+    Instant far = NOW.plus(Duration.ofDays(3));
+    hourAhead.deployments(List.of(row("near", "running", near, 1), row("far", "running", far, 1)));
+
+    assertEquals(Set.of("near"), hourAhead.withExpiryJobs());
+    assertEquals(2, notices("near").size(), "both notices of a planned deployment");
+    assertTrue(notices("far").isEmpty(), "nothing yet for one expiring in 3 days");
+    assertEquals(
+        NOW.plus(Duration.ofHours(25)),
+        hourAhead.nearing(NOW),
+        "a deployment expiring before this has its 24h notice within the hour");
+
+    // planned again once near (what the daemon's nearing pass does): all of it, at its times
+    Clock twoDaysOn = Clock.offset(CLOCK, Duration.ofDays(2).minusMinutes(30));
+    new JobPlanner(scheduler, NOTICES, null, Duration.ofHours(1), twoDaysOn)
+        .deployments(List.of(row("far", "running", far, 1)));
+    assertEquals(
+        far,
+        scheduler
+            .getTrigger(TriggerKey.triggerKey("far", JobPlanner.EXPIRY))
+            .getStartTime()
+            .toInstant());
+    assertEquals(
+        Map.of(
+            "far@86400",
+            far.minus(Duration.ofHours(24)),
+            "far@3600",
+            far.minus(Duration.ofHours(1))),
+        notices("far"));
+  }
+
+  @Test
   void aSyncCronGetsAOneShotAtItsNextTime() throws SchedulerException {
     Map<String, Instant> added = planner.syncRounds(List.of("*/5 * * * *")).added();
 
@@ -138,7 +175,8 @@ class JobPlannerTest {
   @Test
   void aCronThatCannotBeScheduledIsReportedAndTheOthersAreScheduled() throws SchedulerException {
     for (JobPlanner p :
-        List.of(planner, new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK))) {
+        List.of(
+            planner, new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), HORIZON, CLOCK))) {
       scheduler.clear();
       JobPlanner.Rounds rounds =
           p.syncRounds(List.of("*/5 * * * *", "0 0 1 * 1", "0 0 31 2 *", "61 * * * *"));
@@ -173,7 +211,7 @@ class JobPlannerTest {
    * the next as the daemon's does.
    */
   static void roundsFireWhenListSays(Scheduler scheduler) throws Exception {
-    JobPlanner planner = new JobPlanner(scheduler, NOTICES, null, CLOCK);
+    JobPlanner planner = new JobPlanner(scheduler, NOTICES, null, HORIZON, CLOCK);
     String cron = "CRON_TZ=Europe/Berlin 0 0 15 * MON"; // the 15th or a Monday, Berlin midnight
     List<Instant> fired = new CopyOnWriteArrayList<>();
     CountDownLatch four = new CountDownLatch(4);
@@ -224,8 +262,9 @@ class JobPlannerTest {
   @Test
   void aRowThatCannotBeScheduledIsReportedAndTheOthersAreScheduled() throws SchedulerException {
     Instant expiresAt = NOW.plus(Duration.ofHours(3));
-    // a value H2 stores but java.util.Date cannot hold: what a tampered row can carry
-    Instant beyondDate = Instant.parse("+999999999-12-31T00:00:00Z");
+    // a value H2 stores but java.util.Date cannot hold: what a tampered row can carry (long past,
+    // so within the horizon; one as far ahead simply waits beyond it)
+    Instant beyondDate = Instant.parse("-999999999-01-01T00:00:00Z");
     Map<String, String> failed =
         planner.deployments(
             List.of(
@@ -261,7 +300,7 @@ class JobPlannerTest {
 
   @Test
   void syncEveryReplacesTheCronWithAFixedInterval() throws SchedulerException {
-    JobPlanner demo = new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), CLOCK);
+    JobPlanner demo = new JobPlanner(scheduler, NOTICES, Duration.ofSeconds(2), HORIZON, CLOCK);
 
     assertEquals(
         Map.of("0 1 * * *", NOW.plusSeconds(2)), demo.syncRounds(List.of("0 1 * * *")).added());
@@ -332,13 +371,13 @@ class JobPlannerTest {
   void aPeriodicJobWithTheSameIntervalIsLeftAsAnotherMemberSetItUp() throws SchedulerException {
     planner.periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
     Clock later = Clock.offset(CLOCK, Duration.ofMinutes(3));
-    new JobPlanner(scheduler, NOTICES, null, later)
+    new JobPlanner(scheduler, NOTICES, null, HORIZON, later)
         .periodic("reap", Jobs.Reap.class, Duration.ofMinutes(10));
     TriggerKey reap = TriggerKey.triggerKey("reap", JobPlanner.DAEMON);
     assertEquals(
         NOW.plus(Duration.ofMinutes(10)), scheduler.getTrigger(reap).getStartTime().toInstant());
 
-    new JobPlanner(scheduler, NOTICES, null, later)
+    new JobPlanner(scheduler, NOTICES, null, HORIZON, later)
         .periodic("reap", Jobs.Reap.class, Duration.ofMinutes(1));
     SimpleTrigger changed = (SimpleTrigger) scheduler.getTrigger(reap);
     assertEquals(60_000, changed.getRepeatInterval());

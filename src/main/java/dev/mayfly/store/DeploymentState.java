@@ -1,6 +1,7 @@
 package dev.mayfly.store;
 
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Where a deployment is in its life. The registry stores {@link #word()}; users see it too. */
 public enum DeploymentState {
@@ -18,6 +19,17 @@ public enum DeploymentState {
    */
   UNKNOWN("unknown");
 
+  /** Every stored word: {@code list} reads one per row. */
+  private static final Map<String, DeploymentState> BY_WORD = new HashMap<>();
+
+  static {
+    for (DeploymentState s : values()) {
+      if (s != UNKNOWN) {
+        BY_WORD.put(s.word, s);
+      }
+    }
+  }
+
   private final String word;
 
   DeploymentState(String word) {
@@ -34,13 +46,11 @@ public enum DeploymentState {
   }
 
   public static DeploymentState of(String word) {
-    return Arrays.stream(values())
-        .filter(s -> s != UNKNOWN && s.word.equals(word))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "corrupt registry value: deployment state '" + word + "'"));
+    DeploymentState state = BY_WORD.get(word);
+    if (state == null) {
+      throw new IllegalStateException("corrupt registry value: deployment state '" + word + "'");
+    }
+    return state;
   }
 
   /**
@@ -48,10 +58,7 @@ public enum DeploymentState {
    * goes on.
    */
   public static DeploymentState read(String word) {
-    return Arrays.stream(values())
-        .filter(s -> s != UNKNOWN && s.word.equals(word))
-        .findFirst()
-        .orElse(UNKNOWN);
+    return word == null ? UNKNOWN : BY_WORD.getOrDefault(word, UNKNOWN);
   }
 
   @Override

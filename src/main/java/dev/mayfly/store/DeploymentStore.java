@@ -225,7 +225,7 @@ final class DeploymentStore {
         template,
         target,
         DeploymentState.read(rs.getString(4)),
-        JsonColumn.strings(params),
+        JsonColumn.lazyStrings(params),
         spec,
         Optional.ofNullable(rs.getString(7)),
         Optional.ofNullable(rs.getString(8)),

@@ -23,6 +23,21 @@ class JsonColumnTest {
   }
 
   @Test
+  void lazyStringMapsReadOnFirstUseAndFailThere() {
+    Map<String, String> params = Map.of("email", "me@example.org", "title", "Open QA");
+    Map<String, String> lazy = JsonColumn.lazyStrings(JsonColumn.write(params));
+    assertEquals(params, lazy);
+    assertEquals(lazy, params);
+    assertEquals(params.hashCode(), lazy.hashCode());
+    assertEquals("me@example.org", lazy.get("email"));
+    assertThrows(UnsupportedOperationException.class, () -> lazy.put("x", "y"));
+
+    Map<String, String> corrupt = JsonColumn.lazyStrings("{\"a\":1}");
+    IllegalStateException e = assertThrows(IllegalStateException.class, corrupt::size);
+    assertEquals(true, e.getMessage().startsWith("corrupt registry value: "), e.getMessage());
+  }
+
+  @Test
   void integerMapsReadBackWhatWasWritten() {
     Map<String, Integer> ports = Map.of("http", 8080, "ssh", 22);
     assertEquals(ports, JsonColumn.integers(JsonColumn.write(ports)));

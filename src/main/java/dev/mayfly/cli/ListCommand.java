@@ -36,7 +36,7 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Deployments.Listing listing = main.deployments().list(all, olderThan);
+    Deployments.Listing listing = main.read(d -> d.list(all, olderThan));
     List<Deployments.Overview> rows = listing.deployments();
     Instant now = Instant.now();
     var out = main.out();

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -267,6 +268,11 @@ public final class Main {
 
   Deployments deployments() {
     return services(null).deployments();
+  }
+
+  /** One read and nothing else on the registry: see {@link Services#read}. */
+  <T> T read(Function<Deployments, T> read) {
+    return services.read(null, profile, read);
   }
 
   /** The version and commit the build wrote into {@code build.properties}. */

@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Everything one mayfly process works with, each made once: the installed providers, the template
@@ -64,10 +66,33 @@ public final class Services implements AutoCloseable {
       PrivateFiles.stateFolder(stateDir);
       database = Database.resolve(db, env, stateDir);
       registry = Registry.open(database);
-      Targets targets = Targets.load(env, profile, providers::settingNames);
-      deployments = new Deployments(stateDir, registry, catalog, providers, targets, clock, env);
+      deployments = on(registry, profile);
     }
     return this;
+  }
+
+  /**
+   * One read for a command that does nothing else with the registry ({@code list}): on the embedded
+   * file opened for this process alone when no other process has it open ({@link
+   * Registry#openAlone}, 100 ms faster), closed again before the caller renders, so a slow reader
+   * of the output (a pager) keeps no other command waiting; otherwise as {@link #open} would.
+   */
+  public <T> T read(String db, String profile, Function<Deployments, T> read) {
+    if (deployments == null) {
+      PrivateFiles.stateFolder(stateDir);
+      Optional<Registry> alone = Registry.openAlone(Database.resolve(db, env, stateDir));
+      if (alone.isPresent()) {
+        try (Registry own = alone.get()) {
+          return read.apply(on(own, profile));
+        }
+      }
+    }
+    return read.apply(open(db, profile).deployments);
+  }
+
+  private Deployments on(Registry registry, String profile) {
+    Targets targets = Targets.load(env, profile, providers::settingNames);
+    return new Deployments(stateDir, registry, catalog, providers, targets, clock, env);
   }
 
   public Deployments deployments() {

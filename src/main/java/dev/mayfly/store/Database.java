@@ -67,9 +67,19 @@ public record Database(String url, String user, String password, Path stateDir) 
    * behind the key in the 0600 lock file and the password.
    */
   public static String h2(Path stateDir) {
-    return "jdbc:h2:file:"
-        + stateDir.resolve("registry").toAbsolutePath()
-        + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    return h2File(stateDir) + ";AUTO_SERVER=TRUE";
+  }
+
+  /**
+   * The embedded file for a process that has it to itself (see {@code RegistryFile#openAlone}),
+   * which must exist: that open never makes one.
+   */
+  static String h2Alone(Path stateDir) {
+    return h2File(stateDir) + ";IFEXISTS=TRUE";
+  }
+
+  private static String h2File(Path stateDir) {
+    return "jdbc:h2:file:" + stateDir.resolve("registry").toAbsolutePath() + ";WRITE_DELAY=0";
   }
 
   /**

@@ -31,14 +31,16 @@ public final class Registry implements AutoCloseable {
   private final ScheduleStore schedules;
   private final DeploymentLocks locks;
   private final RecycleStore recycling;
+  private final Runnable onClose;
 
   static {
     Database.bindLoopback();
   }
 
-  private Registry(Jdbc jdbc, Seal seal, DeploymentLocks locks) {
+  private Registry(Jdbc jdbc, Seal seal, DeploymentLocks locks, Runnable onClose) {
     this.jdbc = jdbc;
     this.locks = locks;
+    this.onClose = onClose;
     this.deployments = new DeploymentStore(jdbc, seal);
     this.meta = new RegistryMetaStore(jdbc);
     this.hosts = new HostStore(jdbc);
@@ -78,6 +80,33 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
+   * The embedded registry opened for this process alone, for one short read, when no other process
+   * has it open and its schema is current; empty otherwise (then {@link #open(Database)} serves).
+   * See {@link RegistryFile#openAlone}.
+   */
+  public static Optional<Registry> openAlone(Database db) {
+    if (!db.embedded()) {
+      return Optional.empty();
+    }
+    return RegistryFile.openAlone(db, Seal.of(db.stateDir(), Database.config(db.stateDir())));
+  }
+
+  /**
+   * A registry on a connection from {@code open} whose schema is already current, else null (the
+   * connection closed again); {@code onClose} runs after it closes.
+   */
+  static Registry ifCurrent(Seal seal, String where, Jdbc.Reconnect open, Runnable onClose)
+      throws SQLException {
+    Connection connection = open.open();
+    if (!SchemaCheck.current(connection, List.of(new V24__seals(seal)))) {
+      connection.close();
+      return null;
+    }
+    return new Registry(
+        new Jdbc(connection, where, open), seal, new DeploymentLocks(open::open), onClose);
+  }
+
+  /**
    * Opens a connection, then migrates unless the schema is current (so Flyway's own connection
    * finds the database open).
    *
@@ -101,7 +130,8 @@ public final class Registry implements AutoCloseable {
       return new Registry(
           new Jdbc(connection, where, reconnects ? open : null),
           seal,
-          new DeploymentLocks(open::open));
+          new DeploymentLocks(open::open),
+          () -> {});
     } catch (RuntimeException e) {
       try {
         connection.close();
@@ -384,6 +414,10 @@ public final class Registry implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    jdbc.close();
+    try {
+      jdbc.close();
+    } finally {
+      onClose.run();
+    }
   }
 }

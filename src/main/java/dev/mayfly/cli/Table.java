@@ -32,17 +32,19 @@ final class Table {
         width[c] = Math.max(width[c], row[c].length());
       }
     }
-    StringBuilder line = new StringBuilder();
+    // one write: println on the auto-flushing stdout is a system call per row
+    StringBuilder text = new StringBuilder();
+    String newline = System.lineSeparator();
     for (String[] row : rows) {
-      line.setLength(0);
       for (int c = 0; c < columns; c++) {
-        line.append(row[c]);
+        text.append(row[c]);
         if (c < columns - 1) {
-          line.append(" ".repeat(width[c] - row[c].length() + 2));
+          text.append(" ".repeat(width[c] - row[c].length() + 2));
         }
       }
-      out.println(line);
+      text.append(newline);
     }
+    out.write(text.toString());
     out.flush();
   }
 }

@@ -111,13 +111,7 @@ class JobPlannerTest {
         List.of(row("soon", "running", soon, 1), row("later", "running", later, 1)));
 
     assertEquals(Map.of("soon@3600", soon.minus(Duration.ofHours(1))), notices("soon"));
-    assertEquals(
-        Map.of(
-            "later@86400",
-            later.minus(Duration.ofHours(24)),
-            "later@3600",
-            later.minus(Duration.ofHours(1))),
-        notices("later"));
+    assertEquals(bothNotices("later", later), notices("later"));
     Trigger notice = scheduler.getTrigger(TriggerKey.triggerKey("soon@3600", JobPlanner.NOTICE));
     assertEquals("3600", notice.getJobDataMap().getString(Jobs.LEAD_SECONDS));
     assertEquals(soon.toString(), notice.getJobDataMap().getString(Jobs.EXPIRES_AT));
@@ -148,13 +142,7 @@ class JobPlannerTest {
             .getTrigger(TriggerKey.triggerKey("far", JobPlanner.EXPIRY))
             .getStartTime()
             .toInstant());
-    assertEquals(
-        Map.of(
-            "far@86400",
-            far.minus(Duration.ofHours(24)),
-            "far@3600",
-            far.minus(Duration.ofHours(1))),
-        notices("far"));
+    assertEquals(bothNotices("far", far), notices("far"));
   }
 
   @Test
@@ -404,6 +392,13 @@ class JobPlannerTest {
     return scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream()
         .map(JobKey::getName)
         .collect(Collectors.toSet());
+  }
+
+  /** The 24h and 1h notice triggers of {@code id} by name, at their times. */
+  private static Map<String, Instant> bothNotices(String id, Instant expiresAt) {
+    return Map.of(
+        id + "@86400", expiresAt.minus(Duration.ofHours(24)),
+        id + "@3600", expiresAt.minus(Duration.ofHours(1)));
   }
 
   private Map<String, Instant> notices(String id) throws SchedulerException {

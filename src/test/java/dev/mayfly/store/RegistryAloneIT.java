@@ -8,7 +8,6 @@ import dev.mayfly.testing.MayflyCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,27 +30,13 @@ class RegistryAloneIT {
       list = mayfly.start(log, "list");
       Thread.sleep(1_500);
       assertTrue(list.isAlive(), "the other process waits while the read holds the registry");
-      alone.insert(running("held")); // listed only if the other process read after this
+      alone.insert(
+          TestRows.running(
+              "held", Instant.now())); // listed only if the other process read after this
     }
     MayflyCli.Result listed = CliProcess.finish(list, log, 60);
     assertEquals(0, listed.exit(), listed::toString);
     assertTrue(listed.out().contains("held "), listed::toString);
-  }
-
-  private static DeploymentRow running(String id) {
-    return new DeploymentRow(
-        id,
-        "demo",
-        "local",
-        DeploymentState.RUNNING,
-        Map.of(),
-        "{}",
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Instant.now(),
-        Optional.empty(),
-        0);
   }
 
   @Test
@@ -60,7 +45,7 @@ class RegistryAloneIT {
     Files.createDirectories(state);
     assertEquals(Optional.empty(), Registry.openAlone(Database.embedded(state)), "no file yet");
     try (Registry shared = Registry.open(state)) {
-      shared.insert(running("shared"));
+      shared.insert(TestRows.running("shared", Instant.now()));
       assertEquals(
           Optional.empty(),
           Registry.openAlone(Database.embedded(state)),

@@ -155,20 +155,7 @@ class RegistryIT {
     assertEquals(1, registry.events("d1").size());
 
     // list's one query reads what the three separate reads do, with and without a recycling row
-    registry.insert(
-        new DeploymentRow(
-            "d2",
-            "t",
-            "local",
-            DeploymentState.RUNNING,
-            Map.of(),
-            "{}",
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            now.plusSeconds(1),
-            Optional.empty(),
-            0));
+    registry.insert(TestRows.running("d2", now.plusSeconds(1)));
     registry.startRecycling("d1", Duration.ofHours(2), now);
     List<OverviewRow> overviews = registry.overviews();
     // the rows hold a lambda (specSealed), so compare what list prints of them

@@ -63,12 +63,19 @@ public final class Services implements AutoCloseable {
    */
   public Services open(String db, String profile) {
     if (deployments == null) {
-      PrivateFiles.stateFolder(stateDir);
-      database = Database.resolve(db, env, stateDir);
-      registry = Registry.open(database);
+      registry = Registry.open(resolved(db));
       deployments = on(registry, profile);
     }
     return this;
+  }
+
+  /** The registry's database, resolved once (the state folder made private first). */
+  private Database resolved(String db) {
+    if (database == null) {
+      PrivateFiles.stateFolder(stateDir);
+      database = Database.resolve(db, env, stateDir);
+    }
+    return database;
   }
 
   /**
@@ -79,8 +86,7 @@ public final class Services implements AutoCloseable {
    */
   public <T> T read(String db, String profile, Function<Deployments, T> read) {
     if (deployments == null) {
-      PrivateFiles.stateFolder(stateDir);
-      Optional<Registry> alone = Registry.openAlone(Database.resolve(db, env, stateDir));
+      Optional<Registry> alone = Registry.openAlone(resolved(db));
       if (alone.isPresent()) {
         try (Registry own = alone.get()) {
           return read.apply(on(own, profile));

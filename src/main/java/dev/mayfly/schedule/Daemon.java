@@ -153,7 +153,7 @@ public final class Daemon implements AutoCloseable {
                           + word
                           + "' (written by another mayfly version, or by hand)"));
       List<ScheduleRow> changed = upkeep.changedSchedules();
-      plan(changed, true);
+      plan(changed, changed.isEmpty() ? Set.of() : planner.deploymentJobs(), true);
       int near = planNearing();
       if (near > 0) {
         log.info("planned " + near + " deployment(s) now within the horizon");
@@ -174,12 +174,8 @@ public final class Daemon implements AutoCloseable {
                       .cronError(cron, why)
                       .forEach(id -> log.info("schedule-error " + id + ": " + why)));
       if (!changed.isEmpty()) {
-        Instant nearing = planner.nearing(clock.instant());
-        long later =
-            changed.stream()
-                .filter(
-                    r -> Upkeep.live(r.state()) && r.expiresAt().orElse(nearing).isAfter(nearing))
-                .count();
+        Instant now = clock.instant();
+        long later = changed.stream().filter(r -> planner.beyondHorizon(r, now)).count();
         log.info(
             "reconciled "
                 + changed.size()
@@ -196,12 +192,12 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Hands {@code rows} to the planner in batches (one job store transaction each) and marks what it
-   * could not schedule {@code schedule-error}; {@code markScheduled}: and records each row's
-   * revision as scheduled.
+   * Hands {@code rows} to the planner in batches (one job store transaction each), {@code existing}
+   * being the expiry and notice jobs the store held before, and marks what it could not schedule
+   * {@code schedule-error}; {@code markScheduled}: and records each row's revision as scheduled.
    */
-  private void plan(List<ScheduleRow> rows, boolean markScheduled) throws SchedulerException {
-    Set<JobKey> existing = rows.isEmpty() ? Set.of() : planner.deploymentJobs();
+  private void plan(List<ScheduleRow> rows, Set<JobKey> existing, boolean markScheduled)
+      throws SchedulerException {
     for (int from = 0; from < rows.size(); from += BATCH) {
       List<ScheduleRow> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
       Map<String, String> failed = planner.deployments(batch, existing);
@@ -235,12 +231,15 @@ public final class Daemon implements AutoCloseable {
     if (plannedUntil != null && now.plus(planner.horizon().dividedBy(2)).isBefore(plannedUntil)) {
       return 0;
     }
-    Set<String> planned = planner.withExpiryJobs();
+    Set<JobKey> existing = planner.deploymentJobs();
     List<ScheduleRow> due =
         upkeep.expiringBefore(planner.nearing(now)).stream()
-            .filter(row -> Upkeep.live(row.state()) && !planned.contains(row.id()))
+            .filter(
+                row ->
+                    Upkeep.live(row.state())
+                        && !existing.contains(JobKey.jobKey(row.id(), JobPlanner.EXPIRY)))
             .toList();
-    plan(due, false);
+    plan(due, existing, false);
     plannedUntil = now.plus(planner.horizon());
     return due.size();
   }

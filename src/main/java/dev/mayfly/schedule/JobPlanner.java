@@ -80,13 +80,10 @@ final class JobPlanner {
     return now.plus(horizon).plus(longestLead);
   }
 
-  /** The deployments with an expiry job in the store. */
-  Set<String> withExpiryJobs() throws SchedulerException {
-    Set<String> ids = new HashSet<>();
-    for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(EXPIRY))) {
-      ids.add(key.getName());
-    }
-    return ids;
+  /** Whether {@code row} is live but expires too far off for jobs at {@code now}. */
+  boolean beyondHorizon(ScheduleRow row, Instant now) {
+    return Upkeep.live(row.state())
+        && row.expiresAt().map(at -> at.isAfter(nearing(now))).orElse(false);
   }
 
   /**
@@ -144,13 +141,10 @@ final class JobPlanner {
     for (ScheduleRow row : rows) {
       replaced.add(JobKey.jobKey(row.id(), EXPIRY));
       replaced.add(JobKey.jobKey(row.id(), NOTICE));
-      if (!Upkeep.live(row.state()) || row.expiresAt().isEmpty()) {
-        continue;
+      if (!Upkeep.live(row.state()) || row.expiresAt().isEmpty() || beyondHorizon(row, now)) {
+        continue; // beyond the horizon: waits in the registry for a reconcile's nearing pass
       }
       Instant expiresAt = row.expiresAt().get();
-      if (expiresAt.isAfter(nearing(now))) {
-        continue; // waits in the registry: a later reconcile's nearing pass plans it
-      }
       jobs.put(
           expiryJob(row.id()), Set.of(oneShot(TriggerKey.triggerKey(row.id(), EXPIRY), expiresAt)));
       Set<Trigger> ahead = new HashSet<>();

@@ -98,7 +98,7 @@ public final class Registry implements AutoCloseable {
   static Registry ifCurrent(Seal seal, String where, Jdbc.Reconnect open, Runnable onClose)
       throws SQLException {
     Connection connection = open.open();
-    if (!SchemaCheck.current(connection, List.of(new V24__seals(seal)))) {
+    if (!SchemaCheck.current(connection, javaMigrations(seal))) {
       connection.close();
       return null;
     }
@@ -119,7 +119,7 @@ public final class Registry implements AutoCloseable {
       throws SQLException {
     Connection connection = open.open();
     try {
-      List<JavaMigration> javaMigrations = List.of(new V24__seals(seal));
+      List<JavaMigration> javaMigrations = javaMigrations(seal);
       if (!SchemaCheck.current(connection, javaMigrations)) {
         Flyway.configure()
             .dataSource(db.url(), db.user(), db.password())
@@ -140,6 +140,11 @@ public final class Registry implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The migrations written in Java, which the schema check counts beside the SQL ones. */
+  private static List<JavaMigration> javaMigrations(Seal seal) {
+    return List.of(new V24__seals(seal));
   }
 
   /**

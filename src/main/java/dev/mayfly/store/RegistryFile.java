@@ -92,35 +92,32 @@ final class RegistryFile {
     Path lockFile = dir.resolve(OPEN_LOCK);
     FileChannel channel = null;
     FileLock held = null;
+    Registry registry = null;
     try {
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       held = lockBefore(channel, Instant.now().plus(PATIENCE), lockFile);
-      if (Files.exists(dir.resolve(H2_LOCK))) {
-        release(held, channel);
-        return Optional.empty();
+      if (!Files.exists(dir.resolve(H2_LOCK))) {
+        String url = Database.h2Alone(dir);
+        FileChannel openedWith = channel;
+        FileLock lock = held;
+        registry =
+            Registry.ifCurrent(
+                seal,
+                file.toString(),
+                () -> DriverManager.getConnection(url, db.user(), db.password()),
+                () -> release(lock, openedWith));
       }
-      String url = Database.h2Alone(dir);
-      FileChannel openedWith = channel;
-      FileLock lock = held;
-      Registry registry =
-          Registry.ifCurrent(
-              seal,
-              file.toString(),
-              () -> DriverManager.getConnection(url, db.user(), db.password()),
-              () -> release(lock, openedWith));
-      if (registry == null) {
-        release(held, channel);
-        return Optional.empty();
-      }
-      restrictFiles(dir);
-      return Optional.of(registry);
     } catch (IOException | SQLException e) {
-      release(held, channel);
-      return Optional.empty();
-    } catch (RuntimeException e) {
-      release(held, channel);
-      throw e;
+      // the usual open meets it again and names it
+    } finally {
+      if (registry == null) {
+        release(held, channel); // else the registry lets go when it closes
+      }
     }
+    if (registry != null) {
+      restrictFiles(dir);
+    }
+    return Optional.ofNullable(registry);
   }
 
   private static void release(FileLock lock, FileChannel channel) {

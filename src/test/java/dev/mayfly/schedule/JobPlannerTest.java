@@ -124,7 +124,7 @@ class JobPlannerTest {
     Instant far = NOW.plus(Duration.ofDays(3));
     hourAhead.deployments(List.of(row("near", "running", near, 1), row("far", "running", far, 1)));
 
-    assertEquals(Set.of("near"), hourAhead.withExpiryJobs());
+    assertEquals(Set.of("near"), expiryJobs());
     assertEquals(2, notices("near").size(), "both notices of a planned deployment");
     assertTrue(notices("far").isEmpty(), "nothing yet for one expiring in 3 days");
     assertEquals(
@@ -389,7 +389,15 @@ class JobPlannerTest {
   }
 
   private Set<String> syncJobs() throws SchedulerException {
-    return scheduler.getJobKeys(GroupMatcher.jobGroupEquals(JobPlanner.SYNC)).stream()
+    return jobs(JobPlanner.SYNC);
+  }
+
+  private Set<String> expiryJobs() throws SchedulerException {
+    return jobs(JobPlanner.EXPIRY);
+  }
+
+  private Set<String> jobs(String group) throws SchedulerException {
+    return scheduler.getJobKeys(GroupMatcher.jobGroupEquals(group)).stream()
         .map(JobKey::getName)
         .collect(Collectors.toSet());
   }

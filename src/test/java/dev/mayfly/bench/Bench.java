@@ -57,7 +57,12 @@ public final class Bench {
         }
       }
     } finally {
-      deleteTree(work);
+      // MAYFLY_BENCH_KEEP=1 leaves the work folder (launch logs, hosts' logs) to read afterwards
+      if (System.getenv("MAYFLY_BENCH_KEEP") == null) {
+        deleteTree(work);
+      } else {
+        System.err.println("kept " + work);
+      }
     }
   }
 

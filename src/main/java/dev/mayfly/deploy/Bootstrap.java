@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -130,10 +132,16 @@ final class Bootstrap {
           s.writeEnv(envFile.apply(host, s.root()));
           s.writeFiles(files.apply(host));
         });
-    steps.run(
-        host.id(),
-        "install",
-        () -> s.install(service.commit(), spec.install(), spec.keepServices()));
+    FutureTask<Boolean> dataAhead = fetchDataAhead(host, s);
+    try {
+      steps.run(
+          host.id(),
+          "install",
+          () -> s.install(service.commit(), spec.install(), spec.keepServices()));
+    } finally {
+      // the host is left with nothing of ours running, whatever the installer did
+      await(dataAhead, s);
+    }
     steps.run(
         host.id(),
         "publish-data",
@@ -150,6 +158,44 @@ final class Bootstrap {
                       s.publishData(from, data.commit(), ref, spec.publish(), spec.keep()));
           registry.event(deploymentId, host.id(), "git", how);
         });
+  }
+
+  /**
+   * The data fetched on a second channel while the installer runs, when the host pulls it itself (a
+   * pushed bundle waits for publish-data); null when not.
+   */
+  private FutureTask<Boolean> fetchDataAhead(Host host, HostSession s) {
+    if (!delivery.hostPulls(data)) {
+      return null;
+    }
+    FutureTask<Boolean> task =
+        new FutureTask<>(
+            () ->
+                s.fetchDataAhead(
+                    data.fetchUrl(), data.commit(), spec.data().ref(), spec.publish()));
+    Thread thread = new Thread(task, "mayfly-data-ahead-" + host.id());
+    thread.setDaemon(true);
+    thread.start();
+    return task;
+  }
+
+  private static void await(FutureTask<Boolean> dataAhead, HostSession s) {
+    if (dataAhead == null) {
+      return;
+    }
+    try {
+      if (!dataAhead.get()) {
+        s.log().accept("mayfly: fetching the data ahead did not work; publish-data fetches it");
+      }
+    } catch (ExecutionException e) {
+      s.log()
+          .accept(
+              "mayfly: fetching the data ahead failed ("
+                  + e.getCause()
+                  + "); publish-data fetches it");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Starts the service of a built root (when the template starts one) and waits until healthy. */

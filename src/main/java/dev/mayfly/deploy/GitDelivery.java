@@ -25,6 +25,16 @@ final class GitDelivery {
     this.pushesRepos = provider.pushesRepos();
   }
 
+  /**
+   * True when {@link #deliver} first has the host fetch {@code repo} from its own URL: then the
+   * host may fetch it ahead, while something else runs.
+   */
+  boolean hostPulls(GitRepos.Pinned repo) {
+    boolean reachable = hostsSeeControllerFiles || !repo.onController();
+    return reachable
+        && (mode == Template.GitMode.PULL || (mode == Template.GitMode.AUTO && !pushesRepos));
+  }
+
   /** Runs {@code fetch} on the host, given where to fetch from and which ref. */
   interface Fetch {
     void run(String url, String ref);

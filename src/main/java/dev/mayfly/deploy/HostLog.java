@@ -54,6 +54,11 @@ final class HostLog implements Consumer<String>, AutoCloseable {
     write(line);
   }
 
+  /** A line of work running beside the current step: in the file, marked, not in the tail. */
+  synchronized void aside(String line) {
+    write("(beside) " + line);
+  }
+
   private void write(String line) {
     try {
       writer.write(line);

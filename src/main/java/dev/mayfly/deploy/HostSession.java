@@ -196,6 +196,21 @@ final class HostSession implements AutoCloseable {
     return lines("service-releases");
   }
 
+  /**
+   * While the installer runs: makes the data release {@link #publishData} will switch to, or with a
+   * publish command (which runs after the installer) only fetches its commit. Best effort: false
+   * when it did not, and publishData then does all of it, reporting what fails. Its lines go to the
+   * log beside the step's, not into the step's tail.
+   */
+  boolean fetchDataAhead(String url, String commit, String ref, String publish) {
+    return shell
+        .exec(
+            invocation("fetch-data", url, commit, ref, publish == null ? "" : publish),
+            Duration.ofMinutes(15),
+            log::aside)
+        .ok();
+  }
+
   void publishData(String url, String commit, String ref, String publish, int keep) {
     step("publish-data", Duration.ofMinutes(15), url, commit, ref, publish, Integer.toString(keep));
   }

@@ -248,6 +248,45 @@ adopt_checkout() {
   echo "adopted the checkout at $old as the first service release"
 }
 
+# data_fetch URL COMMIT REF: COMMIT in data/repo.git, unless its release is made already
+data_fetch() {
+  [ ! -d "data/releases/$2" ] || return 0
+  new=
+  [ -d data/repo.git ] || { git init -q --bare data/repo.git; new=new; }
+  fetch_commit data/repo.git "$1" "$2" "$3" $new
+}
+
+# data_release URL COMMIT REF PUBLISH_COMMAND: makes data/releases/COMMIT (fetched, unpacked, the publish
+# command run in it) unless it is there: what publish-data switches to, and fetch-data makes ahead
+data_release() {
+  url=$1 commit=$2 ref=$3 publish=$4
+  [ ! -d "data/releases/$commit" ] || return 0
+  data_fetch "$url" "$commit" "$ref"
+  staging="data/releases/.staging-$commit-$$"
+  [ ! -e "$staging" ] || rm -rf "$staging"
+  # without a publish command a release is its commit's tree, and shares unchanged files with the
+  # live release; a publish command may write into files in place, so its release is a copy
+  if [ -n "$publish" ] || ! share_release data/repo.git "$commit" "$staging"; then
+    rm -rf "$staging" "$staging.changes" "$staging.tar"
+    mkdir -p "$staging"
+    git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
+      { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
+  fi
+  if [ -n "$publish" ]; then
+    load_env
+    (cd "$staging" && sh -c "$publish") || { rm -rf "$staging"; echo "publish command failed" >&2; exit 1; }
+  fi
+  # -T: if another publish of this commit (one whose connection was lost) got there first, keep its
+  # release rather than moving this one inside it
+  if mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
+    # after the move, so the release's own files are never newer than it (share_release checks)
+    if [ -n "$publish" ]; then rm -f "data/releases/.exact-$commit"; else : > "data/releases/.exact-$commit"; fi
+  else
+    rm -rf "$staging"
+    [ -d "data/releases/$commit" ] || { echo "cannot move the new release into data/releases" >&2; exit 1; }
+  fi
+}
+
 case "$STEP" in
 prepare) # SCRIPT_TEXT: this script, put where the other steps run it from (renamed into place)
   mkdir -p bin data/releases log run stage
@@ -315,36 +354,14 @@ service-releases)
     [ "$r" = "$cur" ] || [ ! -f "service/releases/.installed-$r" ] || echo "$r"
   done
   ;;
+fetch-data) # URL COMMIT REF PUBLISH_COMMAND: while the installer runs, the data publish-data will switch to:
+  # its release made, or with a publish command (which runs after the installer) only its commit fetched
+  if [ -n "$4" ]; then data_fetch "$1" "$2" "$3"; else data_release "$1" "$2" "$3" ""; fi
+  echo "data $2 fetched ahead"
+  ;;
 publish-data) # URL COMMIT REF PUBLISH_COMMAND KEEP
-  url=$1 commit=$2 ref=$3 publish=$4 keep=$5
-  new=
-  [ -d data/repo.git ] || { git init -q --bare data/repo.git; new=new; }
-  if [ ! -d "data/releases/$commit" ]; then
-    fetch_commit data/repo.git "$url" "$commit" "$ref" $new
-    staging="data/releases/.staging-$commit-$$"
-    [ ! -e "$staging" ] || rm -rf "$staging"
-    # without a publish command a release is its commit's tree, and shares unchanged files with the
-    # live release; a publish command may write into files in place, so its release is a copy
-    if [ -n "$publish" ] || ! share_release data/repo.git "$commit" "$staging"; then
-      rm -rf "$staging" "$staging.changes" "$staging.tar"
-      mkdir -p "$staging"
-      git --git-dir=data/repo.git archive "$commit" | tar -x -C "$staging" ||
-        { rm -rf "$staging"; echo "cannot unpack $commit into a new release (disk full?)" >&2; exit 1; }
-    fi
-    if [ -n "$publish" ]; then
-      load_env
-      (cd "$staging" && sh -c "$publish") || { rm -rf "$staging"; echo "publish command failed" >&2; exit 1; }
-    fi
-    # -T: if another publish of this commit (one whose connection was lost) got there first, keep its
-    # release rather than moving this one inside it
-    if mv -T "$staging" "data/releases/$commit" 2>/dev/null; then
-      # after the move, so the release's own files are never newer than it (share_release checks)
-      if [ -n "$publish" ]; then rm -f "data/releases/.exact-$commit"; else : > "data/releases/.exact-$commit"; fi
-    else
-      rm -rf "$staging"
-      [ -d "data/releases/$commit" ] || { echo "cannot move the new release into data/releases" >&2; exit 1; }
-    fi
-  fi
+  commit=$2 keep=$5
+  data_release "$1" "$2" "$3" "$4"
   # rename(2) of a fresh link over the old one: readers see the old release or the new, never neither
   ln -sfn "releases/$commit" data/.current.tmp
   mv -T data/.current.tmp data/current

@@ -52,7 +52,7 @@ final class FakeShell implements HostShell {
     }
     synchronized (host) {
       switch (step) {
-        case "prepare", "fetch-service", "install", "start", "stop" -> {}
+        case "prepare", "fetch-service", "fetch-data", "install", "start", "stop" -> {}
         case "publish-data" -> {
           String commit = args.get(1);
           host.releases.remove(commit);

@@ -37,9 +37,13 @@ class LauncherTest extends DeployHomeTest {
     assertEquals(Map.of("host-1", HostState.HEALTHY, "host-2", HostState.HEALTHY), hostStates());
     String commit = home.registry.find("demo-1").orElseThrow().dataCommit().orElseThrow();
     assertEquals(List.of(commit), home.provider.host("host-1").releases);
+    // the data is fetched on a second channel while the installer runs, before publish-data
+    List<String> steps = home.provider.host("host-2").steps;
     assertEquals(
         List.of("prepare", "fetch-service", "install", "publish-data"),
-        home.provider.host("host-2").steps);
+        steps.stream().filter(s -> !s.equals("fetch-data")).toList());
+    assertTrue(steps.indexOf("fetch-data") > steps.indexOf("fetch-service"), steps::toString);
+    assertTrue(steps.indexOf("fetch-data") < steps.indexOf("publish-data"), steps::toString);
   }
 
   private LaunchResult launch(int count, String onFailure, String keepFor) {

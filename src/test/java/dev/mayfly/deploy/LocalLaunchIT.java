@@ -130,6 +130,45 @@ class LocalLaunchIT {
   }
 
   @Test
+  void theDataIsFetchedWhileTheInstallerRunsAndPublishedAfterIt() throws Exception {
+    DemoCopy demo = new DemoCopy(home.resolve("checkout"));
+    // the installer goes on only once the data has arrived, and fails if it is live already
+    String waitForData =
+        "for i in $(seq 200); do %s && break; sleep 0.05; done; %s || exit 9;"
+            + " [ ! -e \"$MAYFLY_ROOT/data/current\" ] || exit 8; ./install.sh --title {{title}}";
+    String fetched =
+        "git --git-dir=\"$MAYFLY_ROOT/data/repo.git\" rev-parse -q --verify refs/mayfly/fetched";
+    String released = "[ -n \"$(ls \"$MAYFLY_ROOT/data/releases\")\" ]";
+    String template = Files.readString(demo.template());
+    // with a publish command (run after the installer) the commit is fetched; without, unpacked
+    demo.templateVariant(
+        "data-ahead",
+        template
+            .replace("name: qa-results", "name: data-ahead")
+            .replace(
+                "install: ./install.sh --title {{title}}",
+                "install: " + String.format(waitForData, fetched, fetched)));
+    demo.templateVariant(
+        "release-ahead",
+        template
+            .replace("name: qa-results", "name: release-ahead")
+            .replace("  publish: ls runs/*.json >/dev/null\n", "")
+            .replace(
+                "install: ./install.sh --title {{title}}",
+                "install: " + String.format(waitForData, released, released)));
+    MayflyCli mayfly = new MayflyCli(home, demo.root());
+    for (String name : List.of("data-ahead", "release-ahead")) {
+      MayflyCli.Result launch = mayfly.run("launch", name, "--name", name, "--output", "json");
+      assertEquals(0, launch.exit(), launch::toString);
+      Path root = mayfly.stateDir().resolve("sandboxes/" + name + "/host-1/root");
+      assertTrue(Files.isSymbolicLink(root.resolve("data/current")), "published after it");
+      String url = JSON.readTree(launch.out()).get("url").asText();
+      assertTrue(get(url).contains("ec2-instance-lifecycle"), name);
+      assertEquals(0, mayfly.run("terminate", name).exit());
+    }
+  }
+
+  @Test
   void failedPublishKeepsTheOldReleaseServing() throws Exception {
     DemoCopy demo = new DemoCopy(home.resolve("checkout"));
     MayflyCli mayfly = new MayflyCli(home, demo.root());

@@ -183,18 +183,19 @@ final class Bootstrap {
     if (dataAhead == null) {
       return;
     }
+    String failure;
     try {
-      if (!dataAhead.get()) {
-        s.log().accept("mayfly: fetching the data ahead did not work; publish-data fetches it");
-      }
+      failure = dataAhead.get() ? null : "the host step failed";
     } catch (ExecutionException e) {
-      s.log()
-          .accept(
-              "mayfly: fetching the data ahead failed ("
-                  + e.getCause()
-                  + "); publish-data fetches it");
+      failure = e.getCause().getMessage();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return;
+    }
+    if (failure != null) {
+      s.log()
+          .accept(
+              "mayfly: fetching the data ahead failed (" + failure + "); publish-data fetches it");
     }
   }
 

@@ -30,8 +30,7 @@ final class GitDelivery {
    * host may fetch it ahead, while something else runs.
    */
   boolean hostPulls(GitRepos.Pinned repo) {
-    boolean reachable = hostsSeeControllerFiles || !repo.onController();
-    return reachable
+    return reachable(repo)
         && (mode == Template.GitMode.PULL || (mode == Template.GitMode.AUTO && !pushesRepos));
   }
 
@@ -56,7 +55,7 @@ final class GitDelivery {
       String ref,
       String hostHas,
       Fetch fetch) {
-    boolean reachable = hostsSeeControllerFiles || !repo.onController();
+    boolean reachable = reachable(repo);
     switch (mode) {
       case PULL -> {
         if (!reachable) {
@@ -153,6 +152,11 @@ final class GitDelivery {
         session.stage(step, bundle(step, field, repo, null), repo.commit() + ".bundle"),
         GitRepos.BUNDLE_REF);
     return "a bundle";
+  }
+
+  /** The host can fetch from the repo's own URL: a remote one, or a folder the host sees too. */
+  private boolean reachable(GitRepos.Pinned repo) {
+    return hostsSeeControllerFiles || !repo.onController();
   }
 
   private Path bundle(String step, String field, GitRepos.Pinned repo, String basis) {

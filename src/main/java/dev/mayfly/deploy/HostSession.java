@@ -205,9 +205,7 @@ final class HostSession implements AutoCloseable {
   boolean fetchDataAhead(String url, String commit, String ref, String publish) {
     return shell
         .exec(
-            invocation("fetch-data", url, commit, ref, publish == null ? "" : publish),
-            Duration.ofMinutes(15),
-            log::aside)
+            invocation("fetch-data", url, commit, ref, publish), Duration.ofMinutes(15), log::aside)
         .ok();
   }
 

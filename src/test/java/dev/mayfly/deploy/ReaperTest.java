@@ -11,6 +11,7 @@ import dev.mayfly.provider.Host;
 import dev.mayfly.provider.OwnedHost;
 import dev.mayfly.store.DeploymentRow;
 import dev.mayfly.store.DeploymentState;
+import dev.mayfly.store.TestRows;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,20 +34,7 @@ class ReaperTest {
 
   private static Optional<DeploymentRow> row(
       DeploymentState state, Instant createdAt, Instant expiresAt) {
-    return Optional.of(
-        new DeploymentRow(
-            "d-1",
-            "demo",
-            "lab",
-            state,
-            Map.of(),
-            "{}",
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            createdAt,
-            Optional.ofNullable(expiresAt),
-            1));
+    return Optional.of(TestRows.of("d-1", state, createdAt, expiresAt));
   }
 
   private static String why(Optional<DeploymentRow> d, Instant tagged) {

@@ -64,6 +64,19 @@ final class CobblerClient implements AutoCloseable {
   /**
    * Calls a method whose last argument is the token, logging in again once if the token expired.
    */
+  private static final int SAVE_ATTEMPTS = 4;
+
+  private static final Duration SAVE_RETRY = Duration.ofMillis(50);
+
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw MayflyException.failed("interrupted while saving a Cobbler system");
+    }
+  }
+
   private Object authed(String method, Object... args) {
     for (int attempt = 0; ; attempt++) {
       Object[] withToken = new Object[args.length + 1];
@@ -74,6 +87,16 @@ final class CobblerClient implements AutoCloseable {
       } catch (XmlRpc.Fault e) {
         if (attempt == 0 && e.getMessage().contains("invalid token")) {
           token = login();
+          continue;
+        }
+        // cobblerd's save re-links the system's boot files (lexists, unlink, symlink): a save of
+        // the
+        // same system at the same moment (two registries claiming it) makes one fail with EEXIST,
+        // though its change took effect; saving again re-links and persists it
+        if (method.equals("save_system")
+            && attempt < SAVE_ATTEMPTS - 1
+            && e.getMessage().contains("[Errno 17] File exists")) {
+          pause(SAVE_RETRY);
           continue;
         }
         throw fault(method, e);
